@@ -1,0 +1,140 @@
+//! The `loglens` command line: `serve` runs the web app, `analyze` runs the engine on one
+//! archive and writes the reports (the contract scripts and benchmarks rely on).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use loglens_shared::{EngineProgress, Stage};
+
+use crate::config::{ModelConfig, ServeConfig};
+use crate::engine::{AnalysisRequest, Engine, EngineConfig, ModelKind, ProgressSink, UploadedFile};
+
+#[derive(Debug, Parser)]
+#[command(name = "loglens", version, about = "Turn a ZIP of logs into answers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and its API.
+    Serve(ServeConfig),
+    /// Analyse one ZIP of log cases and write the reports into a folder.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// The ZIP archive of log cases.
+    pub zip: PathBuf,
+    /// Folder for the reports (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Embedding model for semantic matching.
+    #[arg(long, value_enum, default_value = "light")]
+    pub model: ModelKind,
+    /// Knowledge base for cases that bring none (CSV/XLSX/XLS); default: the built-in one.
+    #[arg(long)]
+    pub kb: Option<PathBuf>,
+    /// Custom playbooks (TOML or JSON, see backend/data/playbooks.toml).
+    #[arg(long)]
+    pub playbooks: Option<PathBuf>,
+    /// Only the organizers' exact rule: no model, no semantic links.
+    #[arg(long)]
+    pub exact_only: bool,
+    #[command(flatten)]
+    pub models: ModelConfig,
+}
+
+/// Runs `loglens analyze`; prints a one-line summary on success.
+pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let read = |p: &PathBuf| -> anyhow::Result<UploadedFile> {
+        let bytes = std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        let name = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(UploadedFile { name, bytes })
+    };
+    let kb = args.kb.as_ref().map(read).transpose()?;
+    let playbooks = args.playbooks.as_ref().map(read).transpose()?;
+    let upload_name = args.zip.file_name().map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
+    let cache_dir = Some(args.models.models_dir.join("cache"));
+    let engine = Engine::new(EngineConfig::new(args.models.clone(), cache_dir));
+    let req = AnalysisRequest {
+        archive: args.zip.clone(),
+        upload_name,
+        model: args.model,
+        semantic: !args.exact_only,
+        thresholds: None,
+        kb,
+        playbooks,
+        out_dir: args.out.clone(),
+    };
+    let sink = TerminalProgress::new();
+    let result = engine.analyze(&req, &sink);
+    sink.finish();
+    let out = result?;
+    let s = &out.report.summary;
+    let semantic = out.report.links.iter().filter(|l| l.method == loglens_shared::report::Method::Semantic).count();
+    println!(
+        "loglens: {} scenarios, {} files, {} lines in {:.1} s: {} links ({} exact, {semantic} semantic), {} problems, {} predictions, {} novel anomalies -> {}",
+        s.scenarios,
+        s.files,
+        s.lines,
+        s.duration_ms as f64 / 1000.0,
+        s.links,
+        s.links - semantic,
+        s.problems,
+        s.predictions,
+        s.novel_anomalies,
+        out.out_dir.join(crate::engine::reports::SUBMIT_REPORT).display(),
+    );
+    for w in &s.warnings {
+        eprintln!("loglens: warning: {w}");
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal; plain lines (one per stage and per 10 %) otherwise.
+struct TerminalProgress {
+    bar: Option<ProgressBar>,
+    last: Mutex<(Option<Stage>, u8)>,
+}
+
+impl TerminalProgress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(100);
+            let style = ProgressStyle::with_template("{spinner} [{bar:40}] {pos:>3}% {prefix} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            bar.set_style(style);
+            bar
+        });
+        Self { bar, last: Mutex::new((None, 0)) }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl ProgressSink for TerminalProgress {
+    fn report(&self, p: EngineProgress) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(u64::from(p.percent));
+            bar.set_prefix(format!("{}/11 {}", p.stage.number(), p.stage.label_en()));
+            bar.set_message(p.message);
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.0 != Some(p.stage) || p.percent >= last.1 + 10 {
+            eprintln!("[{:>3}%] {}/11 {}: {}", p.percent, p.stage.number(), p.stage.label_en(), p.message);
+            *last = (Some(p.stage), p.percent);
+        }
+    }
+}

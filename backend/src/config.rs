@@ -1,0 +1,61 @@
+//! Runtime settings. Every setting is a command-line flag with an environment variable
+//! behind it (flags win), documented one by one in `.env.example`; `.env` is read first if
+//! present. The defaults run the app from a checkout with nothing configured.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Name of the ONNX Runtime library file the set-up installs (from the PyPI wheel).
+pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.31.1";
+
+/// Settings of `loglens serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on; port 0 picks a free port (the URL is printed).
+    #[arg(long, env = "LOGLENS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory for the job database, uploads and results.
+    #[arg(long, env = "LOGLENS_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Directory holding the built web app (`trunk build` output).
+    #[arg(long, env = "LOGLENS_STATIC_DIR", default_value = "./dist")]
+    pub static_dir: PathBuf,
+
+    #[command(flatten)]
+    pub models: ModelConfig,
+}
+
+/// Where the embedding models and ONNX Runtime live.
+#[derive(Debug, Clone, Args)]
+pub struct ModelConfig {
+    /// Directory with one sub-directory per model (`light/`, `heavy/`), as laid out by the set-up.
+    #[arg(long, env = "LOGLENS_MODELS_DIR", default_value = "./models")]
+    pub models_dir: PathBuf,
+
+    /// ONNX Runtime shared library; default `<models-dir>/onnxruntime/libonnxruntime.so.1.31.1`.
+    #[arg(long, env = "ORT_DYLIB_PATH")]
+    pub ort_dylib_path: Option<PathBuf>,
+}
+
+impl ModelConfig {
+    /// The light model's directory (all-MiniLM-L6-v2).
+    pub fn light_dir(&self) -> PathBuf {
+        self.models_dir.join("light")
+    }
+
+    /// The heavy (multilingual) model's directory.
+    pub fn heavy_dir(&self) -> PathBuf {
+        self.models_dir.join("heavy")
+    }
+
+    /// The ONNX Runtime library to load.
+    pub fn ort_library(&self) -> PathBuf {
+        self.ort_dylib_path
+            .clone()
+            .unwrap_or_else(|| self.models_dir.join("onnxruntime").join(ORT_LIBRARY_FILE))
+    }
+}

@@ -1,0 +1,539 @@
+//! One analysis from archive to report files, in the eleven stages of the progress protocol.
+//! The caller gives a [`ProgressSink`]; the engine never knows whether a socket, a terminal
+//! or a test is listening.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use loglens_shared::report::{AnalysisReport, FileStats, ScenarioInfo, Summary};
+use loglens_shared::{EngineProgress, Stage};
+use rayon::prelude::*;
+
+use super::archive::{self, ArchiveError, ArchiveLimits, ByteBudget, EntryReader, KbEntry};
+use super::derive::{self, CaseFindings};
+use super::embed::{EmbedError, VectorCache};
+use super::kb::{KbError, KnowledgeBase, MAX_KB_BYTES};
+use super::matcher::{self, ScannedFile, Semantic, Thresholds};
+use super::models::{ModelKind, ModelRegistry};
+use super::playbooks::{PlaybookError, Playbooks};
+use super::reports::{self, ReportError};
+use super::scan::{self, CONTEXT_LINES, ScanError};
+use crate::config::ModelConfig;
+
+/// Progress updates inside a stage are sent at most this often.
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Receives progress and answers whether the analysis should stop.
+pub trait ProgressSink: Sync {
+    fn report(&self, progress: EngineProgress);
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// A file the user uploaded beside the archive (a knowledge base or playbooks).
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What to analyse and how.
+#[derive(Debug, Clone)]
+pub struct AnalysisRequest {
+    /// The uploaded ZIP on disk.
+    pub archive: PathBuf,
+    /// The name the user gave it (`vc.zip`): names the results and may supply a scenario id.
+    pub upload_name: String,
+    pub model: ModelKind,
+    /// `false` restricts matching to the organizers' exact rule (no model is loaded).
+    pub semantic: bool,
+    /// Overrides the model's calibrated thresholds.
+    pub thresholds: Option<Thresholds>,
+    /// Used by cases that bring no knowledge base of their own (else the built-in one).
+    pub kb: Option<UploadedFile>,
+    pub playbooks: Option<UploadedFile>,
+    /// Where the report files and the results zip are written.
+    pub out_dir: PathBuf,
+}
+
+/// The finished analysis.
+#[derive(Debug, Clone)]
+pub struct AnalysisOutput {
+    pub report: AnalysisReport,
+    pub out_dir: PathBuf,
+    pub zip: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Kb(#[from] KbError),
+    #[error(transparent)]
+    Playbooks(#[from] PlaybookError),
+    #[error(transparent)]
+    Model(EmbedError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("cannot create the output folder {path}: {source}")]
+    OutDir { path: PathBuf, source: std::io::Error },
+    #[error("the analysis was cancelled")]
+    Cancelled,
+}
+
+impl From<EmbedError> for EngineError {
+    fn from(e: EmbedError) -> Self {
+        match e {
+            EmbedError::Cancelled => EngineError::Cancelled,
+            other => EngineError::Model(other),
+        }
+    }
+}
+
+/// Settings of the engine itself (not of one analysis).
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub models: ModelConfig,
+    pub limits: ArchiveLimits,
+    /// Lines of real log context kept around each WARNING/ERROR.
+    pub context_lines: usize,
+    /// Where KB vectors are persisted (`None`: memory only).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl EngineConfig {
+    pub fn new(models: ModelConfig, cache_dir: Option<PathBuf>) -> Self {
+        Self { models, limits: ArchiveLimits::default(), context_lines: CONTEXT_LINES, cache_dir }
+    }
+}
+
+/// The analysis engine of a process: models and caches shared by every analysis.
+pub struct Engine {
+    models: ModelRegistry,
+    cache: VectorCache,
+    limits: ArchiveLimits,
+    context_lines: usize,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            models: ModelRegistry::new(config.models),
+            cache: VectorCache::new(config.cache_dir),
+            limits: config.limits,
+            context_lines: config.context_lines,
+        }
+    }
+
+    pub fn models(&self) -> &ModelRegistry {
+        &self.models
+    }
+
+    /// Runs one analysis to the end, writing every report into `req.out_dir`.
+    pub fn analyze(&self, req: &AnalysisRequest, sink: &dyn ProgressSink) -> Result<AnalysisOutput, EngineError> {
+        let started = Instant::now();
+        let p = Reporter::new(sink);
+        std::fs::create_dir_all(&req.out_dir).map_err(|source| EngineError::OutDir { path: req.out_dir.clone(), source })?;
+
+        // 1. Archive directory: cases, files, sizes, defences.
+        p.stage(Stage::Unpack, 0.0, "Чтение оглавления архива".into());
+        let plan = archive::plan(&req.archive, &req.upload_name, &self.limits)?;
+        let file_count: usize = plan.cases.iter().map(|c| c.logs.len()).sum();
+        p.bytes_total.store(plan.log_bytes, Ordering::Relaxed);
+        p.stage(Stage::Unpack, 1.0, format!("Сценариев: {}, лог-файлов: {file_count}, {}", plan.cases.len(), human_bytes(plan.log_bytes)));
+        p.check()?;
+        let mut warnings = plan.warnings.clone();
+
+        // 2. Which knowledge base each case uses.
+        p.stage(Stage::FindKnowledgeBase, 0.0, "Поиск anomalies_problems.*".into());
+        let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
+        let fallback = if own < plan.cases.len() {
+            Some(match &req.kb {
+                Some(f) => format!("загруженная ({})", f.name),
+                None => "встроенная".to_owned(),
+            })
+        } else {
+            None
+        };
+        p.stage(
+            Stage::FindKnowledgeBase,
+            1.0,
+            match &fallback {
+                None => format!("Базы знаний найдены для всех {own} сценариев"),
+                Some(f) => format!("Своя база знаний: {own} из {}; остальным — {f}", plan.cases.len()),
+            },
+        );
+        p.check()?;
+
+        // 3. The model (only when semantic matching is on).
+        let model = if req.semantic {
+            p.stage(Stage::LoadModel, 0.0, format!("Загрузка модели {}", req.model.as_str()));
+            let t = Instant::now();
+            let m = self.models.get(req.model)?;
+            p.stage(Stage::LoadModel, 1.0, format!("Модель {} готова ({} мс)", req.model.as_str(), t.elapsed().as_millis()));
+            Some(m)
+        } else {
+            p.stage(Stage::LoadModel, 1.0, "Только точное совпадение: модель не нужна".into());
+            None
+        };
+        p.check()?;
+
+        // 4. Knowledge bases, each parsed once.
+        p.stage(Stage::LoadKnowledgeBase, 0.0, "Чтение базы знаний".into());
+        let mut reader = EntryReader::open(&req.archive)?;
+        let mut kbs: HashMap<String, Arc<KnowledgeBase>> = HashMap::new();
+        let mut case_kb: Vec<Arc<KnowledgeBase>> = Vec::with_capacity(plan.cases.len());
+        for case in &plan.cases {
+            let kb = match &case.kb {
+                Some(entry) => match kbs.get(&entry.path) {
+                    Some(kb) => Arc::clone(kb),
+                    None => {
+                        let kb = Arc::new(load_zip_kb(&mut reader, entry)?);
+                        kbs.insert(entry.path.clone(), Arc::clone(&kb));
+                        kb
+                    }
+                },
+                None => {
+                    let key = "\0fallback".to_owned();
+                    match kbs.get(&key) {
+                        Some(kb) => Arc::clone(kb),
+                        None => {
+                            let kb = Arc::new(match &req.kb {
+                                Some(f) => KnowledgeBase::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
+                                None => KnowledgeBase::builtin(),
+                            });
+                            kbs.insert(key, Arc::clone(&kb));
+                            kb
+                        }
+                    }
+                }
+            };
+            case_kb.push(kb);
+        }
+        let mut distinct: Vec<Arc<KnowledgeBase>> = Vec::new();
+        for kb in kbs.values() {
+            warnings.extend(kb.row_error_summary());
+            if !distinct.iter().any(|d| d.content_hash == kb.content_hash) {
+                distinct.push(Arc::clone(kb));
+            }
+        }
+        let links_total: usize = distinct.iter().map(|k| k.links.len()).sum();
+        p.stage(Stage::LoadKnowledgeBase, 1.0, format!("Баз знаний: {}, связей аномалия→проблема: {links_total}", distinct.len()));
+        let playbooks = match &req.playbooks {
+            Some(f) => Playbooks::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
+            None => Playbooks::builtin(),
+        };
+        p.check()?;
+
+        // 5. KB vectors (cached per model and KB content).
+        let mut kb_vectors = HashMap::new();
+        if let Some(model) = &model {
+            let total: usize = distinct.iter().map(|k| k.problems.len() + k.anomalies.len()).sum();
+            let mut base = 0;
+            for kb in &distinct {
+                let n = kb.problems.len() + kb.anomalies.len();
+                let v = self.cache.kb_vectors(model.as_ref(), kb, &mut |done, _| {
+                    p.throttled(Stage::EmbedKnowledgeBase, ratio(base + done, total), format!("Эмбеддинги базы знаний: {}/{total}", base + done));
+                    !p.cancelled()
+                })?;
+                base += n;
+                kb_vectors.insert(kb.content_hash.clone(), v);
+            }
+            p.stage(Stage::EmbedKnowledgeBase, 1.0, format!("Эмбеддинги базы знаний готовы: {total} текстов"));
+        } else {
+            p.stage(Stage::EmbedKnowledgeBase, 1.0, "Эмбеддинги не нужны (точное совпадение)".into());
+        }
+        p.check()?;
+
+        // 6. Stream and parse every log file, in parallel.
+        p.stage(Stage::ParseLogs, 0.0, format!("Парсинг {file_count} файлов"));
+        let scanned = self.scan_all(req, &plan, &p)?;
+        let lines: u64 = scanned.iter().flatten().map(|f| f.scan.lines).sum();
+        let signal_lines: u64 = scanned.iter().flatten().map(|f| f.scan.signals.len() as u64).sum();
+        p.stage(Stage::ParseLogs, 1.0, format!("Прочитано строк: {lines}; WARNING/ERROR: {signal_lines}"));
+        p.check()?;
+
+        // 7. Exact, then semantic matching.
+        p.stage(Stage::Classify, 0.0, "Точное сопоставление с базой знаний".into());
+        let mut messages = HashMap::new();
+        if let Some(model) = &model {
+            let mut open = BTreeSet::new();
+            for (files, kb) in scanned.iter().zip(&case_kb) {
+                open.extend(matcher::open_messages(kb, files));
+            }
+            let open: Vec<String> = open.into_iter().collect();
+            let total = open.len();
+            messages = self.cache.messages(model.as_ref(), &open, &mut |done, _| {
+                p.throttled(Stage::Classify, 0.1 + 0.8 * ratio(done, total), format!("Семантическое сопоставление: {done}/{total} сообщений"));
+                !p.cancelled()
+            })?;
+        }
+        let thresholds = req.thresholds.unwrap_or_else(|| req.model.thresholds());
+        let mut case_matches = Vec::with_capacity(plan.cases.len());
+        for (files, kb) in scanned.iter().zip(&case_kb) {
+            let sem = kb_vectors.get(&kb.content_hash).map(|kbv| Semantic { kb: kbv, messages: &messages, thresholds });
+            let m = matcher::match_case(kb, files, sem.as_ref());
+            let links = matcher::links(kb, files, &m);
+            case_matches.push((m, links));
+        }
+        let link_count: usize = case_matches.iter().map(|(_, l)| l.len()).sum();
+        p.stage(Stage::Classify, 1.0, format!("Найдено связей аномалия→проблема: {link_count}"));
+        p.check()?;
+
+        // 8. Findings and the incident ranking.
+        p.stage(Stage::IncidentReport, 0.0, "Ранжирование инцидентов".into());
+        let mut findings: Vec<CaseFindings> = Vec::with_capacity(plan.cases.len());
+        for (((case, files), kb), (m, links)) in plan.cases.iter().zip(&scanned).zip(&case_kb).zip(&case_matches) {
+            findings.push(derive::derive_case(case.id, kb, files, m, links, &playbooks));
+        }
+        let mut report = assemble(req, &plan, &scanned, &case_kb, findings, &playbooks, warnings);
+        report.incidents.sort_by(|a, b| b.impact.cmp(&a.impact).then((a.scenario_id, a.problem_id).cmp(&(b.scenario_id, b.problem_id))));
+        reports::write_incidents(&report, &req.out_dir.join(reports::INCIDENTS))?;
+        p.stage(Stage::IncidentReport, 1.0, format!("Инцидентов: {}", report.incidents.len()));
+        p.check()?;
+
+        // 9. Predictions and novel anomalies.
+        p.stage(Stage::ExtraReports, 0.0, "Прогнозы и новые аномалии".into());
+        reports::write_predictions(&report, &req.out_dir.join(reports::PREDICTIVE_ALERTS))?;
+        reports::write_novel(&report, &req.out_dir.join(reports::NOVEL_ANOMALIES))?;
+        p.stage(
+            Stage::ExtraReports,
+            1.0,
+            format!("Прогнозов: {}, новых аномалий: {}", report.predictions.len(), report.novel_anomalies.len()),
+        );
+        p.check()?;
+
+        // 10. The official report.
+        p.stage(Stage::SubmitReport, 0.0, "Формирование submit_report.xlsx".into());
+        reports::write_submit_report(&report, &req.out_dir.join(reports::SUBMIT_REPORT))?;
+        p.stage(Stage::SubmitReport, 1.0, format!("submit_report.xlsx: {} строк", report.links.len()));
+        p.check()?;
+
+        // 11. Playbooks, JSON, and the results zip.
+        p.stage(Stage::Recommendations, 0.0, "Рекомендации по устранению".into());
+        reports::write_playbooks_csv(&report, &req.out_dir.join(reports::PLAYBOOKS_CSV))?;
+        reports::write_playbooks_txt(&report, &req.out_dir.join(reports::PLAYBOOKS_TXT))?;
+        report.summary.duration_ms = started.elapsed().as_millis() as u64;
+        reports::write_json(&report, &req.out_dir.join(reports::REPORT_JSON))?;
+        let zip_name = reports::results_zip_name(&report.summary.name, req.model.as_str());
+        let zip = reports::write_results_zip(&req.out_dir, &zip_name)?;
+        p.stage(Stage::Recommendations, 1.0, format!("Готово: {} рекомендаций, {zip_name}", report.playbooks.len()));
+        Ok(AnalysisOutput { report, out_dir: req.out_dir.clone(), zip })
+    }
+
+    fn scan_all(&self, req: &AnalysisRequest, plan: &archive::ArchivePlan, p: &Reporter<'_>) -> Result<Vec<Vec<ScannedFile>>, EngineError> {
+        let budget = ByteBudget::default();
+        let jobs: Vec<(usize, &archive::LogEntry)> =
+            plan.cases.iter().enumerate().flat_map(|(ci, c)| c.logs.iter().map(move |e| (ci, e))).collect();
+        let results: Vec<Result<(usize, ScannedFile), EngineError>> = jobs
+            .par_iter()
+            .map_init(
+                || EntryReader::open(&req.archive).map_err(|e| e.to_string()),
+                |reader, (ci, entry)| {
+                    let reader = reader.as_mut().map_err(|e| EngineError::Archive(ArchiveError::NotAZip(e.clone())))?;
+                    let result = reader.with_entry(entry, &self.limits, &budget, |r| {
+                        scan::scan(r, self.context_lines, |bytes, lines| {
+                            p.add(bytes, lines);
+                            let done = p.bytes_done.load(Ordering::Relaxed);
+                            let total = p.bytes_total.load(Ordering::Relaxed);
+                            p.throttled(
+                                Stage::ParseLogs,
+                                ratio_u64(done, total),
+                                format!("Прочитано {} из {}", human_bytes(done), human_bytes(total)),
+                            );
+                            !p.cancelled()
+                        })
+                        .map_err(|e| match e {
+                            ScanError::Io(io) => io,
+                            ScanError::Cancelled => std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled"),
+                        })
+                    });
+                    match result {
+                        Ok(scan) => Ok((*ci, ScannedFile { name: entry.name.clone(), scan })),
+                        Err(_) if p.cancelled() => Err(EngineError::Cancelled),
+                        Err(e) => Err(e.into()),
+                    }
+                },
+            )
+            .collect();
+        let mut out: Vec<Vec<ScannedFile>> = vec![Vec::new(); plan.cases.len()];
+        for r in results {
+            let (ci, file) = r?;
+            out[ci].push(file);
+        }
+        Ok(out)
+    }
+}
+
+fn load_zip_kb(reader: &mut EntryReader, entry: &KbEntry) -> Result<KnowledgeBase, EngineError> {
+    let bytes = reader.read_small(entry, MAX_KB_BYTES)?;
+    Ok(KnowledgeBase::parse(&bytes, &entry.path, &entry.path)?)
+}
+
+fn assemble(
+    req: &AnalysisRequest,
+    plan: &archive::ArchivePlan,
+    scanned: &[Vec<ScannedFile>],
+    case_kb: &[Arc<KnowledgeBase>],
+    findings: Vec<CaseFindings>,
+    playbooks: &Playbooks,
+    warnings: Vec<String>,
+) -> AnalysisReport {
+    let mut report = AnalysisReport::default();
+    for ((case, files), kb) in plan.cases.iter().zip(scanned).zip(case_kb) {
+        report.scenarios.push(ScenarioInfo {
+            id: case.id,
+            folder: case.folder.clone(),
+            kb_source: kb.source.clone(),
+            files: files
+                .iter()
+                .map(|f| FileStats {
+                    name: f.name.clone(),
+                    bytes: f.scan.bytes,
+                    lines: f.scan.lines,
+                    signal_lines: f.scan.signals.len() as u64,
+                    unparsable_lines: f.scan.unparsable,
+                })
+                .collect(),
+        });
+    }
+    for f in findings {
+        report.links.extend(f.links);
+        report.incidents.extend(f.incidents);
+        report.predictions.extend(f.predictions);
+        report.novel_anomalies.extend(f.novel);
+    }
+    report.links.sort_by(|a, b| {
+        (a.scenario_id, a.problem_id, a.anomaly_id, a.error.line, &a.error.file)
+            .cmp(&(b.scenario_id, b.problem_id, b.anomaly_id, b.error.line, &b.error.file))
+    });
+    let problem_text = |id: u32| case_kb.first().and_then(|kb| kb.problems.get(&id).cloned()).unwrap_or_default();
+    report.playbooks = derive::recommendations(&report.incidents, problem_text, playbooks);
+    let all_files = report.scenarios.iter().flat_map(|s| &s.files);
+    let affected: BTreeSet<(u32, &str)> = report
+        .links
+        .iter()
+        .flat_map(|l| [(l.scenario_id, l.error.file.as_str()), (l.scenario_id, l.warning.file.as_str())])
+        .collect();
+    let anomalies: BTreeSet<(u32, u32)> = report.links.iter().map(|l| (l.scenario_id, l.anomaly_id)).collect();
+    let stem = Path::new(&req.upload_name).file_stem().map_or_else(|| "logs".to_owned(), |s| s.to_string_lossy().into_owned());
+    report.summary = Summary {
+        name: stem,
+        model: req.model.as_str().to_owned(),
+        semantic: req.semantic,
+        scenarios: report.scenarios.len(),
+        files: all_files.clone().count(),
+        lines: all_files.clone().map(|f| f.lines).sum(),
+        bytes: all_files.clone().map(|f| f.bytes).sum(),
+        signal_lines: all_files.clone().map(|f| f.signal_lines).sum(),
+        unparsable_lines: all_files.map(|f| f.unparsable_lines).sum(),
+        links: report.links.len(),
+        problems: report.incidents.len(),
+        anomalies: anomalies.len(),
+        predictions: report.predictions.len(),
+        novel_anomalies: report.novel_anomalies.len(),
+        affected_systems: affected.len(),
+        duration_ms: 0,
+        warnings,
+    };
+    report
+}
+
+fn ratio(done: usize, total: usize) -> f64 {
+    if total == 0 { 1.0 } else { done as f64 / total as f64 }
+}
+
+fn ratio_u64(done: u64, total: u64) -> f64 {
+    if total == 0 { 1.0 } else { done as f64 / total as f64 }
+}
+
+/// `12.3 MB`-style sizes for messages.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+/// Turns stage fractions and byte counters into [`EngineProgress`] for the sink, throttled.
+struct Reporter<'a> {
+    sink: &'a dyn ProgressSink,
+    bytes_total: AtomicU64,
+    bytes_done: AtomicU64,
+    lines_done: AtomicU64,
+    last: Mutex<(Instant, u8)>,
+}
+
+impl<'a> Reporter<'a> {
+    fn new(sink: &'a dyn ProgressSink) -> Self {
+        Self {
+            sink,
+            bytes_total: AtomicU64::new(0),
+            bytes_done: AtomicU64::new(0),
+            lines_done: AtomicU64::new(0),
+            last: Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    fn add(&self, bytes: u64, lines: u64) {
+        self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
+        self.lines_done.fetch_add(lines, Ordering::Relaxed);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.sink.is_cancelled()
+    }
+
+    fn check(&self) -> Result<(), EngineError> {
+        if self.cancelled() { Err(EngineError::Cancelled) } else { Ok(()) }
+    }
+
+    fn emit(&self, stage: Stage, fraction: f64, message: String, last: &mut (Instant, u8)) {
+        // Percent never goes backwards, even if workers report out of order.
+        let percent = stage.percent(fraction).max(last.1);
+        *last = (Instant::now(), percent);
+        self.sink.report(EngineProgress {
+            stage,
+            percent,
+            message,
+            bytes_done: self.bytes_done.load(Ordering::Relaxed),
+            bytes_total: self.bytes_total.load(Ordering::Relaxed),
+            lines_done: self.lines_done.load(Ordering::Relaxed),
+        });
+    }
+
+    /// A stage boundary or milestone: always sent.
+    fn stage(&self, stage: Stage, fraction: f64, message: String) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        self.emit(stage, fraction, message, &mut last);
+    }
+
+    /// An update inside a long stage: sent if [`PROGRESS_INTERVAL`] has passed.
+    fn throttled(&self, stage: Stage, fraction: f64, message: String) {
+        let Ok(mut last) = self.last.try_lock() else { return };
+        if last.0.elapsed() >= PROGRESS_INTERVAL {
+            self.emit(stage, fraction, message, &mut last);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500), "1.5 KB");
+        assert_eq!(human_bytes(2_345_678_901), "2.3 GB");
+    }
+}

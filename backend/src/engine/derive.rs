@@ -1,0 +1,303 @@
+//! From matches to answers: report rows, incidents ranked by impact, predictions, novel
+//! anomalies and playbook recommendations — all for one case at a time.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use loglens_shared::report::{
+    Incident, Level, Link, LogRef, Method, NovelAnomaly, PlaybookRecommendation, Prediction, PredictionKind,
+};
+
+use super::kb::KnowledgeBase;
+use super::matcher::{CaseMatches, RawLink, ScannedFile, SigRef};
+use super::normalize::normalize;
+use super::playbooks::Playbooks;
+
+/// A WARNING this soon after a known ERROR is reported as a probable new anomaly of that problem.
+pub const NOVEL_WINDOW_SECONDS: i64 = 5 * 60;
+
+/// An anomaly linked to at least this many problems is generic: seeing it predicts no
+/// particular problem.
+pub const GENERIC_ANOMALY_PROBLEMS: usize = 5;
+
+/// Everything derived for one case.
+#[derive(Debug, Default)]
+pub struct CaseFindings {
+    pub links: Vec<Link>,
+    pub incidents: Vec<Incident>,
+    pub predictions: Vec<Prediction>,
+    pub novel: Vec<NovelAnomaly>,
+}
+
+pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
+    let s = at.get(files);
+    LogRef {
+        file: files[at.file].name.clone(),
+        line: s.line,
+        timestamp: Some(s.timestamp.clone()),
+        level: s.level,
+        message: s.message.clone(),
+        raw: s.raw.clone(),
+        context: s.context.clone(),
+    }
+}
+
+/// Parses the timestamps the log parser accepts (`T` or space, fraction, zone ignored).
+pub fn parse_timestamp(ts: &str) -> Option<NaiveDateTime> {
+    let head = ts.get(..19)?.replacen(' ', "T", 1);
+    let rest = &ts[19..];
+    let frac: String = rest.strip_prefix(['.', ',']).map(|r| r.chars().take_while(char::is_ascii_digit).collect()).unwrap_or_default();
+    let text = if frac.is_empty() { head } else { format!("{head}.{frac}") };
+    NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f").ok()
+}
+
+pub fn derive_case(
+    scenario_id: u32,
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+    m: &CaseMatches,
+    raw_links: &[RawLink],
+    playbooks: &Playbooks,
+) -> CaseFindings {
+    let links: Vec<Link> = raw_links
+        .iter()
+        .map(|l| Link {
+            scenario_id,
+            anomaly_id: l.anomaly_id,
+            problem_id: l.problem_id,
+            error: log_ref(files, l.error),
+            warning: log_ref(files, l.warning),
+            method: l.method,
+            score: l.score,
+            anomaly_text: kb.anomalies[l.anomaly].clone(),
+            problem_text: kb.problems.get(&l.problem_id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    CaseFindings {
+        incidents: incidents(scenario_id, kb, files, m, raw_links, playbooks),
+        predictions: predictions(scenario_id, kb, files, m),
+        novel: novel(scenario_id, kb, files, m),
+        links,
+    }
+}
+
+fn incidents(
+    scenario_id: u32,
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+    m: &CaseMatches,
+    links: &[RawLink],
+    playbooks: &Playbooks,
+) -> Vec<Incident> {
+    let mut by_problem: BTreeMap<u32, Vec<SigRef>> = BTreeMap::new();
+    let mut semantic: BTreeSet<u32> = BTreeSet::new();
+    for h in &m.problems {
+        by_problem.entry(h.problem_id).or_default().push(h.at);
+        if h.method == Method::Semantic {
+            semantic.insert(h.problem_id);
+        }
+    }
+    let mut out: Vec<Incident> = by_problem
+        .into_iter()
+        .map(|(problem_id, mut errors)| {
+            errors.sort_by_key(|at| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
+            errors.dedup();
+            let mine: Vec<&RawLink> = links.iter().filter(|l| l.problem_id == problem_id).collect();
+            let anomaly_ids: BTreeSet<u32> = mine.iter().map(|l| l.anomaly_id).collect();
+            let file_set: BTreeSet<String> = errors
+                .iter()
+                .map(|e| files[e.file].name.clone())
+                .chain(mine.iter().map(|l| files[l.warning.file].name.clone()))
+                .collect();
+            let times: Vec<&str> = errors
+                .iter()
+                .map(|e| e.get(files).timestamp.as_str())
+                .chain(mine.iter().map(|l| l.warning.get(files).timestamp.as_str()))
+                .collect();
+            let first_seen = times.iter().min().map(|s| (*s).to_owned());
+            let last_seen = times.iter().max().map(|s| (*s).to_owned());
+            Incident {
+                scenario_id,
+                problem_id,
+                problem: kb.problems.get(&problem_id).cloned().unwrap_or_default(),
+                priority: playbooks.get(problem_id).map_or("major", |p| p.priority.as_str()).to_owned(),
+                errors: errors.iter().map(|e| log_ref(files, *e)).collect(),
+                impact: anomaly_ids.len() as u64 * file_set.len() as u64,
+                anomaly_ids: anomaly_ids.into_iter().collect(),
+                files: file_set.into_iter().collect(),
+                first_seen,
+                last_seen,
+                method: if semantic.contains(&problem_id) && !m.problems.iter().any(|h| h.problem_id == problem_id && h.method == Method::Exact) {
+                    Method::Semantic
+                } else {
+                    Method::Exact
+                },
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.impact.cmp(&a.impact).then(a.problem_id.cmp(&b.problem_id)));
+    out
+}
+
+fn predictions(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<Prediction> {
+    let present = m.present_problems();
+    let seen: BTreeSet<usize> = m.anomalies.iter().map(|h| h.anomaly).collect();
+    let mut out = Vec::new();
+    // The problem occurred: its linked anomalies not seen yet are expected next.
+    for &problem_id in &present {
+        let Some(trigger) = m
+            .problems
+            .iter()
+            .filter(|h| h.problem_id == problem_id)
+            .min_by_key(|h| (h.at.get(files).timestamp.clone(), h.at.file, h.at.get(files).line))
+        else {
+            continue;
+        };
+        for (idx, links) in kb.anomaly_links.iter().enumerate() {
+            if seen.contains(&idx) {
+                continue;
+            }
+            for &(anomaly_id, p) in links {
+                if p == problem_id {
+                    out.push(Prediction {
+                        kind: PredictionKind::ExpectedAnomaly,
+                        scenario_id,
+                        problem_id,
+                        problem: kb.problems.get(&problem_id).cloned().unwrap_or_default(),
+                        anomaly_id,
+                        anomaly: kb.anomalies[idx].clone(),
+                        trigger_time: Some(trigger.at.get(files).timestamp.clone()),
+                        trigger: log_ref(files, trigger.at),
+                        score: trigger.score,
+                    });
+                }
+            }
+        }
+    }
+    // A known, specific anomaly appeared but its problem has not: the problem may follow.
+    let mut first_hit: HashMap<usize, &super::matcher::AnomalyHit> = HashMap::new();
+    for h in &m.anomalies {
+        let cur = first_hit.entry(h.anomaly).or_insert(h);
+        if h.at.get(files).timestamp < cur.at.get(files).timestamp {
+            *cur = h;
+        }
+    }
+    let mut hits: Vec<_> = first_hit.into_values().collect();
+    hits.sort_by_key(|h| (h.at.get(files).timestamp.clone(), h.anomaly));
+    for h in hits {
+        let links = &kb.anomaly_links[h.anomaly];
+        let problems: BTreeSet<u32> = links.iter().map(|(_, p)| *p).collect();
+        if problems.len() >= GENERIC_ANOMALY_PROBLEMS {
+            continue;
+        }
+        for &(anomaly_id, problem_id) in links {
+            if present.contains(&problem_id) {
+                continue;
+            }
+            out.push(Prediction {
+                kind: PredictionKind::ProblemMayFollow,
+                scenario_id,
+                problem_id,
+                problem: kb.problems.get(&problem_id).cloned().unwrap_or_default(),
+                anomaly_id,
+                anomaly: kb.anomalies[h.anomaly].clone(),
+                trigger_time: Some(h.at.get(files).timestamp.clone()),
+                trigger: log_ref(files, h.at),
+                score: h.score,
+            });
+        }
+    }
+    out
+}
+
+fn novel(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<NovelAnomaly> {
+    let error_times: Vec<(NaiveDateTime, u32)> = m
+        .problems
+        .iter()
+        .filter_map(|h| parse_timestamp(&h.at.get(files).timestamp).map(|t| (t, h.problem_id)))
+        .collect();
+    let related = |at: SigRef| -> Option<u32> {
+        let t = parse_timestamp(&at.get(files).timestamp)?;
+        error_times
+            .iter()
+            .filter(|(et, _)| {
+                let d = (t - *et).num_seconds();
+                (0..=NOVEL_WINDOW_SECONDS).contains(&d)
+            })
+            .max_by_key(|(et, _)| *et)
+            .map(|(_, p)| *p)
+    };
+    let mut groups: BTreeMap<String, NovelAnomaly> = BTreeMap::new();
+    let mut ordered: Vec<&(SigRef, Option<(usize, f32)>)> = m.unmatched_warnings.iter().collect();
+    ordered.sort_by_key(|(at, _)| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
+    for (at, nearest) in ordered {
+        debug_assert_eq!(at.get(files).level, Level::Warning);
+        let norm = normalize(&at.get(files).message);
+        let g = groups.entry(norm.clone()).or_insert_with(|| NovelAnomaly {
+            scenario_id,
+            normalized: norm,
+            count: 0,
+            first: log_ref(files, *at),
+            related_problem_id: None,
+            nearest_anomaly: nearest.map(|(i, _)| kb.anomalies[i].clone()),
+            nearest_score: nearest.map(|(_, s)| s),
+        });
+        g.count += 1;
+        if g.related_problem_id.is_none() {
+            g.related_problem_id = related(*at);
+        }
+    }
+    groups.into_values().collect()
+}
+
+/// One recommendation per problem that occurred anywhere, most urgent first.
+pub fn recommendations(incidents: &[Incident], kb_problem_text: impl Fn(u32) -> String, playbooks: &Playbooks) -> Vec<PlaybookRecommendation> {
+    let mut scenarios: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for i in incidents {
+        scenarios.entry(i.problem_id).or_default().insert(i.scenario_id);
+    }
+    let mut out: Vec<PlaybookRecommendation> = scenarios
+        .into_iter()
+        .map(|(problem_id, sc)| match playbooks.get(problem_id) {
+            Some(p) => PlaybookRecommendation {
+                problem_id,
+                problem: p.problem.clone(),
+                priority: p.priority.as_str().to_owned(),
+                summary: p.summary.clone(),
+                steps: p.steps.clone(),
+                scenario_ids: sc.into_iter().collect(),
+            },
+            None => PlaybookRecommendation {
+                problem_id,
+                problem: kb_problem_text(problem_id),
+                priority: "major".into(),
+                summary: format!("No playbook for problem {problem_id} in {}.", playbooks.source),
+                steps: vec!["Investigate the root-cause ERROR line and its log context; add a playbook for this problem.".into()],
+                scenario_ids: sc.into_iter().collect(),
+            },
+        })
+        .collect();
+    let rank = |p: &str| match p {
+        "critical" => 0,
+        "major" => 1,
+        _ => 2,
+    };
+    out.sort_by(|a, b| rank(&a.priority).cmp(&rank(&b.priority)).then(a.problem_id.cmp(&b.problem_id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_every_accepted_shape() {
+        let t = parse_timestamp("2025-10-06T11:41:12").expect("plain");
+        assert_eq!(t.to_string(), "2025-10-06 11:41:12");
+        assert!(parse_timestamp("2025-10-06 11:41:12.250").is_some());
+        assert!(parse_timestamp("2025-10-06T11:41:12Z").is_some());
+        assert!(parse_timestamp("2025-10-06T11:41:12+03:00").is_some());
+        assert!(parse_timestamp("2025-13-06T11:41:12").is_none());
+        assert!(parse_timestamp("short").is_none());
+    }
+}

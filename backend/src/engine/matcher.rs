@@ -1,0 +1,363 @@
+//! Which known anomalies and problems occur in a case, and how they link.
+//!
+//! First the organizers' rule, exactly: a WARNING whose message equals a KB anomaly text, an
+//! ERROR whose message equals a KB problem text. Then, for what is left and when enabled,
+//! similarity: ERRORs against KB problems, WARNINGs against the anomalies of the problems
+//! present, remaining WARNINGs against the whole KB (predictions and novelty only).
+//!
+//! Similarity is `max(cosine, (cosine + lexical) / 2)`: embeddings rank candidates well but
+//! separate "known" from "novel" poorly, and word overlap is strong evidence in the same
+//! language while never penalising a translation. A WARNING is linked to a candidate anomaly
+//! only if no anomaly outside the candidates is clearly closer: a line that resembles an
+//! anomaly of an absent problem must not produce a row.
+
+use std::collections::{BTreeSet, HashMap};
+
+use loglens_shared::report::{Level, Method};
+
+use super::kb::KnowledgeBase;
+use super::normalize::{lexical_similarity, normalize};
+use super::scan::{FileScan, SignalLine};
+
+/// Similarity thresholds of one model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// ERROR → KB problem.
+    pub error: f32,
+    /// WARNING → anomaly (of a present problem, or of the whole KB).
+    pub warning: f32,
+    /// How much closer an anomaly of an absent problem must be to veto a candidate.
+    pub veto_margin: f32,
+}
+
+/// A log file of a case after scanning.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    pub name: String,
+    pub scan: FileScan,
+}
+
+/// Position of a signal line: (file index, signal index) within a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SigRef {
+    pub file: usize,
+    pub sig: usize,
+}
+
+impl SigRef {
+    pub fn get<'a>(&self, files: &'a [ScannedFile]) -> &'a SignalLine {
+        &files[self.file].scan.signals[self.sig]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProblemHit {
+    pub problem_id: u32,
+    pub at: SigRef,
+    pub method: Method,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnomalyHit {
+    /// Index into [`KnowledgeBase::anomalies`].
+    pub anomaly: usize,
+    pub at: SigRef,
+    pub method: Method,
+    pub score: f32,
+}
+
+/// What one case's signal lines matched.
+#[derive(Debug, Clone, Default)]
+pub struct CaseMatches {
+    pub problems: Vec<ProblemHit>,
+    /// WARNINGs matched to a KB anomaly (exactly, or semantically among present problems'
+    /// anomalies, or semantically to the whole KB).
+    pub anomalies: Vec<AnomalyHit>,
+    /// WARNINGs that matched nothing, with the nearest KB anomaly and its score if known.
+    pub unmatched_warnings: Vec<(SigRef, Option<(usize, f32)>)>,
+    /// ERRORs that matched no problem.
+    pub unmatched_errors: Vec<SigRef>,
+}
+
+impl CaseMatches {
+    pub fn present_problems(&self) -> BTreeSet<u32> {
+        self.problems.iter().map(|h| h.problem_id).collect()
+    }
+}
+
+/// Normalised KB texts and their vectors, built once per (model, KB).
+#[derive(Debug, Clone)]
+pub struct KbVectors {
+    /// Aligned with `KnowledgeBase::problem_list()`.
+    pub problem_ids: Vec<u32>,
+    pub problem_norm: Vec<String>,
+    pub problem_vecs: Vec<Vec<f32>>,
+    /// Aligned with `KnowledgeBase::anomalies`.
+    pub anomaly_norm: Vec<String>,
+    pub anomaly_vecs: Vec<Vec<f32>>,
+}
+
+/// Semantic inputs: the KB's vectors and the vectors of the case's normalised messages.
+pub struct Semantic<'a> {
+    pub kb: &'a KbVectors,
+    pub messages: &'a HashMap<String, Vec<f32>>,
+    pub thresholds: Thresholds,
+}
+
+/// Combined similarity of a message to a KB text (see the module docs).
+pub fn similarity(msg_vec: &[f32], msg_norm: &str, kb_vec: &[f32], kb_norm: &str) -> f32 {
+    let cos = super::embed::cosine(msg_vec, kb_vec);
+    let lex = lexical_similarity(msg_norm, kb_norm);
+    cos.max((cos + lex) / 2.0)
+}
+
+/// Messages (normalised) of a case's signal lines that exact matching leaves open: these are
+/// what semantic matching needs embedded.
+pub fn open_messages(kb: &KnowledgeBase, files: &[ScannedFile]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in files {
+        for s in &f.scan.signals {
+            let exact = match s.level {
+                Level::Error => !kb.problem_ids(&s.message).is_empty(),
+                Level::Warning => kb.anomaly(&s.message).is_some(),
+                Level::Info => true,
+            };
+            if !exact {
+                out.insert(normalize(&s.message));
+            }
+        }
+    }
+    out
+}
+
+/// Matches one case's signal lines against the KB.
+pub fn match_case(kb: &KnowledgeBase, files: &[ScannedFile], semantic: Option<&Semantic<'_>>) -> CaseMatches {
+    let mut m = CaseMatches::default();
+    let mut open_errors = Vec::new();
+    let mut open_warnings = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        for (si, s) in f.scan.signals.iter().enumerate() {
+            let at = SigRef { file: fi, sig: si };
+            match s.level {
+                Level::Error => {
+                    let ids = kb.problem_ids(&s.message);
+                    if ids.is_empty() {
+                        open_errors.push(at);
+                    }
+                    for &problem_id in ids {
+                        m.problems.push(ProblemHit { problem_id, at, method: Method::Exact, score: 1.0 });
+                    }
+                }
+                Level::Warning => match kb.anomaly(&s.message) {
+                    Some(anomaly) => m.anomalies.push(AnomalyHit { anomaly, at, method: Method::Exact, score: 1.0 }),
+                    None => open_warnings.push(at),
+                },
+                Level::Info => {}
+            }
+        }
+    }
+    let Some(sem) = semantic else {
+        m.unmatched_errors = open_errors;
+        m.unmatched_warnings = open_warnings.into_iter().map(|w| (w, None)).collect();
+        return m;
+    };
+    let vec_of = |at: SigRef| -> Option<(String, &Vec<f32>)> {
+        let norm = normalize(&at.get(files).message);
+        sem.messages.get(&norm).map(|v| (norm, v))
+    };
+    for at in open_errors {
+        let best = vec_of(at).and_then(|(norm, v)| {
+            best_of((0..sem.kb.problem_ids.len()).map(|i| (i, similarity(v, &norm, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]))))
+        });
+        match best {
+            Some((i, score)) if score >= sem.thresholds.error => {
+                m.problems.push(ProblemHit { problem_id: sem.kb.problem_ids[i], at, method: Method::Semantic, score });
+            }
+            _ => m.unmatched_errors.push(at),
+        }
+    }
+    let present = m.present_problems();
+    let in_scope: Vec<bool> = kb.anomaly_links.iter().map(|links| links.iter().any(|(_, p)| present.contains(p))).collect();
+    for at in open_warnings {
+        let Some((norm, v)) = vec_of(at) else {
+            m.unmatched_warnings.push((at, None));
+            continue;
+        };
+        let scores: Vec<f32> =
+            (0..kb.anomalies.len()).map(|i| similarity(v, &norm, &sem.kb.anomaly_vecs[i], &sem.kb.anomaly_norm[i])).collect();
+        let overall = best_of(scores.iter().copied().enumerate());
+        let candidate = best_of(scores.iter().copied().enumerate().filter(|(i, _)| in_scope[*i]));
+        let t = sem.thresholds;
+        match (candidate, overall) {
+            (Some((c, cs)), Some((_, os))) if cs >= t.warning && cs + t.veto_margin >= os => {
+                m.anomalies.push(AnomalyHit { anomaly: c, at, method: Method::Semantic, score: cs });
+            }
+            (_, Some((o, os))) if os >= t.warning => {
+                m.anomalies.push(AnomalyHit { anomaly: o, at, method: Method::Semantic, score: os });
+            }
+            (_, nearest) => m.unmatched_warnings.push((at, nearest)),
+        }
+    }
+    m
+}
+
+fn best_of(scores: impl Iterator<Item = (usize, f32)>) -> Option<(usize, f32)> {
+    scores.fold(None, |best, (i, s)| match best {
+        Some((_, b)) if b >= s => best,
+        _ => Some((i, s)),
+    })
+}
+
+/// One report row before it is dressed for output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawLink {
+    pub anomaly_id: u32,
+    pub problem_id: u32,
+    pub error: SigRef,
+    pub warning: SigRef,
+    pub anomaly: usize,
+    pub method: Method,
+    pub score: f32,
+}
+
+/// Every (anomaly → problem) link whose both sides occur, one row per ERROR line of the
+/// problem; duplicates dropped (the exact or better-scored evidence wins). The WARNING shown
+/// is the anomaly's first occurrence in time.
+pub fn links(kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<RawLink> {
+    // Best evidence per anomaly text: exact before semantic, then higher score, then earliest.
+    let mut anomaly_best: HashMap<usize, AnomalyHit> = HashMap::new();
+    for hit in &m.anomalies {
+        let better = match anomaly_best.get(&hit.anomaly) {
+            None => true,
+            Some(cur) => evidence_key(hit, files) < evidence_key(cur, files),
+        };
+        if better {
+            anomaly_best.insert(hit.anomaly, *hit);
+        }
+    }
+    let mut by_problem: HashMap<u32, Vec<&ProblemHit>> = HashMap::new();
+    for p in &m.problems {
+        by_problem.entry(p.problem_id).or_default().push(p);
+    }
+    let mut rows: HashMap<(u32, u32, SigRef), RawLink> = HashMap::new();
+    for (anomaly, hit) in &anomaly_best {
+        for &(anomaly_id, problem_id) in &kb.anomaly_links[*anomaly] {
+            let Some(errors) = by_problem.get(&problem_id) else { continue };
+            for e in errors {
+                let (method, score) = if hit.method == Method::Exact && e.method == Method::Exact {
+                    (Method::Exact, 1.0)
+                } else {
+                    (Method::Semantic, hit.score.min(e.score))
+                };
+                let row = RawLink { anomaly_id, problem_id, error: e.at, warning: hit.at, anomaly: *anomaly, method, score };
+                rows.entry((anomaly_id, problem_id, e.at))
+                    .and_modify(|cur| {
+                        if (row.method == Method::Exact && cur.method != Method::Exact) || row.score > cur.score {
+                            *cur = row;
+                        }
+                    })
+                    .or_insert(row);
+            }
+        }
+    }
+    let mut out: Vec<RawLink> = rows.into_values().collect();
+    out.sort_by(|a, b| {
+        (a.problem_id, a.anomaly_id, a.error.get(files).line, &files[a.error.file].name)
+            .cmp(&(b.problem_id, b.anomaly_id, b.error.get(files).line, &files[b.error.file].name))
+    });
+    out
+}
+
+fn evidence_key<'a>(hit: &AnomalyHit, files: &'a [ScannedFile]) -> (u8, i64, &'a str, u64) {
+    let s = hit.at.get(files);
+    let method_rank = u8::from(hit.method != Method::Exact);
+    // Higher score first: negate on an integer scale to keep a total order.
+    (method_rank, -((hit.score * 1e6) as i64), s.timestamp.as_str(), s.line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::scan::scan;
+
+    fn file(name: &str, lines: &[(u64, &str)]) -> ScannedFile {
+        let last = lines.iter().map(|l| l.0).max().unwrap_or(0);
+        let mut text = String::new();
+        for n in 1..=last {
+            match lines.iter().find(|l| l.0 == n) {
+                Some((_, l)) => text.push_str(l),
+                None => text.push_str("2025-10-06T00:00:00 INFO os: tick"),
+            }
+            text.push('\n');
+        }
+        ScannedFile { name: name.into(), scan: scan(text.as_bytes(), 0, |_, _| true).expect("scan") }
+    }
+
+    fn exact_links(files: &[ScannedFile]) -> Vec<(u32, u32, String, u64)> {
+        let kb = KnowledgeBase::builtin();
+        let m = match_case(&kb, files, None);
+        links(&kb, files, &m)
+            .iter()
+            .map(|l| (l.anomaly_id, l.problem_id, files[l.error.file].name.clone(), l.error.get(files).line))
+            .collect()
+    }
+
+    #[test]
+    fn two_id_anomaly_links_only_to_the_problem_present() {
+        // "eth0: link down" is 65 → 9 and 161 → 21; only problem 21 occurs.
+        let files = [
+            file("a.txt", &[(3, "2025-10-06T10:00:00 WARNING network: eth0: link down")]),
+            file("b.txt", &[(5, "2025-10-06T09:00:00 ERROR network: Network interface eth0 link failure")]),
+        ];
+        assert_eq!(exact_links(&files), vec![(161, 21, "b.txt".into(), 5)]);
+    }
+
+    #[test]
+    fn error_before_warning_in_another_file_and_repeated_error_lines() {
+        let files = [
+            file("db.txt", &[
+                (2, "2025-10-06T01:00:00 ERROR database: Index corruption on table"),
+                (9, "2025-10-06T01:00:07 ERROR database: Index corruption on table"),
+            ]),
+            file("web.txt", &[(4, "2025-10-06T05:00:00 WARNING database: Slow query from index issue")]),
+        ];
+        let got = exact_links(&files);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(_, p, f, _)| *p == 34 && f == "db.txt"));
+        assert_eq!(got.iter().map(|g| g.3).collect::<Vec<_>>(), vec![2, 9]);
+    }
+
+    #[test]
+    fn generic_anomaly_links_to_each_present_problem_only() {
+        let kb = KnowledgeBase::builtin();
+        let generic = kb.links.iter().find(|l| l.anomaly_id == 481).expect("481").anomaly.clone();
+        let files = [file("x.txt", &[
+            (1, &format!("2025-10-06T00:00:01 WARNING os: {generic}")),
+            (2, "2025-10-06T00:00:02 ERROR network: Network interface eth0 link failure"),
+            (3, "2025-10-06T00:00:03 ERROR database: Index corruption on table"),
+        ])];
+        let got = exact_links(&files);
+        let expected_problems: Vec<u32> =
+            kb.links.iter().filter(|l| l.anomaly_id == 481 && (l.problem_id == 21 || l.problem_id == 34)).map(|l| l.problem_id).collect();
+        let got_problems: Vec<u32> = got.iter().filter(|g| g.0 == 481).map(|g| g.1).collect();
+        let mut e = expected_problems.clone();
+        e.sort_unstable();
+        assert_eq!(got_problems, e);
+        assert!(!got_problems.is_empty());
+    }
+
+    #[test]
+    fn no_row_without_both_sides() {
+        let files = [file("x.txt", &[(1, "2025-10-06T00:00:01 WARNING os: eth0: link down")])];
+        assert!(exact_links(&files).is_empty());
+        let files = [file("x.txt", &[(1, "2025-10-06T00:00:01 ERROR network: Index corruption on table")])];
+        assert!(exact_links(&files).is_empty());
+    }
+
+    #[test]
+    fn best_of_prefers_first_on_ties() {
+        assert_eq!(best_of([(0, 0.5), (1, 0.5), (2, 0.4)].into_iter()), Some((0, 0.5)));
+        assert_eq!(best_of(std::iter::empty()), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! The embedding models of a process: each loaded once, on first use, and shared.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::embed::{EmbedError, Embedder, OnnxEmbedder, runtime};
+use super::matcher::Thresholds;
+use crate::config::ModelConfig;
+
+/// Which model an analysis uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// all-MiniLM-L6-v2: fast, English.
+    Light,
+    /// Multilingual: Russian log lines against an English KB.
+    Heavy,
+}
+
+impl ModelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Light => "light",
+            ModelKind::Heavy => "heavy",
+        }
+    }
+
+    /// Similarity thresholds calibrated for this model (see ARCHITECTURE.md, "Matching").
+    pub fn thresholds(self) -> Thresholds {
+        match self {
+            ModelKind::Light => Thresholds { error: 0.60, warning: 0.55, veto_margin: 0.03 },
+            ModelKind::Heavy => Thresholds { error: 0.90, warning: 0.89, veto_margin: 0.01 },
+        }
+    }
+}
+
+/// Loads models on demand and keeps them for the life of the process.
+pub struct ModelRegistry {
+    config: ModelConfig,
+    light: Mutex<Option<Arc<dyn Embedder>>>,
+    heavy: Mutex<Option<Arc<dyn Embedder>>>,
+}
+
+impl ModelRegistry {
+    pub fn new(config: ModelConfig) -> Self {
+        Self { config, light: Mutex::new(None), heavy: Mutex::new(None) }
+    }
+
+    /// The model of `kind`, loading it on first use. A failed load is not cached, so a
+    /// model installed later is picked up without a restart.
+    pub fn get(&self, kind: ModelKind) -> Result<Arc<dyn Embedder>, EmbedError> {
+        let slot = match kind {
+            ModelKind::Light => &self.light,
+            ModelKind::Heavy => &self.heavy,
+        };
+        let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = guard.as_ref() {
+            return Ok(Arc::clone(m));
+        }
+        let model = self.load(kind)?;
+        *guard = Some(Arc::clone(&model));
+        Ok(model)
+    }
+
+    fn load(&self, kind: ModelKind) -> Result<Arc<dyn Embedder>, EmbedError> {
+        match kind {
+            ModelKind::Light => {
+                runtime::init(&self.config.ort_library())?;
+                Ok(Arc::new(OnnxEmbedder::load(&self.config.light_dir(), "light")?))
+            }
+            ModelKind::Heavy => {
+                let dir: PathBuf = self.config.heavy_dir();
+                if dir.join("model.onnx").is_file() {
+                    // A site-provided fastembed-compatible model folder.
+                    runtime::init(&self.config.ort_library())?;
+                    return Ok(Arc::new(OnnxEmbedder::load(&dir, "heavy-onnx")?));
+                }
+                Err(EmbedError::ModelFileMissing { path: dir.join("model.onnx") })
+            }
+        }
+    }
+}

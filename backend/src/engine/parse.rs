@@ -1,0 +1,195 @@
+//! Log lines: the organizer format `2025-10-06T11:41:12 ERROR network: message` and its
+//! tolerated variants (a space for `T`, fractional seconds, a zone suffix, `WARN`/`ERR`/
+//! `CRITICAL`/`FATAL`, CRLF, a BOM, trailing blanks), classified without allocating.
+//!
+//! Almost every line of a real case is INFO; [`classify`] decides that from the bytes of the
+//! timestamp and the level token alone, so only the few WARNING/ERROR lines are decoded.
+
+use loglens_shared::report::Level;
+
+/// A WARNING or ERROR line, split into its parts (borrowed from the line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signal<'a> {
+    pub timestamp: &'a [u8],
+    pub level: Level,
+    pub source: &'a [u8],
+    pub message: &'a [u8],
+}
+
+/// What one physical line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind<'a> {
+    /// Empty or whitespace only.
+    Blank,
+    /// A well-formed line of a level that is not a signal (INFO, DEBUG, ...).
+    Info,
+    Signal(Signal<'a>),
+    /// Does not look like a log line at all: counted and skipped.
+    Unparsable,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Strips a BOM, a trailing CR/LF and trailing blanks.
+pub fn trim_line(line: &[u8]) -> &[u8] {
+    let line = line.strip_prefix(BOM).unwrap_or(line);
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
+    &line[..end]
+}
+
+/// Classifies one physical line (with or without its line terminator).
+pub fn classify(line: &[u8]) -> LineKind<'_> {
+    let line = trim_line(line);
+    if line.is_empty() {
+        return LineKind::Blank;
+    }
+    let Some(ts_len) = timestamp_len(line) else {
+        return LineKind::Unparsable;
+    };
+    let rest = &line[ts_len..];
+    let after_ws = skip_blanks(rest);
+    if after_ws.len() == rest.len() {
+        return LineKind::Unparsable; // no blank between timestamp and level
+    }
+    let level_len = after_ws.iter().position(|b| b.is_ascii_whitespace() || *b == b':').unwrap_or(after_ws.len());
+    let level = match level_of(&after_ws[..level_len]) {
+        Some(Some(level)) => level,
+        Some(None) => return LineKind::Info,
+        None => return LineKind::Unparsable,
+    };
+    let body = skip_blanks(after_ws[level_len..].strip_prefix(b":").unwrap_or(&after_ws[level_len..]));
+    // Split on the first ": " after the source word: messages contain colons themselves.
+    let (source, message) = match memchr::memmem::find(body, b": ") {
+        Some(p) if !body[..p].contains(&b' ') => (&body[..p], skip_blanks(&body[p + 2..])),
+        _ => (&body[..0], body),
+    };
+    LineKind::Signal(Signal { timestamp: &line[..ts_len], level, source, message })
+}
+
+fn skip_blanks(s: &[u8]) -> &[u8] {
+    let n = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    &s[n..]
+}
+
+/// `Some(Some(level))` for a signal level, `Some(None)` for another known level, `None` if
+/// the token is not a level at all.
+fn level_of(token: &[u8]) -> Option<Option<Level>> {
+    const SIGNAL: [(&[u8], Level); 7] = [
+        (b"WARNING", Level::Warning),
+        (b"WARN", Level::Warning),
+        (b"ERROR", Level::Error),
+        (b"ERR", Level::Error),
+        (b"CRITICAL", Level::Error),
+        (b"CRIT", Level::Error),
+        (b"FATAL", Level::Error),
+    ];
+    const OTHER: [&[u8]; 5] = [b"INFO", b"DEBUG", b"TRACE", b"NOTICE", b"VERBOSE"];
+    let token = token.strip_prefix(b"[").and_then(|t| t.strip_suffix(b"]")).unwrap_or(token);
+    if OTHER.iter().any(|o| o.eq_ignore_ascii_case(token)) {
+        return Some(None);
+    }
+    SIGNAL.iter().find(|(name, _)| name.eq_ignore_ascii_case(token)).map(|(_, level)| Some(*level))
+}
+
+/// Length of a leading `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`, if the line starts with one.
+fn timestamp_len(s: &[u8]) -> Option<usize> {
+    const SHAPE: &[u8; 19] = b"dddd-dd-ddTdd:dd:dd";
+    if s.len() < SHAPE.len() {
+        return None;
+    }
+    let shaped = s.iter().zip(SHAPE.iter()).all(|(&c, &want)| match want {
+        b'd' => c.is_ascii_digit(),
+        b'T' => c == b'T' || c == b' ',
+        _ => c == want,
+    });
+    if !shaped {
+        return None;
+    }
+    let mut n = SHAPE.len();
+    if s.get(n) == Some(&b'.') || s.get(n) == Some(&b',') {
+        let digits = s[n + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        n += 1 + digits;
+    }
+    match s.get(n) {
+        Some(b'Z') => n += 1,
+        Some(b'+' | b'-') if s.len() >= n + 6 && s[n + 3] == b':' => n += 6,
+        _ => {}
+    }
+    Some(n)
+}
+
+/// Text of a log line's bytes: UTF-8, or CP1251 when it is not valid UTF-8.
+pub fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(line: &str) -> Signal<'_> {
+        match classify(line.as_bytes()) {
+            LineKind::Signal(s) => s,
+            other => panic!("{line:?} gave {other:?}"),
+        }
+    }
+
+    fn text(b: &[u8]) -> &str {
+        std::str::from_utf8(b).expect("utf-8")
+    }
+
+    #[test]
+    fn organizer_format() {
+        let s = signal("2025-10-06T11:41:12 ERROR network: Virtual network misconfiguration");
+        assert_eq!(text(s.timestamp), "2025-10-06T11:41:12");
+        assert_eq!(s.level, Level::Error);
+        assert_eq!(text(s.source), "network");
+        assert_eq!(text(s.message), "Virtual network misconfiguration");
+    }
+
+    #[test]
+    fn splits_on_the_first_colon_space_after_the_source() {
+        let s = signal("2025-10-06T11:41:12 WARNING hardware: ata2: SError: { BadCRC }");
+        assert_eq!(text(s.source), "hardware");
+        assert_eq!(text(s.message), "ata2: SError: { BadCRC }");
+    }
+
+    #[test]
+    fn tolerated_variants() {
+        let s = signal("\u{feff}2025-10-06 11:41:12.123 WARN os: Disk slow  \r\n");
+        assert_eq!(s.level, Level::Warning);
+        assert_eq!(text(s.timestamp), "2025-10-06 11:41:12.123");
+        assert_eq!(text(s.message), "Disk slow");
+        assert_eq!(signal("2025-10-06T11:41:12Z ERR db: down").level, Level::Error);
+        assert_eq!(signal("2025-10-06T11:41:12+03:00 CRITICAL db: down").level, Level::Error);
+        assert_eq!(signal("2025-10-06T11:41:12 FATAL db: down").level, Level::Error);
+        assert_eq!(signal("2025-10-06T11:41:12 [error] db: down").level, Level::Error);
+        let no_source = signal("2025-10-06T11:41:12 ERROR Disk failure on /dev/sda");
+        assert_eq!(text(no_source.source), "");
+        assert_eq!(text(no_source.message), "Disk failure on /dev/sda");
+    }
+
+    #[test]
+    fn info_blank_and_garbage() {
+        assert_eq!(classify(b"2025-10-06T11:41:12 INFO software: Log rotation completed\n"), LineKind::Info);
+        assert_eq!(classify(b"   \r\n"), LineKind::Blank);
+        assert_eq!(classify(b""), LineKind::Blank);
+        assert_eq!(classify(b"Traceback (most recent call last):"), LineKind::Unparsable);
+        assert_eq!(classify(b"2025-10-06T11:41:12 HELLO x: y"), LineKind::Unparsable);
+        assert_eq!(classify(b"2025-10-06T11:41:12ERROR x: y"), LineKind::Unparsable);
+        assert_eq!(classify(b"2025-13"), LineKind::Unparsable);
+    }
+
+    #[test]
+    fn cp1251_lines_decode() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Ошибка диска");
+        assert_eq!(decode(&bytes), "Ошибка диска");
+        assert_eq!(decode("ok ü".as_bytes()), "ok ü");
+    }
+}

@@ -1,0 +1,134 @@
+//! Remediation playbooks: steps and a priority per KB problem. LogLens ships its own file
+//! (`backend/data/playbooks.toml`, all 50 official problems); users may pass their own in the
+//! same shape, as TOML or JSON.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// The built-in playbooks.
+pub const BUILTIN_TOML: &str = include_str!("../../data/playbooks.toml");
+
+/// How urgent a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Critical,
+    Major,
+    Minor,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Critical => "critical",
+            Priority::Major => "major",
+            Priority::Minor => "minor",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Playbook {
+    pub problem_id: u32,
+    pub problem: String,
+    pub priority: Priority,
+    pub summary: String,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlaybookFile {
+    playbook: Vec<Playbook>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlaybookError {
+    #[error("playbooks {name}: {reason}")]
+    Invalid { name: String, reason: String },
+}
+
+/// Playbooks by problem id.
+#[derive(Debug, Clone)]
+pub struct Playbooks {
+    pub source: String,
+    by_id: HashMap<u32, Playbook>,
+}
+
+impl Playbooks {
+    pub fn builtin() -> Self {
+        // Shipped in the binary and checked by tests: a parse failure is a build defect.
+        Self::parse(BUILTIN_TOML.as_bytes(), "playbooks.toml", "built-in").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Parses a TOML (or, by extension, JSON) playbook file.
+    pub fn parse(bytes: &[u8], file_name: &str, source: &str) -> Result<Self, PlaybookError> {
+        let invalid = |reason: String| PlaybookError::Invalid { name: file_name.to_owned(), reason };
+        let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let file: PlaybookFile = if file_name.to_lowercase().ends_with(".json") {
+            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?
+        } else {
+            toml::from_str(text).map_err(|e| invalid(e.to_string()))?
+        };
+        let mut by_id = HashMap::new();
+        for p in file.playbook {
+            if p.steps.is_empty() {
+                return Err(invalid(format!("playbook for problem {} has no steps", p.problem_id)));
+            }
+            if let Some(prev) = by_id.insert(p.problem_id, p) {
+                return Err(invalid(format!("problem {} has two playbooks", prev.problem_id)));
+            }
+        }
+        Ok(Self { source: source.to_owned(), by_id })
+    }
+
+    pub fn get(&self, problem_id: u32) -> Option<&Playbook> {
+        self.by_id.get(&problem_id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::kb::KnowledgeBase;
+
+    #[test]
+    fn builtin_covers_every_official_problem_with_its_exact_text() {
+        let kb = KnowledgeBase::builtin();
+        let pb = Playbooks::builtin();
+        assert_eq!(pb.len(), 50);
+        for (id, text) in kb.problem_list() {
+            let p = pb.get(id).unwrap_or_else(|| panic!("no playbook for problem {id}"));
+            assert_eq!(p.problem, text);
+            assert!(p.steps.len() >= 3, "problem {id} has {} steps", p.steps.len());
+        }
+    }
+
+    #[test]
+    fn custom_files_in_toml_and_json_and_clear_errors() {
+        let toml = r#"[[playbook]]
+problem_id = 7
+problem = "Disk failed"
+priority = "minor"
+summary = "s"
+steps = ["replace the disk"]
+"#;
+        let pb = Playbooks::parse(toml.as_bytes(), "mine.toml", "uploaded").expect("toml");
+        assert_eq!(pb.get(7).map(|p| p.priority), Some(Priority::Minor));
+        let json = r#"{"playbook":[{"problem_id":1,"problem":"x","priority":"critical","summary":"s","steps":["a"]}]}"#;
+        assert_eq!(Playbooks::parse(json.as_bytes(), "p.json", "u").expect("json").len(), 1);
+        let err = Playbooks::parse(b"[[playbook]]\nproblem_id = 1\n", "bad.toml", "u").expect_err("invalid");
+        assert!(err.to_string().contains("bad.toml"), "{err}");
+        let bad_priority = toml.replace("minor", "urgent");
+        assert!(Playbooks::parse(bad_priority.as_bytes(), "p.toml", "u").is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! Engine tests on real archives: the organizers' validation cases rebuilt by
+//! `../shared/tools/gen_cases.py`, archives built here for each trap of the spec, and the
+//! real light model for semantic matching.
+
+mod helpers;
+mod rules;
+mod safety;
+mod semantic;
+mod validation;

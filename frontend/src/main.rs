@@ -1,0 +1,9 @@
+//! LogLens web app entry point: mounts the root component.
+
+mod api;
+mod app;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

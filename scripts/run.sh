@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds the web app and the server (release), and serves LogLens
+# on its embedded defaults; prints the URL. Extra arguments go to `loglens serve`
+# (e.g. scripts/run.sh --bind 0.0.0.0:8080).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh --no-e2e
+echo "run: building the web app (trunk build --release)"
+trunk build --release
+echo "run: building the server (cargo build --release)"
+cargo build --release -p loglens --bin loglens
+exec target/release/loglens serve "$@"

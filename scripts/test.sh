@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: unit and integration (cargo nextest over the
+# workspace's native crates) and the browser suite (e2e/, real Chromium against the real server).
+# Fails on the first failing suite.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$(date +%s)
+
+bash scripts/setup.sh
+
+echo "test: building the web app (trunk build)"
+trunk build
+
+echo "test: unit and integration tests (cargo nextest)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --no-fail-fast
+else
+  echo "test: cargo-nextest not installed, using cargo test"
+  cargo test --no-fail-fast
+fi
+# Doc tests are not run by nextest.
+cargo test --doc --quiet
+
+echo "test: browser tests (e2e/, Chromium)"
+cargo build -p loglens --bin loglens
+LOGLENS_BIN="$ROOT/target/debug/loglens" npm --prefix e2e test
+
+echo "test: all suites passed in $(( $(date +%s) - started ))s"

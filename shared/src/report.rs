@@ -1,0 +1,190 @@
+//! The result of one analysis, as the dashboard and the JSON export see it.
+//! The Excel and CSV reports are renderings of this same structure.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything one analysis found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisReport {
+    pub summary: Summary,
+    pub scenarios: Vec<ScenarioInfo>,
+    /// Every anomaly → problem link found, exact and semantic: the product's answer.
+    pub links: Vec<Link>,
+    pub incidents: Vec<Incident>,
+    pub predictions: Vec<Prediction>,
+    pub novel_anomalies: Vec<NovelAnomaly>,
+    pub playbooks: Vec<PlaybookRecommendation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Upload name without extension, as used in the results zip name.
+    pub name: String,
+    /// `light` or `heavy`.
+    pub model: String,
+    /// `false` when matching was restricted to the organizers' exact rule.
+    pub semantic: bool,
+    pub scenarios: usize,
+    pub files: usize,
+    pub lines: u64,
+    pub bytes: u64,
+    pub signal_lines: u64,
+    pub unparsable_lines: u64,
+    pub links: usize,
+    pub problems: usize,
+    pub anomalies: usize,
+    pub predictions: usize,
+    pub novel_anomalies: usize,
+    /// Distinct log files (systems) in which a linked ERROR or WARNING occurred.
+    pub affected_systems: usize,
+    pub duration_ms: u64,
+    /// Things the user should know that did not stop the analysis (skipped entries, bad KB rows).
+    pub warnings: Vec<String>,
+}
+
+/// One scenario (case) of the archive.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub id: u32,
+    /// Folder inside the zip (`""` for the root).
+    pub folder: String,
+    /// Where its knowledge base came from: a path inside the zip, `uploaded`, or `built-in`.
+    pub kb_source: String,
+    pub files: Vec<FileStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileStats {
+    pub name: String,
+    pub bytes: u64,
+    pub lines: u64,
+    pub signal_lines: u64,
+    pub unparsable_lines: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Info,
+    #[default]
+    Warning,
+    Error,
+}
+
+/// A real line of a real file, with its neighbours.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogRef {
+    pub file: String,
+    /// 1-based physical line number.
+    pub line: u64,
+    /// ISO timestamp as written in the log (`YYYY-MM-DDTHH:MM:SS[.fff]`), if it parsed.
+    pub timestamp: Option<String>,
+    pub level: Level,
+    pub message: String,
+    /// The whole line as it stands in the file.
+    pub raw: String,
+    /// The ±N real lines around it, in order, including the line itself.
+    pub context: Vec<ContextLine>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContextLine {
+    pub line: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    #[default]
+    Exact,
+    Semantic,
+}
+
+/// One row of the official report: anomaly `anomaly_id` led to problem `problem_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub scenario_id: u32,
+    pub anomaly_id: u32,
+    pub problem_id: u32,
+    /// The ERROR line of the problem.
+    pub error: LogRef,
+    /// The WARNING line of the anomaly (its first occurrence).
+    pub warning: LogRef,
+    /// `semantic` if either side was matched by similarity.
+    pub method: Method,
+    /// Similarity of the weaker side (1.0 for exact).
+    pub score: f32,
+    /// The KB texts the lines were matched to.
+    pub anomaly_text: String,
+    pub problem_text: String,
+}
+
+/// A problem that occurred in a scenario, ranked by impact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub scenario_id: u32,
+    pub problem_id: u32,
+    pub problem: String,
+    pub priority: String,
+    /// The ERROR lines of the problem (root-cause lines).
+    pub errors: Vec<LogRef>,
+    /// Distinct linked anomaly ids.
+    pub anomaly_ids: Vec<u32>,
+    /// Distinct files with a linked ERROR or WARNING.
+    pub files: Vec<String>,
+    /// linked anomalies × distinct files.
+    pub impact: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub method: Method,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PredictionKind {
+    /// The problem occurred; this linked anomaly has not appeared yet: expect it next.
+    #[default]
+    ExpectedAnomaly,
+    /// A known anomaly appeared but its problem has not (yet): the problem may follow.
+    ProblemMayFollow,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub kind: PredictionKind,
+    pub scenario_id: u32,
+    pub problem_id: u32,
+    pub problem: String,
+    pub anomaly_id: u32,
+    pub anomaly: String,
+    /// Time of the line that triggered the prediction (the ERROR, or the WARNING).
+    pub trigger_time: Option<String>,
+    pub trigger: LogRef,
+    /// 1.0 for exact; the similarity for a semantically matched trigger.
+    pub score: f32,
+}
+
+/// WARNINGs that match nothing in the knowledge base, grouped by normalised text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NovelAnomaly {
+    pub scenario_id: u32,
+    pub normalized: String,
+    pub count: u64,
+    pub first: LogRef,
+    /// A problem whose ERROR came shortly before (probable new anomaly of that problem).
+    pub related_problem_id: Option<u32>,
+    /// The closest KB anomaly and its similarity, for the operator's judgment.
+    pub nearest_anomaly: Option<String>,
+    pub nearest_score: Option<f32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlaybookRecommendation {
+    pub problem_id: u32,
+    pub problem: String,
+    pub priority: String,
+    pub summary: String,
+    pub steps: Vec<String>,
+    pub scenario_ids: Vec<u32>,
+}
