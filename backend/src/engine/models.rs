@@ -28,7 +28,7 @@ impl ModelKind {
     /// Similarity thresholds calibrated for this model (see ARCHITECTURE.md, "Matching").
     pub fn thresholds(self) -> Thresholds {
         match self {
-            ModelKind::Light => Thresholds { error: 0.60, warning: 0.55, veto_margin: 0.03 },
+            ModelKind::Light => Thresholds { error: 0.70, warning: 0.70, veto_margin: 0.03 },
             ModelKind::Heavy => Thresholds { error: 0.90, warning: 0.89, veto_margin: 0.01 },
         }
     }

@@ -1,0 +1,61 @@
+//! Prints the KB problems and anomalies nearest to each message given on the command line,
+//! with cosine, lexical and combined scores — the tool used to calibrate thresholds.
+//!
+//! cargo run --release -p loglens --example nearest -- [--heavy] "RAID array is degraded" ...
+
+use std::path::PathBuf;
+
+use loglens::config::ModelConfig;
+use loglens::engine::ModelKind;
+use loglens::engine::embed::cosine;
+use loglens::engine::kb::KnowledgeBase;
+use loglens::engine::matcher::similarity;
+use loglens::engine::models::ModelRegistry;
+use loglens::engine::normalize::{lexical_similarity, normalize};
+
+fn main() -> anyhow::Result<()> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let kind = if args.first().is_some_and(|a| a == "--heavy") {
+        args.remove(0);
+        ModelKind::Heavy
+    } else {
+        ModelKind::Light
+    };
+    let models = ModelConfig { models_dir: PathBuf::from("models"), ort_dylib_path: None };
+    let model = ModelRegistry::new(models).get(kind)?;
+    let kb = KnowledgeBase::builtin();
+    let problems: Vec<(u32, String)> = kb.problem_list().into_iter().map(|(id, t)| (id, normalize(t))).collect();
+    let anomalies: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
+    let texts: Vec<&str> = problems.iter().map(|(_, t)| t.as_str()).chain(anomalies.iter().map(String::as_str)).collect();
+    let vecs = model.embed(&texts)?;
+    let (pv, av) = vecs.split_at(problems.len());
+    println!("thresholds {:?}", kind.thresholds());
+    for msg in &args {
+        let norm = normalize(msg);
+        let v = model.embed(&[norm.as_str()])?.remove(0);
+        println!("\n{msg:?} -> {norm:?}");
+        let mut ps: Vec<(f32, f32, f32, String)> = problems
+            .iter()
+            .zip(pv)
+            .map(|((id, t), kv)| (similarity(&v, &norm, kv, t), cosine(&v, kv), lexical_similarity(&norm, t), format!("P{id} {t}")))
+            .collect();
+        ps.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for p in ps.iter().take(3) {
+            println!("  {:.3} (cos {:.3} lex {:.2}) {}", p.0, p.1, p.2, p.3);
+        }
+        let mut an: Vec<(f32, f32, f32, String)> = anomalies
+            .iter()
+            .zip(av)
+            .enumerate()
+            .map(|(i, (t, kv))| {
+                let ids: Vec<String> = kb.anomaly_links[i].iter().map(|(a, p)| format!("{a}->{p}")).collect();
+                (similarity(&v, &norm, kv, t), cosine(&v, kv), lexical_similarity(&norm, t), format!("A[{}] {t}", ids.join(",")))
+            })
+            .collect();
+        an.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for a in an.iter().take(3) {
+            println!("  {:.3} (cos {:.3} lex {:.2}) {}", a.0, a.1, a.2, a.3);
+        }
+    }
+    Ok(())
+}
