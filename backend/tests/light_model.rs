@@ -7,7 +7,11 @@ use loglens::config::ModelConfig;
 use loglens::engine::embed::{Embedder, OnnxEmbedder, cosine, runtime};
 
 fn models() -> ModelConfig {
-    ModelConfig { models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"), ort_dylib_path: None }
+    ModelConfig {
+        models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"),
+        heavy_model_dir: None,
+        ort_dylib_path: None,
+    }
 }
 
 fn light() -> OnnxEmbedder {
@@ -20,7 +24,11 @@ fn light() -> OnnxEmbedder {
 fn light_model_embeds_384_d_unit_vectors_that_carry_meaning() {
     let model = light();
     assert_eq!(model.dim(), 384);
-    let texts = ["CPU0: Temperature critical", "CPU0: Core temperature above threshold", "eth0: link down"];
+    let texts = [
+        "CPU0: Temperature critical",
+        "CPU0: Core temperature above threshold",
+        "eth0: link down",
+    ];
     let v = model.embed(&texts).expect("embeds");
     assert_eq!(v.len(), 3);
     for e in &v {
@@ -30,29 +38,43 @@ fn light_model_embeds_384_d_unit_vectors_that_carry_meaning() {
     }
     let related = cosine(&v[0], &v[1]);
     let unrelated = cosine(&v[0], &v[2]);
-    assert!(related > unrelated + 0.1, "related {related} vs unrelated {unrelated}");
+    assert!(
+        related > unrelated + 0.1,
+        "related {related} vs unrelated {unrelated}"
+    );
 }
 
 #[test]
 fn same_text_gives_the_same_vector_alone_or_in_a_batch() {
     let model = light();
     let alone = model.embed(&["RAID array degraded"]).expect("embeds");
-    let batch = model.embed(&["eth0: link down", "RAID array degraded", "Disk I/O error"]).expect("embeds");
+    let batch = model
+        .embed(&["eth0: link down", "RAID array degraded", "Disk I/O error"])
+        .expect("embeds");
     assert!(cosine(&alone[0], &batch[1]) > 0.999);
     assert!(model.embed(&[]).expect("empty ok").is_empty());
 }
 
 #[test]
 fn missing_runtime_library_is_an_error_naming_the_path() {
-    let err = runtime::init(std::path::Path::new("/nonexistent/libonnxruntime.so")).expect_err("must fail");
+    let err = runtime::init(std::path::Path::new("/nonexistent/libonnxruntime.so"))
+        .expect_err("must fail");
     let msg = err.to_string();
-    assert!(msg.contains("/nonexistent/libonnxruntime.so") && msg.contains("setup"), "{msg}");
+    assert!(
+        msg.contains("/nonexistent/libonnxruntime.so") && msg.contains("setup"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn missing_model_folder_is_an_error_naming_the_file() {
     let cfg = models();
     runtime::init(&cfg.ort_library()).expect("runtime");
-    let err = OnnxEmbedder::load(std::path::Path::new("/nonexistent-model"), "x").err().expect("fails");
-    assert!(err.to_string().contains("/nonexistent-model/model.onnx"), "{err}");
+    let err = OnnxEmbedder::load(std::path::Path::new("/nonexistent-model"), "x")
+        .err()
+        .expect("fails");
+    assert!(
+        err.to_string().contains("/nonexistent-model/model.onnx"),
+        "{err}"
+    );
 }

@@ -29,7 +29,13 @@ pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
         .map_err(|e| ApiError::Network(e.to_string()))?;
     if !response.ok() {
         let detail = response.text().await.unwrap_or_default();
-        return Err(ApiError::Status { status: response.status(), detail });
+        return Err(ApiError::Status {
+            status: response.status(),
+            detail,
+        });
     }
-    response.json().await.map_err(|e| ApiError::Decode(e.to_string()))
+    response
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
 }

@@ -97,11 +97,19 @@ impl Stage {
     /// Never reaches the next stage's start, so percent only grows with the stage index.
     pub fn percent(self, fraction: f64) -> u8 {
         let (start, end) = self.range();
-        let f = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { 0.0 };
+        let f = if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let span = f64::from(end - start);
         // floor keeps `percent(1.0) == end` only for the last stage's 100; others stay below end
         let p = f64::from(start) + (span * f).floor();
-        if self == Stage::Recommendations { p as u8 } else { (p as u8).min(end - 1).max(start) }
+        if self == Stage::Recommendations {
+            p as u8
+        } else {
+            (p as u8).min(end - 1).max(start)
+        }
     }
 }
 

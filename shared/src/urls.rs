@@ -11,7 +11,11 @@ pub fn api_url(api_base: &str, path: &str) -> String {
 /// The WebSocket URL for `path`: the API base with `http`→`ws` and `https`→`wss`; with an
 /// empty base, the page's origin (e.g. `http://localhost:8080`) takes its place.
 pub fn websocket_url(api_base: &str, page_origin: &str, path: &str) -> String {
-    let base = if api_base.trim().is_empty() { page_origin } else { api_base };
+    let base = if api_base.trim().is_empty() {
+        page_origin
+    } else {
+        api_base
+    };
     let base = base.trim_end_matches('/');
     let ws_base = if let Some(rest) = base.strip_prefix("https://") {
         format!("wss://{rest}")
@@ -34,16 +38,29 @@ mod tests {
             websocket_url("", "http://127.0.0.1:8080", "/ws/progress/x"),
             "ws://127.0.0.1:8080/ws/progress/x"
         );
-        assert_eq!(websocket_url("", "https://logs.example", "/ws"), "wss://logs.example/ws");
+        assert_eq!(
+            websocket_url("", "https://logs.example", "/ws"),
+            "wss://logs.example/ws"
+        );
     }
 
     #[test]
     fn configured_base_wins_and_keeps_its_prefix() {
-        assert_eq!(api_url("https://api.example/ll/", "/api/version"), "https://api.example/ll/api/version");
         assert_eq!(
-            websocket_url("https://api.example/ll/", "http://localhost:8080", "/ws/progress/1"),
+            api_url("https://api.example/ll/", "/api/version"),
+            "https://api.example/ll/api/version"
+        );
+        assert_eq!(
+            websocket_url(
+                "https://api.example/ll/",
+                "http://localhost:8080",
+                "/ws/progress/1"
+            ),
             "wss://api.example/ll/ws/progress/1"
         );
-        assert_eq!(websocket_url("http://10.0.0.1:9000", "https://x", "/ws"), "ws://10.0.0.1:9000/ws");
+        assert_eq!(
+            websocket_url("http://10.0.0.1:9000", "https://x", "/ws"),
+            "ws://10.0.0.1:9000/ws"
+        );
     }
 }

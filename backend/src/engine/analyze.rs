@@ -81,7 +81,10 @@ pub enum EngineError {
     #[error(transparent)]
     Report(#[from] ReportError),
     #[error("cannot create the output folder {path}: {source}")]
-    OutDir { path: PathBuf, source: std::io::Error },
+    OutDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the analysis was cancelled")]
     Cancelled,
 }
@@ -108,7 +111,12 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     pub fn new(models: ModelConfig, cache_dir: Option<PathBuf>) -> Self {
-        Self { models, limits: ArchiveLimits::default(), context_lines: CONTEXT_LINES, cache_dir }
+        Self {
+            models,
+            limits: ArchiveLimits::default(),
+            context_lines: CONTEXT_LINES,
+            cache_dir,
+        }
     }
 }
 
@@ -135,22 +143,41 @@ impl Engine {
     }
 
     /// Runs one analysis to the end, writing every report into `req.out_dir`.
-    pub fn analyze(&self, req: &AnalysisRequest, sink: &dyn ProgressSink) -> Result<AnalysisOutput, EngineError> {
+    pub fn analyze(
+        &self,
+        req: &AnalysisRequest,
+        sink: &dyn ProgressSink,
+    ) -> Result<AnalysisOutput, EngineError> {
         let started = Instant::now();
         let p = Reporter::new(sink);
-        std::fs::create_dir_all(&req.out_dir).map_err(|source| EngineError::OutDir { path: req.out_dir.clone(), source })?;
+        std::fs::create_dir_all(&req.out_dir).map_err(|source| EngineError::OutDir {
+            path: req.out_dir.clone(),
+            source,
+        })?;
 
         // 1. Archive directory: cases, files, sizes, defences.
         p.stage(Stage::Unpack, 0.0, "Чтение оглавления архива".into());
         let plan = archive::plan(&req.archive, &req.upload_name, &self.limits)?;
         let file_count: usize = plan.cases.iter().map(|c| c.logs.len()).sum();
         p.bytes_total.store(plan.log_bytes, Ordering::Relaxed);
-        p.stage(Stage::Unpack, 1.0, format!("Сценариев: {}, лог-файлов: {file_count}, {}", plan.cases.len(), human_bytes(plan.log_bytes)));
+        p.stage(
+            Stage::Unpack,
+            1.0,
+            format!(
+                "Сценариев: {}, лог-файлов: {file_count}, {}",
+                plan.cases.len(),
+                human_bytes(plan.log_bytes)
+            ),
+        );
         p.check()?;
         let mut warnings = plan.warnings.clone();
 
         // 2. Which knowledge base each case uses.
-        p.stage(Stage::FindKnowledgeBase, 0.0, "Поиск anomalies_problems.*".into());
+        p.stage(
+            Stage::FindKnowledgeBase,
+            0.0,
+            "Поиск anomalies_problems.*".into(),
+        );
         let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
         let fallback = if own < plan.cases.len() {
             Some(match &req.kb {
@@ -165,20 +192,39 @@ impl Engine {
             1.0,
             match &fallback {
                 None => format!("Базы знаний найдены для всех {own} сценариев"),
-                Some(f) => format!("Своя база знаний: {own} из {}; остальным — {f}", plan.cases.len()),
+                Some(f) => format!(
+                    "Своя база знаний: {own} из {}; остальным — {f}",
+                    plan.cases.len()
+                ),
             },
         );
         p.check()?;
 
         // 3. The model (only when semantic matching is on).
         let model = if req.semantic {
-            p.stage(Stage::LoadModel, 0.0, format!("Загрузка модели {}", req.model.as_str()));
+            p.stage(
+                Stage::LoadModel,
+                0.0,
+                format!("Загрузка модели {}", req.model.as_str()),
+            );
             let t = Instant::now();
             let m = self.models.get(req.model)?;
-            p.stage(Stage::LoadModel, 1.0, format!("Модель {} готова ({} мс)", req.model.as_str(), t.elapsed().as_millis()));
+            p.stage(
+                Stage::LoadModel,
+                1.0,
+                format!(
+                    "Модель {} готова ({} мс)",
+                    req.model.as_str(),
+                    t.elapsed().as_millis()
+                ),
+            );
             Some(m)
         } else {
-            p.stage(Stage::LoadModel, 1.0, "Только точное совпадение: модель не нужна".into());
+            p.stage(
+                Stage::LoadModel,
+                1.0,
+                "Только точное совпадение: модель не нужна".into(),
+            );
             None
         };
         p.check()?;
@@ -204,7 +250,11 @@ impl Engine {
                         Some(kb) => Arc::clone(kb),
                         None => {
                             let kb = Arc::new(match &req.kb {
-                                Some(f) => KnowledgeBase::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
+                                Some(f) => KnowledgeBase::parse(
+                                    &f.bytes,
+                                    &f.name,
+                                    &format!("uploaded: {}", f.name),
+                                )?,
                                 None => KnowledgeBase::builtin(),
                             });
                             kbs.insert(key, Arc::clone(&kb));
@@ -223,7 +273,14 @@ impl Engine {
             }
         }
         let links_total: usize = distinct.iter().map(|k| k.links.len()).sum();
-        p.stage(Stage::LoadKnowledgeBase, 1.0, format!("Баз знаний: {}, связей аномалия→проблема: {links_total}", distinct.len()));
+        p.stage(
+            Stage::LoadKnowledgeBase,
+            1.0,
+            format!(
+                "Баз знаний: {}, связей аномалия→проблема: {links_total}",
+                distinct.len()
+            ),
+        );
         let playbooks = match &req.playbooks {
             Some(f) => Playbooks::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
             None => Playbooks::builtin(),
@@ -233,33 +290,64 @@ impl Engine {
         // 5. KB vectors (cached per model and KB content).
         let mut kb_vectors = HashMap::new();
         if let Some(model) = &model {
-            let total: usize = distinct.iter().map(|k| k.problems.len() + k.anomalies.len()).sum();
+            let total: usize = distinct
+                .iter()
+                .map(|k| k.problems.len() + k.anomalies.len())
+                .sum();
             let mut base = 0;
             for kb in &distinct {
                 let n = kb.problems.len() + kb.anomalies.len();
                 let v = self.cache.kb_vectors(model.as_ref(), kb, &mut |done, _| {
-                    p.throttled(Stage::EmbedKnowledgeBase, ratio(base + done, total), format!("Эмбеддинги базы знаний: {}/{total}", base + done));
+                    p.throttled(
+                        Stage::EmbedKnowledgeBase,
+                        ratio(base + done, total),
+                        format!("Эмбеддинги базы знаний: {}/{total}", base + done),
+                    );
                     !p.cancelled()
                 })?;
                 base += n;
                 kb_vectors.insert(kb.content_hash.clone(), v);
             }
-            p.stage(Stage::EmbedKnowledgeBase, 1.0, format!("Эмбеддинги базы знаний готовы: {total} текстов"));
+            p.stage(
+                Stage::EmbedKnowledgeBase,
+                1.0,
+                format!("Эмбеддинги базы знаний готовы: {total} текстов"),
+            );
         } else {
-            p.stage(Stage::EmbedKnowledgeBase, 1.0, "Эмбеддинги не нужны (точное совпадение)".into());
+            p.stage(
+                Stage::EmbedKnowledgeBase,
+                1.0,
+                "Эмбеддинги не нужны (точное совпадение)".into(),
+            );
         }
         p.check()?;
 
         // 6. Stream and parse every log file, in parallel.
-        p.stage(Stage::ParseLogs, 0.0, format!("Парсинг {file_count} файлов"));
+        p.stage(
+            Stage::ParseLogs,
+            0.0,
+            format!("Парсинг {file_count} файлов"),
+        );
         let scanned = self.scan_all(req, &plan, &p)?;
         let lines: u64 = scanned.iter().flatten().map(|f| f.scan.lines).sum();
-        let signal_lines: u64 = scanned.iter().flatten().map(|f| f.scan.signals.len() as u64).sum();
-        p.stage(Stage::ParseLogs, 1.0, format!("Прочитано строк: {lines}; WARNING/ERROR: {signal_lines}"));
+        let signal_lines: u64 = scanned
+            .iter()
+            .flatten()
+            .map(|f| f.scan.signals.len() as u64)
+            .sum();
+        p.stage(
+            Stage::ParseLogs,
+            1.0,
+            format!("Прочитано строк: {lines}; WARNING/ERROR: {signal_lines}"),
+        );
         p.check()?;
 
         // 7. Exact, then semantic matching.
-        p.stage(Stage::Classify, 0.0, "Точное сопоставление с базой знаний".into());
+        p.stage(
+            Stage::Classify,
+            0.0,
+            "Точное сопоставление с базой знаний".into(),
+        );
         let mut messages = HashMap::new();
         if let Some(model) = &model {
             let mut open = BTreeSet::new();
@@ -269,32 +357,62 @@ impl Engine {
             let open: Vec<String> = open.into_iter().collect();
             let total = open.len();
             messages = self.cache.messages(model.as_ref(), &open, &mut |done, _| {
-                p.throttled(Stage::Classify, 0.1 + 0.8 * ratio(done, total), format!("Семантическое сопоставление: {done}/{total} сообщений"));
+                p.throttled(
+                    Stage::Classify,
+                    0.1 + 0.8 * ratio(done, total),
+                    format!("Семантическое сопоставление: {done}/{total} сообщений"),
+                );
                 !p.cancelled()
             })?;
         }
         let thresholds = req.thresholds.unwrap_or_else(|| req.model.thresholds());
         let mut case_matches = Vec::with_capacity(plan.cases.len());
         for (files, kb) in scanned.iter().zip(&case_kb) {
-            let sem = kb_vectors.get(&kb.content_hash).map(|kbv| Semantic { kb: kbv, messages: &messages, thresholds });
+            let sem = kb_vectors.get(&kb.content_hash).map(|kbv| Semantic {
+                kb: kbv,
+                messages: &messages,
+                thresholds,
+            });
             let m = matcher::match_case(kb, files, sem.as_ref());
             let links = matcher::links(kb, files, &m);
             case_matches.push((m, links));
         }
         let link_count: usize = case_matches.iter().map(|(_, l)| l.len()).sum();
-        p.stage(Stage::Classify, 1.0, format!("Найдено связей аномалия→проблема: {link_count}"));
+        p.stage(
+            Stage::Classify,
+            1.0,
+            format!("Найдено связей аномалия→проблема: {link_count}"),
+        );
         p.check()?;
 
         // 8. Findings and the incident ranking.
         p.stage(Stage::IncidentReport, 0.0, "Ранжирование инцидентов".into());
         let mut findings: Vec<CaseFindings> = Vec::with_capacity(plan.cases.len());
-        for (((case, files), kb), (m, links)) in plan.cases.iter().zip(&scanned).zip(&case_kb).zip(&case_matches) {
-            findings.push(derive::derive_case(case.id, kb, files, m, links, &playbooks));
+        for (((case, files), kb), (m, links)) in plan
+            .cases
+            .iter()
+            .zip(&scanned)
+            .zip(&case_kb)
+            .zip(&case_matches)
+        {
+            findings.push(derive::derive_case(
+                case.id, kb, files, m, links, &playbooks,
+            ));
         }
-        let mut report = assemble(req, &plan, &scanned, &case_kb, findings, &playbooks, warnings);
-        report.incidents.sort_by(|a, b| b.impact.cmp(&a.impact).then((a.scenario_id, a.problem_id).cmp(&(b.scenario_id, b.problem_id))));
+        let mut report = assemble(
+            req, &plan, &scanned, &case_kb, findings, &playbooks, warnings,
+        );
+        report.incidents.sort_by(|a, b| {
+            b.impact
+                .cmp(&a.impact)
+                .then((a.scenario_id, a.problem_id).cmp(&(b.scenario_id, b.problem_id)))
+        });
         reports::write_incidents(&report, &req.out_dir.join(reports::INCIDENTS))?;
-        p.stage(Stage::IncidentReport, 1.0, format!("Инцидентов: {}", report.incidents.len()));
+        p.stage(
+            Stage::IncidentReport,
+            1.0,
+            format!("Инцидентов: {}", report.incidents.len()),
+        );
         p.check()?;
 
         // 9. Predictions and novel anomalies.
@@ -304,38 +422,76 @@ impl Engine {
         p.stage(
             Stage::ExtraReports,
             1.0,
-            format!("Прогнозов: {}, новых аномалий: {}", report.predictions.len(), report.novel_anomalies.len()),
+            format!(
+                "Прогнозов: {}, новых аномалий: {}",
+                report.predictions.len(),
+                report.novel_anomalies.len()
+            ),
         );
         p.check()?;
 
         // 10. The official report.
-        p.stage(Stage::SubmitReport, 0.0, "Формирование submit_report.xlsx".into());
+        p.stage(
+            Stage::SubmitReport,
+            0.0,
+            "Формирование submit_report.xlsx".into(),
+        );
         reports::write_submit_report(&report, &req.out_dir.join(reports::SUBMIT_REPORT))?;
-        p.stage(Stage::SubmitReport, 1.0, format!("submit_report.xlsx: {} строк", report.links.len()));
+        p.stage(
+            Stage::SubmitReport,
+            1.0,
+            format!("submit_report.xlsx: {} строк", report.links.len()),
+        );
         p.check()?;
 
         // 11. Playbooks, JSON, and the results zip.
-        p.stage(Stage::Recommendations, 0.0, "Рекомендации по устранению".into());
+        p.stage(
+            Stage::Recommendations,
+            0.0,
+            "Рекомендации по устранению".into(),
+        );
         reports::write_playbooks_csv(&report, &req.out_dir.join(reports::PLAYBOOKS_CSV))?;
         reports::write_playbooks_txt(&report, &req.out_dir.join(reports::PLAYBOOKS_TXT))?;
         report.summary.duration_ms = started.elapsed().as_millis() as u64;
         reports::write_json(&report, &req.out_dir.join(reports::REPORT_JSON))?;
         let zip_name = reports::results_zip_name(&report.summary.name, req.model.as_str());
         let zip = reports::write_results_zip(&req.out_dir, &zip_name)?;
-        p.stage(Stage::Recommendations, 1.0, format!("Готово: {} рекомендаций, {zip_name}", report.playbooks.len()));
-        Ok(AnalysisOutput { report, out_dir: req.out_dir.clone(), zip })
+        p.stage(
+            Stage::Recommendations,
+            1.0,
+            format!(
+                "Готово: {} рекомендаций, {zip_name}",
+                report.playbooks.len()
+            ),
+        );
+        Ok(AnalysisOutput {
+            report,
+            out_dir: req.out_dir.clone(),
+            zip,
+        })
     }
 
-    fn scan_all(&self, req: &AnalysisRequest, plan: &archive::ArchivePlan, p: &Reporter<'_>) -> Result<Vec<Vec<ScannedFile>>, EngineError> {
+    fn scan_all(
+        &self,
+        req: &AnalysisRequest,
+        plan: &archive::ArchivePlan,
+        p: &Reporter<'_>,
+    ) -> Result<Vec<Vec<ScannedFile>>, EngineError> {
         let budget = ByteBudget::default();
-        let jobs: Vec<(usize, &archive::LogEntry)> =
-            plan.cases.iter().enumerate().flat_map(|(ci, c)| c.logs.iter().map(move |e| (ci, e))).collect();
+        let jobs: Vec<(usize, &archive::LogEntry)> = plan
+            .cases
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, c)| c.logs.iter().map(move |e| (ci, e)))
+            .collect();
         let results: Vec<Result<(usize, ScannedFile), EngineError>> = jobs
             .par_iter()
             .map_init(
                 || EntryReader::open(&req.archive).map_err(|e| e.to_string()),
                 |reader, (ci, entry)| {
-                    let reader = reader.as_mut().map_err(|e| EngineError::Archive(ArchiveError::NotAZip(e.clone())))?;
+                    let reader = reader
+                        .as_mut()
+                        .map_err(|e| EngineError::Archive(ArchiveError::NotAZip(e.clone())))?;
                     let result = reader.with_entry(entry, &self.limits, &budget, |r| {
                         scan::scan(r, self.context_lines, |bytes, lines| {
                             p.add(bytes, lines);
@@ -344,17 +500,29 @@ impl Engine {
                             p.throttled(
                                 Stage::ParseLogs,
                                 ratio_u64(done, total),
-                                format!("Прочитано {} из {}", human_bytes(done), human_bytes(total)),
+                                format!(
+                                    "Прочитано {} из {}",
+                                    human_bytes(done),
+                                    human_bytes(total)
+                                ),
                             );
                             !p.cancelled()
                         })
                         .map_err(|e| match e {
                             ScanError::Io(io) => io,
-                            ScanError::Cancelled => std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled"),
+                            ScanError::Cancelled => {
+                                std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled")
+                            }
                         })
                     });
                     match result {
-                        Ok(scan) => Ok((*ci, ScannedFile { name: entry.name.clone(), scan })),
+                        Ok(scan) => Ok((
+                            *ci,
+                            ScannedFile {
+                                name: entry.name.clone(),
+                                scan,
+                            },
+                        )),
                         Err(_) if p.cancelled() => Err(EngineError::Cancelled),
                         Err(e) => Err(e.into()),
                     }
@@ -409,19 +577,47 @@ fn assemble(
         report.novel_anomalies.extend(f.novel);
     }
     report.links.sort_by(|a, b| {
-        (a.scenario_id, a.problem_id, a.anomaly_id, a.error.line, &a.error.file)
-            .cmp(&(b.scenario_id, b.problem_id, b.anomaly_id, b.error.line, &b.error.file))
+        (
+            a.scenario_id,
+            a.problem_id,
+            a.anomaly_id,
+            a.error.line,
+            &a.error.file,
+        )
+            .cmp(&(
+                b.scenario_id,
+                b.problem_id,
+                b.anomaly_id,
+                b.error.line,
+                &b.error.file,
+            ))
     });
-    let problem_text = |id: u32| case_kb.first().and_then(|kb| kb.problems.get(&id).cloned()).unwrap_or_default();
+    let problem_text = |id: u32| {
+        case_kb
+            .first()
+            .and_then(|kb| kb.problems.get(&id).cloned())
+            .unwrap_or_default()
+    };
     report.playbooks = derive::recommendations(&report.incidents, problem_text, playbooks);
     let all_files = report.scenarios.iter().flat_map(|s| &s.files);
     let affected: BTreeSet<(u32, &str)> = report
         .links
         .iter()
-        .flat_map(|l| [(l.scenario_id, l.error.file.as_str()), (l.scenario_id, l.warning.file.as_str())])
+        .flat_map(|l| {
+            [
+                (l.scenario_id, l.error.file.as_str()),
+                (l.scenario_id, l.warning.file.as_str()),
+            ]
+        })
         .collect();
-    let anomalies: BTreeSet<(u32, u32)> = report.links.iter().map(|l| (l.scenario_id, l.anomaly_id)).collect();
-    let stem = Path::new(&req.upload_name).file_stem().map_or_else(|| "logs".to_owned(), |s| s.to_string_lossy().into_owned());
+    let anomalies: BTreeSet<(u32, u32)> = report
+        .links
+        .iter()
+        .map(|l| (l.scenario_id, l.anomaly_id))
+        .collect();
+    let stem = Path::new(&req.upload_name)
+        .file_stem()
+        .map_or_else(|| "logs".to_owned(), |s| s.to_string_lossy().into_owned());
     report.summary = Summary {
         name: stem,
         model: req.model.as_str().to_owned(),
@@ -445,11 +641,19 @@ fn assemble(
 }
 
 fn ratio(done: usize, total: usize) -> f64 {
-    if total == 0 { 1.0 } else { done as f64 / total as f64 }
+    if total == 0 {
+        1.0
+    } else {
+        done as f64 / total as f64
+    }
 }
 
 fn ratio_u64(done: u64, total: u64) -> f64 {
-    if total == 0 { 1.0 } else { done as f64 / total as f64 }
+    if total == 0 {
+        1.0
+    } else {
+        done as f64 / total as f64
+    }
 }
 
 /// `12.3 MB`-style sizes for messages.
@@ -461,7 +665,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 /// Turns stage fractions and byte counters into [`EngineProgress`] for the sink, throttled.
@@ -494,7 +702,11 @@ impl<'a> Reporter<'a> {
     }
 
     fn check(&self) -> Result<(), EngineError> {
-        if self.cancelled() { Err(EngineError::Cancelled) } else { Ok(()) }
+        if self.cancelled() {
+            Err(EngineError::Cancelled)
+        } else {
+            Ok(())
+        }
     }
 
     fn emit(&self, stage: Stage, fraction: f64, message: String, last: &mut (Instant, u8)) {
@@ -519,7 +731,9 @@ impl<'a> Reporter<'a> {
 
     /// An update inside a long stage: sent if [`PROGRESS_INTERVAL`] has passed.
     fn throttled(&self, stage: Stage, fraction: f64, message: String) {
-        let Ok(mut last) = self.last.try_lock() else { return };
+        let Ok(mut last) = self.last.try_lock() else {
+            return;
+        };
         if last.0.elapsed() >= PROGRESS_INTERVAL {
             self.emit(stage, fraction, message, &mut last);
         }

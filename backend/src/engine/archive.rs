@@ -27,16 +27,26 @@ const RATIO_EXEMPT_BYTES: u64 = 1024 * 1024;
 
 impl Default for ArchiveLimits {
     fn default() -> Self {
-        Self { max_entries: 10_000, max_total_bytes: 16 * 1024 * 1024 * 1024, max_ratio: 200 }
+        Self {
+            max_entries: 10_000,
+            max_total_bytes: 16 * 1024 * 1024 * 1024,
+            max_ratio: 200,
+        }
     }
 }
 
 /// Extensions read as log files.
 const LOG_EXTENSIONS: [&str; 2] = ["txt", "log"];
 /// Extensions of nested archives, which are skipped with a warning.
-const NESTED_ARCHIVES: [&str; 10] = ["zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz", "zst", "jar"];
+const NESTED_ARCHIVES: [&str; 10] = [
+    "zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz", "zst", "jar",
+];
 /// Knowledge-base file names, in order of preference when a folder has several.
-pub const KB_FILE_NAMES: [&str; 3] = ["anomalies_problems.csv", "anomalies_problems.xlsx", "anomalies_problems.xls"];
+pub const KB_FILE_NAMES: [&str; 3] = [
+    "anomalies_problems.csv",
+    "anomalies_problems.xlsx",
+    "anomalies_problems.xls",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -46,7 +56,9 @@ pub enum ArchiveError {
     NotAZip(String),
     #[error("entry {entry:?} is corrupt: {reason}")]
     Corrupt { entry: String, reason: String },
-    #[error("entry {entry:?} has an unsafe path (absolute or leaving the archive); the archive was rejected")]
+    #[error(
+        "entry {entry:?} has an unsafe path (absolute or leaving the archive); the archive was rejected"
+    )]
     UnsafePath { entry: String },
     #[error("entry {entry:?} is encrypted; encrypted archives are not supported")]
     Encrypted { entry: String },
@@ -59,7 +71,11 @@ pub enum ArchiveError {
     #[error("the archive holds no log files (*.txt or *.log)")]
     NoLogs,
     #[error("scenario id {id} is claimed by both {first:?} and {second:?}; rename one folder")]
-    ScenarioCollision { id: u32, first: String, second: String },
+    ScenarioCollision {
+        id: u32,
+        first: String,
+        second: String,
+    },
 }
 
 /// A log file inside the archive.
@@ -104,10 +120,17 @@ pub struct ArchivePlan {
 
 /// Reads the central directory of the ZIP at `path` and plans the cases. `upload_name` (the
 /// user's file name) supplies the scenario id of a case whose folder has no digits.
-pub fn plan(path: &Path, upload_name: &str, limits: &ArchiveLimits) -> Result<ArchivePlan, ArchiveError> {
+pub fn plan(
+    path: &Path,
+    upload_name: &str,
+    limits: &ArchiveLimits,
+) -> Result<ArchivePlan, ArchiveError> {
     let mut zip = open(path)?;
     if zip.len() > limits.max_entries {
-        return Err(ArchiveError::TooManyEntries { count: zip.len(), max: limits.max_entries });
+        return Err(ArchiveError::TooManyEntries {
+            count: zip.len(),
+            max: limits.max_entries,
+        });
     }
     let mut warnings = Vec::new();
     let mut kbs: HashMap<String, Vec<KbEntry>> = HashMap::new();
@@ -115,7 +138,10 @@ pub fn plan(path: &Path, upload_name: &str, limits: &ArchiveLimits) -> Result<Ar
     let mut total: u64 = 0;
     let mut recoded_names = 0usize;
     for index in 0..zip.len() {
-        let entry = zip.by_index_raw(index).map_err(|e| ArchiveError::Corrupt { entry: format!("#{index}"), reason: e.to_string() })?;
+        let entry = zip.by_index_raw(index).map_err(|e| ArchiveError::Corrupt {
+            entry: format!("#{index}"),
+            reason: e.to_string(),
+        })?;
         let (name, recoded) = entry_name(entry.name_raw());
         recoded_names += usize::from(recoded);
         if !is_safe_path(&name) {
@@ -130,7 +156,9 @@ pub fn plan(path: &Path, upload_name: &str, limits: &ArchiveLimits) -> Result<Ar
         let (size, compressed) = (entry.size(), entry.compressed_size());
         total = total.saturating_add(size);
         if total > limits.max_total_bytes {
-            return Err(ArchiveError::TooLarge { max: limits.max_total_bytes });
+            return Err(ArchiveError::TooLarge {
+                max: limits.max_total_bytes,
+            });
         }
         check_ratio(&name, size, compressed, limits)?;
         let (folder, file) = split_path(&name);
@@ -140,16 +168,30 @@ pub fn plan(path: &Path, upload_name: &str, limits: &ArchiveLimits) -> Result<Ar
         let lower = file.to_lowercase();
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
         if KB_FILE_NAMES.contains(&lower.as_str()) {
-            kbs.entry(folder.to_owned()).or_default().push(KbEntry { index, path: name.clone(), size });
+            kbs.entry(folder.to_owned()).or_default().push(KbEntry {
+                index,
+                path: name.clone(),
+                size,
+            });
         } else if LOG_EXTENSIONS.contains(&ext) {
-            let log = LogEntry { index, path: name.clone(), name: file.to_owned(), size, compressed };
+            let log = LogEntry {
+                index,
+                path: name.clone(),
+                name: file.to_owned(),
+                size,
+                compressed,
+            };
             logs.entry(folder.to_owned()).or_default().push(log);
         } else if NESTED_ARCHIVES.contains(&ext) {
-            warnings.push(format!("nested archive {name:?} ignored: upload its contents instead"));
+            warnings.push(format!(
+                "nested archive {name:?} ignored: upload its contents instead"
+            ));
         }
     }
     if recoded_names > 0 {
-        warnings.push(format!("{recoded_names} entry names were not UTF-8 and were read as CP866"));
+        warnings.push(format!(
+            "{recoded_names} entry names were not UTF-8 and were read as CP866"
+        ));
     }
     if logs.is_empty() {
         return Err(ArchiveError::NoLogs);
@@ -162,17 +204,34 @@ pub fn plan(path: &Path, upload_name: &str, limits: &ArchiveLimits) -> Result<Ar
         let kb = nearest_kb(&kbs, &folder, &mut warnings);
         let id = scenario_id(&folder, upload_name);
         if let Some(first) = ids.insert(id, folder.clone()) {
-            return Err(ArchiveError::ScenarioCollision { id, first: display_folder(&first), second: display_folder(&folder) });
+            return Err(ArchiveError::ScenarioCollision {
+                id,
+                first: display_folder(&first),
+                second: display_folder(&folder),
+            });
         }
         log_bytes += entries.iter().map(|e| e.size).sum::<u64>();
-        cases.push(CasePlan { id, folder, kb, logs: entries });
+        cases.push(CasePlan {
+            id,
+            folder,
+            kb,
+            logs: entries,
+        });
     }
     cases.sort_by_key(|c| c.id);
-    Ok(ArchivePlan { cases, warnings, log_bytes })
+    Ok(ArchivePlan {
+        cases,
+        warnings,
+        log_bytes,
+    })
 }
 
 fn display_folder(folder: &str) -> String {
-    if folder.is_empty() { "<archive root>".into() } else { folder.to_owned() }
+    if folder.is_empty() {
+        "<archive root>".into()
+    } else {
+        folder.to_owned()
+    }
 }
 
 fn open(path: &Path) -> Result<ZipArchive<File>, ArchiveError> {
@@ -180,13 +239,22 @@ fn open(path: &Path) -> Result<ZipArchive<File>, ArchiveError> {
     ZipArchive::new(file).map_err(|e| ArchiveError::NotAZip(e.to_string()))
 }
 
-fn check_ratio(name: &str, size: u64, compressed: u64, limits: &ArchiveLimits) -> Result<(), ArchiveError> {
+fn check_ratio(
+    name: &str,
+    size: u64,
+    compressed: u64,
+    limits: &ArchiveLimits,
+) -> Result<(), ArchiveError> {
     if size < RATIO_EXEMPT_BYTES {
         return Ok(());
     }
     let ratio = size / compressed.max(1);
     if ratio > limits.max_ratio {
-        return Err(ArchiveError::Bomb { entry: name.to_owned(), ratio, max: limits.max_ratio });
+        return Err(ArchiveError::Bomb {
+            entry: name.to_owned(),
+            ratio,
+            max: limits.max_ratio,
+        });
     }
     Ok(())
 }
@@ -195,7 +263,13 @@ fn check_ratio(name: &str, size: u64, compressed: u64, limits: &ArchiveLimits) -
 fn entry_name(raw: &[u8]) -> (String, bool) {
     match std::str::from_utf8(raw) {
         Ok(s) => (s.replace('\\', "/"), false),
-        Err(_) => (encoding_rs::IBM866.decode_without_bom_handling(raw).0.replace('\\', "/"), true),
+        Err(_) => (
+            encoding_rs::IBM866
+                .decode_without_bom_handling(raw)
+                .0
+                .replace('\\', "/"),
+            true,
+        ),
     }
 }
 
@@ -215,17 +289,29 @@ fn split_path(name: &str) -> (&str, &str) {
     name.rsplit_once('/').unwrap_or(("", name))
 }
 
-fn nearest_kb(kbs: &HashMap<String, Vec<KbEntry>>, folder: &str, warnings: &mut Vec<String>) -> Option<KbEntry> {
+fn nearest_kb(
+    kbs: &HashMap<String, Vec<KbEntry>>,
+    folder: &str,
+    warnings: &mut Vec<String>,
+) -> Option<KbEntry> {
     let mut dir = folder;
     loop {
         if let Some(found) = kbs.get(dir) {
             let mut found = found.clone();
             found.sort_by_key(|k| {
                 let file = split_path(&k.path).1.to_lowercase();
-                KB_FILE_NAMES.iter().position(|n| *n == file).unwrap_or(usize::MAX)
+                KB_FILE_NAMES
+                    .iter()
+                    .position(|n| *n == file)
+                    .unwrap_or(usize::MAX)
             });
             if found.len() > 1 {
-                let msg = format!("{} knowledge bases in {:?}; using {:?}", found.len(), display_folder(dir), found[0].path);
+                let msg = format!(
+                    "{} knowledge bases in {:?}; using {:?}",
+                    found.len(),
+                    display_folder(dir),
+                    found[0].path
+                );
                 if !warnings.contains(&msg) {
                     warnings.push(msg);
                 }
@@ -240,14 +326,19 @@ fn nearest_kb(kbs: &HashMap<String, Vec<KbEntry>>, folder: &str, warnings: &mut 
 }
 
 fn integers(s: &str) -> impl Iterator<Item = u32> + '_ {
-    s.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).filter_map(|t| t.parse().ok())
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| t.parse().ok())
 }
 
 /// The last integer in the case folder's own name; else the first integer in the upload's
 /// file name; else 1.
 pub fn scenario_id(folder: &str, upload_name: &str) -> u32 {
     let own = split_path(folder).1;
-    integers(own).last().or_else(|| integers(upload_name).next()).unwrap_or(1)
+    integers(own)
+        .last()
+        .or_else(|| integers(upload_name).next())
+        .unwrap_or(1)
 }
 
 /// Opens log entries for streaming. One reader per thread: the archive file is opened once
@@ -276,9 +367,22 @@ impl EntryReader {
         budget: &ByteBudget,
         f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
     ) -> Result<T, ArchiveError> {
-        let corrupt = |reason: String| ArchiveError::Corrupt { entry: entry.path.clone(), reason };
-        let file = self.zip.by_index(entry.index).map_err(|e| corrupt(e.to_string()))?;
-        let mut guarded = Guarded { inner: file, entry, limits, budget, produced: 0, verdict: None };
+        let corrupt = |reason: String| ArchiveError::Corrupt {
+            entry: entry.path.clone(),
+            reason,
+        };
+        let file = self
+            .zip
+            .by_index(entry.index)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let mut guarded = Guarded {
+            inner: file,
+            entry,
+            limits,
+            budget,
+            produced: 0,
+            verdict: None,
+        };
         let out = f(&mut guarded);
         if let Some(err) = guarded.verdict.take() {
             return Err(err);
@@ -288,10 +392,18 @@ impl EntryReader {
 
     /// Reads a small entry (a knowledge base) whole, up to `max` bytes.
     pub fn read_small(&mut self, entry: &KbEntry, max: u64) -> Result<Vec<u8>, ArchiveError> {
-        let corrupt = |reason: String| ArchiveError::Corrupt { entry: entry.path.clone(), reason };
-        let file = self.zip.by_index(entry.index).map_err(|e| corrupt(e.to_string()))?;
+        let corrupt = |reason: String| ArchiveError::Corrupt {
+            entry: entry.path.clone(),
+            reason,
+        };
+        let file = self
+            .zip
+            .by_index(entry.index)
+            .map_err(|e| corrupt(e.to_string()))?;
         let mut buf = Vec::with_capacity(entry.size.min(max) as usize);
-        file.take(max + 1).read_to_end(&mut buf).map_err(|e| corrupt(e.to_string()))?;
+        file.take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| corrupt(e.to_string()))?;
         if buf.len() as u64 > max {
             return Err(corrupt(format!("larger than {max} bytes")));
         }
@@ -314,8 +426,12 @@ impl<R: Read> Read for Guarded<'_, R> {
         self.produced += n as u64;
         let total = self.budget.used.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         let stop = if total > self.limits.max_total_bytes {
-            Some(ArchiveError::TooLarge { max: self.limits.max_total_bytes })
-        } else if self.produced >= RATIO_EXEMPT_BYTES && self.produced / self.entry.compressed.max(1) > self.limits.max_ratio {
+            Some(ArchiveError::TooLarge {
+                max: self.limits.max_total_bytes,
+            })
+        } else if self.produced >= RATIO_EXEMPT_BYTES
+            && self.produced / self.entry.compressed.max(1) > self.limits.max_ratio
+        {
             Some(ArchiveError::Bomb {
                 entry: self.entry.path.clone(),
                 ratio: self.produced / self.entry.compressed.max(1),
@@ -351,10 +467,22 @@ mod tests {
 
     #[test]
     fn unsafe_paths_are_recognised() {
-        for bad in ["../etc/passwd", "a/../../b", "/abs/file.txt", "C:/x.txt", "a/..", "nul\0.txt"] {
+        for bad in [
+            "../etc/passwd",
+            "a/../../b",
+            "/abs/file.txt",
+            "C:/x.txt",
+            "a/..",
+            "nul\0.txt",
+        ] {
             assert!(!is_safe_path(bad), "{bad}");
         }
-        for good in ["a/b.txt", "Test Cases/TestCase 1/app.log", "a..b/c.txt", "..hidden.txt"] {
+        for good in [
+            "a/b.txt",
+            "Test Cases/TestCase 1/app.log",
+            "a..b/c.txt",
+            "..hidden.txt",
+        ] {
             assert!(is_safe_path(good), "{good}");
         }
     }

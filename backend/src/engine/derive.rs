@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use loglens_shared::report::{
-    Incident, Level, Link, LogRef, Method, NovelAnomaly, PlaybookRecommendation, Prediction, PredictionKind,
+    Incident, Level, Link, LogRef, Method, NovelAnomaly, PlaybookRecommendation, Prediction,
+    PredictionKind,
 };
 
 use super::kb::KnowledgeBase;
@@ -46,8 +47,15 @@ pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
 pub fn parse_timestamp(ts: &str) -> Option<NaiveDateTime> {
     let head = ts.get(..19)?.replacen(' ', "T", 1);
     let rest = &ts[19..];
-    let frac: String = rest.strip_prefix(['.', ',']).map(|r| r.chars().take_while(char::is_ascii_digit).collect()).unwrap_or_default();
-    let text = if frac.is_empty() { head } else { format!("{head}.{frac}") };
+    let frac: String = rest
+        .strip_prefix(['.', ','])
+        .map(|r| r.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    let text = if frac.is_empty() {
+        head
+    } else {
+        format!("{head}.{frac}")
+    };
     NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f").ok()
 }
 
@@ -102,7 +110,10 @@ fn incidents(
         .map(|(problem_id, mut errors)| {
             errors.sort_by_key(|at| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
             errors.dedup();
-            let mine: Vec<&RawLink> = links.iter().filter(|l| l.problem_id == problem_id).collect();
+            let mine: Vec<&RawLink> = links
+                .iter()
+                .filter(|l| l.problem_id == problem_id)
+                .collect();
             let anomaly_ids: BTreeSet<u32> = mine.iter().map(|l| l.anomaly_id).collect();
             let file_set: BTreeSet<String> = errors
                 .iter()
@@ -120,14 +131,22 @@ fn incidents(
                 scenario_id,
                 problem_id,
                 problem: kb.problems.get(&problem_id).cloned().unwrap_or_default(),
-                priority: playbooks.get(problem_id).map_or("major", |p| p.priority.as_str()).to_owned(),
+                priority: playbooks
+                    .get(problem_id)
+                    .map_or("major", |p| p.priority.as_str())
+                    .to_owned(),
                 errors: errors.iter().map(|e| log_ref(files, *e)).collect(),
                 impact: anomaly_ids.len() as u64 * file_set.len() as u64,
                 anomaly_ids: anomaly_ids.into_iter().collect(),
                 files: file_set.into_iter().collect(),
                 first_seen,
                 last_seen,
-                method: if semantic.contains(&problem_id) && !m.problems.iter().any(|h| h.problem_id == problem_id && h.method == Method::Exact) {
+                method: if semantic.contains(&problem_id)
+                    && !m
+                        .problems
+                        .iter()
+                        .any(|h| h.problem_id == problem_id && h.method == Method::Exact)
+                {
                     Method::Semantic
                 } else {
                     Method::Exact
@@ -135,11 +154,20 @@ fn incidents(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.impact.cmp(&a.impact).then(a.problem_id.cmp(&b.problem_id)));
+    out.sort_by(|a, b| {
+        b.impact
+            .cmp(&a.impact)
+            .then(a.problem_id.cmp(&b.problem_id))
+    });
     out
 }
 
-fn predictions(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<Prediction> {
+fn predictions(
+    scenario_id: u32,
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+    m: &CaseMatches,
+) -> Vec<Prediction> {
     let present = m.present_problems();
     let seen: BTreeSet<usize> = m.anomalies.iter().map(|h| h.anomaly).collect();
     let mut out = Vec::new();
@@ -149,7 +177,13 @@ fn predictions(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &
             .problems
             .iter()
             .filter(|h| h.problem_id == problem_id)
-            .min_by_key(|h| (h.at.get(files).timestamp.clone(), h.at.file, h.at.get(files).line))
+            .min_by_key(|h| {
+                (
+                    h.at.get(files).timestamp.clone(),
+                    h.at.file,
+                    h.at.get(files).line,
+                )
+            })
         else {
             continue;
         };
@@ -210,7 +244,12 @@ fn predictions(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &
     out
 }
 
-fn novel(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<NovelAnomaly> {
+fn novel(
+    scenario_id: u32,
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+    m: &CaseMatches,
+) -> Vec<NovelAnomaly> {
     let error_times: Vec<(NaiveDateTime, u32)> = m
         .problems
         .iter()
@@ -251,10 +290,17 @@ fn novel(scenario_id: u32, kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMa
 }
 
 /// One recommendation per problem that occurred anywhere, most urgent first.
-pub fn recommendations(incidents: &[Incident], kb_problem_text: impl Fn(u32) -> String, playbooks: &Playbooks) -> Vec<PlaybookRecommendation> {
+pub fn recommendations(
+    incidents: &[Incident],
+    kb_problem_text: impl Fn(u32) -> String,
+    playbooks: &Playbooks,
+) -> Vec<PlaybookRecommendation> {
     let mut scenarios: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     for i in incidents {
-        scenarios.entry(i.problem_id).or_default().insert(i.scenario_id);
+        scenarios
+            .entry(i.problem_id)
+            .or_default()
+            .insert(i.scenario_id);
     }
     let mut out: Vec<PlaybookRecommendation> = scenarios
         .into_iter()
@@ -282,7 +328,11 @@ pub fn recommendations(incidents: &[Incident], kb_problem_text: impl Fn(u32) -> 
         "major" => 1,
         _ => 2,
     };
-    out.sort_by(|a, b| rank(&a.priority).cmp(&rank(&b.priority)).then(a.problem_id.cmp(&b.problem_id)));
+    out.sort_by(|a, b| {
+        rank(&a.priority)
+            .cmp(&rank(&b.priority))
+            .then(a.problem_id.cmp(&b.problem_id))
+    });
     out
 }
 

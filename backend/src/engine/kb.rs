@@ -40,7 +40,10 @@ pub enum KbError {
     #[error("knowledge base {source_name}: {reason}")]
     Unreadable { source_name: String, reason: String },
     #[error("knowledge base {source_name} has no usable row{}", first_errors(.errors))]
-    NoUsableRows { source_name: String, errors: Vec<RowError> },
+    NoUsableRows {
+        source_name: String,
+        errors: Vec<RowError>,
+    },
     #[error("knowledge base {source_name} is larger than {MAX_KB_BYTES} bytes")]
     TooLarge { source_name: String },
 }
@@ -49,8 +52,11 @@ fn first_errors(errors: &[RowError]) -> String {
     if errors.is_empty() {
         return String::new();
     }
-    let listed: Vec<String> =
-        errors.iter().take(3).map(|e| format!("line {}: {}", e.line, e.reason)).collect();
+    let listed: Vec<String> = errors
+        .iter()
+        .take(3)
+        .map(|e| format!("line {}: {}", e.line, e.reason))
+        .collect();
     format!(" ({})", listed.join("; "))
 }
 
@@ -79,16 +85,27 @@ impl KnowledgeBase {
     /// Parses `bytes` of the file `file_name` (its extension picks the format).
     pub fn parse(bytes: &[u8], file_name: &str, source: &str) -> Result<Self, KbError> {
         if bytes.len() as u64 > MAX_KB_BYTES {
-            return Err(KbError::TooLarge { source_name: source.into() });
+            return Err(KbError::TooLarge {
+                source_name: source.into(),
+            });
         }
         let lower = file_name.to_lowercase();
         let (rows, mut errors) = if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
-            read_workbook(bytes).map_err(|reason| KbError::Unreadable { source_name: source.into(), reason })?
+            read_workbook(bytes).map_err(|reason| KbError::Unreadable {
+                source_name: source.into(),
+                reason,
+            })?
         } else {
-            read_csv(bytes).map_err(|reason| KbError::Unreadable { source_name: source.into(), reason })?
+            read_csv(bytes).map_err(|reason| KbError::Unreadable {
+                source_name: source.into(),
+                reason,
+            })?
         };
         if rows.is_empty() {
-            return Err(KbError::NoUsableRows { source_name: source.into(), errors });
+            return Err(KbError::NoUsableRows {
+                source_name: source.into(),
+                errors,
+            });
         }
         errors.sort_by_key(|e| e.line);
         Ok(Self::from_links(rows, errors, source))
@@ -97,7 +114,8 @@ impl KnowledgeBase {
     /// The official knowledge base shipped with LogLens.
     pub fn builtin() -> Self {
         // The file is part of the binary and covered by tests; failure here is a build defect.
-        Self::parse(BUILTIN_CSV, "anomalies_problems.csv", "built-in").unwrap_or_else(|e| panic!("{e}"))
+        Self::parse(BUILTIN_CSV, "anomalies_problems.csv", "built-in")
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn from_links(rows: Vec<KbLink>, row_errors: Vec<RowError>, source: &str) -> Self {
@@ -113,21 +131,32 @@ impl KnowledgeBase {
             if !seen.insert(link.clone()) {
                 continue;
             }
-            hasher.update(format!("{}\x1f{}\x1f{}\x1f{}\x1e", link.anomaly_id, link.anomaly, link.problem_id, link.problem));
-            let idx = *anomaly_index.entry(link.anomaly.clone()).or_insert_with(|| {
-                anomalies.push(link.anomaly.clone());
-                anomaly_links.push(Vec::new());
-                anomalies.len() - 1
-            });
+            hasher.update(format!(
+                "{}\x1f{}\x1f{}\x1f{}\x1e",
+                link.anomaly_id, link.anomaly, link.problem_id, link.problem
+            ));
+            let idx = *anomaly_index
+                .entry(link.anomaly.clone())
+                .or_insert_with(|| {
+                    anomalies.push(link.anomaly.clone());
+                    anomaly_links.push(Vec::new());
+                    anomalies.len() - 1
+                });
             anomaly_links[idx].push((link.anomaly_id, link.problem_id));
-            problems.entry(link.problem_id).or_insert_with(|| link.problem.clone());
+            problems
+                .entry(link.problem_id)
+                .or_insert_with(|| link.problem.clone());
             let ids = problem_index.entry(link.problem.clone()).or_default();
             if !ids.contains(&link.problem_id) {
                 ids.push(link.problem_id);
             }
             links.push(link);
         }
-        let content_hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let content_hash: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Self {
             source: source.to_owned(),
             links,
@@ -148,12 +177,17 @@ impl KnowledgeBase {
 
     /// Problem ids whose text equals `text` exactly (after trimming).
     pub fn problem_ids(&self, text: &str) -> &[u32] {
-        self.problem_index.get(text.trim()).map_or(&[], Vec::as_slice)
+        self.problem_index
+            .get(text.trim())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Problem ids and texts, in id order.
     pub fn problem_list(&self) -> Vec<(u32, &str)> {
-        self.problems.iter().map(|(id, t)| (*id, t.as_str())).collect()
+        self.problems
+            .iter()
+            .map(|(id, t)| (*id, t.as_str()))
+            .collect()
     }
 
     /// A warning line per skipped row, for the report.
@@ -162,7 +196,12 @@ impl KnowledgeBase {
             .row_errors
             .iter()
             .take(MAX_LISTED_ROW_ERRORS)
-            .map(|e| format!("knowledge base {}: line {} skipped: {}", self.source, e.line, e.reason))
+            .map(|e| {
+                format!(
+                    "knowledge base {}: line {} skipped: {}",
+                    self.source, e.line, e.reason
+                )
+            })
             .collect();
         if self.row_errors.len() > MAX_LISTED_ROW_ERRORS {
             out.push(format!(
@@ -180,7 +219,10 @@ fn decode_text(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -201,7 +243,10 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
-                errors.push(RowError { line, reason: e.to_string() });
+                errors.push(RowError {
+                    line,
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
@@ -220,7 +265,8 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
 
 fn read_workbook(bytes: &[u8]) -> Result<Rows, String> {
     use calamine::{Data, Reader, open_workbook_auto_from_rs};
-    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable workbook: {e}"))?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| "the workbook has no sheet".to_string())?
@@ -256,10 +302,15 @@ fn link_from_cells(cells: &[&str]) -> Result<KbLink, String> {
         cells.pop();
     }
     if cells.len() != 4 {
-        return Err(format!("expected 4 columns (anomaly id; anomaly; problem id; problem), found {}", cells.len()));
+        return Err(format!(
+            "expected 4 columns (anomaly id; anomaly; problem id; problem), found {}",
+            cells.len()
+        ));
     }
     let id = |s: &str, what: &str| -> Result<u32, String> {
-        s.trim().parse::<u32>().map_err(|_| format!("{what} {s:?} is not a non-negative integer"))
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{what} {s:?} is not a non-negative integer"))
     };
     let anomaly_id = id(cells[0], "anomaly id")?;
     let problem_id = id(cells[2], "problem id")?;
@@ -268,7 +319,12 @@ fn link_from_cells(cells: &[&str]) -> Result<KbLink, String> {
     if anomaly.is_empty() || problem.is_empty() {
         return Err("empty anomaly or problem text".into());
     }
-    Ok(KbLink { anomaly_id, anomaly: anomaly.to_owned(), problem_id, problem: problem.to_owned() })
+    Ok(KbLink {
+        anomaly_id,
+        anomaly: anomaly.to_owned(),
+        problem_id,
+        problem: problem.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -290,7 +346,11 @@ mod tests {
         assert_eq!(links, vec![(65, 9), (161, 21)]);
         // generic anomalies 481..=490 link to ten problems each
         for a in 481..=490 {
-            assert_eq!(kb.links.iter().filter(|l| l.anomaly_id == a).count(), 10, "anomaly {a}");
+            assert_eq!(
+                kb.links.iter().filter(|l| l.anomaly_id == a).count(),
+                10,
+                "anomaly {a}"
+            );
         }
         assert_eq!(kb.problem_ids("Index corruption on table"), &[34]);
     }
@@ -298,22 +358,35 @@ mod tests {
     #[test]
     fn bad_rows_are_reported_with_line_numbers_and_skipped() {
         let csv = "ID аномалии;Аномалия;ID проблемы;Проблема\n1;Disk slow;7;Disk failed\nx;Bad id;7;Disk failed\n2;Too;few\n\n3;Fan slow;8;Overheat\n";
-        let kb = KnowledgeBase::parse(csv.as_bytes(), "kb.csv", "test").expect("usable rows remain");
+        let kb =
+            KnowledgeBase::parse(csv.as_bytes(), "kb.csv", "test").expect("usable rows remain");
         assert_eq!(kb.links.len(), 2);
         assert_eq!(kb.row_errors.len(), 2);
         assert_eq!(kb.row_errors[0].line, 3);
-        assert!(kb.row_errors[0].reason.contains("anomaly id \"x\""), "{:?}", kb.row_errors[0]);
+        assert!(
+            kb.row_errors[0].reason.contains("anomaly id \"x\""),
+            "{:?}",
+            kb.row_errors[0]
+        );
         assert_eq!(kb.row_errors[1].line, 4);
-        assert!(kb.row_errors[1].reason.contains("found 3"), "{:?}", kb.row_errors[1]);
+        assert!(
+            kb.row_errors[1].reason.contains("found 3"),
+            "{:?}",
+            kb.row_errors[1]
+        );
         assert!(kb.row_error_summary()[0].contains("line 3"));
     }
 
     #[test]
     fn nothing_usable_is_an_error_that_names_the_lines() {
         let csv = "a;b;c;d\nx;y;z;w\n";
-        let err = KnowledgeBase::parse(csv.as_bytes(), "kb.csv", "case 1/kb.csv").expect_err("fails");
+        let err =
+            KnowledgeBase::parse(csv.as_bytes(), "kb.csv", "case 1/kb.csv").expect_err("fails");
         let msg = err.to_string();
-        assert!(msg.contains("case 1/kb.csv") && msg.contains("line 2"), "{msg}");
+        assert!(
+            msg.contains("case 1/kb.csv") && msg.contains("line 2"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -321,7 +394,8 @@ mod tests {
         let utf8 = "\u{feff}ID;A;ID;P\n1;Диск медленный;2;Диск отказал\n";
         let kb = KnowledgeBase::parse(utf8.as_bytes(), "kb.csv", "t").expect("utf-8 with BOM");
         assert_eq!(kb.links[0].anomaly, "Диск медленный");
-        let (cp, _, _) = encoding_rs::WINDOWS_1251.encode("ID;A;ID;P\n1;Диск медленный;2;Диск отказал\n");
+        let (cp, _, _) =
+            encoding_rs::WINDOWS_1251.encode("ID;A;ID;P\n1;Диск медленный;2;Диск отказал\n");
         let kb = KnowledgeBase::parse(&cp, "kb.csv", "t").expect("cp1251");
         assert_eq!(kb.links[0].problem, "Диск отказал");
         assert_eq!(kb.anomaly("Диск медленный"), Some(0));
@@ -330,7 +404,8 @@ mod tests {
     #[test]
     fn content_hash_ignores_encoding_and_follows_content() {
         let a = KnowledgeBase::parse("h;h;h;h\n1;x;2;y\n".as_bytes(), "a.csv", "a").expect("kb");
-        let b = KnowledgeBase::parse("\u{feff}h;h;h;h\r\n1;x;2;y\r\n".as_bytes(), "b.csv", "b").expect("kb");
+        let b = KnowledgeBase::parse("\u{feff}h;h;h;h\r\n1;x;2;y\r\n".as_bytes(), "b.csv", "b")
+            .expect("kb");
         let c = KnowledgeBase::parse("h;h;h;h\n1;x;3;y\n".as_bytes(), "c.csv", "c").expect("kb");
         assert_eq!(a.content_hash, b.content_hash);
         assert_ne!(a.content_hash, c.content_hash);
@@ -340,13 +415,17 @@ mod tests {
     fn xlsx_first_sheet_is_read() {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in ["ID аномалии", "Аномалия", "ID проблемы", "Проблема"].iter().enumerate() {
+        for (c, h) in ["ID аномалии", "Аномалия", "ID проблемы", "Проблема"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).expect("cell");
         }
         ws.write_number(1, 0, 65.0).expect("cell");
         ws.write_string(1, 1, "eth0: link down").expect("cell");
         ws.write_number(1, 2, 9.0).expect("cell");
-        ws.write_string(1, 3, "NIC link down due to hardware fault").expect("cell");
+        ws.write_string(1, 3, "NIC link down due to hardware fault")
+            .expect("cell");
         ws.write_string(2, 0, "oops").expect("cell");
         let bytes = wb.save_to_buffer().expect("xlsx");
         let kb = KnowledgeBase::parse(&bytes, "anomalies_problems.xlsx", "t").expect("xlsx kb");

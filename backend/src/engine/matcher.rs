@@ -132,7 +132,11 @@ pub fn open_messages(kb: &KnowledgeBase, files: &[ScannedFile]) -> BTreeSet<Stri
 }
 
 /// Matches one case's signal lines against the KB.
-pub fn match_case(kb: &KnowledgeBase, files: &[ScannedFile], semantic: Option<&Semantic<'_>>) -> CaseMatches {
+pub fn match_case(
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+    semantic: Option<&Semantic<'_>>,
+) -> CaseMatches {
     let mut m = CaseMatches::default();
     let mut open_errors = Vec::new();
     let mut open_warnings = Vec::new();
@@ -146,11 +150,21 @@ pub fn match_case(kb: &KnowledgeBase, files: &[ScannedFile], semantic: Option<&S
                         open_errors.push(at);
                     }
                     for &problem_id in ids {
-                        m.problems.push(ProblemHit { problem_id, at, method: Method::Exact, score: 1.0 });
+                        m.problems.push(ProblemHit {
+                            problem_id,
+                            at,
+                            method: Method::Exact,
+                            score: 1.0,
+                        });
                     }
                 }
                 Level::Warning => match kb.anomaly(&s.message) {
-                    Some(anomaly) => m.anomalies.push(AnomalyHit { anomaly, at, method: Method::Exact, score: 1.0 }),
+                    Some(anomaly) => m.anomalies.push(AnomalyHit {
+                        anomaly,
+                        at,
+                        method: Method::Exact,
+                        score: 1.0,
+                    }),
                     None => open_warnings.push(at),
                 },
                 Level::Info => {}
@@ -168,33 +182,64 @@ pub fn match_case(kb: &KnowledgeBase, files: &[ScannedFile], semantic: Option<&S
     };
     for at in open_errors {
         let best = vec_of(at).and_then(|(norm, v)| {
-            best_of((0..sem.kb.problem_ids.len()).map(|i| (i, similarity(v, &norm, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]))))
+            best_of((0..sem.kb.problem_ids.len()).map(|i| {
+                (
+                    i,
+                    similarity(v, &norm, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]),
+                )
+            }))
         });
         match best {
             Some((i, score)) if score >= sem.thresholds.error => {
-                m.problems.push(ProblemHit { problem_id: sem.kb.problem_ids[i], at, method: Method::Semantic, score });
+                m.problems.push(ProblemHit {
+                    problem_id: sem.kb.problem_ids[i],
+                    at,
+                    method: Method::Semantic,
+                    score,
+                });
             }
             _ => m.unmatched_errors.push(at),
         }
     }
     let present = m.present_problems();
-    let in_scope: Vec<bool> = kb.anomaly_links.iter().map(|links| links.iter().any(|(_, p)| present.contains(p))).collect();
+    let in_scope: Vec<bool> = kb
+        .anomaly_links
+        .iter()
+        .map(|links| links.iter().any(|(_, p)| present.contains(p)))
+        .collect();
     for at in open_warnings {
         let Some((norm, v)) = vec_of(at) else {
             m.unmatched_warnings.push((at, None));
             continue;
         };
-        let scores: Vec<f32> =
-            (0..kb.anomalies.len()).map(|i| similarity(v, &norm, &sem.kb.anomaly_vecs[i], &sem.kb.anomaly_norm[i])).collect();
+        let scores: Vec<f32> = (0..kb.anomalies.len())
+            .map(|i| similarity(v, &norm, &sem.kb.anomaly_vecs[i], &sem.kb.anomaly_norm[i]))
+            .collect();
         let overall = best_of(scores.iter().copied().enumerate());
-        let candidate = best_of(scores.iter().copied().enumerate().filter(|(i, _)| in_scope[*i]));
+        let candidate = best_of(
+            scores
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(i, _)| in_scope[*i]),
+        );
         let t = sem.thresholds;
         match (candidate, overall) {
             (Some((c, cs)), Some((_, os))) if cs >= t.warning && cs + t.veto_margin >= os => {
-                m.anomalies.push(AnomalyHit { anomaly: c, at, method: Method::Semantic, score: cs });
+                m.anomalies.push(AnomalyHit {
+                    anomaly: c,
+                    at,
+                    method: Method::Semantic,
+                    score: cs,
+                });
             }
             (_, Some((o, os))) if os >= t.warning => {
-                m.anomalies.push(AnomalyHit { anomaly: o, at, method: Method::Semantic, score: os });
+                m.anomalies.push(AnomalyHit {
+                    anomaly: o,
+                    at,
+                    method: Method::Semantic,
+                    score: os,
+                });
             }
             (_, nearest) => m.unmatched_warnings.push((at, nearest)),
         }
@@ -243,17 +288,29 @@ pub fn links(kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<
     let mut rows: HashMap<(u32, u32, SigRef), RawLink> = HashMap::new();
     for (anomaly, hit) in &anomaly_best {
         for &(anomaly_id, problem_id) in &kb.anomaly_links[*anomaly] {
-            let Some(errors) = by_problem.get(&problem_id) else { continue };
+            let Some(errors) = by_problem.get(&problem_id) else {
+                continue;
+            };
             for e in errors {
                 let (method, score) = if hit.method == Method::Exact && e.method == Method::Exact {
                     (Method::Exact, 1.0)
                 } else {
                     (Method::Semantic, hit.score.min(e.score))
                 };
-                let row = RawLink { anomaly_id, problem_id, error: e.at, warning: hit.at, anomaly: *anomaly, method, score };
+                let row = RawLink {
+                    anomaly_id,
+                    problem_id,
+                    error: e.at,
+                    warning: hit.at,
+                    anomaly: *anomaly,
+                    method,
+                    score,
+                };
                 rows.entry((anomaly_id, problem_id, e.at))
                     .and_modify(|cur| {
-                        if (row.method == Method::Exact && cur.method != Method::Exact) || row.score > cur.score {
+                        if (row.method == Method::Exact && cur.method != Method::Exact)
+                            || row.score > cur.score
+                        {
                             *cur = row;
                         }
                     })
@@ -263,8 +320,18 @@ pub fn links(kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<
     }
     let mut out: Vec<RawLink> = rows.into_values().collect();
     out.sort_by(|a, b| {
-        (a.problem_id, a.anomaly_id, a.error.get(files).line, &files[a.error.file].name)
-            .cmp(&(b.problem_id, b.anomaly_id, b.error.get(files).line, &files[b.error.file].name))
+        (
+            a.problem_id,
+            a.anomaly_id,
+            a.error.get(files).line,
+            &files[a.error.file].name,
+        )
+            .cmp(&(
+                b.problem_id,
+                b.anomaly_id,
+                b.error.get(files).line,
+                &files[b.error.file].name,
+            ))
     });
     out
 }
@@ -273,7 +340,12 @@ fn evidence_key<'a>(hit: &AnomalyHit, files: &'a [ScannedFile]) -> (u8, i64, &'a
     let s = hit.at.get(files);
     let method_rank = u8::from(hit.method != Method::Exact);
     // Higher score first: negate on an integer scale to keep a total order.
-    (method_rank, -((hit.score * 1e6) as i64), s.timestamp.as_str(), s.line)
+    (
+        method_rank,
+        -((hit.score * 1e6) as i64),
+        s.timestamp.as_str(),
+        s.line,
+    )
 }
 
 #[cfg(test)]
@@ -291,7 +363,10 @@ mod tests {
             }
             text.push('\n');
         }
-        ScannedFile { name: name.into(), scan: scan(text.as_bytes(), 0, |_, _| true).expect("scan") }
+        ScannedFile {
+            name: name.into(),
+            scan: scan(text.as_bytes(), 0, |_, _| true).expect("scan"),
+        }
     }
 
     fn exact_links(files: &[ScannedFile]) -> Vec<(u32, u32, String, u64)> {
@@ -299,7 +374,14 @@ mod tests {
         let m = match_case(&kb, files, None);
         links(&kb, files, &m)
             .iter()
-            .map(|l| (l.anomaly_id, l.problem_id, files[l.error.file].name.clone(), l.error.get(files).line))
+            .map(|l| {
+                (
+                    l.anomaly_id,
+                    l.problem_id,
+                    files[l.error.file].name.clone(),
+                    l.error.get(files).line,
+                )
+            })
             .collect()
     }
 
@@ -307,8 +389,17 @@ mod tests {
     fn two_id_anomaly_links_only_to_the_problem_present() {
         // "eth0: link down" is 65 → 9 and 161 → 21; only problem 21 occurs.
         let files = [
-            file("a.txt", &[(3, "2025-10-06T10:00:00 WARNING network: eth0: link down")]),
-            file("b.txt", &[(5, "2025-10-06T09:00:00 ERROR network: Network interface eth0 link failure")]),
+            file(
+                "a.txt",
+                &[(3, "2025-10-06T10:00:00 WARNING network: eth0: link down")],
+            ),
+            file(
+                "b.txt",
+                &[(
+                    5,
+                    "2025-10-06T09:00:00 ERROR network: Network interface eth0 link failure",
+                )],
+            ),
         ];
         assert_eq!(exact_links(&files), vec![(161, 21, "b.txt".into(), 5)]);
     }
@@ -316,11 +407,26 @@ mod tests {
     #[test]
     fn error_before_warning_in_another_file_and_repeated_error_lines() {
         let files = [
-            file("db.txt", &[
-                (2, "2025-10-06T01:00:00 ERROR database: Index corruption on table"),
-                (9, "2025-10-06T01:00:07 ERROR database: Index corruption on table"),
-            ]),
-            file("web.txt", &[(4, "2025-10-06T05:00:00 WARNING database: Slow query from index issue")]),
+            file(
+                "db.txt",
+                &[
+                    (
+                        2,
+                        "2025-10-06T01:00:00 ERROR database: Index corruption on table",
+                    ),
+                    (
+                        9,
+                        "2025-10-06T01:00:07 ERROR database: Index corruption on table",
+                    ),
+                ],
+            ),
+            file(
+                "web.txt",
+                &[(
+                    4,
+                    "2025-10-06T05:00:00 WARNING database: Slow query from index issue",
+                )],
+            ),
         ];
         let got = exact_links(&files);
         assert_eq!(got.len(), 2, "{got:?}");
@@ -331,15 +437,34 @@ mod tests {
     #[test]
     fn generic_anomaly_links_to_each_present_problem_only() {
         let kb = KnowledgeBase::builtin();
-        let generic = kb.links.iter().find(|l| l.anomaly_id == 481).expect("481").anomaly.clone();
-        let files = [file("x.txt", &[
-            (1, &format!("2025-10-06T00:00:01 WARNING os: {generic}")),
-            (2, "2025-10-06T00:00:02 ERROR network: Network interface eth0 link failure"),
-            (3, "2025-10-06T00:00:03 ERROR database: Index corruption on table"),
-        ])];
+        let generic = kb
+            .links
+            .iter()
+            .find(|l| l.anomaly_id == 481)
+            .expect("481")
+            .anomaly
+            .clone();
+        let files = [file(
+            "x.txt",
+            &[
+                (1, &format!("2025-10-06T00:00:01 WARNING os: {generic}")),
+                (
+                    2,
+                    "2025-10-06T00:00:02 ERROR network: Network interface eth0 link failure",
+                ),
+                (
+                    3,
+                    "2025-10-06T00:00:03 ERROR database: Index corruption on table",
+                ),
+            ],
+        )];
         let got = exact_links(&files);
-        let expected_problems: Vec<u32> =
-            kb.links.iter().filter(|l| l.anomaly_id == 481 && (l.problem_id == 21 || l.problem_id == 34)).map(|l| l.problem_id).collect();
+        let expected_problems: Vec<u32> = kb
+            .links
+            .iter()
+            .filter(|l| l.anomaly_id == 481 && (l.problem_id == 21 || l.problem_id == 34))
+            .map(|l| l.problem_id)
+            .collect();
         let got_problems: Vec<u32> = got.iter().filter(|g| g.0 == 481).map(|g| g.1).collect();
         let mut e = expected_problems.clone();
         e.sort_unstable();
@@ -349,15 +474,27 @@ mod tests {
 
     #[test]
     fn no_row_without_both_sides() {
-        let files = [file("x.txt", &[(1, "2025-10-06T00:00:01 WARNING os: eth0: link down")])];
+        let files = [file(
+            "x.txt",
+            &[(1, "2025-10-06T00:00:01 WARNING os: eth0: link down")],
+        )];
         assert!(exact_links(&files).is_empty());
-        let files = [file("x.txt", &[(1, "2025-10-06T00:00:01 ERROR network: Index corruption on table")])];
+        let files = [file(
+            "x.txt",
+            &[(
+                1,
+                "2025-10-06T00:00:01 ERROR network: Index corruption on table",
+            )],
+        )];
         assert!(exact_links(&files).is_empty());
     }
 
     #[test]
     fn best_of_prefers_first_on_ties() {
-        assert_eq!(best_of([(0, 0.5), (1, 0.5), (2, 0.4)].into_iter()), Some((0, 0.5)));
+        assert_eq!(
+            best_of([(0, 0.5), (1, 0.5), (2, 0.4)].into_iter()),
+            Some((0, 0.5))
+        );
         assert_eq!(best_of(std::iter::empty()), None);
     }
 }

@@ -13,5 +13,7 @@ pub mod playbooks;
 pub mod reports;
 pub mod scan;
 
-pub use analyze::{AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ProgressSink, UploadedFile};
+pub use analyze::{
+    AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ProgressSink, UploadedFile,
+};
 pub use models::ModelKind;

@@ -8,7 +8,9 @@ use super::matcher::Thresholds;
 use crate::config::ModelConfig;
 
 /// Which model an analysis uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     /// all-MiniLM-L6-v2: fast, English.
@@ -28,8 +30,16 @@ impl ModelKind {
     /// Similarity thresholds calibrated for this model (see ARCHITECTURE.md, "Matching").
     pub fn thresholds(self) -> Thresholds {
         match self {
-            ModelKind::Light => Thresholds { error: 0.70, warning: 0.70, veto_margin: 0.03 },
-            ModelKind::Heavy => Thresholds { error: 0.89, warning: 0.90, veto_margin: 0.01 },
+            ModelKind::Light => Thresholds {
+                error: 0.70,
+                warning: 0.70,
+                veto_margin: 0.03,
+            },
+            ModelKind::Heavy => Thresholds {
+                error: 0.89,
+                warning: 0.90,
+                veto_margin: 0.01,
+            },
         }
     }
 }
@@ -43,7 +53,11 @@ pub struct ModelRegistry {
 
 impl ModelRegistry {
     pub fn new(config: ModelConfig) -> Self {
-        Self { config, light: Mutex::new(None), heavy: Mutex::new(None) }
+        Self {
+            config,
+            light: Mutex::new(None),
+            heavy: Mutex::new(None),
+        }
     }
 
     /// The model of `kind`, loading it on first use. A failed load is not cached, so a
@@ -66,10 +80,16 @@ impl ModelRegistry {
         match kind {
             ModelKind::Light => {
                 runtime::init(&self.config.ort_library())?;
-                Ok(Arc::new(OnnxEmbedder::load(&self.config.light_dir(), "light")?))
+                Ok(Arc::new(OnnxEmbedder::load(
+                    &self.config.light_dir(),
+                    "light",
+                )?))
             }
             ModelKind::Heavy => {
                 let dir: PathBuf = self.config.heavy_dir();
+                if !dir.is_dir() {
+                    return Err(EmbedError::ModelFileMissing { path: dir });
+                }
                 if dir.join("model.onnx").is_file() {
                     // A site-provided fastembed-compatible model folder.
                     runtime::init(&self.config.ort_library())?;

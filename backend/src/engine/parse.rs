@@ -33,7 +33,10 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Strips a BOM, a trailing CR/LF and trailing blanks.
 pub fn trim_line(line: &[u8]) -> &[u8] {
     let line = line.strip_prefix(BOM).unwrap_or(line);
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
     &line[..end]
 }
 
@@ -51,23 +54,38 @@ pub fn classify(line: &[u8]) -> LineKind<'_> {
     if after_ws.len() == rest.len() {
         return LineKind::Unparsable; // no blank between timestamp and level
     }
-    let level_len = after_ws.iter().position(|b| b.is_ascii_whitespace() || *b == b':').unwrap_or(after_ws.len());
+    let level_len = after_ws
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b':')
+        .unwrap_or(after_ws.len());
     let level = match level_of(&after_ws[..level_len]) {
         Some(Some(level)) => level,
         Some(None) => return LineKind::Info,
         None => return LineKind::Unparsable,
     };
-    let body = skip_blanks(after_ws[level_len..].strip_prefix(b":").unwrap_or(&after_ws[level_len..]));
+    let body = skip_blanks(
+        after_ws[level_len..]
+            .strip_prefix(b":")
+            .unwrap_or(&after_ws[level_len..]),
+    );
     // Split on the first ": " after the source word: messages contain colons themselves.
     let (source, message) = match memchr::memmem::find(body, b": ") {
         Some(p) if !body[..p].contains(&b' ') => (&body[..p], skip_blanks(&body[p + 2..])),
         _ => (&body[..0], body),
     };
-    LineKind::Signal(Signal { timestamp: &line[..ts_len], level, source, message })
+    LineKind::Signal(Signal {
+        timestamp: &line[..ts_len],
+        level,
+        source,
+        message,
+    })
 }
 
 fn skip_blanks(s: &[u8]) -> &[u8] {
-    let n = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let n = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
     &s[n..]
 }
 
@@ -84,11 +102,17 @@ fn level_of(token: &[u8]) -> Option<Option<Level>> {
         (b"FATAL", Level::Error),
     ];
     const OTHER: [&[u8]; 5] = [b"INFO", b"DEBUG", b"TRACE", b"NOTICE", b"VERBOSE"];
-    let token = token.strip_prefix(b"[").and_then(|t| t.strip_suffix(b"]")).unwrap_or(token);
+    let token = token
+        .strip_prefix(b"[")
+        .and_then(|t| t.strip_suffix(b"]"))
+        .unwrap_or(token);
     if OTHER.iter().any(|o| o.eq_ignore_ascii_case(token)) {
         return Some(None);
     }
-    SIGNAL.iter().find(|(name, _)| name.eq_ignore_ascii_case(token)).map(|(_, level)| Some(*level))
+    SIGNAL
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(token))
+        .map(|(_, level)| Some(*level))
 }
 
 /// Length of a leading `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`, if the line starts with one.
@@ -125,7 +149,10 @@ fn timestamp_len(s: &[u8]) -> Option<usize> {
 pub fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -166,10 +193,22 @@ mod tests {
         assert_eq!(s.level, Level::Warning);
         assert_eq!(text(s.timestamp), "2025-10-06 11:41:12.123");
         assert_eq!(text(s.message), "Disk slow");
-        assert_eq!(signal("2025-10-06T11:41:12Z ERR db: down").level, Level::Error);
-        assert_eq!(signal("2025-10-06T11:41:12+03:00 CRITICAL db: down").level, Level::Error);
-        assert_eq!(signal("2025-10-06T11:41:12 FATAL db: down").level, Level::Error);
-        assert_eq!(signal("2025-10-06T11:41:12 [error] db: down").level, Level::Error);
+        assert_eq!(
+            signal("2025-10-06T11:41:12Z ERR db: down").level,
+            Level::Error
+        );
+        assert_eq!(
+            signal("2025-10-06T11:41:12+03:00 CRITICAL db: down").level,
+            Level::Error
+        );
+        assert_eq!(
+            signal("2025-10-06T11:41:12 FATAL db: down").level,
+            Level::Error
+        );
+        assert_eq!(
+            signal("2025-10-06T11:41:12 [error] db: down").level,
+            Level::Error
+        );
         let no_source = signal("2025-10-06T11:41:12 ERROR Disk failure on /dev/sda");
         assert_eq!(text(no_source.source), "");
         assert_eq!(text(no_source.message), "Disk failure on /dev/sda");
@@ -177,12 +216,24 @@ mod tests {
 
     #[test]
     fn info_blank_and_garbage() {
-        assert_eq!(classify(b"2025-10-06T11:41:12 INFO software: Log rotation completed\n"), LineKind::Info);
+        assert_eq!(
+            classify(b"2025-10-06T11:41:12 INFO software: Log rotation completed\n"),
+            LineKind::Info
+        );
         assert_eq!(classify(b"   \r\n"), LineKind::Blank);
         assert_eq!(classify(b""), LineKind::Blank);
-        assert_eq!(classify(b"Traceback (most recent call last):"), LineKind::Unparsable);
-        assert_eq!(classify(b"2025-10-06T11:41:12 HELLO x: y"), LineKind::Unparsable);
-        assert_eq!(classify(b"2025-10-06T11:41:12ERROR x: y"), LineKind::Unparsable);
+        assert_eq!(
+            classify(b"Traceback (most recent call last):"),
+            LineKind::Unparsable
+        );
+        assert_eq!(
+            classify(b"2025-10-06T11:41:12 HELLO x: y"),
+            LineKind::Unparsable
+        );
+        assert_eq!(
+            classify(b"2025-10-06T11:41:12ERROR x: y"),
+            LineKind::Unparsable
+        );
         assert_eq!(classify(b"2025-13"), LineKind::Unparsable);
     }
 

@@ -58,12 +58,16 @@ pub struct Playbooks {
 impl Playbooks {
     pub fn builtin() -> Self {
         // Shipped in the binary and checked by tests: a parse failure is a build defect.
-        Self::parse(BUILTIN_TOML.as_bytes(), "playbooks.toml", "built-in").unwrap_or_else(|e| panic!("{e}"))
+        Self::parse(BUILTIN_TOML.as_bytes(), "playbooks.toml", "built-in")
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Parses a TOML (or, by extension, JSON) playbook file.
     pub fn parse(bytes: &[u8], file_name: &str, source: &str) -> Result<Self, PlaybookError> {
-        let invalid = |reason: String| PlaybookError::Invalid { name: file_name.to_owned(), reason };
+        let invalid = |reason: String| PlaybookError::Invalid {
+            name: file_name.to_owned(),
+            reason,
+        };
         let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: PlaybookFile = if file_name.to_lowercase().ends_with(".json") {
@@ -74,13 +78,22 @@ impl Playbooks {
         let mut by_id = HashMap::new();
         for p in file.playbook {
             if p.steps.is_empty() {
-                return Err(invalid(format!("playbook for problem {} has no steps", p.problem_id)));
+                return Err(invalid(format!(
+                    "playbook for problem {} has no steps",
+                    p.problem_id
+                )));
             }
             if let Some(prev) = by_id.insert(p.problem_id, p) {
-                return Err(invalid(format!("problem {} has two playbooks", prev.problem_id)));
+                return Err(invalid(format!(
+                    "problem {} has two playbooks",
+                    prev.problem_id
+                )));
             }
         }
-        Ok(Self { source: source.to_owned(), by_id })
+        Ok(Self {
+            source: source.to_owned(),
+            by_id,
+        })
     }
 
     pub fn get(&self, problem_id: u32) -> Option<&Playbook> {
@@ -107,9 +120,15 @@ mod tests {
         let pb = Playbooks::builtin();
         assert_eq!(pb.len(), 50);
         for (id, text) in kb.problem_list() {
-            let p = pb.get(id).unwrap_or_else(|| panic!("no playbook for problem {id}"));
+            let p = pb
+                .get(id)
+                .unwrap_or_else(|| panic!("no playbook for problem {id}"));
             assert_eq!(p.problem, text);
-            assert!(p.steps.len() >= 3, "problem {id} has {} steps", p.steps.len());
+            assert!(
+                p.steps.len() >= 3,
+                "problem {id} has {} steps",
+                p.steps.len()
+            );
         }
     }
 
@@ -125,8 +144,14 @@ steps = ["replace the disk"]
         let pb = Playbooks::parse(toml.as_bytes(), "mine.toml", "uploaded").expect("toml");
         assert_eq!(pb.get(7).map(|p| p.priority), Some(Priority::Minor));
         let json = r#"{"playbook":[{"problem_id":1,"problem":"x","priority":"critical","summary":"s","steps":["a"]}]}"#;
-        assert_eq!(Playbooks::parse(json.as_bytes(), "p.json", "u").expect("json").len(), 1);
-        let err = Playbooks::parse(b"[[playbook]]\nproblem_id = 1\n", "bad.toml", "u").expect_err("invalid");
+        assert_eq!(
+            Playbooks::parse(json.as_bytes(), "p.json", "u")
+                .expect("json")
+                .len(),
+            1
+        );
+        let err = Playbooks::parse(b"[[playbook]]\nproblem_id = 1\n", "bad.toml", "u")
+            .expect_err("invalid");
         assert!(err.to_string().contains("bad.toml"), "{err}");
         let bad_priority = toml.replace("minor", "urgent");
         assert!(Playbooks::parse(bad_priority.as_bytes(), "p.toml", "u").is_err());

@@ -9,8 +9,14 @@ use loglens_shared::report::{AnalysisReport, Link, LogRef, Method, PredictionKin
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// Headers of the official report, exactly.
-pub const SUBMIT_HEADERS: [&str; 6] =
-    ["ID сценария", "ID аномалии", "ID проблемы", "Файл с проблемой", "№ строки", "Строка из лога"];
+pub const SUBMIT_HEADERS: [&str; 6] = [
+    "ID сценария",
+    "ID аномалии",
+    "ID проблемы",
+    "Файл с проблемой",
+    "№ строки",
+    "Строка из лога",
+];
 
 pub const SUBMIT_REPORT: &str = "submit_report.xlsx";
 pub const PREDICTIVE_ALERTS: &str = "predictive_alerts.xlsx";
@@ -21,8 +27,15 @@ pub const PLAYBOOKS_TXT: &str = "playbooks_recommendations.txt";
 pub const REPORT_JSON: &str = "report.json";
 
 /// Every report file name, in the order they are written and packed.
-pub const ALL_REPORTS: [&str; 7] =
-    [INCIDENTS, PREDICTIVE_ALERTS, NOVEL_ANOMALIES, SUBMIT_REPORT, PLAYBOOKS_CSV, PLAYBOOKS_TXT, REPORT_JSON];
+pub const ALL_REPORTS: [&str; 7] = [
+    INCIDENTS,
+    PREDICTIVE_ALERTS,
+    NOVEL_ANOMALIES,
+    SUBMIT_REPORT,
+    PLAYBOOKS_CSV,
+    PLAYBOOKS_TXT,
+    REPORT_JSON,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -35,11 +48,17 @@ pub enum ReportError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
-    move |source| ReportError::Io { path: path.to_path_buf(), source }
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn xlsx_err(path: &Path) -> impl FnOnce(XlsxError) -> ReportError + '_ {
-    move |source| ReportError::Xlsx { path: path.to_path_buf(), source }
+    move |source| ReportError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Name of the results zip: `<upload name>_Results_<Light|Heavy>.zip`.
@@ -48,7 +67,11 @@ pub fn results_zip_name(upload_stem: &str, model: &str) -> String {
         "heavy" => "Heavy",
         _ => "Light",
     };
-    let stem = if upload_stem.trim().is_empty() { "logs" } else { upload_stem };
+    let stem = if upload_stem.trim().is_empty() {
+        "logs"
+    } else {
+        upload_stem
+    };
     format!("{stem}_Results_{model}.zip")
 }
 
@@ -60,7 +83,12 @@ fn method_name(m: Method) -> &'static str {
 }
 
 /// A sheet with a bold, frozen header row and an autofilter.
-fn sheet<'a>(wb: &'a mut Workbook, name: &str, headers: &[&str], widths: &[f64]) -> Result<&'a mut Worksheet, XlsxError> {
+fn sheet<'a>(
+    wb: &'a mut Workbook,
+    name: &str,
+    headers: &[&str],
+    widths: &[f64],
+) -> Result<&'a mut Worksheet, XlsxError> {
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
@@ -81,13 +109,30 @@ fn ref_time(r: &LogRef) -> &str {
 pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
     let mut links: Vec<&Link> = report.links.iter().collect();
     links.sort_by(|a, b| {
-        (a.scenario_id, a.problem_id, a.anomaly_id, a.error.line, &a.error.file)
-            .cmp(&(b.scenario_id, b.problem_id, b.anomaly_id, b.error.line, &b.error.file))
+        (
+            a.scenario_id,
+            a.problem_id,
+            a.anomaly_id,
+            a.error.line,
+            &a.error.file,
+        )
+            .cmp(&(
+                b.scenario_id,
+                b.problem_id,
+                b.anomaly_id,
+                b.error.line,
+                &b.error.file,
+            ))
     });
     let mut wb = Workbook::new();
     let e = xlsx_err(path);
     let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
-        let ws = sheet(wb, "submit", &SUBMIT_HEADERS, &[12.0, 12.0, 12.0, 24.0, 10.0, 90.0])?;
+        let ws = sheet(
+            wb,
+            "submit",
+            &SUBMIT_HEADERS,
+            &[12.0, 12.0, 12.0, 24.0, 10.0, 90.0],
+        )?;
         for (i, l) in links.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_number(r, 0, f64::from(l.scenario_id))?;
@@ -98,11 +143,28 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
             ws.write_string(r, 5, &l.error.raw)?;
         }
         let headers = [
-            "ID сценария", "ID аномалии", "ID проблемы", "Файл с проблемой", "№ строки", "Строка из лога",
-            "Файл с аномалией", "№ строки аномалии", "Строка аномалии", "Метод", "Сходство",
-            "Аномалия (база знаний)", "Проблема (база знаний)",
+            "ID сценария",
+            "ID аномалии",
+            "ID проблемы",
+            "Файл с проблемой",
+            "№ строки",
+            "Строка из лога",
+            "Файл с аномалией",
+            "№ строки аномалии",
+            "Строка аномалии",
+            "Метод",
+            "Сходство",
+            "Аномалия (база знаний)",
+            "Проблема (база знаний)",
         ];
-        let ws = sheet(wb, "details", &headers, &[12.0, 12.0, 12.0, 24.0, 10.0, 70.0, 24.0, 10.0, 70.0, 10.0, 10.0, 40.0, 40.0])?;
+        let ws = sheet(
+            wb,
+            "details",
+            &headers,
+            &[
+                12.0, 12.0, 12.0, 24.0, 10.0, 70.0, 24.0, 10.0, 70.0, 10.0, 10.0, 40.0, 40.0,
+            ],
+        )?;
         for (i, l) in links.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_number(r, 0, f64::from(l.scenario_id))?;
@@ -129,10 +191,28 @@ pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), Repor
     let mut wb = Workbook::new();
     let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
-            "Ранг", "ID сценария", "ID проблемы", "Проблема", "Приоритет", "Влияние", "Аномалий", "Систем (файлов)",
-            "Файлы", "Первое появление", "Последнее появление", "Строка первопричины", "Метод",
+            "Ранг",
+            "ID сценария",
+            "ID проблемы",
+            "Проблема",
+            "Приоритет",
+            "Влияние",
+            "Аномалий",
+            "Систем (файлов)",
+            "Файлы",
+            "Первое появление",
+            "Последнее появление",
+            "Строка первопричины",
+            "Метод",
         ];
-        let ws = sheet(wb, "incidents", &headers, &[6.0, 12.0, 12.0, 40.0, 11.0, 9.0, 10.0, 10.0, 40.0, 20.0, 20.0, 80.0, 10.0])?;
+        let ws = sheet(
+            wb,
+            "incidents",
+            &headers,
+            &[
+                6.0, 12.0, 12.0, 40.0, 11.0, 9.0, 10.0, 10.0, 40.0, 20.0, 20.0, 80.0, 10.0,
+            ],
+        )?;
         for (i, inc) in report.incidents.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_number(r, 0, f64::from(r))?;
@@ -159,10 +239,26 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Rep
     let mut wb = Workbook::new();
     let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
-            "ID сценария", "Тип", "ID проблемы", "Проблема", "ID аномалии", "Аномалия", "Время триггера",
-            "Файл триггера", "№ строки", "Строка триггера", "Сходство",
+            "ID сценария",
+            "Тип",
+            "ID проблемы",
+            "Проблема",
+            "ID аномалии",
+            "Аномалия",
+            "Время триггера",
+            "Файл триггера",
+            "№ строки",
+            "Строка триггера",
+            "Сходство",
         ];
-        let ws = sheet(wb, "predictions", &headers, &[12.0, 22.0, 12.0, 40.0, 12.0, 40.0, 20.0, 24.0, 10.0, 80.0, 10.0])?;
+        let ws = sheet(
+            wb,
+            "predictions",
+            &headers,
+            &[
+                12.0, 22.0, 12.0, 40.0, 12.0, 40.0, 20.0, 24.0, 10.0, 80.0, 10.0,
+            ],
+        )?;
         for (i, p) in report.predictions.iter().enumerate() {
             let r = i as u32 + 1;
             let kind = match p.kind {
@@ -191,10 +287,23 @@ pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), ReportErr
     let mut wb = Workbook::new();
     let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
-            "ID сценария", "Нормализованный текст", "Количество", "Первое появление", "Файл", "№ строки", "Строка",
-            "Вероятная проблема (ID)", "Ближайшая аномалия базы", "Сходство",
+            "ID сценария",
+            "Нормализованный текст",
+            "Количество",
+            "Первое появление",
+            "Файл",
+            "№ строки",
+            "Строка",
+            "Вероятная проблема (ID)",
+            "Ближайшая аномалия базы",
+            "Сходство",
         ];
-        let ws = sheet(wb, "novel", &headers, &[12.0, 40.0, 11.0, 20.0, 24.0, 10.0, 80.0, 14.0, 40.0, 10.0])?;
+        let ws = sheet(
+            wb,
+            "novel",
+            &headers,
+            &[12.0, 40.0, 11.0, 20.0, 24.0, 10.0, 80.0, 14.0, 40.0, 10.0],
+        )?;
         for (i, n) in report.novel_anomalies.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_number(r, 0, f64::from(n.scenario_id))?;
@@ -224,11 +333,27 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
     // A BOM so that Excel opens the Cyrillic headers as UTF-8.
     w.write_all(b"\xEF\xBB\xBF").map_err(io_err(path))?;
     let mut csv = csv::Writer::from_writer(w);
-    let other = |e: csv::Error| ReportError::Other { path: path.to_path_buf(), reason: e.to_string() };
-    csv.write_record(["ID проблемы", "Проблема", "Приоритет", "Сценарии", "Описание", "Шаги"]).map_err(other)?;
+    let other = |e: csv::Error| ReportError::Other {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    csv.write_record([
+        "ID проблемы",
+        "Проблема",
+        "Приоритет",
+        "Сценарии",
+        "Описание",
+        "Шаги",
+    ])
+    .map_err(other)?;
     for p in &report.playbooks {
         let scenarios: Vec<String> = p.scenario_ids.iter().map(u32::to_string).collect();
-        let steps: Vec<String> = p.steps.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect();
+        let steps: Vec<String> = p
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {s}", i + 1))
+            .collect();
         csv.write_record([
             p.problem_id.to_string(),
             p.problem.clone(),
@@ -244,7 +369,10 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
 
 pub fn write_playbooks_txt(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
     let mut out = String::new();
-    out.push_str(&format!("LogLens — рекомендации по устранению ({})\n\n", report.summary.name));
+    out.push_str(&format!(
+        "LogLens — рекомендации по устранению ({})\n\n",
+        report.summary.name
+    ));
     if report.playbooks.is_empty() {
         out.push_str("Проблем не обнаружено.\n");
     }
@@ -268,8 +396,10 @@ pub fn write_playbooks_txt(report: &AnalysisReport, path: &Path) -> Result<(), R
 
 pub fn write_json(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
     let file = File::create(path).map_err(io_err(path))?;
-    serde_json::to_writer(BufWriter::new(file), report)
-        .map_err(|e| ReportError::Other { path: path.to_path_buf(), reason: e.to_string() })
+    serde_json::to_writer(BufWriter::new(file), report).map_err(|e| ReportError::Other {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 /// Packs the report files of `dir` (at the zip's root) into `dir/<zip_name>`.
@@ -277,8 +407,12 @@ pub fn write_results_zip(dir: &Path, zip_name: &str) -> Result<PathBuf, ReportEr
     let path = dir.join(zip_name);
     let file = File::create(&path).map_err(io_err(&path))?;
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let other = |e: zip::result::ZipError| ReportError::Other { path: path.clone(), reason: e.to_string() };
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let other = |e: zip::result::ZipError| ReportError::Other {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
     for name in ALL_REPORTS {
         let src = dir.join(name);
         if !src.is_file() {
@@ -288,7 +422,10 @@ pub fn write_results_zip(dir: &Path, zip_name: &str) -> Result<PathBuf, ReportEr
         let mut f = File::open(&src).map_err(io_err(&src))?;
         io::copy(&mut f, &mut zip).map_err(io_err(&path))?;
     }
-    zip.finish().map_err(other)?.flush().map_err(io_err(&path))?;
+    zip.finish()
+        .map_err(other)?
+        .flush()
+        .map_err(io_err(&path))?;
     Ok(path)
 }
 
@@ -299,7 +436,10 @@ mod tests {
     #[test]
     fn zip_name_follows_the_convention() {
         assert_eq!(results_zip_name("vc", "light"), "vc_Results_Light.zip");
-        assert_eq!(results_zip_name("Журналы", "heavy"), "Журналы_Results_Heavy.zip");
+        assert_eq!(
+            results_zip_name("Журналы", "heavy"),
+            "Журналы_Results_Heavy.zip"
+        );
         assert_eq!(results_zip_name(" ", "light"), "logs_Results_Light.zip");
     }
 }

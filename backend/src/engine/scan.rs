@@ -55,7 +55,11 @@ pub enum ScanError {
 
 /// Scans `reader` to its end. `progress(bytes, lines)` is called with the increments about
 /// every [`PROGRESS_EVERY_BYTES`] and at the end; returning `false` cancels the scan.
-pub fn scan(reader: impl Read, context: usize, mut progress: impl FnMut(u64, u64) -> bool) -> Result<FileScan, ScanError> {
+pub fn scan(
+    reader: impl Read,
+    context: usize,
+    mut progress: impl FnMut(u64, u64) -> bool,
+) -> Result<FileScan, ScanError> {
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let mut state = Scanner::new(context);
     let mut carry: Vec<u8> = Vec::new();
@@ -95,7 +99,10 @@ pub fn scan(reader: impl Read, context: usize, mut progress: impl FnMut(u64, u64
         reader.consume(len);
         state.result.bytes += len as u64;
         if state.result.bytes - reported_bytes >= PROGRESS_EVERY_BYTES {
-            if !progress(state.result.bytes - reported_bytes, state.result.lines - reported_lines) {
+            if !progress(
+                state.result.bytes - reported_bytes,
+                state.result.lines - reported_lines,
+            ) {
                 return Err(ScanError::Cancelled);
             }
             (reported_bytes, reported_lines) = (state.result.bytes, state.result.lines);
@@ -106,7 +113,10 @@ pub fn scan(reader: impl Read, context: usize, mut progress: impl FnMut(u64, u64
     } else if !carry.is_empty() {
         state.line(&carry);
     }
-    if !progress(state.result.bytes - reported_bytes, state.result.lines - reported_lines) {
+    if !progress(
+        state.result.bytes - reported_bytes,
+        state.result.lines - reported_lines,
+    ) {
         return Err(ScanError::Cancelled);
     }
     Ok(state.result)
@@ -123,7 +133,12 @@ struct Scanner {
 
 impl Scanner {
     fn new(context: usize) -> Self {
-        Self { context, ring: VecDeque::with_capacity(context + 1), pending: Vec::new(), result: FileScan::default() }
+        Self {
+            context,
+            ring: VecDeque::with_capacity(context + 1),
+            pending: Vec::new(),
+            result: FileScan::default(),
+        }
     }
 
     fn overlong_line(&mut self) {
@@ -139,7 +154,10 @@ impl Scanner {
         if !self.pending.is_empty() {
             let text = decode(trimmed);
             for (idx, left) in &mut self.pending {
-                self.result.signals[*idx].context.push(ContextLine { line: n, text: text.clone() });
+                self.result.signals[*idx].context.push(ContextLine {
+                    line: n,
+                    text: text.clone(),
+                });
                 *left -= 1;
             }
             self.pending.retain(|(_, left)| *left > 0);
@@ -147,9 +165,18 @@ impl Scanner {
         match classify(raw) {
             LineKind::Signal(s) => {
                 let raw_text = decode(trimmed);
-                let mut context: Vec<ContextLine> =
-                    self.ring.iter().map(|(line, bytes)| ContextLine { line: *line, text: decode(bytes) }).collect();
-                context.push(ContextLine { line: n, text: raw_text.clone() });
+                let mut context: Vec<ContextLine> = self
+                    .ring
+                    .iter()
+                    .map(|(line, bytes)| ContextLine {
+                        line: *line,
+                        text: decode(bytes),
+                    })
+                    .collect();
+                context.push(ContextLine {
+                    line: n,
+                    text: raw_text.clone(),
+                });
                 self.result.signals.push(SignalLine {
                     line: n,
                     level: s.level,
@@ -160,7 +187,8 @@ impl Scanner {
                     context,
                 });
                 if self.context > 0 {
-                    self.pending.push((self.result.signals.len() - 1, self.context));
+                    self.pending
+                        .push((self.result.signals.len() - 1, self.context));
                 }
             }
             LineKind::Unparsable => self.result.unparsable += 1,
@@ -210,21 +238,47 @@ mod tests {
         assert_eq!(scan.bytes, text.len() as u64);
         assert_eq!(scan.signals.len(), 2);
         let w = &scan.signals[0];
-        assert_eq!((w.line, w.level, w.message.as_str()), (7, Level::Warning, "Disk slow"));
+        assert_eq!(
+            (w.line, w.level, w.message.as_str()),
+            (7, Level::Warning, "Disk slow")
+        );
         let lines: Vec<u64> = w.context.iter().map(|c| c.line).collect();
         assert_eq!(lines, vec![5, 6, 7, 8, 9]);
-        assert_eq!(w.context[4].text, "2025-10-06T00:00:09 ERROR os: Disk failed");
+        assert_eq!(
+            w.context[4].text,
+            "2025-10-06T00:00:09 ERROR os: Disk failed"
+        );
         let e = &scan.signals[1];
         assert_eq!(e.raw, "2025-10-06T00:00:09 ERROR os: Disk failed");
-        assert_eq!(e.context.iter().map(|c| c.line).collect::<Vec<_>>(), vec![7, 8, 9, 10, 11]);
+        assert_eq!(
+            e.context.iter().map(|c| c.line).collect::<Vec<_>>(),
+            vec![7, 8, 9, 10, 11]
+        );
     }
 
     #[test]
     fn last_line_without_newline_and_context_at_edges() {
-        let scan = run("2025-10-06T00:00:01 ERROR a: first\n2025-10-06T00:00:02 WARN a: last", 3);
+        let scan = run(
+            "2025-10-06T00:00:01 ERROR a: first\n2025-10-06T00:00:02 WARN a: last",
+            3,
+        );
         assert_eq!(scan.lines, 2);
-        assert_eq!(scan.signals[0].context.iter().map(|c| c.line).collect::<Vec<_>>(), vec![1, 2]);
-        assert_eq!(scan.signals[1].context.iter().map(|c| c.line).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            scan.signals[0]
+                .context
+                .iter()
+                .map(|c| c.line)
+                .collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        assert_eq!(
+            scan.signals[1]
+                .context
+                .iter()
+                .map(|c| c.line)
+                .collect::<Vec<_>>(),
+            vec![1, 2]
+        );
     }
 
     #[test]

@@ -40,5 +40,7 @@ pub async fn launch(
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let app = router(&config);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -10,7 +10,9 @@ use super::ApiError;
 
 /// Routes under `/api`.
 pub fn api() -> Router {
-    Router::new().route("/version", get(version)).fallback(no_route)
+    Router::new()
+        .route("/version", get(version))
+        .fallback(no_route)
 }
 
 /// Liveness probe outside `/api`, for load balancers.
@@ -19,7 +21,10 @@ pub fn probes() -> Router {
 }
 
 async fn version() -> Json<VersionInfo> {
-    Json(VersionInfo { name: "LogLens".into(), version: env!("CARGO_PKG_VERSION").into() })
+    Json(VersionInfo {
+        name: "LogLens".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
 }
 
 async fn healthz() -> Json<Value> {

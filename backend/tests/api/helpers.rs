@@ -28,21 +28,37 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let static_dir = dir.path().join("dist");
         std::fs::create_dir_all(&static_dir).expect("static dir");
-        std::fs::write(static_dir.join("index.html"), format!("<html>{INDEX_MARKER}</html>")).expect("index");
+        std::fs::write(
+            static_dir.join("index.html"),
+            format!("<html>{INDEX_MARKER}</html>"),
+        )
+        .expect("index");
         std::fs::write(static_dir.join("app.css"), "body{}").expect("asset");
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().expect("addr"),
             data_dir: dir.path().join("data"),
             static_dir,
-            models: ModelConfig { models_dir: repo_root().join("models"), ort_dylib_path: None },
+            models: ModelConfig {
+                models_dir: repo_root().join("models"),
+                heavy_model_dir: None,
+                ort_dylib_path: None,
+            },
         };
-        let listener = tokio::net::TcpListener::bind(config.bind).await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(loglens::launch(listener, config, async move {
             let _ = rx.await;
         }));
-        TestApp { addr, client: reqwest::Client::new(), dir, shutdown: Some(tx), server: Some(server) }
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -50,7 +66,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Asks the server to stop and waits until it has.

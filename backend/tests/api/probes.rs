@@ -36,10 +36,17 @@ async fn unknown_api_route_is_problem_json_not_the_spa() {
 #[tokio::test]
 async fn client_routes_fall_back_to_index_html_and_assets_are_served() {
     let app = TestApp::spawn().await;
-    for path in ["/", "/dashboard/1b4e28ba-2fa1-11d2-883f-0016d3cca427", "/history"] {
+    for path in [
+        "/",
+        "/dashboard/1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        "/history",
+    ] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
-        assert!(r.text().await.expect("body").contains(INDEX_MARKER), "{path} serves index.html");
+        assert!(
+            r.text().await.expect("body").contains(INDEX_MARKER),
+            "{path} serves index.html"
+        );
     }
     let css = app.get("/app.css").await;
     assert_eq!(css.status(), 200);
@@ -53,5 +60,8 @@ async fn launch_creates_the_data_dir_and_stops_on_shutdown() {
     assert!(app.dir.path().join("data").is_dir());
     let addr = app.addr;
     app.stop().await.expect("clean shutdown");
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "listener closed after shutdown");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "listener closed after shutdown"
+    );
 }

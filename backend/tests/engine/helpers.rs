@@ -4,7 +4,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use loglens::config::ModelConfig;
-use loglens::engine::{AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ModelKind, ProgressSink};
+use loglens::engine::{
+    AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ModelKind, ProgressSink,
+};
 use loglens_shared::EngineProgress;
 
 pub fn repo_root() -> PathBuf {
@@ -17,7 +19,11 @@ pub fn shared_dir() -> PathBuf {
 }
 
 pub fn models() -> ModelConfig {
-    ModelConfig { models_dir: repo_root().join("models"), ort_dylib_path: None }
+    ModelConfig {
+        models_dir: repo_root().join("models"),
+        heavy_model_dir: None,
+        ort_dylib_path: None,
+    }
 }
 
 /// One engine per test binary: the model loads once, as in the server.
@@ -44,7 +50,8 @@ pub fn gen_cases(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
 pub fn zip_of(dir: &Path, name: &str, entries: &[(&str, &[u8])]) -> PathBuf {
     let path = dir.join(name);
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create zip"));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (entry, bytes) in entries {
         zip.start_file(*entry, opts).expect("entry");
         zip.write_all(bytes).expect("write");
@@ -69,8 +76,14 @@ impl ProgressSink for Recorder {
         self.events.lock().expect("lock").push(p);
     }
     fn is_cancelled(&self) -> bool {
-        let Some(stage) = self.cancel_at_stage else { return false };
-        self.events.lock().expect("lock").iter().any(|e| e.stage >= stage)
+        let Some(stage) = self.cancel_at_stage else {
+            return false;
+        };
+        self.events
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|e| e.stage >= stage)
     }
 }
 
@@ -84,10 +97,20 @@ pub fn analyze(zip: &Path, semantic: bool, out_dir: &Path) -> Run {
     analyze_with(zip, semantic, out_dir, ModelKind::Light, |_| {})
 }
 
-pub fn analyze_with(zip: &Path, semantic: bool, out_dir: &Path, model: ModelKind, tweak: impl FnOnce(&mut AnalysisRequest)) -> Run {
+pub fn analyze_with(
+    zip: &Path,
+    semantic: bool,
+    out_dir: &Path,
+    model: ModelKind,
+    tweak: impl FnOnce(&mut AnalysisRequest),
+) -> Run {
     let mut req = AnalysisRequest {
         archive: zip.to_path_buf(),
-        upload_name: zip.file_name().expect("name").to_string_lossy().into_owned(),
+        upload_name: zip
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned(),
         model,
         semantic,
         thresholds: None,
@@ -99,16 +122,31 @@ pub fn analyze_with(zip: &Path, semantic: bool, out_dir: &Path, model: ModelKind
     let rec = Arc::new(Recorder::default());
     let output = engine().analyze(&req, rec.as_ref());
     let events = rec.events.lock().expect("lock").clone();
-    Run { output, events, out_dir: out_dir.to_path_buf() }
+    Run {
+        output,
+        events,
+        out_dir: out_dir.to_path_buf(),
+    }
 }
 
 /// Rows of sheet 1 of a submit report, as (scenario, anomaly, problem, file, line, text).
-pub fn submit_rows(path: &Path) -> (Vec<String>, Vec<(u32, u32, u32, String, u64, String)>) {
+/// (scenario, anomaly, problem, file, line, text)
+pub type Row = (u32, u32, u32, String, u64, String);
+
+pub fn submit_rows(path: &Path) -> (Vec<String>, Vec<Row>) {
     use calamine::{Data, Reader, open_workbook_auto};
     let mut wb = open_workbook_auto(path).expect("xlsx opens");
-    let range = wb.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let range = wb
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
     let mut rows = range.rows();
-    let headers = rows.next().expect("header").iter().map(|c| c.to_string()).collect();
+    let headers = rows
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let num = |c: &Data| -> u64 {
         match c {
             Data::Float(f) => *f as u64,
@@ -117,14 +155,24 @@ pub fn submit_rows(path: &Path) -> (Vec<String>, Vec<(u32, u32, u32, String, u64
         }
     };
     let body = rows
-        .map(|r| (num(&r[0]) as u32, num(&r[1]) as u32, num(&r[2]) as u32, r[3].to_string(), num(&r[4]), r[5].to_string()))
+        .map(|r| {
+            (
+                num(&r[0]) as u32,
+                num(&r[1]) as u32,
+                num(&r[2]) as u32,
+                r[3].to_string(),
+                num(&r[4]),
+                r[5].to_string(),
+            )
+        })
         .collect();
     (headers, body)
 }
 
 /// The official expected answer.
-pub fn expected_rows() -> Vec<(u32, u32, u32, String, u64, String)> {
-    let mut rdr = csv::Reader::from_path(shared_dir().join("data/validation_expected.csv")).expect("expected csv");
+pub fn expected_rows() -> Vec<Row> {
+    let mut rdr = csv::Reader::from_path(shared_dir().join("data/validation_expected.csv"))
+        .expect("expected csv");
     rdr.records()
         .map(|r| {
             let r = r.expect("row");
@@ -147,5 +195,14 @@ pub fn line(ts: &str, level: &str, source: &str, msg: &str) -> String {
 
 /// `n` INFO filler lines starting at second `from`.
 pub fn filler(n: usize) -> String {
-    (0..n).map(|i| line(&format!("2025-10-06T00:{:02}:{:02}", (i / 60) % 60, i % 60), "INFO", "os", "Heartbeat ok")).collect()
+    (0..n)
+        .map(|i| {
+            line(
+                &format!("2025-10-06T00:{:02}:{:02}", (i / 60) % 60, i % 60),
+                "INFO",
+                "os",
+                "Heartbeat ok",
+            )
+        })
+        .collect()
 }

@@ -3,8 +3,8 @@
 //! real light model for semantic matching.
 
 mod helpers;
+mod multilingual;
 mod rules;
 mod safety;
-mod multilingual;
 mod semantic;
 mod validation;

@@ -11,10 +11,27 @@ use crate::helpers::*;
 fn zip_slip_entry_rejects_the_archive() {
     let dir = tempfile::tempdir().expect("tmp");
     let log = line("2025-10-06T00:00:01", "INFO", "os", "ok");
-    let zip = zip_of(dir.path(), "slip.zip", &[("case 1/a.txt", log.as_bytes()), ("../../evil.txt", b"x")]);
-    let err = analyze(&zip, false, &dir.path().join("out")).output.expect_err("rejected");
-    assert!(matches!(&err, EngineError::Archive(ArchiveError::UnsafePath { entry }) if entry == "../../evil.txt"), "{err}");
-    assert!(!dir.path().join("evil.txt").exists() && !dir.path().parent().expect("parent").join("evil.txt").exists());
+    let zip = zip_of(
+        dir.path(),
+        "slip.zip",
+        &[("case 1/a.txt", log.as_bytes()), ("../../evil.txt", b"x")],
+    );
+    let err = analyze(&zip, false, &dir.path().join("out"))
+        .output
+        .expect_err("rejected");
+    assert!(
+        matches!(&err, EngineError::Archive(ArchiveError::UnsafePath { entry }) if entry == "../../evil.txt"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("evil.txt").exists()
+            && !dir
+                .path()
+                .parent()
+                .expect("parent")
+                .join("evil.txt")
+                .exists()
+    );
 }
 
 #[test]
@@ -31,8 +48,13 @@ fn zip_bomb_is_rejected() {
         zip.write_all(&zeros).expect("write"); // 64 MiB of one byte: ~1000× compression
     }
     zip.finish().expect("finish");
-    let err = analyze(&path, false, &dir.path().join("out")).output.expect_err("rejected");
-    assert!(matches!(&err, EngineError::Archive(ArchiveError::Bomb { .. })), "{err}");
+    let err = analyze(&path, false, &dir.path().join("out"))
+        .output
+        .expect_err("rejected");
+    assert!(
+        matches!(&err, EngineError::Archive(ArchiveError::Bomb { .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains("zip bomb"), "{err}");
 }
 
@@ -41,45 +63,101 @@ fn not_a_zip_empty_and_no_logs_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tmp");
     let text = dir.path().join("notes.zip");
     std::fs::write(&text, "this is not a zip").expect("write");
-    let err = analyze(&text, false, &dir.path().join("o1")).output.expect_err("not a zip");
-    assert!(matches!(err, EngineError::Archive(ArchiveError::NotAZip(_))), "{err}");
+    let err = analyze(&text, false, &dir.path().join("o1"))
+        .output
+        .expect_err("not a zip");
+    assert!(
+        matches!(err, EngineError::Archive(ArchiveError::NotAZip(_))),
+        "{err}"
+    );
 
     let empty = zip_of(dir.path(), "empty.zip", &[]);
-    let err = analyze(&empty, false, &dir.path().join("o2")).output.expect_err("no logs");
-    assert!(matches!(err, EngineError::Archive(ArchiveError::NoLogs)), "{err}");
+    let err = analyze(&empty, false, &dir.path().join("o2"))
+        .output
+        .expect_err("no logs");
+    assert!(
+        matches!(err, EngineError::Archive(ArchiveError::NoLogs)),
+        "{err}"
+    );
 
-    let only_kb = zip_of(dir.path(), "kb.zip", &[("anomalies_problems.csv", &official_kb()), ("readme.md", b"hi")]);
-    let err = analyze(&only_kb, false, &dir.path().join("o3")).output.expect_err("no logs");
+    let only_kb = zip_of(
+        dir.path(),
+        "kb.zip",
+        &[
+            ("anomalies_problems.csv", &official_kb()),
+            ("readme.md", b"hi"),
+        ],
+    );
+    let err = analyze(&only_kb, false, &dir.path().join("o3"))
+        .output
+        .expect_err("no logs");
     assert!(err.to_string().contains("no log files"), "{err}");
 }
 
 #[test]
 fn nested_archives_are_skipped_with_a_warning() {
     let dir = tempfile::tempdir().expect("tmp");
-    let inner = zip_of(dir.path(), "inner.zip", &[("x.txt", b"2025-10-06T00:00:01 ERROR a: b\n")]);
+    let inner = zip_of(
+        dir.path(),
+        "inner.zip",
+        &[("x.txt", b"2025-10-06T00:00:01 ERROR a: b\n")],
+    );
     let inner_bytes = std::fs::read(inner).expect("inner");
     let log = line("2025-10-06T00:00:01", "INFO", "os", "ok");
-    let zip = zip_of(dir.path(), "outer.zip", &[("case 2/a.txt", log.as_bytes()), ("case 2/more.zip", &inner_bytes)]);
-    let report = analyze(&zip, false, &dir.path().join("out")).output.expect("analysis succeeds").report;
+    let zip = zip_of(
+        dir.path(),
+        "outer.zip",
+        &[
+            ("case 2/a.txt", log.as_bytes()),
+            ("case 2/more.zip", &inner_bytes),
+        ],
+    );
+    let report = analyze(&zip, false, &dir.path().join("out"))
+        .output
+        .expect("analysis succeeds")
+        .report;
     assert_eq!(report.summary.files, 1);
-    assert!(report.summary.warnings.iter().any(|w| w.contains("more.zip") && w.contains("nested archive")), "{:?}", report.summary.warnings);
+    assert!(
+        report
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("more.zip") && w.contains("nested archive")),
+        "{:?}",
+        report.summary.warnings
+    );
 }
 
 #[test]
 fn a_broken_knowledge_base_names_its_file_and_lines() {
     let dir = tempfile::tempdir().expect("tmp");
     let log = line("2025-10-06T00:00:01", "INFO", "os", "ok");
-    let zip = zip_of(dir.path(), "badkb.zip", &[("c 1/anomalies_problems.csv", b"h;h;h;h\nx;y\n"), ("c 1/a.txt", log.as_bytes())]);
-    let err = analyze(&zip, false, &dir.path().join("out")).output.expect_err("no usable KB row");
+    let zip = zip_of(
+        dir.path(),
+        "badkb.zip",
+        &[
+            ("c 1/anomalies_problems.csv", b"h;h;h;h\nx;y\n"),
+            ("c 1/a.txt", log.as_bytes()),
+        ],
+    );
+    let err = analyze(&zip, false, &dir.path().join("out"))
+        .output
+        .expect_err("no usable KB row");
     let msg = err.to_string();
-    assert!(msg.contains("c 1/anomalies_problems.csv") && msg.contains("line 2"), "{msg}");
+    assert!(
+        msg.contains("c 1/anomalies_problems.csv") && msg.contains("line 2"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn cancel_stops_at_the_next_checkpoint() {
     let dir = tempfile::tempdir().expect("tmp");
     let zip = gen_cases(dir.path(), "vc.zip", &["--validation", "--lines", "300"]);
-    let rec = Recorder { cancel_at_stage: Some(loglens_shared::Stage::LoadKnowledgeBase), ..Default::default() };
+    let rec = Recorder {
+        cancel_at_stage: Some(loglens_shared::Stage::LoadKnowledgeBase),
+        ..Default::default()
+    };
     let req = loglens::engine::AnalysisRequest {
         archive: zip,
         upload_name: "vc.zip".into(),
@@ -93,6 +171,10 @@ fn cancel_stops_at_the_next_checkpoint() {
     let err = engine().analyze(&req, &rec).expect_err("cancelled");
     assert!(matches!(err, EngineError::Cancelled), "{err}");
     let events = rec.events.lock().expect("lock");
-    assert!(events.iter().all(|e| e.stage <= loglens_shared::Stage::LoadKnowledgeBase));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.stage <= loglens_shared::Stage::LoadKnowledgeBase)
+    );
     assert!(!dir.path().join("out/submit_report.xlsx").exists());
 }

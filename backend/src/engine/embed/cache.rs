@@ -20,18 +20,24 @@ pub const MAX_MEMO_TEXTS: usize = 200_000;
 
 const DISK_MAGIC: &[u8; 8] = b"LLKBVEC1";
 
+/// (model id, normalised text).
+type MemoKey = (String, String);
+
 /// Process-wide cache, shared by every job.
 #[derive(Default)]
 pub struct VectorCache {
     dir: Option<PathBuf>,
     kb: Mutex<HashMap<(String, String), Arc<KbVectors>>>,
-    memo: Mutex<HashMap<(String, String), Arc<Vec<f32>>>>,
+    memo: Mutex<HashMap<MemoKey, Arc<Vec<f32>>>>,
 }
 
 impl VectorCache {
     /// A cache that also persists KB vectors under `dir` (created if needed).
     pub fn new(dir: Option<PathBuf>) -> Self {
-        Self { dir, ..Self::default() }
+        Self {
+            dir,
+            ..Self::default()
+        }
     }
 
     /// Vectors of the KB's problems and anomalies, from memory, disk, or the model.
@@ -49,13 +55,22 @@ impl VectorCache {
         let problems = kb.problem_list();
         let problem_norm: Vec<String> = problems.iter().map(|(_, t)| normalize(t)).collect();
         let anomaly_norm: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
-        let path = self.dir.as_ref().map(|d| d.join(format!("kb-{}-{}.vec", model.id(), kb.content_hash)));
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join(format!("kb-{}-{}.vec", model.id(), kb.content_hash)));
         let total = problems.len() + kb.anomalies.len();
-        let loaded = path.as_deref().and_then(|p| read_vectors(p, model.dim(), total).ok());
+        let loaded = path
+            .as_deref()
+            .and_then(|p| read_vectors(p, model.dim(), total).ok());
         let vectors = match loaded {
             Some(v) => v,
             None => {
-                let texts: Vec<&str> = problem_norm.iter().chain(&anomaly_norm).map(String::as_str).collect();
+                let texts: Vec<&str> = problem_norm
+                    .iter()
+                    .chain(&anomaly_norm)
+                    .map(String::as_str)
+                    .collect();
                 let v = embed_chunked(model, &texts, progress)?;
                 if let Some(p) = &path
                     && let Err(e) = write_vectors(p, &v)
@@ -156,7 +171,12 @@ fn write_vectors(path: &Path, vectors: &[Vec<f32>]) -> io::Result<()> {
 fn read_vectors(path: &Path, dim: usize, count: usize) -> io::Result<Vec<Vec<f32>>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-    let bad = || io::Error::new(io::ErrorKind::InvalidData, "not a KB vector file of this shape");
+    let bad = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a KB vector file of this shape",
+        )
+    };
     let header = bytes.get(..16).ok_or_else(bad)?;
     if &header[..8] != DISK_MAGIC {
         return Err(bad());
@@ -168,7 +188,11 @@ fn read_vectors(path: &Path, dim: usize, count: usize) -> io::Result<Vec<Vec<f32
     }
     Ok(bytes[16..]
         .chunks_exact(dim * 4)
-        .map(|row| row.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+        .map(|row| {
+            row.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        })
         .collect())
 }
 

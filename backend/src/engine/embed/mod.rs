@@ -28,14 +28,19 @@ pub trait Embedder: Send + Sync {
 /// Why a model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
-    #[error("ONNX Runtime library not found at {path} (run `scripts/setup.sh`, or set ORT_DYLIB_PATH)")]
+    #[error(
+        "ONNX Runtime library not found at {path} (run `scripts/setup.sh`, or set ORT_DYLIB_PATH)"
+    )]
     RuntimeMissing { path: PathBuf },
     #[error("cannot load ONNX Runtime from {path}: {reason}")]
     RuntimeLoad { path: PathBuf, reason: String },
     #[error("model file {path} is missing (run `scripts/setup.sh` to install the models)")]
     ModelFileMissing { path: PathBuf },
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("model in {dir} failed to load: {reason}")]
     ModelLoad { dir: PathBuf, reason: String },
     #[error("embedding failed: {0}")]

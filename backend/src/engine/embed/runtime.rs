@@ -17,7 +17,9 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 pub fn init(library: &Path) -> Result<(), EmbedError> {
     // Checked first so that a wrong path is reported even after another path succeeded.
     if !library.is_file() {
-        return Err(EmbedError::RuntimeMissing { path: library.to_path_buf() });
+        return Err(EmbedError::RuntimeMissing {
+            path: library.to_path_buf(),
+        });
     }
     if ENVIRONMENT.get().is_some() {
         return Ok(());
@@ -26,7 +28,10 @@ pub fn init(library: &Path) -> Result<(), EmbedError> {
     if ENVIRONMENT.get().is_some() {
         return Ok(());
     }
-    let load_err = |reason: String| EmbedError::RuntimeLoad { path: library.to_path_buf(), reason };
+    let load_err = |reason: String| EmbedError::RuntimeLoad {
+        path: library.to_path_buf(),
+        reason,
+    };
     let env = ort::init_from(library)
         .map_err(|e| load_err(e.to_string()))?
         .with_name("loglens")
