@@ -25,6 +25,26 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_STATIC_DIR", default_value = "./dist")]
     pub static_dir: PathBuf,
 
+    /// Largest upload accepted, in bytes.
+    #[arg(long, env = "LOGLENS_MAX_UPLOAD_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// Uploads waiting for a worker; beyond this, uploads get 429 with Retry-After.
+    #[arg(long, env = "LOGLENS_QUEUE_CAPACITY", default_value_t = 16)]
+    pub queue_capacity: usize,
+
+    /// Analyses running at once.
+    #[arg(long, env = "LOGLENS_WORKERS", default_value_t = 1)]
+    pub workers: usize,
+
+    /// Finished analyses are deleted after this many hours (at least 24).
+    #[arg(long, env = "LOGLENS_RETENTION_HOURS", default_value_t = 168)]
+    pub retention_hours: u64,
+
+    /// A WebSocket whose client sends nothing (not even a pong) for this long is closed.
+    #[arg(long, env = "LOGLENS_WS_IDLE_TIMEOUT_SECS", default_value_t = 120)]
+    pub ws_idle_timeout_secs: u64,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod progress;
 pub mod report;
+pub mod session;
 pub mod stage;
 pub mod urls;
 

@@ -1,23 +1,52 @@
-//! Route table and the small handlers that need no state.
+//! Route table and the small handlers that need no state of their own.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use loglens_shared::VersionInfo;
 use serde_json::{Value, json};
 
-use super::ApiError;
+use super::state::AppState;
+use super::{ApiError, sessions, socket};
 
 /// Routes under `/api`.
-pub fn api() -> Router {
+pub fn api() -> Router<AppState> {
     Router::new()
         .route("/version", get(version))
+        .route("/sessions", get(sessions::list))
+        .route(
+            "/sessions/{id}",
+            get(sessions::snapshot).delete(sessions::delete),
+        )
+        .route("/sessions/{id}/events", get(sessions::events))
+        .route("/sessions/{id}/result", get(sessions::result))
+        .route("/sessions/{id}/reports/{name}", get(sessions::report))
+        .route("/sessions/{id}/download", get(sessions::download))
+        .route("/sessions/{id}/cancel", post(sessions::cancel))
         .fallback(no_route)
 }
 
-/// Liveness probe outside `/api`, for load balancers.
-pub fn probes() -> Router {
-    Router::new().route("/healthz", get(healthz))
+/// `POST /process` (the seed's clients also use `/process/`), with the upload size limit.
+pub fn uploads(max_upload_bytes: u64) -> Router<AppState> {
+    // Room for the multipart framing and the optional KB/playbook files beside the archive.
+    let limit =
+        usize::try_from(max_upload_bytes.saturating_add(80 * 1024 * 1024)).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/process", post(sessions::process))
+        .route("/process/", post(sessions::process))
+        .layer(DefaultBodyLimit::max(limit))
+}
+
+pub fn sockets() -> Router<AppState> {
+    Router::new().route("/ws/progress/{id}", get(socket::progress))
+}
+
+/// Probes outside `/api`, for load balancers.
+pub fn probes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn version() -> Json<VersionInfo> {
@@ -29,6 +58,22 @@ async fn version() -> Json<VersionInfo> {
 
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// Ready when the job store answers.
+async fn readyz(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> Result<Json<Value>, ApiError> {
+    let jobs = app.jobs.clone();
+    let counts = tokio::task::spawn_blocking(move || jobs.store().count_by_state())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let queued: u64 = counts
+        .iter()
+        .filter(|(s, _)| s.as_str() == "queued")
+        .map(|(_, n)| n)
+        .sum();
+    Ok(Json(json!({ "status": "ready", "queued": queued })))
 }
 
 // Unknown API paths must not fall through to the SPA's index.html: clients expect JSON.

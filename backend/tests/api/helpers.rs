@@ -1,14 +1,52 @@
-//! Starts a real LogLens server for a test and tears it down with it.
+//! Starts a real LogLens server for a test (in process, or the real binary when the test
+//! must kill it) and talks to it over HTTP and WebSocket.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
 use loglens::config::{ModelConfig, ServeConfig};
+use loglens_shared::session::{JobState, ServerMessage, Snapshot};
 use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
 
 /// The repository root (the backend crate's parent).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Marker the test web app's index.html carries, to tell SPA fallback from other bodies.
+pub const INDEX_MARKER: &str = "<!-- loglens test index -->";
+
+/// How long a test waits for a job to finish before failing.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn config(dir: &Path) -> ServeConfig {
+    let static_dir = dir.join("dist");
+    std::fs::create_dir_all(&static_dir).expect("static dir");
+    std::fs::write(
+        static_dir.join("index.html"),
+        format!("<html>{INDEX_MARKER}</html>"),
+    )
+    .expect("index");
+    std::fs::write(static_dir.join("app.css"), "body{}").expect("asset");
+    ServeConfig {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.join("data"),
+        static_dir,
+        max_upload_bytes: 64 * 1024 * 1024,
+        queue_capacity: 16,
+        workers: 1,
+        retention_hours: 168,
+        ws_idle_timeout_secs: 120,
+        models: ModelConfig {
+            models_dir: repo_root().join("models"),
+            heavy_model_dir: None,
+            ort_dylib_path: None,
+        },
+    }
 }
 
 /// A server running on a free port with its own data and static directories.
@@ -20,30 +58,15 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-/// Marker the test web app's index.html carries, to tell SPA fallback from other bodies.
-pub const INDEX_MARKER: &str = "<!-- loglens test index -->";
-
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let static_dir = dir.path().join("dist");
-        std::fs::create_dir_all(&static_dir).expect("static dir");
-        std::fs::write(
-            static_dir.join("index.html"),
-            format!("<html>{INDEX_MARKER}</html>"),
-        )
-        .expect("index");
-        std::fs::write(static_dir.join("app.css"), "body{}").expect("asset");
-        let config = ServeConfig {
-            bind: "127.0.0.1:0".parse().expect("addr"),
-            data_dir: dir.path().join("data"),
-            static_dir,
-            models: ModelConfig {
-                models_dir: repo_root().join("models"),
-                heavy_model_dir: None,
-                ort_dylib_path: None,
-            },
-        };
+        let mut config = config(dir.path());
+        tweak(&mut config);
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .expect("bind");
@@ -83,4 +106,151 @@ impl TestApp {
             None => Ok(()),
         }
     }
+}
+
+/// `POST /process` with `bytes` as the file field named `name`.
+pub async fn upload(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    model: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("model", model.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    client
+        .post(format!("{base}/process"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload sent")
+}
+
+/// Uploads and returns the session id (asserting the 202 contract).
+pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> String {
+    let bytes = std::fs::read(zip).expect("zip");
+    let r = upload(client, base, "vc.zip", bytes, "light").await;
+    assert_eq!(r.status(), 202, "{:?}", r.text().await);
+    let location = r.headers()["location"].to_str().expect("ascii").to_owned();
+    let body: serde_json::Value = r.json().await.expect("json");
+    let id = body["session_id"].as_str().expect("session_id").to_owned();
+    assert_eq!(location, format!("/api/sessions/{id}"));
+    id
+}
+
+/// Polls the snapshot until the job is finished.
+pub async fn wait_done(client: &reqwest::Client, base: &str, id: &str) -> Snapshot {
+    let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
+    loop {
+        let s: Snapshot = client
+            .get(format!("{base}/api/sessions/{id}"))
+            .send()
+            .await
+            .expect("poll")
+            .json()
+            .await
+            .expect("json");
+        if s.state.is_terminal() {
+            return s;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "job {id} did not finish: {s:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls until the job is running.
+pub async fn wait_running(client: &reqwest::Client, base: &str, id: &str) {
+    let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
+    loop {
+        let s: Snapshot = client
+            .get(format!("{base}/api/sessions/{id}"))
+            .send()
+            .await
+            .expect("poll")
+            .json()
+            .await
+            .expect("json");
+        if s.state == JobState::Running {
+            return;
+        }
+        assert!(
+            !s.state.is_terminal(),
+            "job ended before it was seen running: {s:?}"
+        );
+        assert!(tokio::time::Instant::now() < deadline, "job {id} never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn connect(addr: &str, id: &str, after_seq: Option<u64>) -> Ws {
+    let q = after_seq.map_or_else(String::new, |s| format!("?after_seq={s}"));
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/progress/{id}{q}"))
+        .await
+        .expect("ws connects");
+    ws
+}
+
+/// Everything the server sends until it closes the socket (heartbeats dropped), and the close code.
+pub async fn read_all(ws: &mut Ws) -> (Vec<ServerMessage>, Option<u16>) {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
+    loop {
+        let next = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("socket closed in time");
+        match next {
+            Some(Ok(Message::Text(t))) => {
+                let msg: ServerMessage = serde_json::from_str(t.as_str()).expect("server message");
+                if msg != ServerMessage::Heartbeat {
+                    out.push(msg);
+                }
+            }
+            Some(Ok(Message::Close(frame))) => return (out, frame.map(|f| u16::from(f.code))),
+            Some(Ok(_)) => {}
+            None | Some(Err(_)) => return (out, None),
+        }
+    }
+}
+
+pub async fn send_text(ws: &mut Ws, text: &str) {
+    ws.send(Message::text(text)).await.expect("send");
+}
+
+/// The validation cases rebuilt by gen_cases.py, shared by the tests of this binary.
+pub fn validation_zip(lines: u32) -> PathBuf {
+    static SMALL: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    static FULL: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let cell = if lines >= 50_000 { &FULL } else { &SMALL };
+    cell.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("vc.zip");
+        let status = std::process::Command::new("python3")
+            .arg(repo_root().join("../shared/tools/gen_cases.py"))
+            .args(["--validation", "--lines", &lines.to_string(), "--out"])
+            .arg(&out)
+            .status()
+            .expect("python3");
+        assert!(status.success());
+        (dir, out)
+    })
+    .1
+    .clone()
+}
+
+/// Persisted events (progress, error, complete) among `msgs`, by seq.
+pub fn seqs(msgs: &[ServerMessage]) -> Vec<u64> {
+    msgs.iter()
+        .filter(|m| !matches!(m, ServerMessage::Snapshot(_)))
+        .filter_map(ServerMessage::seq)
+        .collect()
 }

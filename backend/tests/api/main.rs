@@ -1,5 +1,8 @@
-//! HTTP API tests against a real server on 127.0.0.1:0 (one binary, many modules, as in
-//! zero2prod: shared start-up lives in `helpers`).
+//! HTTP and WebSocket API tests against a real server on 127.0.0.1:0 (one binary, many
+//! modules, as in zero2prod: shared start-up lives in `helpers`).
 
 mod helpers;
 mod probes;
+mod progress;
+mod restart;
+mod uploads;

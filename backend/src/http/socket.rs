@@ -1,0 +1,218 @@
+//! `GET /ws/progress/{session_id}[?after_seq=N]`: live progress without losing anything.
+//!
+//! Order of work on connect (SPEC §4.1): subscribe to the job's channel first, then read the
+//! snapshot, replay persisted events after `after_seq`, send the snapshot, then forward live
+//! events with `seq` above the snapshot's. A lagging watcher gets a fresh snapshot instead of
+//! being dropped; a finished job gets its snapshot and a close 1000.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use loglens_shared::session::{ServerMessage, TerminalMessage};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use super::state::AppState;
+
+/// Application heartbeat (`{"type":"heartbeat"}`): browser code cannot see protocol pings.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
+/// Protocol ping; the socket is closed after this many unanswered ones.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+pub const MAX_MISSED_PONGS: u32 = 2;
+
+/// `?after_seq=N`: the last event the client has; without it nothing is replayed.
+#[derive(Debug, serde::Deserialize)]
+pub struct ResumeFrom {
+    pub after_seq: Option<u64>,
+}
+
+pub async fn progress(
+    ws: WebSocketUpgrade,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ResumeFrom>,
+) -> Response {
+    let after = query.after_seq;
+    ws.on_upgrade(move |socket| watch(socket, app, id, after))
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {
+    match serde_json::to_string(msg) {
+        Ok(text) => socket
+            .send(Message::Text(Utf8Bytes::from(text)))
+            .await
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from(reason),
+        })))
+        .await;
+}
+
+async fn watch(mut socket: WebSocket, app: AppState, id: String, after: Option<u64>) {
+    // 1. subscribe first, so nothing published from now on can be missed
+    let mut rx = app.jobs.subscribe(&id);
+    let result = serve(&mut socket, &app, &id, after, &mut rx).await;
+    drop(rx);
+    app.jobs.release(&id);
+    tracing::debug!(session = %id, ?result, "watcher left");
+}
+
+#[derive(Debug)]
+enum End {
+    Finished,
+    UnknownSession,
+    ClientGone,
+    Idle,
+    NoPong,
+    Shutdown,
+    StoreError,
+}
+
+async fn serve(
+    socket: &mut WebSocket,
+    app: &AppState,
+    id: &str,
+    after: Option<u64>,
+    rx: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<ServerMessage>>,
+) -> End {
+    // 2. the snapshot
+    let Ok(snapshot) = app.jobs.snapshot(id) else {
+        return End::StoreError;
+    };
+    let Some(snapshot) = snapshot else {
+        let msg = ServerMessage::Error(TerminalMessage {
+            seq: 0,
+            session_id: id.to_owned(),
+            message: format!("no session {id}"),
+            code: Some("unknown_session".into()),
+        });
+        send(socket, &msg).await;
+        close(socket, close_code::POLICY, "unknown session").await;
+        return End::UnknownSession;
+    };
+    // 3. replay what the client missed (only up to the snapshot: later ones come live)
+    if let Some(after) = after {
+        let Ok(events) = app.jobs.store().events_after(id, after) else {
+            return End::StoreError;
+        };
+        for e in events
+            .iter()
+            .filter(|e| e.seq().is_some_and(|s| s <= snapshot.seq))
+        {
+            if !send(socket, e).await {
+                return End::ClientGone;
+            }
+        }
+    }
+    // 4. the snapshot itself
+    let mut last = snapshot.seq;
+    let terminal = snapshot.state.is_terminal();
+    if !send(socket, &ServerMessage::Snapshot(snapshot)).await {
+        return End::ClientGone;
+    }
+    if terminal {
+        close(socket, close_code::NORMAL, "finished").await;
+        return End::Finished;
+    }
+    // 5. live events, heartbeats, pings, idle timeout, shutdown
+    let mut heartbeat = interval(HEARTBEAT_EVERY);
+    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    heartbeat.reset();
+    let mut ping = interval(PING_EVERY);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ping.reset();
+    let mut missed_pongs = 0u32;
+    let mut idle_deadline = Instant::now() + app.ws_idle_timeout;
+    let mut shutdown = app.shutdown.clone();
+    loop {
+        tokio::select! {
+            live = rx.recv() => match live {
+                Ok(msg) => {
+                    if msg.seq().is_some_and(|s| s > last) {
+                        last = msg.seq().unwrap_or(last);
+                        if !send(socket, &msg).await {
+                            return End::ClientGone;
+                        }
+                        if msg.is_terminal() {
+                            close(socket, close_code::NORMAL, "finished").await;
+                            return End::Finished;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
+                    // Lagged: catch up with a fresh snapshot. Closed: the job ended and the
+                    // channel was dropped after its terminal event; the store has it.
+                    let Ok(Some(snap)) = app.jobs.snapshot(id) else { return End::StoreError };
+                    if let Ok(events) = app.jobs.store().events_after(id, last) {
+                        for e in events.iter().filter(|e| e.is_terminal()) {
+                            if !send(socket, e).await {
+                                return End::ClientGone;
+                            }
+                        }
+                    }
+                    last = snap.seq;
+                    let done = snap.state.is_terminal();
+                    if !send(socket, &ServerMessage::Snapshot(snap)).await {
+                        return End::ClientGone;
+                    }
+                    if done {
+                        close(socket, close_code::NORMAL, "finished").await;
+                        return End::Finished;
+                    }
+                    *rx = app.jobs.subscribe(id);
+                }
+            },
+            frame = socket.recv() => {
+                idle_deadline = Instant::now() + app.ws_idle_timeout;
+                match frame {
+                    Some(Ok(Message::Text(t))) => {
+                        let t = t.as_str().trim();
+                        if (t == "ping" || t.contains("\"ping\"")) && !send(socket, &ServerMessage::Pong).await {
+                            return End::ClientGone;
+                        }
+                    }
+                    Some(Ok(Message::Pong(_))) => missed_pongs = 0,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::ClientGone,
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = heartbeat.tick() => {
+                if !send(socket, &ServerMessage::Heartbeat).await {
+                    return End::ClientGone;
+                }
+            }
+            _ = ping.tick() => {
+                if missed_pongs >= MAX_MISSED_PONGS {
+                    close(socket, close_code::AWAY, "no pong").await;
+                    return End::NoPong;
+                }
+                missed_pongs += 1;
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return End::ClientGone;
+                }
+            }
+            () = sleep_until(idle_deadline) => {
+                close(socket, close_code::NORMAL, "idle timeout").await;
+                return End::Idle;
+            }
+            () = stopped(&mut shutdown) => {
+                close(socket, close_code::AWAY, "server shutting down").await;
+                return End::Shutdown;
+            }
+        }
+    }
+}
+
+/// Resolves once the server shuts down (the watch guard is dropped before anything awaits).
+async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await.map(|_| ());
+}

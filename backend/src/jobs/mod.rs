@@ -1,0 +1,477 @@
+//! Jobs: uploads become queued analyses that survive restarts and report every step.
+//!
+//! `store` persists jobs and their event log (SQLite); `bus` fans live events out to
+//! watchers; this module owns the bounded queue, the workers that run the engine off the
+//! async runtime, cancellation, restart recovery and retention. Every event is written to the
+//! store before any watcher sees it.
+
+pub mod bus;
+pub mod store;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use loglens_shared::session::{
+    JobState, ProgressMessage, ServerMessage, Snapshot, TerminalMessage,
+};
+use loglens_shared::{EngineProgress, Stage};
+use tokio::sync::{broadcast, mpsc};
+
+use self::bus::Bus;
+use self::store::{Change, JobRecord, NewJob, Store, StoreError};
+use crate::engine::{AnalysisRequest, Engine, EngineError, ModelKind, ProgressSink, UploadedFile};
+
+/// Settings of the job system.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    pub data_dir: PathBuf,
+    /// Jobs waiting beyond the running ones; more uploads get 429.
+    pub queue_capacity: usize,
+    /// Analyses running at once.
+    pub workers: usize,
+    /// Finished jobs and their files are deleted after this long.
+    pub retention: Duration,
+}
+
+/// Shortest retention accepted, whatever the configuration says.
+pub const MIN_RETENTION: Duration = Duration::from_secs(24 * 3600);
+/// How often expired jobs are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// How long shutdown waits for running analyses to reach a checkpoint.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+pub const MESSAGE_QUEUED: &str = "В очереди";
+pub const MESSAGE_COMPLETE: &str = "Анализ логов завершен";
+pub const MESSAGE_CANCELLED: &str = "Анализ отменён";
+
+pub struct Jobs {
+    store: Store,
+    bus: Bus,
+    engine: Arc<Engine>,
+    queue: mpsc::Sender<String>,
+    queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
+    cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    // Persist and publish under one lock, so watchers see events in `seq` order.
+    emit_lock: Mutex<()>,
+    shutting_down: AtomicBool,
+    running: tokio::sync::Semaphore,
+    config: JobsConfig,
+}
+
+/// A reserved place in the queue: taken before an upload is stored, so a full queue costs
+/// the client nothing.
+pub struct Slot(mpsc::OwnedPermit<String>);
+
+impl Jobs {
+    /// Opens the store, re-queues what a previous process left unfinished, starts the workers.
+    pub fn start(config: JobsConfig, engine: Arc<Engine>) -> Result<Arc<Jobs>, StoreError> {
+        let uploads = config.data_dir.join("uploads");
+        std::fs::create_dir_all(&uploads).map_err(|source| StoreError::Io {
+            path: uploads,
+            source,
+        })?;
+        let store = Store::open(&config.data_dir.join("loglens.sqlite3"))?;
+        let unfinished = store.unfinished()?;
+        // Room for the queue plus everything a restart brings back.
+        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1) + unfinished.len());
+        let jobs = Arc::new(Jobs {
+            store,
+            bus: Bus::default(),
+            engine,
+            queue: tx,
+            queue_rx: tokio::sync::Mutex::new(rx),
+            cancels: Mutex::new(HashMap::new()),
+            emit_lock: Mutex::new(()),
+            shutting_down: AtomicBool::new(false),
+            running: tokio::sync::Semaphore::new(0),
+            config,
+        });
+        for job in unfinished {
+            if job.upload_path.is_file() {
+                tracing::info!(job = %job.id, state = job.state.as_str(), "re-queued after restart");
+                jobs.store.requeue(&job.id)?;
+                let _ = jobs.queue.try_send(job.id.clone());
+            } else {
+                tracing::warn!(job = %job.id, "upload gone after restart: failing the job");
+                jobs.finish(
+                    &job.id,
+                    JobState::Failed,
+                    "Загруженный архив не найден после перезапуска",
+                    Some("upload missing after restart"),
+                )?;
+            }
+        }
+        for n in 0..jobs.config.workers.max(1) {
+            tokio::spawn(Arc::clone(&jobs).worker(n));
+        }
+        tokio::spawn(Arc::clone(&jobs).sweeper());
+        Ok(jobs)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Reserves a queue place, or `None` when the queue is full.
+    pub fn reserve(&self) -> Option<Slot> {
+        self.queue.clone().try_reserve_owned().ok().map(Slot)
+    }
+
+    /// Records the job and puts it in the queue (the upload is already on disk).
+    pub fn submit(&self, slot: Slot, job: NewJob) -> Result<Snapshot, StoreError> {
+        let record = self.store.insert(&job)?;
+        tracing::info!(job = %job.id, upload = %job.upload_name, bytes = job.upload_bytes, model = %job.model, "job queued");
+        slot.0.send(job.id);
+        Ok(record.snapshot())
+    }
+
+    pub fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self.store.get(id)?.map(|j| j.snapshot()))
+    }
+
+    pub fn record(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        self.store.get(id)
+    }
+
+    pub fn subscribe(&self, id: &str) -> broadcast::Receiver<Arc<ServerMessage>> {
+        self.bus.subscribe(id)
+    }
+
+    pub fn release(&self, id: &str) {
+        self.bus.release(id);
+    }
+
+    pub fn watchers(&self) -> usize {
+        self.bus.watchers()
+    }
+
+    /// Asks a job to stop: a queued job ends at once, a running one at its next checkpoint.
+    pub fn cancel(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        let Some(job) = self.store.get(id)? else {
+            return Ok(None);
+        };
+        match job.state {
+            JobState::Queued => {
+                self.finish(id, JobState::Cancelled, MESSAGE_CANCELLED, None)?;
+            }
+            JobState::Running => {
+                if let Some(flag) = self
+                    .cancels
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(id)
+                {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            }
+            _ => {}
+        }
+        self.snapshot(id)
+    }
+
+    /// Cancels if needed and removes the job, its events, upload and results.
+    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        let Some(job) = self.store.get(id)? else {
+            return Ok(false);
+        };
+        if !job.state.is_terminal() {
+            self.cancel(id)?;
+        }
+        remove_files(&job);
+        self.store.delete(id)
+    }
+
+    /// Stops taking work; running analyses are interrupted at a checkpoint and left queued
+    /// for the next start. Waits at most [`SHUTDOWN_GRACE`].
+    pub async fn shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+        let running: Vec<Arc<AtomicBool>> = self
+            .cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for flag in &running {
+            flag.store(true, Ordering::Relaxed);
+        }
+        let deadline = Instant::now() + SHUTDOWN_GRACE;
+        while !self
+            .cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn emit(
+        &self,
+        id: &str,
+        change: Change<'_>,
+        make: impl FnOnce(u64, &JobRecord) -> ServerMessage,
+    ) -> Result<(), StoreError> {
+        let _order = self.emit_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let event = self.store.append(id, change, make)?;
+        self.bus.publish(id, event);
+        Ok(())
+    }
+
+    fn finish(
+        &self,
+        id: &str,
+        state: JobState,
+        message: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let sid = id.to_owned();
+        self.emit(
+            id,
+            Change::Finished {
+                state,
+                message,
+                error,
+            },
+            |seq, _| {
+                let m = TerminalMessage {
+                    seq,
+                    session_id: sid,
+                    message: error
+                        .map_or_else(|| message.to_owned(), |e| format!("{message}: {e}")),
+                    code: match state {
+                        JobState::Cancelled => Some("cancelled".into()),
+                        JobState::Failed => Some("failed".into()),
+                        _ => None,
+                    },
+                };
+                if state == JobState::Succeeded {
+                    ServerMessage::Complete(m)
+                } else {
+                    ServerMessage::Error(m)
+                }
+            },
+        )
+    }
+
+    async fn worker(self: Arc<Self>, n: usize) {
+        self.running.add_permits(1);
+        loop {
+            let next = { self.queue_rx.lock().await.recv().await };
+            let Some(id) = next else { break };
+            if self.shutting_down.load(Ordering::Relaxed) {
+                break;
+            }
+            tracing::debug!(worker = n, job = %id, "picked up");
+            if let Err(e) = Arc::clone(&self).run(&id).await {
+                tracing::error!(job = %id, error = %e, "job bookkeeping failed");
+            }
+        }
+    }
+
+    async fn run(self: Arc<Self>, id: &str) -> Result<(), StoreError> {
+        let Some(job) = self.store.get(id)? else {
+            return Ok(());
+        };
+        if job.state.is_terminal() {
+            return Ok(()); // cancelled or deleted while queued
+        }
+        let restarted = job.started_at.is_some();
+        let read = |p: &Option<PathBuf>, n: &Option<String>| -> Option<UploadedFile> {
+            let bytes = std::fs::read(p.as_ref()?).ok()?;
+            Some(UploadedFile {
+                name: n.clone().unwrap_or_default(),
+                bytes,
+            })
+        };
+        let out_dir = self.config.data_dir.join("results").join(id);
+        let req = AnalysisRequest {
+            archive: job.upload_path.clone(),
+            upload_name: job.upload_name.clone(),
+            model: if job.model == "heavy" {
+                ModelKind::Heavy
+            } else {
+                ModelKind::Light
+            },
+            semantic: job.semantic,
+            thresholds: None,
+            kb: read(&job.kb_path, &job.kb_name),
+            playbooks: read(&job.playbooks_path, &job.playbooks_name),
+            out_dir: out_dir.clone(),
+        };
+        let message = if restarted {
+            "Перезапуск анализа после остановки сервера"
+        } else {
+            "Анализ запущен"
+        };
+        self.emit(id, Change::Started { message }, |seq, rec| {
+            progress_message(seq, rec, None)
+        })?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), Arc::clone(&cancel));
+        let started = Instant::now();
+        tracing::info!(job = %id, restarted, "job started");
+        let sink = JobSink {
+            jobs: Arc::clone(&self),
+            id: id.to_owned(),
+            cancel,
+            started,
+            floor: job.progress,
+            bytes_total: job.bytes_total,
+        };
+        let engine = Arc::clone(&self.engine);
+        let outcome = tokio::task::spawn_blocking(move || {
+            let r = engine.analyze(&req, &sink);
+            (r, sink)
+        })
+        .await;
+        self.cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        match outcome {
+            Ok((Ok(out), _)) => {
+                let zip = out
+                    .zip
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                self.store.set_results(id, &out_dir, &zip)?;
+                tracing::info!(job = %id, links = out.report.links.len(), ms = started.elapsed().as_millis() as u64, "job succeeded");
+                self.finish(id, JobState::Succeeded, MESSAGE_COMPLETE, None)
+            }
+            Ok((Err(EngineError::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
+                tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
+                self.store.requeue(id)
+            }
+            Ok((Err(EngineError::Cancelled), _)) => {
+                tracing::info!(job = %id, "job cancelled");
+                self.finish(id, JobState::Cancelled, MESSAGE_CANCELLED, None)
+            }
+            Ok((Err(e), _)) => {
+                tracing::warn!(job = %id, error = %e, "job failed");
+                self.finish(id, JobState::Failed, "Ошибка анализа", Some(&e.to_string()))
+            }
+            Err(join) => {
+                tracing::error!(job = %id, error = %join, "analysis thread failed");
+                self.finish(
+                    id,
+                    JobState::Failed,
+                    "Внутренняя ошибка",
+                    Some("the analysis thread stopped unexpectedly"),
+                )
+            }
+        }
+    }
+
+    async fn sweeper(self: Arc<Self>) {
+        let retention = self.config.retention.max(MIN_RETENTION);
+        loop {
+            let cutoff = chrono::Utc::now()
+                - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+            let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            match self.store.expired(&cutoff) {
+                Ok(jobs) => {
+                    for job in jobs {
+                        remove_files(&job);
+                        let _ = self.store.delete(&job.id);
+                        tracing::info!(job = %job.id, "expired");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
+            }
+            tokio::time::sleep(SWEEP_EVERY).await;
+        }
+    }
+}
+
+fn remove_files(job: &JobRecord) {
+    let _ = std::fs::remove_file(&job.upload_path);
+    for p in [&job.kb_path, &job.playbooks_path].into_iter().flatten() {
+        let _ = std::fs::remove_file(p);
+    }
+    if let Some(dir) = &job.result_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMessage {
+    let stage = stage.or(rec.stage).unwrap_or(Stage::Unpack);
+    ServerMessage::Progress(ProgressMessage {
+        seq,
+        session_id: rec.id.clone(),
+        stage: stage.label_ru().to_owned(),
+        stage_key: stage,
+        stage_index: stage.number(),
+        progress: rec.progress,
+        message: rec.message.clone(),
+        bytes_done: rec.bytes_done,
+        bytes_total: rec.bytes_total,
+        lines_done: rec.lines_done,
+        speed_bytes_per_sec: rec.speed,
+        eta_seconds: rec.eta,
+    })
+}
+
+/// The engine's progress, persisted and published for one job.
+struct JobSink {
+    jobs: Arc<Jobs>,
+    id: String,
+    cancel: Arc<AtomicBool>,
+    started: Instant,
+    /// Percent reached before a restart: a re-run stays silent until it passes it, so a
+    /// watcher never sees the bar go backwards.
+    floor: u8,
+    bytes_total: u64,
+}
+
+impl ProgressSink for JobSink {
+    fn report(&self, p: EngineProgress) {
+        if p.percent < self.floor {
+            return;
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        let speed = (secs > 0.0 && p.bytes_done > 0).then(|| p.bytes_done as f64 / secs);
+        let total = if p.bytes_total > 0 {
+            p.bytes_total
+        } else {
+            self.bytes_total
+        };
+        let eta = match (speed, p.stage) {
+            (Some(s), Stage::ParseLogs) if s > 0.0 => {
+                Some((total.saturating_sub(p.bytes_done) as f64 / s).ceil() as u64)
+            }
+            _ => None,
+        };
+        let change = Change::Progress {
+            stage: p.stage,
+            progress: p.percent,
+            message: &p.message,
+            bytes_done: p.bytes_done,
+            bytes_total: total,
+            lines_done: p.lines_done,
+            speed,
+            eta,
+        };
+        if let Err(e) = self.jobs.emit(&self.id, change, |seq, rec| {
+            progress_message(seq, rec, Some(p.stage))
+        }) {
+            tracing::warn!(job = %self.id, error = %e, "cannot record progress");
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,435 @@
+//! The job store: one SQLite file in the data dir holding every session, its progress
+//! snapshot and its event log. Writes go through one connection behind a mutex: SQLite
+//! serialises writers anyway, and the per-job `seq` must be assigned in one place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use loglens_shared::Stage;
+use loglens_shared::session::{JobState, ServerMessage, Snapshot};
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("job database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("job database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("job database holds an unreadable event: {0}")]
+    Decode(#[from] serde_json::Error),
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: String,
+    pub state: JobState,
+    pub model: String,
+    pub semantic: bool,
+    pub upload_name: String,
+    pub upload_path: PathBuf,
+    pub upload_bytes: u64,
+    pub kb_name: Option<String>,
+    pub kb_path: Option<PathBuf>,
+    pub playbooks_name: Option<String>,
+    pub playbooks_path: Option<PathBuf>,
+    pub result_dir: Option<PathBuf>,
+    pub results_zip: Option<String>,
+    pub stage: Option<Stage>,
+    pub progress: u8,
+    pub message: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub lines_done: u64,
+    pub speed: Option<f64>,
+    pub eta: Option<u64>,
+    pub seq: u64,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl JobRecord {
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            session_id: self.id.clone(),
+            state: self.state,
+            model: self.model.clone(),
+            upload_name: self.upload_name.clone(),
+            upload_bytes: self.upload_bytes,
+            stage: self.stage,
+            stage_index: self.stage.map_or(0, Stage::number),
+            stage_name: self.stage.map_or("", Stage::label_ru).to_owned(),
+            progress: self.progress,
+            message: self.message.clone(),
+            bytes_done: self.bytes_done,
+            bytes_total: self.bytes_total,
+            lines_done: self.lines_done,
+            speed_bytes_per_sec: self.speed,
+            eta_seconds: self.eta,
+            seq: self.seq,
+            error: self.error.clone(),
+            created_at: self.created_at.clone(),
+            started_at: self.started_at.clone(),
+            finished_at: self.finished_at.clone(),
+        }
+    }
+}
+
+/// What a new job needs.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub id: String,
+    pub model: String,
+    pub semantic: bool,
+    pub upload_name: String,
+    pub upload_path: PathBuf,
+    pub upload_bytes: u64,
+    pub kb: Option<(String, PathBuf)>,
+    pub playbooks: Option<(String, PathBuf)>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    model TEXT NOT NULL,
+    semantic INTEGER NOT NULL,
+    upload_name TEXT NOT NULL,
+    upload_path TEXT NOT NULL,
+    upload_bytes INTEGER NOT NULL,
+    kb_name TEXT, kb_path TEXT,
+    playbooks_name TEXT, playbooks_path TEXT,
+    result_dir TEXT, results_zip TEXT,
+    stage TEXT, progress INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+    bytes_done INTEGER NOT NULL DEFAULT 0, bytes_total INTEGER NOT NULL DEFAULT 0,
+    lines_done INTEGER NOT NULL DEFAULT 0, speed REAL, eta INTEGER,
+    seq INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+CREATE TABLE IF NOT EXISTS events (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+);
+";
+
+const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
+    playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
+    lines_done, speed, eta, seq, error, created_at, started_at, finished_at";
+
+/// Current time, RFC 3339 in UTC.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// How a job row changes with an event.
+pub enum Change<'a> {
+    /// A progress update (fields of the snapshot).
+    Progress {
+        stage: Stage,
+        progress: u8,
+        message: &'a str,
+        bytes_done: u64,
+        bytes_total: u64,
+        lines_done: u64,
+        speed: Option<f64>,
+        eta: Option<u64>,
+    },
+    /// The job started running.
+    Started { message: &'a str },
+    /// The job ended.
+    Finished {
+        state: JobState,
+        message: &'a str,
+        error: Option<&'a str>,
+    },
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
+        let created = now();
+        self.conn().execute(
+            "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
+                playbooks_name, playbooks_path, message, created_at) VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+            params![
+                job.id,
+                job.model,
+                job.semantic,
+                job.upload_name,
+                job.upload_path.to_string_lossy(),
+                job.upload_bytes as i64,
+                job.kb.as_ref().map(|k| k.0.clone()),
+                job.kb.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
+                job.playbooks.as_ref().map(|k| k.0.clone()),
+                job.playbooks.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
+                "В очереди",
+                created,
+            ],
+        )?;
+        self.get(&job.id)?
+            .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
+                [id],
+                row_to_job,
+            )
+            .optional()?)
+    }
+
+    /// Newest first, optionally of one state.
+    pub fn list(
+        &self,
+        state: Option<JobState>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<JobRecord>, u64), StoreError> {
+        let conn = self.conn();
+        let st = state.map(JobState::as_str);
+        let total: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM jobs WHERE ?1 IS NULL OR state = ?1",
+            [st],
+            |r| r.get(0),
+        )?;
+        let mut q = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = q
+            .query_map(params![st, limit, offset], row_to_job)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, total as u64))
+    }
+
+    /// Jobs not finished (queued or running), oldest first: what a restart must pick up.
+    pub fn unfinished(&self) -> Result<Vec<JobRecord>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued','running') ORDER BY created_at, id"
+        ))?;
+        let rows = q
+            .query_map([], row_to_job)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Finished jobs created before `before` (RFC 3339).
+    pub fn expired(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE state IN ('succeeded','failed','cancelled') AND created_at < ?1"
+        ))?;
+        let rows = q
+            .query_map([before], row_to_job)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Appends the event `make(seq)` and applies `change` in one transaction; returns the
+    /// event as persisted. `seq` is the job's previous one plus one.
+    pub fn append(
+        &self,
+        id: &str,
+        change: Change<'_>,
+        make: impl FnOnce(u64, &JobRecord) -> ServerMessage,
+    ) -> Result<ServerMessage, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let job = tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
+                [id],
+                row_to_job,
+            )
+            .optional()?
+            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let seq = job.seq + 1;
+        let ts = now();
+        match change {
+            Change::Progress {
+                stage,
+                progress,
+                message,
+                bytes_done,
+                bytes_total,
+                lines_done,
+                speed,
+                eta,
+            } => {
+                tx.execute(
+                    "UPDATE jobs SET stage=?2, progress=?3, message=?4, bytes_done=?5, bytes_total=?6, lines_done=?7,
+                        speed=?8, eta=?9, seq=?10 WHERE id=?1",
+                    params![id, stage_key(stage), progress, message, bytes_done as i64, bytes_total as i64, lines_done as i64, speed, eta.map(|e| e as i64), seq as i64],
+                )?;
+            }
+            Change::Started { message } => {
+                tx.execute(
+                    "UPDATE jobs SET state='running', message=?2, started_at=COALESCE(started_at, ?3), seq=?4 WHERE id=?1",
+                    params![id, message, ts, seq as i64],
+                )?;
+            }
+            Change::Finished {
+                state,
+                message,
+                error,
+            } => {
+                let progress = if state == JobState::Succeeded {
+                    100
+                } else {
+                    job.progress
+                };
+                tx.execute(
+                    "UPDATE jobs SET state=?2, message=?3, error=?4, finished_at=?5, progress=?6, eta=NULL, seq=?7 WHERE id=?1",
+                    params![id, state.as_str(), message, error, ts, progress, seq as i64],
+                )?;
+            }
+        }
+        let updated = tx.query_row(
+            &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
+            [id],
+            row_to_job,
+        )?;
+        let event = make(seq, &updated);
+        tx.execute(
+            "INSERT INTO events (job_id, seq, body) VALUES (?1, ?2, ?3)",
+            params![id, seq as i64, serde_json::to_string(&event)?],
+        )?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Puts a job back in the queue after a restart (no event: the worker announces itself).
+    pub fn requeue(&self, id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE jobs SET state='queued' WHERE id=?1", [id])?;
+        Ok(())
+    }
+
+    pub fn set_results(&self, id: &str, dir: &Path, zip_name: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE jobs SET result_dir=?2, results_zip=?3 WHERE id=?1",
+            params![id, dir.to_string_lossy(), zip_name],
+        )?;
+        Ok(())
+    }
+
+    /// Persisted events after `after_seq`, in order.
+    pub fn events_after(&self, id: &str, after_seq: u64) -> Result<Vec<ServerMessage>, StoreError> {
+        let conn = self.conn();
+        let mut q =
+            conn.prepare("SELECT body FROM events WHERE job_id=?1 AND seq>?2 ORDER BY seq")?;
+        let bodies = q
+            .query_map(params![id, after_seq as i64], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(bodies
+            .iter()
+            .map(|b| serde_json::from_str(b))
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute("DELETE FROM jobs WHERE id=?1", [id])? > 0)
+    }
+
+    /// Count of jobs per state (for metrics).
+    pub fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")?;
+        let rows = q
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| JobState::parse(&s).map(|st| (st, n as u64)))
+            .collect())
+    }
+}
+
+fn stage_key(stage: Stage) -> String {
+    serde_json::to_value(stage)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn parse_stage(s: Option<String>) -> Option<Stage> {
+    s.and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
+}
+
+fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
+    let path = |s: Option<String>| s.map(PathBuf::from);
+    let state: String = r.get(1)?;
+    Ok(JobRecord {
+        id: r.get(0)?,
+        state: JobState::parse(&state).unwrap_or(JobState::Failed),
+        model: r.get(2)?,
+        semantic: r.get(3)?,
+        upload_name: r.get(4)?,
+        upload_path: PathBuf::from(r.get::<_, String>(5)?),
+        upload_bytes: r.get::<_, i64>(6)? as u64,
+        kb_name: r.get(7)?,
+        kb_path: path(r.get(8)?),
+        playbooks_name: r.get(9)?,
+        playbooks_path: path(r.get(10)?),
+        result_dir: path(r.get(11)?),
+        results_zip: r.get(12)?,
+        stage: parse_stage(r.get(13)?),
+        progress: r.get(14)?,
+        message: r.get(15)?,
+        bytes_done: r.get::<_, i64>(16)? as u64,
+        bytes_total: r.get::<_, i64>(17)? as u64,
+        lines_done: r.get::<_, i64>(18)? as u64,
+        speed: r.get(19)?,
+        eta: r.get::<_, Option<i64>>(20)?.map(|e| e as u64),
+        seq: r.get::<_, i64>(21)? as u64,
+        error: r.get(22)?,
+        created_at: r.get(23)?,
+        started_at: r.get(24)?,
+        finished_at: r.get(25)?,
+    })
+}

@@ -1,0 +1,213 @@
+//! Analysis sessions (jobs) on the wire: their state, the snapshot every transport serves,
+//! and the messages of the progress protocol (SPEC §4).
+//!
+//! Messages keep the prototype's shapes — `{"type":"progress","stage":"…","progress":25,
+//! "message":"…"}`, `{"type":"error","message":"…"}`, `{"type":"complete","message":"…"}` — and
+//! add a per-session `seq`, the `session_id` and the counters of the snapshot.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Stage;
+
+/// Life cycle of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 5] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Succeeded,
+        JobState::Failed,
+        JobState::Cancelled,
+    ];
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Everything a client needs to draw a session, as of event `seq`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub session_id: String,
+    pub state: JobState,
+    /// `light` or `heavy`.
+    pub model: String,
+    pub upload_name: String,
+    pub upload_bytes: u64,
+    pub stage: Option<Stage>,
+    /// 1..=11, 0 before the first stage.
+    pub stage_index: u8,
+    /// Russian label of the stage (the UI language); empty before the first stage.
+    pub stage_name: String,
+    pub progress: u8,
+    pub message: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub lines_done: u64,
+    /// Uncompressed log bytes per second since the analysis started.
+    pub speed_bytes_per_sec: Option<f64>,
+    pub eta_seconds: Option<u64>,
+    /// Last event of the session (0 = none yet).
+    pub seq: u64,
+    pub error: Option<String>,
+    /// RFC 3339 times.
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// One `progress` message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressMessage {
+    pub seq: u64,
+    pub session_id: String,
+    /// Russian stage label, as the prototype sent it.
+    pub stage: String,
+    pub stage_key: Stage,
+    pub stage_index: u8,
+    pub progress: u8,
+    pub message: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub lines_done: u64,
+    pub speed_bytes_per_sec: Option<f64>,
+    pub eta_seconds: Option<u64>,
+}
+
+/// The terminal `error` or `complete` message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TerminalMessage {
+    pub seq: u64,
+    pub session_id: String,
+    pub message: String,
+    /// Why it ended, for `error`: `failed` or `cancelled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Everything the server sends on `/ws/progress/{id}` (and `/events` returns the persisted ones).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Progress(ProgressMessage),
+    Error(TerminalMessage),
+    Complete(TerminalMessage),
+    Snapshot(Snapshot),
+    Heartbeat,
+    Pong,
+}
+
+impl ServerMessage {
+    /// The event's sequence number, for persisted kinds.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            ServerMessage::Progress(p) => Some(p.seq),
+            ServerMessage::Error(t) | ServerMessage::Complete(t) => Some(t.seq),
+            ServerMessage::Snapshot(s) => Some(s.seq),
+            ServerMessage::Heartbeat | ServerMessage::Pong => None,
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, ServerMessage::Error(_) | ServerMessage::Complete(_))
+    }
+}
+
+/// `POST /process` answer (202).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessAccepted {
+    pub session_id: String,
+}
+
+/// `GET /api/sessions` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionList {
+    pub sessions: Vec<Snapshot>,
+    pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_keep_the_prototype_shapes() {
+        let p = ServerMessage::Progress(ProgressMessage {
+            seq: 3,
+            session_id: "s".into(),
+            stage: Stage::LoadModel.label_ru().into(),
+            stage_key: Stage::LoadModel,
+            stage_index: 3,
+            progress: 25,
+            message: "m".into(),
+            bytes_done: 0,
+            bytes_total: 0,
+            lines_done: 0,
+            speed_bytes_per_sec: None,
+            eta_seconds: None,
+        });
+        let v = serde_json::to_value(&p).expect("json");
+        assert_eq!(v["type"], "progress");
+        assert_eq!(v["stage"], "Загрузка ML модели");
+        assert_eq!(v["progress"], 25);
+        assert_eq!(v["message"], "m");
+        assert_eq!(v["seq"], 3);
+        let e = ServerMessage::Error(TerminalMessage {
+            seq: 9,
+            session_id: "s".into(),
+            message: "boom".into(),
+            code: None,
+        });
+        assert_eq!(
+            serde_json::to_string(&e).expect("json"),
+            r#"{"type":"error","seq":9,"session_id":"s","message":"boom"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Pong).expect("json"),
+            r#"{"type":"pong"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Heartbeat).expect("json"),
+            r#"{"type":"heartbeat"}"#
+        );
+        let back: ServerMessage = serde_json::from_value(v).expect("round trip");
+        assert_eq!(back, p);
+        assert_eq!(back.seq(), Some(3));
+        assert!(!back.is_terminal() && e.is_terminal());
+    }
+
+    #[test]
+    fn states_parse_and_know_when_they_are_final() {
+        for s in JobState::ALL {
+            assert_eq!(JobState::parse(s.as_str()), Some(s));
+        }
+        assert!(JobState::Cancelled.is_terminal() && !JobState::Running.is_terminal());
+        assert_eq!(JobState::parse("nope"), None);
+    }
+}
