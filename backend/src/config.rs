@@ -45,6 +45,22 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_WS_IDLE_TIMEOUT_SECS", default_value_t = 120)]
     pub ws_idle_timeout_secs: u64,
 
+    /// Bearer token required by the API and the WebSocket (unset = open). Clients send
+    /// `Authorization: Bearer <token>`; browsers' WebSockets use `?token=` or the
+    /// `Sec-WebSocket-Protocol: bearer, <token>` header.
+    #[arg(long, env = "LOGLENS_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+
+    /// Origins allowed to call the API from another site (comma-separated; `*` for any);
+    /// empty = same origin only.
+    #[arg(
+        long,
+        env = "LOGLENS_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub cors_origins: Vec<String>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

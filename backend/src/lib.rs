@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
 pub mod telemetry;
 
 pub use http::launch;

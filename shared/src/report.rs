@@ -190,3 +190,50 @@ pub struct PlaybookRecommendation {
     pub steps: Vec<String>,
     pub scenario_ids: Vec<u32>,
 }
+
+/// A report row's identity: which anomaly led to which problem in which scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LinkKey {
+    pub scenario_id: u32,
+    pub anomaly_id: u32,
+    pub problem_id: u32,
+}
+
+/// Two analyses side by side (`GET /api/sessions/compare?ids=a,b`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub summary_a: Summary,
+    pub summary_b: Summary,
+    pub only_a: Vec<LinkKey>,
+    pub only_b: Vec<LinkKey>,
+    pub both: Vec<LinkKey>,
+}
+
+impl Comparison {
+    /// Compares the links of two reports by (scenario, anomaly, problem).
+    pub fn of(a: (&str, &AnalysisReport), b: (&str, &AnalysisReport)) -> Self {
+        use std::collections::BTreeSet;
+        let keys = |r: &AnalysisReport| -> BTreeSet<LinkKey> {
+            r.links
+                .iter()
+                .map(|l| LinkKey {
+                    scenario_id: l.scenario_id,
+                    anomaly_id: l.anomaly_id,
+                    problem_id: l.problem_id,
+                })
+                .collect()
+        };
+        let (ka, kb) = (keys(a.1), keys(b.1));
+        Self {
+            a: a.0.to_owned(),
+            b: b.0.to_owned(),
+            summary_a: a.1.summary.clone(),
+            summary_b: b.1.summary.clone(),
+            only_a: ka.difference(&kb).copied().collect(),
+            only_b: kb.difference(&ka).copied().collect(),
+            both: ka.intersection(&kb).copied().collect(),
+        }
+    }
+}

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod archive;
 pub mod derive;
 pub mod embed;
+pub mod export;
 pub mod kb;
 pub mod matcher;
 pub mod models;

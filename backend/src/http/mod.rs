@@ -2,6 +2,7 @@
 //! graceful shutdown.
 
 mod error;
+mod guard;
 mod routes;
 pub mod sessions;
 mod socket;
@@ -12,8 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -23,6 +27,7 @@ pub use state::AppState;
 use crate::config::ServeConfig;
 use crate::engine::{Engine, EngineConfig};
 use crate::jobs::{Jobs, JobsConfig};
+use crate::metrics::Metrics;
 
 /// Builds the application router.
 pub fn router(config: &ServeConfig, state: AppState) -> Router {
@@ -35,14 +40,52 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     }
     // Client-side routes (/dashboard/<id>, /history) get index.html; real files are served as is.
     let spa = ServeDir::new(&config.static_dir).fallback(ServeFile::new(index));
-    Router::new()
+    let protected = Router::new()
         .nest("/api", routes::api())
         .merge(routes::uploads(config.max_upload_bytes))
         .merge(routes::sockets())
-        .merge(routes::probes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_token,
+        ));
+    Router::new()
+        .merge(protected)
+        .merge(routes::open())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::count_requests))
         .with_state(state)
         .fallback_service(spa)
-        .layer(TraceLayer::new_for_http())
+        .layer(cors(&config.cors_origins))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// CORS for the configured origins; none configured = no CORS headers (same origin only).
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<&str> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    let base = CorsLayer::new()
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers(Any)
+        .max_age(Duration::from_secs(3600));
+    if origins.contains(&"*") {
+        return base.allow_origin(Any);
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    base.allow_origin(AllowOrigin::list(list))
 }
 
 /// Serves the app on `listener` until `shutdown` resolves: then stops accepting, closes
@@ -58,6 +101,7 @@ pub async fn launch(
         config.models.clone(),
         Some(config.data_dir.join("cache")),
     )));
+    let metrics = Arc::new(Metrics::new().map_err(std::io::Error::other)?);
     let jobs = Jobs::start(
         JobsConfig {
             data_dir: config.data_dir.clone(),
@@ -66,6 +110,7 @@ pub async fn launch(
             retention: Duration::from_secs(config.retention_hours.saturating_mul(3600)),
         },
         engine,
+        Arc::clone(&metrics),
     )
     .map_err(std::io::Error::other)?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -75,6 +120,12 @@ pub async fn launch(
         queue_capacity: config.queue_capacity,
         ws_idle_timeout: Duration::from_secs(config.ws_idle_timeout_secs.max(1)),
         shutdown: stop_rx,
+        metrics,
+        token_digest: config
+            .api_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(guard::digest),
     };
     let app = router(&config, state);
     axum::serve(listener, app)

@@ -13,8 +13,9 @@ use super::{ApiError, sessions, socket};
 /// Routes under `/api`.
 pub fn api() -> Router<AppState> {
     Router::new()
-        .route("/version", get(version))
         .route("/sessions", get(sessions::list))
+        .route("/sessions/compare", get(sessions::compare))
+        .route("/sessions/{id}/export/{format}", get(sessions::export))
         .route(
             "/sessions/{id}",
             get(sessions::snapshot).delete(sessions::delete),
@@ -42,11 +43,32 @@ pub fn sockets() -> Router<AppState> {
     Router::new().route("/ws/progress/{id}", get(socket::progress))
 }
 
-/// Probes outside `/api`, for load balancers.
-pub fn probes() -> Router<AppState> {
+/// Routes that never need the token: probes, metrics, the version the login screen shows.
+pub fn open() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/version", get(version))
+}
+
+/// `GET /metrics`: Prometheus text format.
+async fn metrics(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let jobs = app.jobs.clone();
+    tokio::task::spawn_blocking(move || jobs.refresh_metrics())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    // Every open progress socket holds one subscription.
+    app.metrics.websockets.set(app.jobs.watchers() as i64);
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        app.metrics.render(),
+    ))
 }
 
 async fn version() -> Json<VersionInfo> {

@@ -468,6 +468,95 @@ pub async fn list(
     .await
 }
 
+async fn load_report(
+    app: &AppState,
+    id: &str,
+) -> Result<loglens_shared::report::AnalysisReport, ApiError> {
+    let (dir, _) = finished_dir(app, id)?;
+    let bytes = tokio::fs::read(dir.join(reports::REPORT_JSON))
+        .await
+        .map_err(|e| ApiError::Internal(format!("report of {id}: {e}")))?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(format!("report of {id}: {e}")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CompareQuery {
+    pub ids: String,
+}
+
+/// `GET /api/sessions/compare?ids=a,b`: links found by one analysis and not the other.
+pub async fn compare(
+    State(app): State<AppState>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Json<loglens_shared::report::Comparison>, ApiError> {
+    let ids: Vec<&str> = q
+        .ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let [a, b] = ids.as_slice() else {
+        return Err(ApiError::BadRequest(format!(
+            "ids must name exactly two sessions, got {}",
+            ids.len()
+        )));
+    };
+    let (ra, rb) = (load_report(&app, a).await?, load_report(&app, b).await?);
+    Ok(Json(loglens_shared::report::Comparison::of(
+        (a, &ra),
+        (b, &rb),
+    )))
+}
+
+/// `GET /api/sessions/{id}/export/{json|xml|pdf}`.
+pub async fn export(
+    State(app): State<AppState>,
+    Path((id, format)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let report = load_report(&app, &id).await?;
+    let stem = if report.summary.name.is_empty() {
+        "loglens".to_owned()
+    } else {
+        report.summary.name.clone()
+    };
+    let (name, bytes) = match format.as_str() {
+        "json" => (
+            format!("{stem}.json"),
+            serde_json::to_vec_pretty(&report).map_err(|e| ApiError::Internal(e.to_string()))?,
+        ),
+        "xml" => (
+            format!("{stem}.xml"),
+            crate::engine::export::to_xml(&report)
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .into_bytes(),
+        ),
+        "pdf" => {
+            // Page layout is CPU work: keep it off the async workers.
+            let pdf = tokio::task::spawn_blocking(move || crate::engine::export::to_pdf(&report))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            (format!("{stem}.pdf"), pdf)
+        }
+        other => {
+            return Err(ApiError::UnknownReport(
+                format!("export/{other}"),
+                "json, xml, pdf".into(),
+            ));
+        }
+    };
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(&name)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

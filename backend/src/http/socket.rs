@@ -35,7 +35,10 @@ pub async fn progress(
     Query(query): Query<ResumeFrom>,
 ) -> Response {
     let after = query.after_seq;
-    ws.on_upgrade(move |socket| watch(socket, app, id, after))
+    // Browsers may carry the token as the sub-protocol pair `bearer, <token>`: accepting
+    // `bearer` completes their handshake.
+    ws.protocols(["bearer"])
+        .on_upgrade(move |socket| watch(socket, app, id, after))
 }
 
 async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {

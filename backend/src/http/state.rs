@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::jobs::Jobs;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,4 +16,7 @@ pub struct AppState {
     pub ws_idle_timeout: Duration,
     /// Flips to `true` when the server shuts down: sockets close with 1001.
     pub shutdown: watch::Receiver<bool>,
+    pub metrics: Arc<Metrics>,
+    /// SHA-256 of the API token, if one is required (compared as digests, not as text).
+    pub token_digest: Option<[u8; 32]>,
 }

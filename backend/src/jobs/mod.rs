@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 use self::bus::Bus;
 use self::store::{Change, JobRecord, NewJob, Store, StoreError};
 use crate::engine::{AnalysisRequest, Engine, EngineError, ModelKind, ProgressSink, UploadedFile};
+use crate::metrics::Metrics;
 
 /// Settings of the job system.
 #[derive(Debug, Clone)]
@@ -58,6 +59,7 @@ pub struct Jobs {
     emit_lock: Mutex<()>,
     shutting_down: AtomicBool,
     running: tokio::sync::Semaphore,
+    metrics: Arc<Metrics>,
     config: JobsConfig,
 }
 
@@ -67,7 +69,11 @@ pub struct Slot(mpsc::OwnedPermit<String>);
 
 impl Jobs {
     /// Opens the store, re-queues what a previous process left unfinished, starts the workers.
-    pub fn start(config: JobsConfig, engine: Arc<Engine>) -> Result<Arc<Jobs>, StoreError> {
+    pub fn start(
+        config: JobsConfig,
+        engine: Arc<Engine>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<Jobs>, StoreError> {
         let uploads = config.data_dir.join("uploads");
         std::fs::create_dir_all(&uploads).map_err(|source| StoreError::Io {
             path: uploads,
@@ -87,6 +93,7 @@ impl Jobs {
             emit_lock: Mutex::new(()),
             shutting_down: AtomicBool::new(false),
             running: tokio::sync::Semaphore::new(0),
+            metrics,
             config,
         });
         for job in unfinished {
@@ -214,6 +221,22 @@ impl Jobs {
         }
     }
 
+    /// Refreshes the jobs-by-state gauge from the store (called when metrics are scraped).
+    pub fn refresh_metrics(&self) -> Result<(), StoreError> {
+        let counts = self.store.count_by_state()?;
+        for state in JobState::ALL {
+            let n = counts
+                .iter()
+                .find(|(s, _)| *s == state)
+                .map_or(0, |(_, n)| *n);
+            self.metrics
+                .jobs
+                .with_label_values(&[state.as_str()])
+                .set(n as i64);
+        }
+        Ok(())
+    }
+
     fn emit(
         &self,
         id: &str,
@@ -329,6 +352,7 @@ impl Jobs {
             started,
             floor: job.progress,
             bytes_total: job.bytes_total,
+            stage_clock: Mutex::new(None),
         };
         let engine = Arc::clone(&self.engine);
         let outcome = tokio::task::spawn_blocking(move || {
@@ -341,7 +365,14 @@ impl Jobs {
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
         match outcome {
-            Ok((Ok(out), _)) => {
+            Ok((Ok(out), sink)) => {
+                sink.close_stage();
+                let lines = out.report.summary.lines;
+                self.metrics.lines_total.inc_by(lines);
+                let secs = started.elapsed().as_secs_f64();
+                if secs > 0.0 {
+                    self.metrics.lines_per_second.set(lines as f64 / secs);
+                }
                 let zip = out
                     .zip
                     .file_name()
@@ -434,10 +465,47 @@ struct JobSink {
     /// watcher never sees the bar go backwards.
     floor: u8,
     bytes_total: u64,
+    /// The stage in progress and when it began, for the stage-duration histogram.
+    stage_clock: Mutex<Option<(Stage, Instant)>>,
+}
+
+impl JobSink {
+    fn enter_stage(&self, stage: Stage) {
+        let mut clock = self.stage_clock.lock().unwrap_or_else(|p| p.into_inner());
+        match *clock {
+            Some((current, _)) if current == stage => {}
+            previous => {
+                if let Some((s, since)) = previous {
+                    self.jobs
+                        .metrics
+                        .stage_seconds
+                        .with_label_values(&[s.label_en()])
+                        .observe(since.elapsed().as_secs_f64());
+                }
+                *clock = Some((stage, Instant::now()));
+            }
+        }
+    }
+
+    fn close_stage(&self) {
+        if let Some((s, since)) = self
+            .stage_clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            self.jobs
+                .metrics
+                .stage_seconds
+                .with_label_values(&[s.label_en()])
+                .observe(since.elapsed().as_secs_f64());
+        }
+    }
 }
 
 impl ProgressSink for JobSink {
     fn report(&self, p: EngineProgress) {
+        self.enter_stage(p.stage);
         if p.percent < self.floor {
             return;
         }

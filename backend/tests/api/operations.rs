@@ -1,0 +1,209 @@
+//! Operating the server: token auth, CORS, request ids, metrics, compare, exports.
+
+use futures_util::StreamExt;
+use loglens_shared::report::Comparison;
+use loglens_shared::session::ServerMessage;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_configured_token_guards_the_api_and_the_socket() {
+    let app = TestApp::spawn_with(|c| c.api_token = Some("s3cret".into())).await;
+    let base = app.url("");
+    // open: probes, metrics, version
+    for path in ["/healthz", "/readyz", "/metrics", "/api/version"] {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    let r = app.get("/api/sessions").await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let wrong = app
+        .client
+        .get(app.url("/api/sessions"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(wrong.status(), 401);
+    let ok = app
+        .client
+        .get(app.url("/api/sessions"))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ok.status(), 200);
+    let zip = std::fs::read(validation_zip(2000)).expect("zip");
+    let denied = upload(&app.client, &base, "vc.zip", zip.clone(), "light").await;
+    assert_eq!(denied.status(), 401);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(zip).file_name("vc.zip"),
+    );
+    let accepted = app
+        .client
+        .post(app.url("/process"))
+        .bearer_auth("s3cret")
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(accepted.status(), 202);
+    let id = accepted.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // socket: refused without the token; accepted with ?token= and with the sub-protocol pair
+    let addr = app.addr;
+    let refused = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/progress/{id}")).await;
+    assert!(refused.is_err(), "handshake must fail without the token");
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws/progress/{id}?token=s3cret"))
+            .await
+            .expect("query token");
+    assert!(matches!(ws.next().await, Some(Ok(Message::Text(_)))));
+    let mut req = format!("ws://{addr}/ws/progress/{id}")
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "bearer, s3cret".parse().expect("header"),
+    );
+    let (mut ws2, resp) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("sub-protocol token");
+    assert_eq!(resp.headers()["sec-websocket-protocol"], "bearer");
+    let (msgs, _) = read_all(&mut ws2).await;
+    assert!(msgs.iter().any(|m| matches!(m, ServerMessage::Snapshot(_))));
+}
+
+#[tokio::test]
+async fn cors_request_ids_and_metrics() {
+    let app = TestApp::spawn_with(|c| c.cors_origins = vec!["https://ops.example".into()]).await;
+    let r = app
+        .client
+        .get(app.url("/api/version"))
+        .header("origin", "https://ops.example")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://ops.example"
+    );
+    assert!(
+        !r.headers()["x-request-id"].is_empty(),
+        "a request id is assigned"
+    );
+    let mine = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        mine.headers()["x-request-id"],
+        "abc-123",
+        "a client's request id is kept"
+    );
+    let other = app
+        .client
+        .get(app.url("/api/version"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("sent");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let base = app.url("");
+    let id = start_job(&app.client, &base, &validation_zip(2000)).await;
+    let mut ws = connect(&app.addr.to_string(), &id, None).await;
+    let _ = ws.next().await; // the snapshot: the socket is registered
+    let text = app.get("/metrics").await.text().await.expect("text");
+    assert!(text.contains("loglens_websockets_active 1"), "{text}");
+    wait_done(&app.client, &base, &id).await;
+    let text = app.get("/metrics").await.text().await.expect("text");
+    for needle in [
+        "loglens_jobs{state=\"succeeded\"} 1",
+        "loglens_stage_duration_seconds_count{stage=\"Parsing logs\"}",
+        "loglens_log_lines_total ",
+        "loglens_last_job_lines_per_second ",
+        "loglens_http_requests_total{route=\"/process\",status=\"202\"} 1",
+        "loglens_http_requests_total{route=\"/api/sessions/{id}\",status=\"200\"}",
+    ] {
+        assert!(text.contains(needle), "{needle} in\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn compare_and_export_finished_analyses() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let a = start_job(&app.client, &base, &validation_zip(2000)).await;
+    // the second analysis: exact rule only, same archive
+    let form = reqwest::multipart::Form::new()
+        .text("exact_only", "true")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(std::fs::read(validation_zip(2000)).expect("zip"))
+                .file_name("vc.zip"),
+        );
+    let r = app
+        .client
+        .post(app.url("/process"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let b = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    wait_done(&app.client, &base, &a).await;
+    wait_done(&app.client, &base, &b).await;
+    let c: Comparison = app
+        .get(&format!("/api/sessions/compare?ids={a},{b}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((c.both.len(), c.only_a.len(), c.only_b.len()), (8, 0, 0));
+    assert!(c.summary_a.semantic && !c.summary_b.semantic);
+    assert_eq!(
+        app.get(&format!("/api/sessions/compare?ids={a}"))
+            .await
+            .status(),
+        400
+    );
+
+    let json = app.get(&format!("/api/sessions/{a}/export/json")).await;
+    assert_eq!(json.status(), 200);
+    assert!(
+        json.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("vc.json")
+    );
+    let v: serde_json::Value = json.json().await.expect("valid JSON");
+    assert_eq!(v["links"].as_array().expect("links").len(), 8);
+    let xml = app.get(&format!("/api/sessions/{a}/export/xml")).await;
+    assert_eq!(xml.status(), 200);
+    let text = xml.text().await.expect("xml");
+    let mut reader = quick_xml::Reader::from_str(&text);
+    while reader.read_event().expect("well-formed XML") != quick_xml::events::Event::Eof {}
+    assert!(text.contains("Index corruption on table"));
+    let pdf = app.get(&format!("/api/sessions/{a}/export/pdf")).await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.expect("pdf").starts_with(b"%PDF-"));
+    assert_eq!(
+        app.get(&format!("/api/sessions/{a}/export/docx"))
+            .await
+            .status(),
+        404
+    );
+}
