@@ -45,6 +45,14 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_WS_IDLE_TIMEOUT_SECS", default_value_t = 120)]
     pub ws_idle_timeout_secs: u64,
 
+    /// Uploads one client (IP address) may start per minute, sustained.
+    #[arg(long, env = "LOGLENS_UPLOADS_PER_MINUTE", default_value_t = 30)]
+    pub uploads_per_minute: u64,
+
+    /// Uploads one client may start in a burst before the per-minute rate applies.
+    #[arg(long, env = "LOGLENS_UPLOAD_BURST", default_value_t = 10)]
+    pub upload_burst: u32,
+
     /// Bearer token required by the API and the WebSocket (unset = open). Clients send
     /// `Authorization: Bearer <token>`; browsers' WebSockets use `?token=` or the
     /// `Sec-WebSocket-Protocol: bearer, <token>` header.

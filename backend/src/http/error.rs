@@ -27,6 +27,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    #[error("too many uploads from this client; try again in {wait_secs} s")]
+    RateLimited { wait_secs: u64 },
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -41,7 +43,9 @@ impl ApiError {
             }
             ApiError::BadUpload(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::QueueFull { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::QueueFull { .. } | ApiError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::NotReady { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -60,6 +64,7 @@ impl ApiError {
             ApiError::UnknownReport(..) => "unknown_report",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Store(_) => "storage_error",
             ApiError::Internal(_) => "internal_error",
         }
@@ -88,6 +93,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::RateLimited { wait_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs.max(1)));
         }
         if matches!(self, ApiError::QueueFull { .. }) {
             response.headers_mut().insert(

@@ -42,7 +42,11 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     let spa = ServeDir::new(&config.static_dir).fallback(ServeFile::new(index));
     let protected = Router::new()
         .nest("/api", routes::api())
-        .merge(routes::uploads(config.max_upload_bytes))
+        .merge(routes::uploads(
+            config.max_upload_bytes,
+            config.uploads_per_minute,
+            config.upload_burst,
+        ))
         .merge(routes::sockets())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -128,11 +132,15 @@ pub async fn launch(
             .map(guard::digest),
     };
     let app = router(&config, state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-            jobs.shutdown().await;
-        })
-        .await
+    // Peer addresses feed the per-client upload rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        jobs.shutdown().await;
+    })
+    .await
 }

@@ -1,11 +1,17 @@
 //! Route table and the small handlers that need no state of their own.
 
+use std::sync::Arc;
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use loglens_shared::VersionInfo;
 use serde_json::{Value, json};
+use tower_governor::GovernorLayer;
+use tower_governor::errors::GovernorError;
+use tower_governor::governor::GovernorConfigBuilder;
 
 use super::state::AppState;
 use super::{ApiError, sessions, socket};
@@ -28,16 +34,41 @@ pub fn api() -> Router<AppState> {
         .fallback(no_route)
 }
 
-/// `POST /process` (the seed's clients also use `/process/`), with the upload size limit.
-pub fn uploads(max_upload_bytes: u64) -> Router<AppState> {
+/// `POST /process` (the seed's clients also use `/process/`), with the upload size limit and
+/// a per-client rate limit (token bucket per peer IP address).
+pub fn uploads(max_upload_bytes: u64, per_minute: u64, burst: u32) -> Router<AppState> {
     // Room for the multipart framing and the optional KB/playbook files beside the archive.
     let limit =
         usize::try_from(max_upload_bytes.saturating_add(80 * 1024 * 1024)).unwrap_or(usize::MAX);
-    Router::new()
+    let router = Router::new()
         .route("/process", post(sessions::process))
         .route("/process/", post(sessions::process))
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(DefaultBodyLimit::max(limit));
+    let config = GovernorConfigBuilder::default()
+        .per_millisecond((60_000 / per_minute.max(1)).max(1))
+        .burst_size(burst.max(1))
+        .finish();
+    let Some(config) = config else { return router };
+    let config = Arc::new(config);
+    // The limiter remembers every client it saw: forget the idle ones now and then.
+    let limiter = Arc::clone(config.limiter());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(RATE_LIMIT_SWEEP).await;
+            limiter.retain_recent();
+        }
+    });
+    router.layer(GovernorLayer::new(config).error_handler(|e| {
+        let wait_secs = match e {
+            GovernorError::TooManyRequests { wait_time, .. } => wait_time,
+            _ => 1,
+        };
+        ApiError::RateLimited { wait_secs }.into_response()
+    }))
 }
+
+/// How often the upload rate limiter drops clients it has not seen for a while.
+const RATE_LIMIT_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn sockets() -> Router<AppState> {
     Router::new().route("/ws/progress/{id}", get(socket::progress))

@@ -41,6 +41,8 @@ pub fn config(dir: &Path) -> ServeConfig {
         workers: 1,
         retention_hours: 168,
         ws_idle_timeout_secs: 120,
+        uploads_per_minute: 600,
+        upload_burst: 50,
         api_token: None,
         cors_origins: Vec::new(),
         models: ModelConfig {

@@ -260,3 +260,34 @@ async fn results_reports_downloads_history_and_delete() {
     assert!(!app.dir.path().join("data/results").join(&id).exists());
     assert_eq!(stored_uploads(&app), 0);
 }
+
+#[tokio::test]
+async fn uploads_are_rate_limited_per_client() {
+    let app = TestApp::spawn_with(|c| {
+        c.uploads_per_minute = 1;
+        c.upload_burst = 2;
+    })
+    .await;
+    let base = app.url("");
+    let zip = std::fs::read(validation_zip(2000)).expect("zip");
+    for _ in 0..2 {
+        assert_eq!(
+            upload(&app.client, &base, "vc.zip", zip.clone(), "light")
+                .await
+                .status(),
+            202
+        );
+    }
+    let third = upload(&app.client, &base, "vc.zip", zip, "light").await;
+    assert_eq!(third.status(), 429);
+    let wait: u64 = third.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let (_, p) = problem(third).await;
+    assert_eq!(p.code, "rate_limited");
+    // other routes are not limited
+    assert_eq!(app.get("/api/sessions").await.status(), 200);
+}
