@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/version`: what is running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VersionInfo {
     /// Product name, always `LogLens`.
     pub name: String,
@@ -13,6 +14,7 @@ pub struct VersionInfo {
 
 /// An RFC 9457 `application/problem+json` body: every API error has this shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProblemDetails {
     /// A URI reference naming the problem type (`about:blank` when the status says it all).
     #[serde(rename = "type")]

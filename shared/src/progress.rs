@@ -7,6 +7,7 @@ use crate::Stage;
 
 /// One progress update from inside an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EngineProgress {
     pub stage: Stage,
     /// Overall percent 0–100, inside the stage's range (see [`Stage::percent`]).

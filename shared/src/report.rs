@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything one analysis found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AnalysisReport {
     pub summary: Summary,
     pub scenarios: Vec<ScenarioInfo>,
@@ -17,6 +18,7 @@ pub struct AnalysisReport {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// Upload name without extension, as used in the results zip name.
     pub name: String,
@@ -44,6 +46,7 @@ pub struct Summary {
 
 /// One scenario (case) of the archive.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScenarioInfo {
     pub id: u32,
     /// Folder inside the zip (`""` for the root).
@@ -54,6 +57,7 @@ pub struct ScenarioInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FileStats {
     pub name: String,
     pub bytes: u64,
@@ -65,6 +69,7 @@ pub struct FileStats {
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Info,
@@ -75,6 +80,7 @@ pub enum Level {
 
 /// A real line of a real file, with its neighbours.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogRef {
     pub file: String,
     /// 1-based physical line number.
@@ -90,12 +96,14 @@ pub struct LogRef {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContextLine {
     pub line: u64,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     #[default]
@@ -105,6 +113,7 @@ pub enum Method {
 
 /// One row of the official report: anomaly `anomaly_id` led to problem `problem_id`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Link {
     pub scenario_id: u32,
     pub anomaly_id: u32,
@@ -124,6 +133,7 @@ pub struct Link {
 
 /// A problem that occurred in a scenario, ranked by impact.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Incident {
     pub scenario_id: u32,
     pub problem_id: u32,
@@ -143,6 +153,7 @@ pub struct Incident {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PredictionKind {
     /// The problem occurred; this linked anomaly has not appeared yet: expect it next.
@@ -153,6 +164,7 @@ pub enum PredictionKind {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Prediction {
     pub kind: PredictionKind,
     pub scenario_id: u32,
@@ -169,6 +181,7 @@ pub struct Prediction {
 
 /// WARNINGs that match nothing in the knowledge base, grouped by normalised text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NovelAnomaly {
     pub scenario_id: u32,
     pub normalized: String,
@@ -182,6 +195,7 @@ pub struct NovelAnomaly {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlaybookRecommendation {
     pub problem_id: u32,
     pub problem: String,
@@ -193,6 +207,7 @@ pub struct PlaybookRecommendation {
 
 /// A report row's identity: which anomaly led to which problem in which scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LinkKey {
     pub scenario_id: u32,
     pub anomaly_id: u32,
@@ -201,6 +216,7 @@ pub struct LinkKey {
 
 /// Two analyses side by side (`GET /api/sessions/compare?ids=a,b`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Comparison {
     pub a: String,
     pub b: String,

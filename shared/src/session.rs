@@ -11,6 +11,7 @@ use crate::Stage;
 
 /// Life cycle of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     Queued,
@@ -53,6 +54,7 @@ impl JobState {
 
 /// Everything a client needs to draw a session, as of event `seq`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Snapshot {
     pub session_id: String,
     pub state: JobState,
@@ -84,6 +86,7 @@ pub struct Snapshot {
 
 /// One `progress` message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProgressMessage {
     pub seq: u64,
     pub session_id: String,
@@ -102,6 +105,7 @@ pub struct ProgressMessage {
 
 /// The terminal `error` or `complete` message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TerminalMessage {
     pub seq: u64,
     pub session_id: String,
@@ -113,6 +117,7 @@ pub struct TerminalMessage {
 
 /// Everything the server sends on `/ws/progress/{id}` (and `/events` returns the persisted ones).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     Progress(ProgressMessage),
@@ -141,12 +146,14 @@ impl ServerMessage {
 
 /// `POST /process` answer (202).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProcessAccepted {
     pub session_id: String,
 }
 
 /// `GET /api/sessions` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionList {
     pub sessions: Vec<Snapshot>,
     pub total: u64,

@@ -3,6 +3,7 @@
 
 mod error;
 mod guard;
+pub mod openapi;
 mod routes;
 pub mod sessions;
 mod socket;

@@ -81,6 +81,7 @@ pub fn open() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/version", get(version))
+        .route("/api/openapi.json", get(openapi))
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -100,6 +101,12 @@ async fn metrics(
         )],
         app.metrics.render(),
     ))
+}
+
+/// The document is built once per process: it only depends on the code.
+async fn openapi() -> Json<&'static Value> {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(super::openapi::document))
 }
 
 async fn version() -> Json<VersionInfo> {

@@ -61,12 +61,13 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
 }
 
 async fn watch(mut socket: WebSocket, app: AppState, id: String, after: Option<u64>) {
+    tracing::info!(session = %id, after_seq = ?after, "watcher connected");
     // 1. subscribe first, so nothing published from now on can be missed
     let mut rx = app.jobs.subscribe(&id);
     let result = serve(&mut socket, &app, &id, after, &mut rx).await;
     drop(rx);
     app.jobs.release(&id);
-    tracing::debug!(session = %id, ?result, "watcher left");
+    tracing::info!(session = %id, end = ?result, "watcher left");
 }
 
 #[derive(Debug)]

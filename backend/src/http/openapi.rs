@@ -1,0 +1,137 @@
+//! The OpenAPI 3.1 document of the API (`GET /api/openapi.json`). Paths are described here;
+//! every body schema is generated from the `shared` wire types (schemars), so the document
+//! cannot drift from what the server actually sends.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+use loglens_shared::report::{AnalysisReport, Comparison};
+use loglens_shared::session::{ProcessAccepted, ServerMessage, SessionList, Snapshot};
+use loglens_shared::{ProblemDetails, VersionInfo};
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn ok_json(schema: &str, what: &str) -> Value {
+    json!({ "description": what, "content": { "application/json": { "schema": reference(schema) } } })
+}
+
+fn problem(what: &str) -> Value {
+    json!({ "description": what, "content": { "application/problem+json": { "schema": reference("ProblemDetails") } } })
+}
+
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
+}
+
+fn file_response(what: &str) -> Value {
+    json!({ "description": what, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } })
+}
+
+fn schemas() -> Map<String, Value> {
+    let mut generator = SchemaSettings::openapi3().into_generator();
+    generator.subschema_for::<VersionInfo>();
+    generator.subschema_for::<ProblemDetails>();
+    generator.subschema_for::<ProcessAccepted>();
+    generator.subschema_for::<Snapshot>();
+    generator.subschema_for::<SessionList>();
+    generator.subschema_for::<ServerMessage>();
+    generator.subschema_for::<AnalysisReport>();
+    generator.subschema_for::<Comparison>();
+    generator.take_definitions(true).into_iter().collect()
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let not_found = problem("No such session");
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "LogLens API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Upload a ZIP of log cases, follow the analysis live, fetch the reports. \
+                Errors are application/problem+json with a stable `code`. With LOGLENS_API_TOKEN set, \
+                send `Authorization: Bearer <token>` (WebSocket: `?token=` or sub-protocols `bearer, <token>`)."
+        },
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/process": { "post": {
+                "summary": "Upload an archive and queue its analysis",
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {
+                        "file": { "type": "string", "format": "binary", "description": "the .zip of log cases" },
+                        "model": { "type": "string", "enum": ["light", "heavy"], "default": "light" },
+                        "kb": { "type": "string", "format": "binary", "description": "knowledge base for cases without one" },
+                        "playbooks": { "type": "string", "format": "binary", "description": "custom playbooks (TOML or JSON)" },
+                        "exact_only": { "type": "boolean", "description": "only the organizers' exact rule" }
+                    } } } } },
+                "responses": {
+                    "202": { "description": "Queued; `Location` names the session",
+                        "headers": { "Location": { "schema": { "type": "string" } } },
+                        "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
+                    "400": problem("Not a usable ZIP archive (not a zip, empty, bomb, unsafe path, no logs)"),
+                    "401": problem("Token missing or wrong"),
+                    "413": problem("Larger than the upload limit"),
+                    "429": problem("Queue full or too many uploads from this client (see Retry-After)")
+                } } },
+            "/api/version": { "get": { "summary": "What is running", "security": [],
+                "responses": { "200": ok_json("VersionInfo", "Name and version") } } },
+            "/api/sessions": { "get": {
+                "summary": "History of analyses, newest first",
+                "parameters": [
+                    { "name": "state", "in": "query", "schema": { "type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"] } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 } },
+                    { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }
+                ],
+                "responses": { "200": ok_json("SessionList", "One page of sessions"), "400": problem("Unknown state") } } },
+            "/api/sessions/compare": { "get": {
+                "summary": "Compare the links of two finished analyses",
+                "parameters": [{ "name": "ids", "in": "query", "required": true, "schema": { "type": "string" }, "description": "two session ids, comma-separated" }],
+                "responses": { "200": ok_json("Comparison", "Links in both, only in a, only in b"), "400": problem("Not two ids"), "409": problem("Not finished") } } },
+            "/api/sessions/{id}": {
+                "get": { "summary": "Snapshot of a session (the polling endpoint)", "parameters": [id_param(),
+                        { "name": "If-None-Match", "in": "header", "schema": { "type": "string" } }],
+                    "responses": {
+                        "200": { "description": "The snapshot; `Retry-After` while not finished",
+                            "headers": { "ETag": { "schema": { "type": "string" } }, "Retry-After": { "schema": { "type": "integer" } } },
+                            "content": { "application/json": { "schema": reference("Snapshot") } } },
+                        "304": { "description": "Unchanged since the ETag given" },
+                        "404": not_found.clone() } },
+                "delete": { "summary": "Cancel if needed and delete everything of a session", "parameters": [id_param()],
+                    "responses": { "204": { "description": "Deleted" }, "404": not_found.clone() } } },
+            "/api/sessions/{id}/events": { "get": {
+                "summary": "Persisted events after a sequence number",
+                "parameters": [id_param(), { "name": "after_seq", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
+                "responses": { "200": { "description": "Events in order", "content": { "application/json": { "schema": { "type": "array", "items": reference("ServerMessage") } } } },
+                    "404": not_found.clone() } } },
+            "/api/sessions/{id}/result": { "get": { "summary": "Dashboard data of a finished analysis", "parameters": [id_param()],
+                "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished") } } },
+            "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
+                "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::engine::reports::ALL_REPORTS } }],
+                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)"), "404": problem("Unknown session or report"), "409": problem("Not finished") } } },
+            "/api/sessions/{id}/download": { "get": { "summary": "The results zip", "parameters": [id_param()],
+                "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip"), "404": not_found.clone(), "409": problem("Not finished") } } },
+            "/api/sessions/{id}/export/{format}": { "get": { "summary": "The analysis as JSON, XML or a PDF summary",
+                "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ["json", "xml", "pdf"] } }],
+                "responses": { "200": file_response("The export"), "404": problem("Unknown session or format"), "409": problem("Not finished") } } },
+            "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
+                "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone() } } },
+            "/ws/progress/{id}": { "get": {
+                "summary": "Live progress (WebSocket): replay after `after_seq`, a snapshot, then live events",
+                "description": "Messages are ServerMessage JSON texts. Send `ping` for `{\"type\":\"pong\"}`. \
+                    The server sends `{\"type\":\"heartbeat\"}` every 15 s and protocol pings every 20 s, \
+                    closes with 1000 after the terminal message, 1008 for unknown sessions, 1001 on shutdown.",
+                "parameters": [id_param(), { "name": "after_seq", "in": "query", "schema": { "type": "integer", "minimum": 0 } }],
+                "responses": { "101": { "description": "Switching protocols", "content": { "application/json": { "schema": reference("ServerMessage") } } } } } },
+            "/healthz": { "get": { "summary": "Liveness", "security": [], "responses": { "200": { "description": "Alive" } } } },
+            "/readyz": { "get": { "summary": "Readiness (the job store answers)", "security": [], "responses": { "200": { "description": "Ready" } } } },
+            "/metrics": { "get": { "summary": "Prometheus metrics", "security": [], "responses": { "200": { "description": "Text exposition format" } } } }
+        }
+    })
+}
