@@ -433,3 +433,82 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         finished_at: r.get(25)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loglens_shared::session::TerminalMessage;
+
+    fn job(store: &Store, id: &str) -> JobRecord {
+        store
+            .insert(&NewJob {
+                id: id.into(),
+                model: "light".into(),
+                semantic: true,
+                upload_name: "vc.zip".into(),
+                upload_path: PathBuf::from("/nonexistent/vc.zip"),
+                upload_bytes: 10,
+                kb: None,
+                playbooks: None,
+            })
+            .expect("insert")
+    }
+
+    fn progress(store: &Store, id: &str, percent: u8) -> ServerMessage {
+        let change = Change::Progress {
+            stage: Stage::ParseLogs,
+            progress: percent,
+            message: "m",
+            bytes_done: 5,
+            bytes_total: 10,
+            lines_done: 7,
+            speed: Some(1.5),
+            eta: Some(3),
+        };
+        store
+            .append(id, change, |seq, rec| {
+                ServerMessage::Error(TerminalMessage { seq, session_id: rec.id.clone(), message: rec.progress.to_string(), code: None })
+            })
+            .expect("append")
+    }
+
+    #[test]
+    fn seq_grows_from_one_per_job_and_the_snapshot_follows() {
+        let store = Store::open(std::path::Path::new(":memory:")).expect("db");
+        assert_eq!(job(&store, "a").seq, 0);
+        job(&store, "b");
+        assert_eq!(progress(&store, "a", 52).seq(), Some(1));
+        assert_eq!(progress(&store, "a", 55).seq(), Some(2));
+        assert_eq!(progress(&store, "b", 51).seq(), Some(1));
+        let a = store.get("a").expect("get").expect("a");
+        assert_eq!((a.seq, a.progress, a.stage, a.lines_done, a.eta), (2, 55, Some(Stage::ParseLogs), 7, Some(3)));
+        let snap = a.snapshot();
+        assert_eq!((snap.stage_index, snap.stage_name.as_str()), (6, "Парсинг логов"));
+        let events = store.events_after("a", 1).expect("events");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].seq(), Some(2));
+        assert!(store.append("nope", Change::Started { message: "x" }, |_, _| ServerMessage::Heartbeat).is_err());
+    }
+
+    #[test]
+    fn finished_jobs_expire_and_unfinished_ones_are_found_for_restart() {
+        let store = Store::open(std::path::Path::new(":memory:")).expect("db");
+        job(&store, "done");
+        job(&store, "running");
+        store.append("running", Change::Started { message: "go" }, |_, _| ServerMessage::Heartbeat).expect("start");
+        store
+            .append("done", Change::Finished { state: JobState::Succeeded, message: "ok", error: None }, |_, _| ServerMessage::Heartbeat)
+            .expect("finish");
+        let done = store.get("done").expect("get").expect("done");
+        assert_eq!((done.state, done.progress), (JobState::Succeeded, 100));
+        let unfinished: Vec<String> = store.unfinished().expect("q").into_iter().map(|j| j.id).collect();
+        assert_eq!(unfinished, vec!["running".to_owned()]);
+        assert!(store.expired("2000-01-01T00:00:00.000Z").expect("q").is_empty());
+        let expired: Vec<String> = store.expired("2999-01-01T00:00:00.000Z").expect("q").into_iter().map(|j| j.id).collect();
+        assert_eq!(expired, vec!["done".to_owned()], "only finished jobs expire");
+        assert!(store.delete("done").expect("delete"));
+        assert!(store.events_after("done", 0).expect("q").is_empty(), "events go with their job");
+        let counts = store.count_by_state().expect("counts");
+        assert_eq!(counts, vec![(JobState::Running, 1)]);
+    }
+}
