@@ -10,6 +10,7 @@ pub mod report;
 pub mod session;
 pub mod stage;
 pub mod urls;
+pub mod watch;
 
 pub use api::{ProblemDetails, VersionInfo};
 pub use progress::EngineProgress;

@@ -467,7 +467,12 @@ mod tests {
         };
         store
             .append(id, change, |seq, rec| {
-                ServerMessage::Error(TerminalMessage { seq, session_id: rec.id.clone(), message: rec.progress.to_string(), code: None })
+                ServerMessage::Error(TerminalMessage {
+                    seq,
+                    session_id: rec.id.clone(),
+                    message: rec.progress.to_string(),
+                    code: None,
+                })
             })
             .expect("append")
     }
@@ -481,13 +486,25 @@ mod tests {
         assert_eq!(progress(&store, "a", 55).seq(), Some(2));
         assert_eq!(progress(&store, "b", 51).seq(), Some(1));
         let a = store.get("a").expect("get").expect("a");
-        assert_eq!((a.seq, a.progress, a.stage, a.lines_done, a.eta), (2, 55, Some(Stage::ParseLogs), 7, Some(3)));
+        assert_eq!(
+            (a.seq, a.progress, a.stage, a.lines_done, a.eta),
+            (2, 55, Some(Stage::ParseLogs), 7, Some(3))
+        );
         let snap = a.snapshot();
-        assert_eq!((snap.stage_index, snap.stage_name.as_str()), (6, "Парсинг логов"));
+        assert_eq!(
+            (snap.stage_index, snap.stage_name.as_str()),
+            (6, "Парсинг логов")
+        );
         let events = store.events_after("a", 1).expect("events");
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].seq(), Some(2));
-        assert!(store.append("nope", Change::Started { message: "x" }, |_, _| ServerMessage::Heartbeat).is_err());
+        assert!(
+            store
+                .append("nope", Change::Started { message: "x" }, |_, _| {
+                    ServerMessage::Heartbeat
+                })
+                .is_err()
+        );
     }
 
     #[test]
@@ -495,19 +512,53 @@ mod tests {
         let store = Store::open(std::path::Path::new(":memory:")).expect("db");
         job(&store, "done");
         job(&store, "running");
-        store.append("running", Change::Started { message: "go" }, |_, _| ServerMessage::Heartbeat).expect("start");
         store
-            .append("done", Change::Finished { state: JobState::Succeeded, message: "ok", error: None }, |_, _| ServerMessage::Heartbeat)
+            .append("running", Change::Started { message: "go" }, |_, _| {
+                ServerMessage::Heartbeat
+            })
+            .expect("start");
+        store
+            .append(
+                "done",
+                Change::Finished {
+                    state: JobState::Succeeded,
+                    message: "ok",
+                    error: None,
+                },
+                |_, _| ServerMessage::Heartbeat,
+            )
             .expect("finish");
         let done = store.get("done").expect("get").expect("done");
         assert_eq!((done.state, done.progress), (JobState::Succeeded, 100));
-        let unfinished: Vec<String> = store.unfinished().expect("q").into_iter().map(|j| j.id).collect();
+        let unfinished: Vec<String> = store
+            .unfinished()
+            .expect("q")
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
         assert_eq!(unfinished, vec!["running".to_owned()]);
-        assert!(store.expired("2000-01-01T00:00:00.000Z").expect("q").is_empty());
-        let expired: Vec<String> = store.expired("2999-01-01T00:00:00.000Z").expect("q").into_iter().map(|j| j.id).collect();
-        assert_eq!(expired, vec!["done".to_owned()], "only finished jobs expire");
+        assert!(
+            store
+                .expired("2000-01-01T00:00:00.000Z")
+                .expect("q")
+                .is_empty()
+        );
+        let expired: Vec<String> = store
+            .expired("2999-01-01T00:00:00.000Z")
+            .expect("q")
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(
+            expired,
+            vec!["done".to_owned()],
+            "only finished jobs expire"
+        );
         assert!(store.delete("done").expect("delete"));
-        assert!(store.events_after("done", 0).expect("q").is_empty(), "events go with their job");
+        assert!(
+            store.events_after("done", 0).expect("q").is_empty(),
+            "events go with their job"
+        );
         let counts = store.count_by_state().expect("counts");
         assert_eq!(counts, vec![(JobState::Running, 1)]);
     }
