@@ -131,6 +131,19 @@ pub struct Link {
     pub problem_text: String,
 }
 
+impl Link {
+    /// Order of the official report: scenario, problem, anomaly, ERROR line (then file).
+    pub fn report_order(&self) -> (u32, u32, u32, u64, &str) {
+        (
+            self.scenario_id,
+            self.problem_id,
+            self.anomaly_id,
+            self.error.line,
+            &self.error.file,
+        )
+    }
+}
+
 /// A problem that occurred in a scenario, ranked by impact.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -576,22 +576,9 @@ fn assemble(
         report.predictions.extend(f.predictions);
         report.novel_anomalies.extend(f.novel);
     }
-    report.links.sort_by(|a, b| {
-        (
-            a.scenario_id,
-            a.problem_id,
-            a.anomaly_id,
-            a.error.line,
-            &a.error.file,
-        )
-            .cmp(&(
-                b.scenario_id,
-                b.problem_id,
-                b.anomaly_id,
-                b.error.line,
-                &b.error.file,
-            ))
-    });
+    report
+        .links
+        .sort_by(|a, b| a.report_order().cmp(&b.report_order()));
     let problem_text = |id: u32| {
         case_kb
             .first()

@@ -82,6 +82,16 @@ fn method_name(m: Method) -> &'static str {
     }
 }
 
+/// Builds a workbook with `build` and saves it to `path`.
+fn save_workbook(
+    path: &Path,
+    build: impl FnOnce(&mut Workbook) -> Result<(), XlsxError>,
+) -> Result<(), ReportError> {
+    let mut wb = Workbook::new();
+    build(&mut wb).map_err(xlsx_err(path))?;
+    wb.save(path).map_err(xlsx_err(path))
+}
+
 /// A sheet with a bold, frozen header row and an autofilter.
 fn sheet<'a>(
     wb: &'a mut Workbook,
@@ -108,25 +118,8 @@ fn ref_time(r: &LogRef) -> &str {
 /// `submit_report.xlsx`: sheet 1 in the official format, sheet 2 with the evidence.
 pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
     let mut links: Vec<&Link> = report.links.iter().collect();
-    links.sort_by(|a, b| {
-        (
-            a.scenario_id,
-            a.problem_id,
-            a.anomaly_id,
-            a.error.line,
-            &a.error.file,
-        )
-            .cmp(&(
-                b.scenario_id,
-                b.problem_id,
-                b.anomaly_id,
-                b.error.line,
-                &b.error.file,
-            ))
-    });
-    let mut wb = Workbook::new();
-    let e = xlsx_err(path);
-    let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
+    links.sort_by(|a, b| a.report_order().cmp(&b.report_order()));
+    save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
         let ws = sheet(
             wb,
             "submit",
@@ -182,14 +175,11 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
             ws.write_string(r, 12, &l.problem_text)?;
         }
         Ok(())
-    };
-    build(&mut wb).map_err(xlsx_err(path))?;
-    wb.save(path).map_err(e)
+    })
 }
 
 pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
-    let mut wb = Workbook::new();
-    let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
+    save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
             "Ранг",
             "ID сценария",
@@ -230,14 +220,11 @@ pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), Repor
             ws.write_string(r, 12, method_name(inc.method))?;
         }
         Ok(())
-    };
-    build(&mut wb).map_err(xlsx_err(path))?;
-    wb.save(path).map_err(xlsx_err(path))
+    })
 }
 
 pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
-    let mut wb = Workbook::new();
-    let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
+    save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
             "ID сценария",
             "Тип",
@@ -278,14 +265,11 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Rep
             ws.write_number(r, 10, f64::from((p.score * 1000.0).round() / 1000.0))?;
         }
         Ok(())
-    };
-    build(&mut wb).map_err(xlsx_err(path))?;
-    wb.save(path).map_err(xlsx_err(path))
+    })
 }
 
 pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
-    let mut wb = Workbook::new();
-    let build = |wb: &mut Workbook| -> Result<(), XlsxError> {
+    save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
         let headers = [
             "ID сценария",
             "Нормализованный текст",
@@ -322,9 +306,7 @@ pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), ReportErr
             }
         }
         Ok(())
-    };
-    build(&mut wb).map_err(xlsx_err(path))?;
-    wb.save(path).map_err(xlsx_err(path))
+    })
 }
 
 pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {

@@ -146,8 +146,14 @@ pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> Stri
     id
 }
 
-/// Polls the snapshot until the job is finished.
-pub async fn wait_done(client: &reqwest::Client, base: &str, id: &str) -> Snapshot {
+/// Polls the snapshot until `done` holds for it (failing the test after [`JOB_TIMEOUT`]).
+async fn poll_until(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    what: &str,
+    done: impl Fn(&Snapshot) -> bool,
+) -> Snapshot {
     let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
     loop {
         let s: Snapshot = client
@@ -158,39 +164,33 @@ pub async fn wait_done(client: &reqwest::Client, base: &str, id: &str) -> Snapsh
             .json()
             .await
             .expect("json");
-        if s.state.is_terminal() {
+        if done(&s) {
             return s;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "job {id} did not finish: {s:?}"
+            "job {id} never {what}: {s:?}"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Polls until the job is running.
+/// Polls the snapshot until the job is finished.
+pub async fn wait_done(client: &reqwest::Client, base: &str, id: &str) -> Snapshot {
+    poll_until(client, base, id, "finished", |s| s.state.is_terminal()).await
+}
+
+/// Polls until the job is running (and fails if it ends before being seen running).
 pub async fn wait_running(client: &reqwest::Client, base: &str, id: &str) {
-    let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
-    loop {
-        let s: Snapshot = client
-            .get(format!("{base}/api/sessions/{id}"))
-            .send()
-            .await
-            .expect("poll")
-            .json()
-            .await
-            .expect("json");
-        if s.state == JobState::Running {
-            return;
-        }
-        assert!(
-            !s.state.is_terminal(),
-            "job ended before it was seen running: {s:?}"
-        );
-        assert!(tokio::time::Instant::now() < deadline, "job {id} never ran");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let s = poll_until(client, base, id, "ran", |s| {
+        s.state == JobState::Running || s.state.is_terminal()
+    })
+    .await;
+    assert_eq!(
+        s.state,
+        JobState::Running,
+        "job ended before it was seen running: {s:?}"
+    );
 }
 
 pub type Ws =
