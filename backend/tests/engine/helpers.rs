@@ -206,3 +206,18 @@ pub fn filler(n: usize) -> String {
         })
         .collect()
 }
+
+/// Runs the organizers' scorer on a submit report against the official answer: F1 must be 1.
+pub fn assert_official_f1(submit_report: &Path) {
+    let score = Command::new("python3")
+        .arg(shared_dir().join("tools/score_report.py"))
+        .arg(submit_report)
+        .arg(shared_dir().join("data/validation_expected.csv"))
+        .output()
+        .expect("scorer runs");
+    let stdout = String::from_utf8_lossy(&score.stdout);
+    assert!(
+        score.status.success() && stdout.contains("f1 1.000"),
+        "{stdout}"
+    );
+}

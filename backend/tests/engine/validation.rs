@@ -1,5 +1,3 @@
-use std::process::Command;
-
 use loglens_shared::Stage;
 use loglens_shared::report::Method;
 
@@ -37,17 +35,7 @@ fn validation_cases_reproduce_the_official_answer_exactly() {
     assert_eq!(out.report.summary.files, 30);
 
     // the organizers' scorer agrees
-    let score = Command::new("python3")
-        .arg(shared_dir().join("tools/score_report.py"))
-        .arg(run.out_dir.join("submit_report.xlsx"))
-        .arg(shared_dir().join("data/validation_expected.csv"))
-        .output()
-        .expect("scorer runs");
-    let stdout = String::from_utf8_lossy(&score.stdout);
-    assert!(
-        score.status.success() && stdout.contains("f1 1.000"),
-        "{stdout}"
-    );
+    assert_official_f1(&run.out_dir.join("submit_report.xlsx"));
 
     // every report exists, and the results zip packs them at its root
     for name in [
@@ -209,15 +197,5 @@ fn full_size_validation_cases_score_f1_one() {
     let run = analyze(&zip, true, &dir.path().join("out"));
     let report = run.output.expect("analysis succeeds").report;
     assert_eq!(report.summary.lines, 1_500_000);
-    let score = Command::new("python3")
-        .arg(shared_dir().join("tools/score_report.py"))
-        .arg(run.out_dir.join("submit_report.xlsx"))
-        .arg(shared_dir().join("data/validation_expected.csv"))
-        .output()
-        .expect("scorer runs");
-    let stdout = String::from_utf8_lossy(&score.stdout);
-    assert!(
-        score.status.success() && stdout.contains("f1 1.000"),
-        "{stdout}"
-    );
+    assert_official_f1(&run.out_dir.join("submit_report.xlsx"));
 }
