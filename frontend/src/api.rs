@@ -1,8 +1,10 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
-use gloo_net::http::Request;
-use loglens_shared::VersionInfo;
-use loglens_shared::urls::api_url;
+use gloo_net::http::{Request, Response};
+use loglens_shared::report::AnalysisReport;
+use loglens_shared::session::{ProcessAccepted, Snapshot};
+use loglens_shared::urls::{api_url, websocket_url};
+use loglens_shared::{ProblemDetails, VersionInfo};
 
 /// API base URL chosen at build time (`LOGLENS_API_BASE`); empty means the page's origin.
 pub const API_BASE: &str = match option_env!("LOGLENS_API_BASE") {
@@ -13,29 +15,97 @@ pub const API_BASE: &str = match option_env!("LOGLENS_API_BASE") {
 /// Errors of the API boundary, shown to the user as text.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("network error: {0}")]
+    #[error("сеть недоступна: {0}")]
     Network(String),
-    #[error("server answered {status}: {detail}")]
+    /// The server's problem+json `detail` (or its status text).
+    #[error("{detail}")]
     Status { status: u16, detail: String },
-    #[error("unexpected response: {0}")]
+    #[error("неожиданный ответ сервера: {0}")]
     Decode(String),
+}
+
+pub fn url(path: &str) -> String {
+    api_url(API_BASE, path)
+}
+
+/// The progress socket's URL for a session, resuming after `after_seq`.
+pub fn progress_socket_url(id: &str, after_seq: u64) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    websocket_url(
+        API_BASE,
+        &origin,
+        &format!("/ws/progress/{id}?after_seq={after_seq}"),
+    )
+}
+
+async fn check(response: Response) -> Result<Response, ApiError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let detail = serde_json::from_str::<ProblemDetails>(&text)
+        .map(|p| p.detail)
+        .unwrap_or_else(|_| response.status_text());
+    Err(ApiError::Status { status, detail })
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = Request::get(&url(path))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// `GET /api/version`.
 pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
-    let response = Request::get(&api_url(API_BASE, "/api/version"))
+    get_json("/api/version").await
+}
+
+/// `POST /process`: the archive and the model; answers the session id.
+pub async fn upload(file: &web_sys::File, model: &str) -> Result<String, ApiError> {
+    let form = web_sys::FormData::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    form.append_with_str("model", model)
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    let request = Request::post(&url("/process"))
+        .body(form)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = request
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    if !response.ok() {
-        let detail = response.text().await.unwrap_or_default();
-        return Err(ApiError::Status {
-            status: response.status(),
-            detail,
-        });
-    }
-    response
+    let accepted: ProcessAccepted = check(response)
+        .await?
         .json()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    Ok(accepted.session_id)
+}
+
+/// `GET /api/sessions/{id}`: the polling snapshot.
+pub async fn snapshot(id: &str) -> Result<Snapshot, ApiError> {
+    get_json(&format!("/api/sessions/{id}")).await
+}
+
+/// `POST /api/sessions/{id}/cancel`.
+pub async fn cancel(id: &str) -> Result<(), ApiError> {
+    let response = Request::post(&url(&format!("/api/sessions/{id}/cancel")))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response).await.map(|_| ())
+}
+
+/// `GET /api/sessions/{id}/result`: everything the dashboard shows.
+pub async fn result(id: &str) -> Result<AnalysisReport, ApiError> {
+    get_json(&format!("/api/sessions/{id}/result")).await
 }

@@ -2,6 +2,9 @@
 
 mod api;
 mod app;
+mod format;
+mod pages;
+mod watcher;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,0 +1,146 @@
+// The core journey in a real browser against the real server: upload (file input or drop),
+// live overlay, dashboard with the official answer, toast; with WebSockets missing or dropped
+// the same run completes through polling or reconnection.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, startServer, launchBrowser, screenshot } from './harness.mjs';
+
+const JOB_TIMEOUT_MS = 90_000;
+let server;
+let browser;
+let zipPath;
+
+before(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-'));
+  zipPath = path.join(dir, 'vc.zip');
+  execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--lines', '2000', '--out', zipPath]);
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Records every percent and stage the overlay shows, from page start.
+const RECORDER = () => {
+  window.__percents = [];
+  window.__stages = [];
+  setInterval(() => {
+    const p = document.querySelector('[data-testid=overlay-percent]')?.textContent;
+    const s = document.querySelector('[data-testid=overlay-stage]')?.textContent;
+    if (p && window.__percents.at(-1) !== p) window.__percents.push(p);
+    if (s && window.__stages.at(-1) !== s) window.__stages.push(s);
+  }, 10);
+};
+
+async function newPage(initScripts = []) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(RECORDER);
+  for (const s of initScripts) await page.addInitScript(s);
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+async function expectDashboard(page) {
+  await page.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+  await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId('link-row').count(), 8, 'the 8 official links');
+}
+
+test('upload through the file input: live overlay, dashboard, toast once', async () => {
+  const { page, errors } = await newPage();
+  await page.getByTestId('file-input').setInputFiles(zipPath);
+  await page.getByTestId('chosen-file').filter({ hasText: 'vc.zip' }).waitFor();
+  await screenshot(page, 'upload');
+  await page.getByTestId('start').click();
+  await page.getByTestId('overlay').waitFor({ timeout: 10_000 });
+  await screenshot(page, 'overlay');
+  await expectDashboard(page);
+  const percents = (await page.evaluate(() => window.__percents)).map((p) => parseInt(p, 10));
+  const stages = await page.evaluate(() => window.__stages);
+  assert.ok(percents.length >= 2, `several percents seen: ${percents}`);
+  assert.ok(percents.every((p, i) => i === 0 || p >= percents[i - 1]), `never decreasing: ${percents}`);
+  assert.ok(stages.some((s) => s.includes('из 11')), `stage names shown: ${stages}`);
+  const toast = page.getByTestId('toast');
+  await toast.waitFor();
+  assert.match(await toast.textContent(), /Успешно — Анализ логов завершен! Результаты отображены ниже\./);
+  await page.waitForTimeout(400); // let the slide-in finish before the picture
+  await screenshot(page, 'dashboard');
+  await toast.waitFor({ state: 'detached', timeout: 7_000 });
+  assert.doesNotMatch(page.url(), /from_analysis/, 'the toast flag leaves the address');
+  // a reload shows the same data, and no second toast
+  await page.reload();
+  await page.getByTestId('link-row').first().waitFor();
+  assert.equal(await page.getByTestId('link-row').count(), 8);
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByTestId('toast').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a dropped file is taken like a chosen one, and the toast closes on ×', async () => {
+  const { page } = await newPage();
+  const b64 = readFileSync(zipPath).toString('base64');
+  await page.evaluate(async (data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.zip', { type: 'application/zip' }));
+    const zone = document.querySelector('[data-testid=dropzone]');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, b64);
+  await page.getByTestId('chosen-file').filter({ hasText: 'dropped.zip' }).waitFor();
+  await page.getByTestId('start').click();
+  await expectDashboard(page);
+  await page.getByTestId('toast').waitFor();
+  await page.getByTestId('toast-close').click();
+  await page.getByTestId('toast').waitFor({ state: 'detached', timeout: 2_000 });
+});
+
+test('without WebSocket the run completes through polling', async () => {
+  const { page } = await newPage([() => { delete window.WebSocket; }]);
+  await page.getByTestId('file-input').setInputFiles(zipPath);
+  await page.getByTestId('start').click();
+  await page.getByTestId('transport').filter({ hasText: 'HTTP-опрос' }).waitFor({ timeout: 10_000 });
+  await expectDashboard(page);
+});
+
+test('a socket dropped mid-job is resumed and the run completes', async () => {
+  const dropFirstSocket = () => {
+    const Native = window.WebSocket;
+    window.__sockets = 0;
+    window.WebSocket = function (url, protocols) {
+      const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+      window.__sockets += 1;
+      if (window.__sockets === 1) {
+        let n = 0;
+        ws.addEventListener('message', () => { n += 1; if (n === 2) ws.close(); });
+      }
+      return ws;
+    };
+    window.WebSocket.prototype = Native.prototype;
+  };
+  const { page } = await newPage([dropFirstSocket]);
+  await page.getByTestId('file-input').setInputFiles(zipPath);
+  await page.getByTestId('start').click();
+  await expectDashboard(page);
+  assert.ok(await page.evaluate(() => window.__sockets) >= 2, 'reconnected after the drop');
+});
+
+test('a wrong file gets an inline error and cannot be started', async () => {
+  const { page } = await newPage();
+  const notes = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-')), 'notes.txt');
+  writeFileSync(notes, 'not an archive');
+  await page.getByTestId('file-input').setInputFiles(notes);
+  const err = page.getByTestId('upload-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /\.zip.*notes\.txt/);
+  assert.equal(await page.getByTestId('start').isDisabled(), true);
+});

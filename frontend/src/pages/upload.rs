@@ -1,0 +1,201 @@
+//! Upload page: model choice, a drop zone (click or drag-and-drop), the start button, and the
+//! processing overlay while the analysis runs.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use loglens_shared::Stage;
+use loglens_shared::watch::{Outcome, SessionView};
+
+use crate::watcher::{self, Transport};
+use crate::{api, format};
+
+fn zip_error(file: &web_sys::File) -> Option<String> {
+    let name = file.name();
+    if !name.to_lowercase().ends_with(".zip") {
+        return Some(format!("Нужен архив .zip, выбран файл «{name}»"));
+    }
+    if file.size() == 0.0 {
+        return Some(format!("Файл «{name}» пуст"));
+    }
+    None
+}
+
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let model = RwSignal::new("light".to_string());
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let error = RwSignal::new(None::<String>);
+    let dragging = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let session = RwSignal::new(None::<String>);
+    let view_state = RwSignal::new(SessionView::default());
+    let transport = RwSignal::new(Transport::Connecting);
+    let started_at = RwSignal::new(0.0f64);
+    let input: NodeRef<html::Input> = NodeRef::new();
+    let navigate = use_navigate();
+
+    let choose = move |f: Option<web_sys::File>| {
+        error.set(None);
+        match f {
+            Some(f) => {
+                if let Some(e) = zip_error(&f) {
+                    error.set(Some(e));
+                    file.set(None);
+                } else {
+                    file.set(Some(f));
+                }
+            }
+            None => file.set(None),
+        }
+    };
+    let on_change = move |_| {
+        let f = input.get().and_then(|i| i.files()).and_then(|l| l.get(0));
+        choose(f);
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        let f = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0));
+        choose(f);
+    };
+    let start = move |_| {
+        let Some(f) = file.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        let m = model.get_untracked();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::upload(&f, &m).await {
+                Ok(id) => {
+                    view_state.set(SessionView {
+                        upload_bytes: f.size() as u64,
+                        ..SessionView::default()
+                    });
+                    started_at.set(js_sys::Date::now());
+                    session.set(Some(id.clone()));
+                    let target = id.clone();
+                    watcher::watch(id, view_state, transport, move |outcome| match outcome {
+                        Outcome::Succeeded => navigate(
+                            &format!("/dashboard/{target}?from_analysis=true"),
+                            Default::default(),
+                        ),
+                        Outcome::Failed(msg) => {
+                            error.set(Some(format!("Ошибка анализа: {msg}")));
+                            session.set(None);
+                            busy.set(false);
+                        }
+                        Outcome::Cancelled => {
+                            error.set(Some("Анализ отменён".into()));
+                            session.set(None);
+                            busy.set(false);
+                        }
+                    });
+                }
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="upload">
+            <h2>"Анализ журналов"</h2>
+            <fieldset class="models">
+                <label>
+                    <input type="radio" name="model" value="light" checked=move || model.get() == "light"
+                        on:change=move |_| model.set("light".into())/>
+                    <b>"Light"</b>" — быстрая модель all-MiniLM-L6-v2, журналы на английском"
+                </label>
+                <label>
+                    <input type="radio" name="model" value="heavy" checked=move || model.get() == "heavy"
+                        on:change=move |_| model.set("heavy".into())/>
+                    <b>"Heavy"</b>" — многоязычная multilingual-e5-small, журналы на русском"
+                </label>
+            </fieldset>
+            <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
+                on:click=move |_| { if let Some(i) = input.get() { i.click(); } }
+                on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop>
+                <input type="file" accept=".zip" node_ref=input data-testid="file-input" hidden on:change=on_change/>
+                {move || match file.get() {
+                    Some(f) => view! {
+                        <p class="chosen" data-testid="chosen-file">{f.name()}" · "{format::bytes(f.size() as u64)}</p>
+                    }.into_any(),
+                    None => view! { <p>"Перетащите .zip сюда или нажмите, чтобы выбрать"</p> }.into_any(),
+                }}
+            </div>
+            <Show when=move || file.get().is_some()>
+                <button class="link" data-testid="remove-file" on:click=move |_| choose(None)>"Убрать файл"</button>
+            </Show>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert" data-testid="upload-error">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <button class="primary" data-testid="start" disabled=move || file.get().is_none() || busy.get() on:click=start>
+                "Запустить анализ"
+            </button>
+        </section>
+        <Show when=move || session.get().is_some()>
+            <Overlay view_state transport started_at session/>
+        </Show>
+    }
+}
+
+#[component]
+fn Overlay(
+    view_state: RwSignal<SessionView>,
+    transport: RwSignal<Transport>,
+    started_at: RwSignal<f64>,
+    session: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let now = RwSignal::new(js_sys::Date::now());
+    let tick = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_millis(500),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(t) = tick {
+            t.clear();
+        }
+    });
+    let stage = move || view_state.with(|v| v.stage);
+    let cancel = move |_| {
+        if let Some(id) = session.get_untracked() {
+            leptos::task::spawn_local(async move {
+                let _ = api::cancel(&id).await;
+            });
+        }
+    };
+    view! {
+        <div class="overlay" data-testid="overlay">
+            <div class="overlay-card">
+                <div class="spinner"></div>
+                <h2>"ОБРАБОТКА ДАННЫХ"</h2>
+                <p class="percent" data-testid="overlay-percent">{move || format!("{}%", view_state.with(|v| v.progress))}</p>
+                <div class="bar"><div class="bar-fill" style:width=move || format!("{}%", view_state.with(|v| v.progress))></div></div>
+                <p class="stage" data-testid="overlay-stage">
+                    {move || stage().map_or_else(|| "Ожидание в очереди".to_string(), |s: Stage| format!("Этап {} из 11: {}", s.number(), s.label_ru()))}
+                </p>
+                <p class="detail" data-testid="overlay-message">{move || view_state.with(|v| v.message.clone())}</p>
+                <dl class="facts">
+                    <dt>"Архив"</dt><dd>{move || format::bytes(view_state.with(|v| v.upload_bytes))}</dd>
+                    <dt>"Прочитано"</dt><dd>{move || view_state.with(|v| format!("{} из {}", format::bytes(v.bytes_done), format::bytes(v.bytes_total)))}</dd>
+                    <dt>"Скорость"</dt><dd>{move || view_state.with(|v| v.speed_bytes_per_sec.map_or("—".into(), |s| format!("{}/с", format::bytes(s as u64))))}</dd>
+                    <dt>"Осталось"</dt><dd>{move || view_state.with(|v| v.eta_seconds.map_or("—".into(), format::seconds))}</dd>
+                    <dt>"Прошло"</dt><dd>{move || format::seconds(((now.get() - started_at.get()) / 1000.0).max(0.0) as u64)}</dd>
+                </dl>
+                <p class="transport" data-testid="transport">{move || format!("Канал: {}", transport.get().label())}</p>
+                <button class="secondary" data-testid="cancel" on:click=cancel>"Отменить"</button>
+            </div>
+        </div>
+    }
+}
