@@ -75,6 +75,25 @@ test('upload through the file input: live overlay, dashboard, toast once', async
   await page.waitForTimeout(400); // let the slide-in finish before the picture
   await screenshot(page, 'dashboard');
   await toast.waitFor({ state: 'detached', timeout: 7_000 });
+  // incidents, the scenario filter, and the explorer with the real log context
+  assert.equal(await page.getByTestId('incident-row').count(), 4);
+  await page.getByTestId('scenario-filter').selectOption('2');
+  assert.equal(await page.getByTestId('incident-row').count(), 1);
+  await page.getByTestId('incident-row').first().click();
+  const explorer = page.getByTestId('explorer');
+  await explorer.waitFor();
+  const root = await page.getByTestId('root-cause').textContent();
+  assert.match(root, /ERROR database: Index corruption on table/);
+  const own = page.locator('[data-testid=context] span[data-own=true]');
+  assert.equal(await own.count(), 1);
+  assert.ok((await own.textContent()).includes(root), 'the highlighted context line is the ERROR itself');
+  assert.ok(await page.locator('[data-testid=context] span').count() >= 6, 'real neighbouring lines');
+  assert.equal(await page.locator('[data-testid=linked-anomalies] li').count(), 3);
+  assert.ok(await page.locator('[data-testid=playbook-steps] li').count() >= 3);
+  assert.ok(await page.getByTestId('prediction-row').count() > 0);
+  await explorer.scrollIntoViewIfNeeded();
+  await screenshot(page, 'explorer');
+  await page.getByTestId('scenario-filter').selectOption('');
   assert.doesNotMatch(page.url(), /from_analysis/, 'the toast flag leaves the address');
   // a reload shows the same data, and no second toast
   await page.reload();
