@@ -163,3 +163,23 @@ test('a wrong file gets an inline error and cannot be started', async () => {
   assert.match(await err.textContent(), /\.zip.*notes\.txt/);
   assert.equal(await page.getByTestId('start').isDisabled(), true);
 });
+
+test('history lists the analyses; two can be compared, one deleted, one reopened', async () => {
+  const { page } = await newPage();
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId('history-row').first().waitFor();
+  const before = await page.getByTestId('history-row').count();
+  assert.ok(before >= 4, `the analyses of the tests above: ${before}`);
+  const picks = page.locator('[data-testid=pick]:not([disabled])');
+  await picks.nth(0).check();
+  await picks.nth(1).check();
+  await page.getByTestId('compare').click();
+  await page.getByTestId('compare-both').filter({ hasText: 'Общих связей: 8' }).waitFor();
+  await screenshot(page, 'history');
+  await page.getByTestId('delete').first().click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=history-row]').length === n - 1, before);
+  await page.getByTestId('open').first().click();
+  await page.waitForURL(/\/dashboard\//);
+  await page.getByTestId('link-row').first().waitFor();
+  assert.equal(await page.getByTestId('link-row').count(), 8);
+});

@@ -109,3 +109,22 @@ pub async fn cancel(id: &str) -> Result<(), ApiError> {
 pub async fn result(id: &str) -> Result<AnalysisReport, ApiError> {
     get_json(&format!("/api/sessions/{id}/result")).await
 }
+
+/// `GET /api/sessions`: the newest page of the history.
+pub async fn sessions() -> Result<loglens_shared::session::SessionList, ApiError> {
+    get_json("/api/sessions?limit=100").await
+}
+
+/// `DELETE /api/sessions/{id}`.
+pub async fn delete(id: &str) -> Result<(), ApiError> {
+    let response = Request::delete(&url(&format!("/api/sessions/{id}")))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response).await.map(|_| ())
+}
+
+/// `GET /api/sessions/compare?ids=a,b`.
+pub async fn compare(a: &str, b: &str) -> Result<loglens_shared::report::Comparison, ApiError> {
+    get_json(&format!("/api/sessions/compare?ids={a},{b}")).await
+}

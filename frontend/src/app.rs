@@ -5,7 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api;
-use crate::pages::{dashboard::DashboardPage, upload::UploadPage};
+use crate::pages::{dashboard::DashboardPage, history::HistoryPage, upload::UploadPage};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -15,6 +15,10 @@ pub fn App() -> impl IntoView {
             <main>
                 <header class="top">
                     <a href="/" class="brand"><h1>"Log"<span>"Lens"</span></h1></a>
+                    <nav>
+                        <a href="/" data-testid="nav-new">"Новый анализ"</a>
+                        <a href="/history" data-testid="nav-history">"История"</a>
+                    </nav>
                     <p class="version" data-testid="version">
                         {move || match version.get() {
                             None => "…".to_string(),
@@ -26,6 +30,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <UploadPage/> }>
                     <Route path=path!("/") view=UploadPage/>
                     <Route path=path!("/dashboard/:id") view=DashboardPage/>
+                    <Route path=path!("/history") view=HistoryPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,4 +1,5 @@
 //! One module per page.
 
 pub mod dashboard;
+pub mod history;
 pub mod upload;
