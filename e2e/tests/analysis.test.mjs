@@ -94,6 +94,18 @@ test('upload through the file input: live overlay, dashboard, toast once', async
   await explorer.scrollIntoViewIfNeeded();
   await screenshot(page, 'explorer');
   await page.getByTestId('scenario-filter').selectOption('');
+  // the time machine replays the incidents on the real time axis (here, over several days)
+  const slider = page.getByTestId('tm-slider');
+  const state = page.getByTestId('tm-state');
+  assert.match(await state.textContent(), /инцидентов: 4, связей: 8/);
+  await slider.fill(await slider.getAttribute('min'));
+  const early = await state.textContent();
+  assert.match(early, /^2025-10-0[23] /, early);
+  assert.doesNotMatch(early, /инцидентов: 4/, 'fewer incidents at the start');
+  await page.getByTestId('tm-speed').selectOption('4');
+  await page.getByTestId('tm-play').click();
+  await state.filter({ hasText: 'инцидентов: 4, связей: 8' }).waitFor({ timeout: 8_000 });
+  await page.getByTestId('tm-play').filter({ hasText: 'Воспроизвести' }).waitFor({ timeout: 3_000 });
   assert.doesNotMatch(page.url(), /from_analysis/, 'the toast flag leaves the address');
   // a reload shows the same data, and no second toast
   await page.reload();

@@ -95,6 +95,7 @@ fn Report(report: AnalysisReport, id: String) -> impl IntoView {
             </tbody>
         </table>
         <Incidents report=report.clone()/>
+        <super::timemachine::TimeMachine report=report.clone()/>
         <Predictions report=report.clone()/>
         <h3>"Отчёты"</h3>
         <p class="downloads">

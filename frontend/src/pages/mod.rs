@@ -2,4 +2,5 @@
 
 pub mod dashboard;
 pub mod history;
+pub mod timemachine;
 pub mod upload;
