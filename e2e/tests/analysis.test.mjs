@@ -195,3 +195,46 @@ test('history lists the analyses; two can be compared, one deleted, one reopened
   await page.getByTestId('link-row').first().waitFor();
   assert.equal(await page.getByTestId('link-row').count(), 8);
 });
+
+test('an uploaded knowledge base is used for a bare archive, and every report downloads', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-kb-'));
+  const bare = path.join(dir, 'bare.zip');
+  execFileSync('python3', ['-c', `
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+z.writestr("a.txt", "2025-10-06T00:00:01 WARNING db: Slow query from index issue\\n2025-10-06T00:00:02 ERROR db: Index corruption on table\\n")
+z.close()`, bare]);
+  const kb = path.join(dir, 'my_kb.csv');
+  writeFileSync(kb, 'id;anomaly;id;problem\n7;Slow query from index issue;9;Index corruption on table\n');
+  const { page } = await newPage();
+  await page.getByTestId('file-input').setInputFiles(bare);
+  await page.locator('details.extras summary').click();
+  await page.getByTestId('kb-input').setInputFiles(kb);
+  await page.getByTestId('start').click();
+  await page.waitForURL(/\/dashboard\//, { timeout: JOB_TIMEOUT_MS });
+  await page.getByTestId('link-row').first().waitFor();
+  assert.equal(await page.getByTestId('link-row').count(), 1);
+  const cells = await page.getByTestId('link-row').first().locator('td').allTextContents();
+  assert.deepEqual(cells.slice(0, 3), ['1', '7', '9'], 'ids from the uploaded knowledge base');
+  const hrefs = await page.locator('[data-testid=downloads] a').evaluateAll((as) => as.map((a) => a.href));
+  assert.equal(hrefs.length, 11, 'zip, seven reports, three exports');
+  for (const href of hrefs) {
+    const r = await page.request.get(href);
+    assert.equal(r.status(), 200, href);
+  }
+});
+
+test('cancel from the overlay stops the analysis and the upload page stays usable', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-big-'));
+  const big = path.join(dir, 'big.zip');
+  execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--out', big]);
+  const { page } = await newPage();
+  await page.getByTestId('file-input').setInputFiles(big);
+  await page.getByTestId('start').click();
+  await page.getByTestId('overlay').waitFor();
+  await page.getByTestId('cancel').click();
+  const err = page.getByTestId('upload-error');
+  await err.filter({ hasText: 'Анализ отменён' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('overlay').count(), 0);
+  assert.equal(await page.getByTestId('start').isDisabled(), false);
+});

@@ -69,13 +69,25 @@ pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
     get_json("/api/version").await
 }
 
-/// `POST /process`: the archive and the model; answers the session id.
-pub async fn upload(file: &web_sys::File, model: &str) -> Result<String, ApiError> {
-    let form = web_sys::FormData::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
-    form.append_with_str("model", model)
-        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+/// `POST /process`: the archive, the model and the optional knowledge base and playbooks;
+/// answers the session id.
+pub async fn upload(
+    file: &web_sys::File,
+    model: &str,
+    kb: Option<&web_sys::File>,
+    playbooks: Option<&web_sys::File>,
+) -> Result<String, ApiError> {
+    let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+    let form = web_sys::FormData::new().map_err(err)?;
+    form.append_with_str("model", model).map_err(err)?;
     form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        .map_err(err)?;
+    for (field, extra) in [("kb", kb), ("playbooks", playbooks)] {
+        if let Some(f) = extra {
+            form.append_with_blob_and_filename(field, f, &f.name())
+                .map_err(err)?;
+        }
+    }
     let request = Request::post(&url("/process"))
         .body(form)
         .map_err(|e| ApiError::Network(e.to_string()))?;

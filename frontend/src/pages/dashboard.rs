@@ -7,6 +7,17 @@ use loglens_shared::report::{AnalysisReport, Incident, LogRef, Method, Predictio
 
 use crate::api;
 
+/// Report files the server offers for a finished analysis.
+const REPORTS: [&str; 7] = [
+    "submit_report.xlsx",
+    "incidents.xlsx",
+    "predictive_alerts.xlsx",
+    "novel_anomalies.xlsx",
+    "playbooks_recommendations.csv",
+    "playbooks_recommendations.txt",
+    "report.json",
+];
+
 /// The toast hides by itself after this long.
 const TOAST_MS: u64 = 5_000;
 
@@ -98,12 +109,14 @@ fn Report(report: AnalysisReport, id: String) -> impl IntoView {
         <super::timemachine::TimeMachine report=report.clone()/>
         <Predictions report=report.clone()/>
         <h3>"Отчёты"</h3>
-        <p class="downloads">
+        <p class="downloads" data-testid="downloads">
             <a data-testid="download-zip" href=api::url(&format!("/api/sessions/{id}/download"))>"Все отчёты (zip)"</a>
-            " · "<a href=api::url(&format!("/api/sessions/{id}/reports/submit_report.xlsx"))>"submit_report.xlsx"</a>
-            " · "<a href=api::url(&format!("/api/sessions/{id}/export/pdf"))>"PDF"</a>
-            " · "<a href=api::url(&format!("/api/sessions/{id}/export/xml"))>"XML"</a>
-            " · "<a href=api::url(&format!("/api/sessions/{id}/export/json"))>"JSON"</a>
+            {REPORTS.iter().map(|name| view! {
+                " · "<a href=api::url(&format!("/api/sessions/{id}/reports/{name}"))>{*name}</a>
+            }).collect_view()}
+            {["pdf", "xml", "json"].iter().map(|f| view! {
+                " · "<a href=api::url(&format!("/api/sessions/{id}/export/{f}"))>{format!("экспорт {}", f.to_uppercase())}</a>
+            }).collect_view()}
         </p>
     }
 }

@@ -33,6 +33,13 @@ pub fn UploadPage() -> impl IntoView {
     let transport = RwSignal::new(Transport::Connecting);
     let started_at = RwSignal::new(0.0f64);
     let input: NodeRef<html::Input> = NodeRef::new();
+    let kb_input: NodeRef<html::Input> = NodeRef::new();
+    let playbooks_input: NodeRef<html::Input> = NodeRef::new();
+    let picked = |r: NodeRef<html::Input>| {
+        r.get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|l| l.get(0))
+    };
     let navigate = use_navigate();
 
     let choose = move |f: Option<web_sys::File>| {
@@ -69,9 +76,10 @@ pub fn UploadPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         let m = model.get_untracked();
+        let (kb, playbooks) = (picked(kb_input), picked(playbooks_input));
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::upload(&f, &m).await {
+            match api::upload(&f, &m, kb.as_ref(), playbooks.as_ref()).await {
                 Ok(id) => {
                     view_state.set(SessionView {
                         upload_bytes: f.size() as u64,
@@ -133,6 +141,13 @@ pub fn UploadPage() -> impl IntoView {
                     None => view! { <p>"Перетащите .zip сюда или нажмите, чтобы выбрать"</p> }.into_any(),
                 }}
             </div>
+            <details class="extras">
+                <summary>"Дополнительно: своя база знаний и плейбуки"</summary>
+                <label>"База знаний (CSV/XLSX) для сценариев без своей: "
+                    <input type="file" accept=".csv,.xlsx,.xls" node_ref=kb_input data-testid="kb-input"/></label>
+                <label>"Плейбуки (TOML/JSON): "
+                    <input type="file" accept=".toml,.json" node_ref=playbooks_input data-testid="playbooks-input"/></label>
+            </details>
             <Show when=move || file.get().is_some()>
                 <button class="link" data-testid="remove-file" on:click=move |_| choose(None)>"Убрать файл"</button>
             </Show>
