@@ -31,11 +31,14 @@ after(async () => {
 const RECORDER = () => {
   window.__percents = [];
   window.__stages = [];
+  window.__uploads = [];
   setInterval(() => {
     const p = document.querySelector('[data-testid=overlay-percent]')?.textContent;
     const s = document.querySelector('[data-testid=overlay-stage]')?.textContent;
     if (p && window.__percents.at(-1) !== p) window.__percents.push(p);
     if (s && window.__stages.at(-1) !== s) window.__stages.push(s);
+    const u = document.querySelector('[data-testid=upload-progress]')?.textContent;
+    if (u && window.__uploads.at(-1) !== u) window.__uploads.push(u);
   }, 10);
 };
 
@@ -174,6 +177,15 @@ test('a wrong file gets an inline error and cannot be started', async () => {
   await err.waitFor();
   assert.match(await err.textContent(), /\.zip.*notes\.txt/);
   assert.equal(await page.getByTestId('start').isDisabled(), true);
+  // a file named .zip that is not one passes the browser's check; the server's problem+json
+  // detail is shown inline and the page stays usable
+  const fake = path.join(path.dirname(notes), 'fake.zip');
+  writeFileSync(fake, 'still not an archive');
+  await page.getByTestId('file-input').setInputFiles(fake);
+  await page.getByTestId('start').click();
+  await err.filter({ hasText: 'is not a ZIP archive' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('overlay').count(), 0);
+  assert.equal(await page.getByTestId('start').isDisabled(), false);
 });
 
 test('history lists the analyses; two can be compared, one deleted, one reopened', async () => {
@@ -232,6 +244,9 @@ test('cancel from the overlay stops the analysis and the upload page stays usabl
   await page.getByTestId('file-input').setInputFiles(big);
   await page.getByTestId('start').click();
   await page.getByTestId('overlay').waitFor();
+  await page.getByTestId('overlay-stage').filter({ hasText: 'из 11' }).waitFor({ timeout: 30_000 });
+  const uploads = await page.evaluate(() => window.__uploads);
+  assert.ok(uploads.some((u) => /^Загрузка архива: \d+% \(.+ из .+\)$/.test(u)), `upload progress shown: ${uploads}`);
   await page.getByTestId('cancel').click();
   const err = page.getByTestId('upload-error');
   await err.filter({ hasText: 'Анализ отменён' }).waitFor({ timeout: 30_000 });

@@ -70,13 +70,17 @@ pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
 }
 
 /// `POST /process`: the archive, the model and the optional knowledge base and playbooks;
-/// answers the session id.
+/// answers the session id. Sent with XMLHttpRequest because fetch cannot report upload
+/// progress: `on_progress(sent, total)` follows the bytes leaving the browser.
 pub async fn upload(
     file: &web_sys::File,
     model: &str,
     kb: Option<&web_sys::File>,
     playbooks: Option<&web_sys::File>,
+    on_progress: impl Fn(f64, f64) + 'static,
 ) -> Result<String, ApiError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
     let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
     let form = web_sys::FormData::new().map_err(err)?;
     form.append_with_str("model", model).map_err(err)?;
@@ -88,18 +92,40 @@ pub async fn upload(
                 .map_err(err)?;
         }
     }
-    let request = Request::post(&url("/process"))
-        .body(form)
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let accepted: ProcessAccepted = check(response)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
+    xhr.open_with_async("POST", &url("/process"), true)
+        .map_err(err)?;
+    let progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            on_progress(e.loaded(), e.total());
+        });
+    xhr.upload()
+        .map_err(err)?
+        .set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
+    let mut done_tx = Some(done_tx);
+    let done = Closure::<dyn FnMut()>::new(move || {
+        if let Some(tx) = done_tx.take() {
+            let _ = tx.send(());
+        }
+    });
+    xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
+    xhr.send_with_opt_form_data(Some(&form)).map_err(err)?;
+    let _ = done_rx.await;
+    drop((progress, done));
+    let status = xhr.status().map_err(err)?;
+    let text = xhr.response_text().map_err(err)?.unwrap_or_default();
+    if status == 0 {
+        return Err(ApiError::Network("соединение с сервером прервано".into()));
+    }
+    if !(200..300).contains(&status) {
+        let detail = serde_json::from_str::<ProblemDetails>(&text)
+            .map(|p| p.detail)
+            .unwrap_or_else(|_| format!("HTTP {status}"));
+        return Err(ApiError::Status { status, detail });
+    }
+    let accepted: ProcessAccepted =
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
     Ok(accepted.session_id)
 }
 

@@ -29,6 +29,8 @@ pub fn UploadPage() -> impl IntoView {
     let dragging = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let session = RwSignal::new(None::<String>);
+    // (sent, total) bytes while the archive is on its way to the server.
+    let uploading = RwSignal::new(None::<(f64, f64)>);
     let view_state = RwSignal::new(SessionView::default());
     let transport = RwSignal::new(Transport::Connecting);
     let started_at = RwSignal::new(0.0f64);
@@ -78,14 +80,20 @@ pub fn UploadPage() -> impl IntoView {
         let m = model.get_untracked();
         let (kb, playbooks) = (picked(kb_input), picked(playbooks_input));
         let navigate = navigate.clone();
+        uploading.set(Some((0.0, f.size())));
+        started_at.set(js_sys::Date::now());
         leptos::task::spawn_local(async move {
-            match api::upload(&f, &m, kb.as_ref(), playbooks.as_ref()).await {
+            let progress = move |sent: f64, total: f64| {
+                let _ = uploading.try_set(Some((sent, total)));
+            };
+            let result = api::upload(&f, &m, kb.as_ref(), playbooks.as_ref(), progress).await;
+            let _ = uploading.try_set(None);
+            match result {
                 Ok(id) => {
                     view_state.set(SessionView {
                         upload_bytes: f.size() as u64,
                         ..SessionView::default()
                     });
-                    started_at.set(js_sys::Date::now());
                     session.set(Some(id.clone()));
                     let target = id.clone();
                     watcher::watch(id, view_state, transport, move |outcome| match outcome {
@@ -158,8 +166,8 @@ pub fn UploadPage() -> impl IntoView {
                 "Запустить анализ"
             </button>
         </section>
-        <Show when=move || session.get().is_some()>
-            <Overlay view_state transport started_at session/>
+        <Show when=move || session.get().is_some() || uploading.get().is_some()>
+            <Overlay view_state transport started_at session uploading/>
         </Show>
     }
 }
@@ -170,6 +178,7 @@ fn Overlay(
     transport: RwSignal<Transport>,
     started_at: RwSignal<f64>,
     session: RwSignal<Option<String>>,
+    uploading: RwSignal<Option<(f64, f64)>>,
 ) -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now());
     let tick = set_interval_with_handle(
@@ -200,6 +209,16 @@ fn Overlay(
                 <p class="stage" data-testid="overlay-stage">
                     {move || stage().map_or_else(|| "Ожидание в очереди".to_string(), |s: Stage| format!("Этап {} из 11: {}", s.number(), s.label_ru()))}
                 </p>
+                <Show when=move || uploading.get().is_some()>
+                    <p class="upload-progress" data-testid="upload-progress">
+                        {move || uploading.get().map(|(sent, total)| format!(
+                            "Загрузка архива: {}% ({} из {})",
+                            if total > 0.0 { (sent / total * 100.0).floor() as u64 } else { 0 },
+                            format::bytes(sent as u64),
+                            format::bytes(total as u64),
+                        ))}
+                    </p>
+                </Show>
                 <p class="detail" data-testid="overlay-message">{move || view_state.with(|v| v.message.clone())}</p>
                 <dl class="facts">
                     <dt>"Архив"</dt><dd>{move || format::bytes(view_state.with(|v| v.upload_bytes))}</dd>
