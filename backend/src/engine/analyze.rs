@@ -138,10 +138,6 @@ impl Engine {
         }
     }
 
-    pub fn models(&self) -> &ModelRegistry {
-        &self.models
-    }
-
     /// Runs one analysis to the end, writing every report into `req.out_dir`.
     pub fn analyze(
         &self,

@@ -367,14 +367,7 @@ impl EntryReader {
         budget: &ByteBudget,
         f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
     ) -> Result<T, ArchiveError> {
-        let corrupt = |reason: String| ArchiveError::Corrupt {
-            entry: entry.path.clone(),
-            reason,
-        };
-        let file = self
-            .zip
-            .by_index(entry.index)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let file = entry_at(&mut self.zip, entry.index, &entry.path)?;
         let mut guarded = Guarded {
             inner: file,
             entry,
@@ -387,28 +380,37 @@ impl EntryReader {
         if let Some(err) = guarded.verdict.take() {
             return Err(err);
         }
-        out.map_err(|e| corrupt(e.to_string()))
+        out.map_err(|e| corrupt(&entry.path, e))
     }
 
     /// Reads a small entry (a knowledge base) whole, up to `max` bytes.
     pub fn read_small(&mut self, entry: &KbEntry, max: u64) -> Result<Vec<u8>, ArchiveError> {
-        let corrupt = |reason: String| ArchiveError::Corrupt {
-            entry: entry.path.clone(),
-            reason,
-        };
-        let file = self
-            .zip
-            .by_index(entry.index)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let file = entry_at(&mut self.zip, entry.index, &entry.path)?;
         let mut buf = Vec::with_capacity(entry.size.min(max) as usize);
         file.take(max + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| corrupt(e.to_string()))?;
+            .map_err(|e| corrupt(&entry.path, e))?;
         if buf.len() as u64 > max {
-            return Err(corrupt(format!("larger than {max} bytes")));
+            return Err(corrupt(&entry.path, format!("larger than {max} bytes")));
         }
         Ok(buf)
     }
+}
+
+fn corrupt(path: &str, reason: impl std::fmt::Display) -> ArchiveError {
+    ArchiveError::Corrupt {
+        entry: path.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Entry `index` ready to decompress, or a `Corrupt` error naming it.
+fn entry_at<'a>(
+    zip: &'a mut ZipArchive<File>,
+    index: usize,
+    path: &str,
+) -> Result<zip::read::ZipFile<'a, File>, ArchiveError> {
+    zip.by_index(index).map_err(|e| corrupt(path, e))
 }
 
 struct Guarded<'a, R> {

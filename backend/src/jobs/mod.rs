@@ -58,7 +58,6 @@ pub struct Jobs {
     // Persist and publish under one lock, so watchers see events in `seq` order.
     emit_lock: Mutex<()>,
     shutting_down: AtomicBool,
-    running: tokio::sync::Semaphore,
     metrics: Arc<Metrics>,
     config: JobsConfig,
 }
@@ -92,7 +91,6 @@ impl Jobs {
             cancels: Mutex::new(HashMap::new()),
             emit_lock: Mutex::new(()),
             shutting_down: AtomicBool::new(false),
-            running: tokio::sync::Semaphore::new(0),
             metrics,
             config,
         });
@@ -286,7 +284,6 @@ impl Jobs {
     }
 
     async fn worker(self: Arc<Self>, n: usize) {
-        self.running.add_permits(1);
         loop {
             let next = { self.queue_rx.lock().await.recv().await };
             let Some(id) = next else { break };
