@@ -6,6 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Where cargo puts binaries (CARGO_TARGET_DIR is honoured, relative to the repo if relative).
+TARGET="${CARGO_TARGET_DIR:-target}"
+[[ "$TARGET" = /* ]] || TARGET="$ROOT/$TARGET"
 started=$(date +%s)
 
 bash scripts/setup.sh
@@ -25,6 +28,6 @@ cargo test --doc --quiet
 
 echo "test: browser tests (e2e/, Chromium)"
 cargo build -p loglens --bin loglens
-LOGLENS_BIN="$ROOT/target/debug/loglens" npm --prefix e2e test
+LOGLENS_BIN="$TARGET/debug/loglens" npm --prefix e2e test
 
 echo "test: all suites passed in $(( $(date +%s) - started ))s"
