@@ -150,6 +150,15 @@ else
   say "installed heavy model -> ${HEAVY#"$ROOT"/}"
 fi
 
+# 3b. The web app's JavaScript (Apache ECharts, pinned in frontend/package-lock.json) ------------
+need_cmd npm "apt-get install -y nodejs npm"
+if [[ -f frontend/node_modules/.package-lock.json ]] && cmp -s frontend/package-lock.json frontend/node_modules/.setup-lock; then
+  have "web app npm packages (echarts)"
+else
+  say "installing web app npm packages (npm ci in frontend/)"
+  (cd frontend && npm ci --no-audit --no-fund) && cp frontend/package-lock.json frontend/node_modules/.setup-lock
+fi
+
 # 4. Browser tests: Debian chromium + npm packages ----------------------------------------
 if [[ "$WITH_E2E" == 1 ]]; then
   if [[ -x /usr/bin/chromium ]]; then
@@ -161,7 +170,6 @@ if [[ "$WITH_E2E" == 1 ]]; then
     $SUDO apt-get update -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
   fi
-  need_cmd npm "apt-get install -y nodejs npm"
   if [[ -f e2e/node_modules/.package-lock.json ]] && cmp -s e2e/package-lock.json e2e/node_modules/.setup-lock; then
     have "e2e npm packages"
   else

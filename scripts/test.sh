@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: unit and integration (cargo nextest over the
-# workspace's native crates) and the browser suite (e2e/, real Chromium against the real server).
+# whole workspace, the web app's view models compiled natively too) and the browser suite (e2e/, real Chromium against the real server).
 # Fails on the first failing suite.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,13 +18,13 @@ trunk build
 
 echo "test: unit and integration tests (cargo nextest)"
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --no-fail-fast
+  cargo nextest run --workspace --no-fail-fast
 else
   echo "test: cargo-nextest not installed, using cargo test"
-  cargo test --no-fail-fast
+  cargo test --workspace --no-fail-fast
 fi
 # Doc tests are not run by nextest.
-cargo test --doc --quiet
+cargo test --workspace --doc --quiet
 
 echo "test: browser tests (e2e/, Chromium)"
 cargo build -p loglens --bin loglens

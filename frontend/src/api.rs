@@ -6,22 +6,36 @@ use loglens_shared::session::{ProcessAccepted, Snapshot};
 use loglens_shared::urls::{api_url, websocket_url};
 use loglens_shared::{ProblemDetails, VersionInfo};
 
+use crate::i18n::Texts;
+
 /// API base URL chosen at build time (`LOGLENS_API_BASE`); empty means the page's origin.
 pub const API_BASE: &str = match option_env!("LOGLENS_API_BASE") {
     Some(base) => base,
     None => "",
 };
 
-/// Errors of the API boundary, shown to the user as text.
+/// Errors of the API boundary. `Display` is for logs; the UI shows [`describe`] in its language.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("сеть недоступна: {0}")]
+    #[error("network unavailable: {0}")]
     Network(String),
+    #[error("the connection to the server was interrupted")]
+    Interrupted,
     /// The server's problem+json `detail` (or its status text).
     #[error("{detail}")]
     Status { status: u16, detail: String },
-    #[error("неожиданный ответ сервера: {0}")]
+    #[error("unexpected server response: {0}")]
     Decode(String),
+}
+
+/// The error as the user reads it, in the UI's language (the server's `detail` as sent).
+pub fn describe(e: &ApiError, t: &Texts) -> String {
+    match e {
+        ApiError::Network(m) => (t.network_error)(m),
+        ApiError::Interrupted => t.connection_lost.to_owned(),
+        ApiError::Status { detail, .. } => detail.clone(),
+        ApiError::Decode(m) => (t.unexpected_response)(m),
+    }
 }
 
 pub fn url(path: &str) -> String {
@@ -116,7 +130,7 @@ pub async fn upload(
     let status = xhr.status().map_err(err)?;
     let text = xhr.response_text().map_err(err)?.unwrap_or_default();
     if status == 0 {
-        return Err(ApiError::Network("соединение с сервером прервано".into()));
+        return Err(ApiError::Interrupted);
     }
     if !(200..300).contains(&status) {
         let detail = serde_json::from_str::<ProblemDetails>(&text)

@@ -1,14 +1,19 @@
-//! Root component: header with the version, and the routes.
+//! Root component: header (navigation, language, version) and the routes.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api;
+use crate::i18n::Lang;
 use crate::pages::{dashboard::DashboardPage, history::HistoryPage, upload::UploadPage};
+use crate::{locale, viewport};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let lang = locale::provide();
+    viewport::provide();
+    let t = locale::use_texts();
     let version = LocalResource::new(api::fetch_version);
     view! {
         <Router>
@@ -16,14 +21,22 @@ pub fn App() -> impl IntoView {
                 <header class="top">
                     <a href="/" class="brand"><h1>"Log"<span>"Lens"</span></h1></a>
                     <nav>
-                        <a href="/" data-testid="nav-new">"Новый анализ"</a>
-                        <a href="/history" data-testid="nav-history">"История"</a>
+                        <a href="/" data-testid="nav-new">{move || t.get().nav_new}</a>
+                        <a href="/history" data-testid="nav-history">{move || t.get().nav_history}</a>
                     </nav>
+                    <div class="lang" role="group" aria-label=move || t.get().language data-testid="lang">
+                        {Lang::ALL.into_iter().map(|l| view! {
+                            <button class="lang-option" class:active=move || lang.get() == l
+                                aria-pressed=move || (lang.get() == l).to_string()
+                                data-testid=format!("lang-{}", l.code())
+                                on:click=move |_| lang.set(l)>{l.code().to_uppercase()}</button>
+                        }).collect_view()}
+                    </div>
                     <p class="version" data-testid="version">
                         {move || match version.get() {
                             None => "…".to_string(),
                             Some(Ok(v)) => format!("{} {}", v.name, v.version),
-                            Some(Err(e)) => format!("backend unavailable: {e}"),
+                            Some(Err(e)) => (t.get().backend_unavailable)(&api::describe(&e, t.get())),
                         }}
                     </p>
                 </header>

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api;
+use crate::i18n::Texts;
 
 /// Which transport currently delivers progress (shown by a small indicator).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +24,11 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn label(self) -> &'static str {
+    pub fn label(self, t: &Texts) -> &'static str {
         match self {
-            Transport::Connecting => "подключение…",
+            Transport::Connecting => t.connecting,
             Transport::WebSocket => "WebSocket",
-            Transport::Polling => "HTTP-опрос",
+            Transport::Polling => t.polling,
         }
     }
 }

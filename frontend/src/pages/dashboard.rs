@@ -3,9 +3,14 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use loglens_shared::report::{AnalysisReport, Incident, LogRef, Method, PredictionKind};
+use loglens_shared::report::{AnalysisReport, Incident, LogRef};
 
 use crate::api;
+use crate::charts::{self, IncidentKey, Layout};
+use crate::components::echart::EChart;
+use crate::i18n::Texts;
+use crate::locale::use_texts;
+use crate::viewport::use_layout;
 
 /// Report files the server offers for a finished analysis.
 const REPORTS: [&str; 7] = [
@@ -23,6 +28,7 @@ const TOAST_MS: u64 = 5_000;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let t = use_texts();
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
@@ -48,14 +54,14 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Show when=move || toast.get()>
             <div class="toast" role="status" data-testid="toast">
-                <b>"Успешно"</b>" — Анализ логов завершен! Результаты отображены ниже."
-                <button class="close" aria-label="Закрыть" data-testid="toast-close" on:click=move |_| toast.set(false)>"×"</button>
+                <b>{move || t.get().toast_title}</b>{move || t.get().toast_body}
+                <button class="close" aria-label=move || t.get().close data-testid="toast-close" on:click=move |_| toast.set(false)>"×"</button>
             </div>
         </Show>
         <section class="dashboard">
             {move || match report.get() {
-                None => view! { <p>"Загрузка результатов…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                None => view! { <p>{move || t.get().loading_results}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{move || api::describe(&e, t.get())}</p> }.into_any(),
                 Some(Ok(r)) => view! { <Report report=r id=id()/> }.into_any(),
             }}
         </section>
@@ -64,79 +70,122 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn Report(report: AnalysisReport, id: String) -> impl IntoView {
-    let s = report.summary.clone();
-    let kpis = [
-        ("Инциденты", report.incidents.len().to_string()),
-        ("Аномалии", s.anomalies.to_string()),
-        ("Прогнозы", s.predictions.to_string()),
-        ("Затронутые системы", s.affected_systems.to_string()),
-        ("Строк проанализировано", s.lines.to_string()),
-        (
-            "Длительность",
-            format!("{:.1} с", s.duration_ms as f64 / 1000.0),
-        ),
-    ];
-    let rows = report.links.clone();
+    let t = use_texts();
+    let report = StoredValue::new(report);
+    let selected = RwSignal::new(None::<IncidentKey>);
+    let s = report.with_value(|r| r.summary.clone());
+    let incidents = report.with_value(|r| r.incidents.len());
+    let kpis = move || {
+        let t = t.get();
+        [
+            (t.kpi_incidents, incidents.to_string(), "kpi-incidents"),
+            (t.kpi_anomalies, s.anomalies.to_string(), "kpi-anomalies"),
+            (
+                t.kpi_predictions,
+                s.predictions.to_string(),
+                "kpi-predictions",
+            ),
+            (t.kpi_systems, s.affected_systems.to_string(), "kpi-systems"),
+            (t.kpi_lines, s.lines.to_string(), "kpi-lines"),
+            (
+                t.kpi_duration,
+                (t.seconds_f)(s.duration_ms as f64 / 1000.0),
+                "kpi-duration",
+            ),
+        ]
+    };
+    let name = s.name.clone();
+    let layout = use_layout();
+    let impact = Signal::derive(move || {
+        report.with_value(|r| charts::problems_by_impact(r, t.get(), layout.get()))
+    });
+    let systems = Signal::derive(move || {
+        report.with_value(|r| charts::affected_systems(r, t.get(), layout.get()))
+    });
+    let bars = |n: usize| charts::rows_height(n.min(charts::MAX_BARS));
+    let (impact_rows, system_rows) = report.with_value(|r| {
+        let problems: std::collections::BTreeSet<u32> =
+            r.incidents.iter().map(|i| i.problem_id).collect();
+        (problems.len(), r.summary.affected_systems)
+    });
     view! {
-        <h2>{format!("Результаты: {}", s.name)}</h2>
+        <h2>{move || (t.get().results_for)(&name)}</h2>
         <div class="kpis">
-            {kpis.into_iter().map(|(label, value)| view! {
-                <div class="kpi"><span class="kpi-value">{value}</span><span class="kpi-label">{label}</span></div>
+            {move || kpis().into_iter().map(|(label, value, testid)| view! {
+                <div class="kpi" data-testid=testid><span class="kpi-value">{value}</span><span class="kpi-label">{label}</span></div>
             }).collect_view()}
         </div>
-        <h3>"Связи аномалия → проблема"</h3>
-        <table class="links" data-testid="links">
-            <thead><tr>
-                <th>"Сценарий"</th><th>"Аномалия"</th><th>"Проблема"</th><th>"Файл"</th><th>"Строка"</th>
-                <th>"Строка из лога"</th><th>"Метод"</th><th>"Сходство"</th>
-            </tr></thead>
-            <tbody>
-                {rows.into_iter().map(|l| view! {
-                    <tr data-testid="link-row">
-                        <td>{l.scenario_id}</td>
-                        <td title=l.anomaly_text.clone()>{l.anomaly_id}</td>
-                        <td title=l.problem_text.clone()>{l.problem_id}</td>
-                        <td>{l.error.file.clone()}</td>
-                        <td>{l.error.line}</td>
-                        <td class="raw">{l.error.raw.clone()}</td>
-                        <td>{if l.method == Method::Exact { "точный" } else { "семантический" }}</td>
-                        <td>{format!("{:.2}", l.score)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        <Incidents report=report.clone()/>
-        <super::timemachine::TimeMachine report=report.clone()/>
-        <Predictions report=report.clone()/>
-        <h3>"Отчёты"</h3>
+        <super::timemachine::TimeMachine report=report.get_value() selected/>
+        <div class="panels">
+            <section class="panel">
+                <EChart option=impact label=Signal::derive(move || t.get().chart_by_impact.to_string())
+                    testid="chart-impact" height=bars(impact_rows)/>
+            </section>
+            <section class="panel">
+                <EChart option=systems label=Signal::derive(move || t.get().chart_systems.to_string())
+                    testid="chart-systems" height=bars(system_rows)/>
+            </section>
+        </div>
+        <Links report=report.get_value()/>
+        <Incidents report=report.get_value() selected/>
+        <Predictions report=report.get_value()/>
+        <h3>{move || t.get().reports_title}</h3>
         <p class="downloads" data-testid="downloads">
-            <a data-testid="download-zip" href=api::url(&format!("/api/sessions/{id}/download"))>"Все отчёты (zip)"</a>
+            <a data-testid="download-zip" href=api::url(&format!("/api/sessions/{id}/download"))>{move || t.get().all_reports_zip}</a>
             {REPORTS.iter().map(|name| view! {
                 " · "<a href=api::url(&format!("/api/sessions/{id}/reports/{name}"))>{*name}</a>
             }).collect_view()}
             {["pdf", "xml", "json"].iter().map(|f| view! {
-                " · "<a href=api::url(&format!("/api/sessions/{id}/export/{f}"))>{format!("экспорт {}", f.to_uppercase())}</a>
+                " · "<a href=api::url(&format!("/api/sessions/{id}/export/{f}"))>{move || (t.get().export)(&f.to_uppercase())}</a>
             }).collect_view()}
         </p>
     }
 }
 
-fn method_label(m: Method) -> &'static str {
-    if m == Method::Exact {
-        "точный"
-    } else {
-        "семантический"
+/// The official rows: which anomaly led to which problem, where, how it was matched.
+#[component]
+fn Links(report: AnalysisReport) -> impl IntoView {
+    let t = use_texts();
+    let rows = report.links;
+    view! {
+        {move || {
+            let t = t.get();
+            view! {
+                <h3>{t.links_title}</h3>
+                <table class="links" data-testid="links">
+                    <thead><tr>
+                        <th>{t.col_scenario}</th><th>{t.col_anomaly}</th><th>{t.col_problem}</th><th>{t.col_file}</th><th>{t.col_line}</th>
+                        <th>{t.col_log_line}</th><th>{t.col_method}</th><th>{t.col_score}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.iter().map(|l| view! {
+                            <tr data-testid="link-row">
+                                <td>{l.scenario_id}</td>
+                                <td title=l.anomaly_text.clone()>{l.anomaly_id}</td>
+                                <td title=l.problem_text.clone()>{l.problem_id}</td>
+                                <td>{l.error.file.clone()}</td>
+                                <td>{l.error.line}</td>
+                                <td class="raw">{l.error.raw.clone()}</td>
+                                <td>{t.method(l.method)}</td>
+                                <td>{format!("{:.2}", l.score)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+        }}
     }
 }
 
 /// Incidents ranked by impact (or by scenario), filterable by scenario, with the explorer of
 /// the selected one.
 #[component]
-fn Incidents(report: AnalysisReport) -> impl IntoView {
+fn Incidents(report: AnalysisReport, selected: RwSignal<Option<IncidentKey>>) -> impl IntoView {
+    let t = use_texts();
+    let layout = use_layout();
     let report = StoredValue::new(report);
     let scenario = RwSignal::new(String::new());
     let by_scenario = RwSignal::new(false);
-    let selected = RwSignal::new(None::<(u32, u32)>);
     let scenarios: Vec<u32> = report.with_value(|r| r.scenarios.iter().map(|s| s.id).collect());
     let rows = move || {
         let filter = scenario.get();
@@ -153,28 +202,30 @@ fn Incidents(report: AnalysisReport) -> impl IntoView {
         rows
     };
     view! {
-        <h3>"Инциденты"</h3>
+        <h3>{move || t.get().incidents_title}</h3>
         <div class="controls">
-            <label>"Сценарий: "
+            <label>{move || t.get().scenario_filter}
                 <select data-testid="scenario-filter" on:change=move |ev| scenario.set(event_target_value(&ev))>
-                    <option value="">"все"</option>
+                    <option value="">{move || t.get().all}</option>
                     {scenarios.into_iter().map(|s| view! { <option value=s.to_string()>{s}</option> }).collect_view()}
                 </select>
             </label>
             <label>
                 <input type="checkbox" on:change=move |ev| by_scenario.set(event_target_checked(&ev))/>
-                " по сценарию, а не по влиянию"
+                {move || t.get().sort_by_scenario}
             </label>
         </div>
         <table class="links" data-testid="incidents">
             <thead><tr>
-                <th>"Сценарий"</th><th>"Проблема"</th><th>"Приоритет"</th><th>"Влияние"</th>
-                <th>"Аномалий"</th><th>"Систем"</th><th>"Впервые"</th><th>"Метод"</th>
+                <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_problem}</th><th>{move || t.get().col_priority}</th>
+                <th>{move || t.get().col_impact}</th><th>{move || t.get().col_anomalies}</th><th>{move || t.get().col_systems}</th>
+                <th>{move || t.get().col_first_seen}</th><th>{move || t.get().col_method}</th>
             </tr></thead>
             <tbody>
                 <For each=rows key=|i| (i.scenario_id, i.problem_id) let:i>
                     {
                         let key = (i.scenario_id, i.problem_id);
+                        let method = i.method;
                         view! {
                             <tr data-testid="incident-row" class="clickable" class:selected=move || selected.get() == Some(key)
                                 on:click=move |_| selected.set(Some(key))>
@@ -185,14 +236,17 @@ fn Incidents(report: AnalysisReport) -> impl IntoView {
                                 <td>{i.anomaly_ids.len()}</td>
                                 <td>{i.files.len()}</td>
                                 <td>{i.first_seen.clone().unwrap_or_default()}</td>
-                                <td>{method_label(i.method)}</td>
+                                <td>{move || t.get().method(method)}</td>
                             </tr>
                         }
                     }
                 </For>
             </tbody>
         </table>
-        {move || selected.get().and_then(|key| report.with_value(|r| explorer(r, key)))}
+        {move || {
+            let (t, layout) = (t.get(), layout.get());
+            selected.get().and_then(|key| report.with_value(|r| explorer(r, key, t, layout)))
+        }}
     }
 }
 
@@ -209,17 +263,23 @@ fn context_view(r: &LogRef) -> impl IntoView + use<> {
     }
 }
 
-fn explorer(r: &AnalysisReport, (scenario, problem): (u32, u32)) -> Option<AnyView> {
+fn explorer(
+    r: &AnalysisReport,
+    key: IncidentKey,
+    t: &'static Texts,
+    layout: Layout,
+) -> Option<AnyView> {
+    let (scenario, problem) = key;
     let incident = r
         .incidents
         .iter()
-        .find(|i| i.scenario_id == scenario && i.problem_id == problem)?
+        .find(|i| (i.scenario_id, i.problem_id) == key)?
         .clone();
     let root = incident.errors.first()?.clone();
     let links: Vec<_> = r
         .links
         .iter()
-        .filter(|l| l.scenario_id == scenario && l.problem_id == problem)
+        .filter(|l| (l.scenario_id, l.problem_id) == key)
         .cloned()
         .collect();
     let playbook = r
@@ -227,24 +287,32 @@ fn explorer(r: &AnalysisReport, (scenario, problem): (u32, u32)) -> Option<AnyVi
         .iter()
         .find(|p| p.problem_id == problem)
         .cloned();
+    let chart = charts::explorer_timeline(r, t, layout, key);
     Some(view! {
         <div class="explorer" data-testid="explorer">
-            <h3>{format!("Сценарий {scenario}: проблема {problem} — {}", incident.problem)}</h3>
-            <p class="muted">{format!("Первопричина: {} строка {}", root.file, root.line)}</p>
+            <h3>{(t.explorer_title)(scenario, problem, &incident.problem)}</h3>
+            <p class="muted">{(t.root_cause_at)(&root.file, root.line)}</p>
             <p class="root" data-testid="root-cause">{root.raw.clone()}</p>
             {context_view(&root)}
-            <h4>"Связанные аномалии"</h4>
+            <h4>{t.linked_anomalies}</h4>
             <ul data-testid="linked-anomalies">
                 {links.into_iter().map(|l| view! {
                     <li>
                         <b>{format!("{} · {}", l.anomaly_id, l.anomaly_text)}</b>
-                        {format!(" — {} ({:.2}); {} строка {}: ", method_label(l.method), l.score, l.warning.file, l.warning.line)}
+                        {(t.linked_at)(t.method(l.method), l.score, &l.warning.file, l.warning.line)}
                         <code>{l.warning.message.clone()}</code>
                     </li>
                 }).collect_view()}
             </ul>
+            {chart.map(|c| {
+                let rows = c.rows;
+                view! {
+                    <EChart option=c.chart label=t.explorer_timeline.to_string()
+                        testid="chart-explorer" height=charts::rows_height(rows)/>
+                }
+            })}
             {playbook.map(|p| view! {
-                <h4>{format!("Плейбук · приоритет {}", p.priority)}</h4>
+                <h4>{(t.playbook_priority)(&p.priority)}</h4>
                 <p>{p.summary.clone()}</p>
                 <ol data-testid="playbook-steps">
                     {p.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
@@ -257,39 +325,43 @@ fn explorer(r: &AnalysisReport, (scenario, problem): (u32, u32)) -> Option<AnyVi
 /// Predictive alerts and novel anomalies.
 #[component]
 fn Predictions(report: AnalysisReport) -> impl IntoView {
-    let predictions = report.predictions.clone();
-    let novel = report.novel_anomalies.clone();
-    view! {
-        <h3>{format!("Прогнозы ({})", predictions.len())}</h3>
-        <table class="links" data-testid="predictions">
-            <thead><tr><th>"Сценарий"</th><th>"Тип"</th><th>"Проблема"</th><th>"Аномалия"</th><th>"Время триггера"</th></tr></thead>
-            <tbody>
-                {predictions.into_iter().map(|p| view! {
-                    <tr data-testid="prediction-row">
-                        <td>{p.scenario_id}</td>
-                        <td>{match p.kind { PredictionKind::ExpectedAnomaly => "ожидается аномалия", PredictionKind::ProblemMayFollow => "возможна проблема" }}</td>
-                        <td>{format!("{} · {}", p.problem_id, p.problem)}</td>
-                        <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
-                        <td>{p.trigger_time.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        <h3>{format!("Новые аномалии ({})", novel.len())}</h3>
-        <table class="links" data-testid="novel">
-            <thead><tr><th>"Сценарий"</th><th>"Текст"</th><th>"Раз"</th><th>"Первая строка"</th><th>"Вероятная проблема"</th><th>"Ближайшая аномалия базы"</th></tr></thead>
-            <tbody>
-                {novel.into_iter().map(|n| view! {
-                    <tr>
-                        <td>{n.scenario_id}</td>
-                        <td>{n.normalized.clone()}</td>
-                        <td>{n.count}</td>
-                        <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
-                        <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
-                        <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+    let t = use_texts();
+    let predictions = report.predictions;
+    let novel = report.novel_anomalies;
+    move || {
+        let t = t.get();
+        view! {
+            <h3>{(t.predictions_title)(predictions.len())}</h3>
+            <table class="links" data-testid="predictions">
+                <thead><tr><th>{t.col_scenario}</th><th>{t.col_kind}</th><th>{t.col_problem}</th><th>{t.col_anomaly}</th><th>{t.col_trigger_time}</th></tr></thead>
+                <tbody>
+                    {predictions.iter().map(|p| view! {
+                        <tr data-testid="prediction-row">
+                            <td>{p.scenario_id}</td>
+                            <td>{t.prediction_kind(p.kind)}</td>
+                            <td>{format!("{} · {}", p.problem_id, p.problem)}</td>
+                            <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
+                            <td>{p.trigger_time.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>{(t.novel_title)(novel.len())}</h3>
+            <table class="links" data-testid="novel">
+                <thead><tr><th>{t.col_scenario}</th><th>{t.col_text}</th><th>{t.col_count}</th><th>{t.col_first_line}</th><th>{t.col_likely_problem}</th><th>{t.col_nearest}</th></tr></thead>
+                <tbody>
+                    {novel.iter().map(|n| view! {
+                        <tr>
+                            <td>{n.scenario_id}</td>
+                            <td>{n.normalized.clone()}</td>
+                            <td>{n.count}</td>
+                            <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
+                            <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
+                            <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
     }
 }

@@ -5,25 +5,17 @@ use loglens_shared::report::{Comparison, LinkKey};
 use loglens_shared::session::{JobState, Snapshot};
 
 use crate::api;
-
-fn state_label(s: JobState) -> &'static str {
-    match s {
-        JobState::Queued => "в очереди",
-        JobState::Running => "выполняется",
-        JobState::Succeeded => "готово",
-        JobState::Failed => "ошибка",
-        JobState::Cancelled => "отменено",
-    }
-}
+use crate::i18n::Texts;
+use crate::locale::use_texts;
 
 /// Seconds between two RFC 3339 times, as the browser parses them.
-fn duration(s: &Snapshot) -> String {
+fn duration(s: &Snapshot, t: &Texts) -> String {
     let (Some(a), Some(b)) = (s.started_at.as_deref(), s.finished_at.as_deref()) else {
         return "—".into();
     };
     let ms = js_sys::Date::parse(b) - js_sys::Date::parse(a);
     if ms.is_finite() {
-        format!("{:.1} с", ms / 1000.0)
+        (t.seconds_f)(ms / 1000.0)
     } else {
         "—".into()
     }
@@ -38,6 +30,7 @@ fn keys(list: &[LinkKey]) -> String {
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
+    let t = use_texts();
     let reload = RwSignal::new(0u32);
     let sessions = LocalResource::new(move || {
         reload.track();
@@ -58,7 +51,11 @@ pub fn HistoryPage() -> impl IntoView {
         if let [a, b] = p.as_slice() {
             let (a, b) = (a.clone(), b.clone());
             leptos::task::spawn_local(async move {
-                comparison.set(Some(api::compare(&a, &b).await.map_err(|e| e.to_string())));
+                comparison.set(Some(
+                    api::compare(&a, &b)
+                        .await
+                        .map_err(|e| api::describe(&e, t.get_untracked())),
+                ));
             });
         }
     };
@@ -71,14 +68,14 @@ pub fn HistoryPage() -> impl IntoView {
     };
     view! {
         <section class="history">
-            <h2>"История анализов"</h2>
-            {move || match sessions.get() {
-                None => view! { <p>"Загрузка…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok(list)) if list.sessions.is_empty() => view! { <p>"Анализов пока нет."</p> }.into_any(),
+            <h2>{move || t.get().history_title}</h2>
+            {move || { let t = t.get(); match sessions.get() {
+                None => view! { <p>{t.loading}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{api::describe(&e, t)}</p> }.into_any(),
+                Some(Ok(list)) if list.sessions.is_empty() => view! { <p>{t.no_sessions}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <table class="links" data-testid="history">
-                        <thead><tr><th></th><th>"Архив"</th><th>"Состояние"</th><th>"Создан (UTC)"</th><th>"Модель"</th><th>"Длительность"</th><th></th></tr></thead>
+                        <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th></th></tr></thead>
                         <tbody>
                             {list.sessions.into_iter().map(|s| {
                                 let id = s.session_id.clone();
@@ -93,31 +90,31 @@ pub fn HistoryPage() -> impl IntoView {
                                         } else {
                                             view! { <span>{s.upload_name.clone()}</span> }.into_any()
                                         }}</td>
-                                        <td>{state_label(s.state)}</td>
+                                        <td>{t.state(s.state)}</td>
                                         <td>{s.created_at.replace('T', " ").chars().take(19).collect::<String>()}</td>
                                         <td>{s.model.clone()}</td>
-                                        <td>{duration(&s)}</td>
-                                        <td><button class="link" data-testid="delete" on:click=move |_| delete(id_del.clone())>"Удалить"</button></td>
+                                        <td>{duration(&s, t)}</td>
+                                        <td><button class="link" data-testid="delete" on:click=move |_| delete(id_del.clone())>{t.delete}</button></td>
                                     </tr>
                                 }
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}}
             <button class="primary" data-testid="compare" disabled=move || picked.with(|p| p.len() != 2) on:click=compare>
-                "Сравнить два анализа"
+                {move || t.get().compare}
             </button>
-            {move || comparison.get().map(|c| match c {
+            {move || comparison.get().map(|c| { let t = t.get(); match c {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(c) => view! {
                     <div class="explorer" data-testid="comparison">
-                        <p data-testid="compare-both">{format!("Общих связей: {}", c.both.len())}</p>
-                        <p>{format!("Только в первом ({}): {}", c.only_a.len(), keys(&c.only_a))}</p>
-                        <p>{format!("Только во втором ({}): {}", c.only_b.len(), keys(&c.only_b))}</p>
+                        <p data-testid="compare-both">{(t.compare_both)(c.both.len())}</p>
+                        <p>{(t.compare_only_a)(c.only_a.len(), &keys(&c.only_a))}</p>
+                        <p>{(t.compare_only_b)(c.only_b.len(), &keys(&c.only_b))}</p>
                     </div>
                 }.into_any(),
-            })}
+            }})}
         </section>
     }
 }

@@ -1,80 +1,55 @@
-//! The time machine: a slider over the analysis' real time span (days allowed) that replays
-//! which incidents and links existed up to a moment, with play/pause and speed.
+//! The incident timeline on the logs' real time axis (days allowed) with the time machine under
+//! it: a slider, play/pause and speed replay which incidents and links existed up to a moment,
+//! and the chart shows only what had happened by then. Clicking a point opens that incident.
 
 use leptos::prelude::*;
 use loglens_shared::report::AnalysisReport;
 
+use crate::charts::{self, IncidentKey};
+use crate::components::echart::EChart;
+use crate::locale::use_texts;
+use crate::timeline::{self, Replay};
+use crate::viewport::use_layout;
+
 /// A full replay at 1× takes this long, whatever the span of the logs.
 const REPLAY_MS: f64 = 10_000.0;
 const TICK_MS: u64 = 100;
-
-/// Milliseconds of a log timestamp on the browser's clock (`T` or space, fraction allowed).
-fn millis(ts: &str) -> Option<f64> {
-    let t = js_sys::Date::parse(&ts.replacen(' ', "T", 1));
-    t.is_finite().then_some(t)
-}
-
-fn label(ms: f64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
-}
+/// The slider moves in whole seconds (log timestamps rarely need finer).
+const SLIDER_STEP_MS: i64 = 1_000;
 
 #[component]
-pub fn TimeMachine(report: AnalysisReport) -> impl IntoView {
-    // (moment, what): an incident appears at its first line; a link when both its lines exist.
-    let incidents: Vec<(f64, String)> = report
-        .incidents
-        .iter()
-        .filter_map(|i| {
-            Some((
-                millis(i.first_seen.as_deref()?)?,
-                format!("{} · {}", i.scenario_id, i.problem),
-            ))
-        })
-        .collect();
-    let links: Vec<f64> = report
-        .links
-        .iter()
-        .filter_map(|l| {
-            Some(
-                millis(l.error.timestamp.as_deref()?)?
-                    .max(millis(l.warning.timestamp.as_deref()?)?),
-            )
-        })
-        .collect();
-    let all: Vec<f64> = incidents
-        .iter()
-        .map(|(t, _)| *t)
-        .chain(links.iter().copied())
-        .collect();
-    let (Some(start), Some(end)) = (
-        all.iter().copied().reduce(f64::min),
-        all.iter().copied().reduce(f64::max),
-    ) else {
-        return view! { <p class="muted">"Нет событий со временем для воспроизведения."</p> }
-            .into_any();
+pub fn TimeMachine(
+    report: AnalysisReport,
+    selected: RwSignal<Option<IncidentKey>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let layout = use_layout();
+    let Some(replay) = Replay::new(&report) else {
+        return view! {
+            <h3>{move || t.get().chart_timeline}</h3>
+            <p class="muted" data-testid="tm-none">{move || t.get().tm_none}</p>
+        }
+        .into_any();
     };
-    let incidents = StoredValue::new(incidents);
-    let links = StoredValue::new(links);
+    let (start, end) = (replay.start, replay.end);
+    let replay = StoredValue::new(replay);
+    let report = StoredValue::new(report);
     let at = RwSignal::new(end);
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(1.0f64);
-    let span = (end - start).max(1.0);
     let timer = set_interval_with_handle(
         move || {
             if !playing.get_untracked() {
                 return;
             }
-            let step = span * (TICK_MS as f64 / REPLAY_MS) * speed.get_untracked();
-            let next = (at.get_untracked() + step).min(end);
+            let next = replay.with_value(|r| {
+                r.advance(
+                    at.get_untracked(),
+                    speed.get_untracked(),
+                    TICK_MS as f64,
+                    REPLAY_MS,
+                )
+            });
             at.set(next);
             if next >= end {
                 playing.set(false);
@@ -88,35 +63,48 @@ pub fn TimeMachine(report: AnalysisReport) -> impl IntoView {
             t.clear();
         }
     });
-    let active = move || {
-        incidents.with_value(|v| {
-            v.iter()
-                .filter(|(t, _)| *t <= at.get())
-                .map(|(_, s)| s.clone())
-                .collect::<Vec<_>>()
-        })
-    };
-    let linked = move || links.with_value(|v| v.iter().filter(|t| **t <= at.get()).count());
+    let moment = Memo::new(move |_| replay.with_value(|r| r.at(at.get())));
+    let model = Memo::new(move |_| {
+        let until = (at.get() < end).then(|| at.get());
+        report.with_value(|r| charts::incident_timeline(r, t.get(), layout.get(), until))
+    });
+    let rows = report.with_value(|r| r.incidents.len());
     let toggle = move |_| {
         if !playing.get_untracked() && at.get_untracked() >= end {
             at.set(start);
         }
         playing.update(|p| *p = !*p);
     };
+    let on_row = Callback::new(move |row: usize| {
+        if let Some(key) = model.with_untracked(|m| m.rows.get(row).copied()) {
+            selected.set(Some(key));
+        }
+    });
     view! {
-        <h3>"Машина времени"</h3>
-        <div class="timemachine" data-testid="timemachine">
-            <button class="secondary" data-testid="tm-play" on:click=toggle>{move || if playing.get() { "Пауза" } else { "▶ Воспроизвести" }}</button>
-            <select data-testid="tm-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
-                <option value="1">"1×"</option><option value="2">"2×"</option><option value="4">"4×"</option>
-            </select>
-            <input type="range" data-testid="tm-slider" min=start max=end step=1000.0 prop:value=move || at.get()
-                on:input=move |ev| { playing.set(false); at.set(event_target_value(&ev).parse().unwrap_or(end)); }/>
-            <p data-testid="tm-state">
-                {move || format!("{} — инцидентов: {}, связей: {}", label(at.get()), active().len(), linked())}
-            </p>
-            <ul class="muted">{move || active().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
-        </div>
+        <section class="panel wide">
+            <p class="muted hint">{move || t.get().chart_timeline_hint}</p>
+            <EChart option=Signal::derive(move || model.with(|m| m.chart.clone()))
+                label=Signal::derive(move || t.get().chart_timeline.to_string())
+                testid="chart-timeline" height=charts::rows_height(rows) on_row/>
+            <h3>{move || t.get().tm_title}</h3>
+            <div class="timemachine" data-testid="timemachine">
+                <button class="secondary" data-testid="tm-play" on:click=toggle>
+                    {move || if playing.get() { t.get().tm_pause } else { t.get().tm_play }}
+                </button>
+                <select data-testid="tm-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
+                    <option value="1">"1×"</option><option value="2">"2×"</option><option value="4">"4×"</option>
+                </select>
+                <input type="range" data-testid="tm-slider" min=start max=end step=SLIDER_STEP_MS prop:value=move || at.get()
+                    on:input=move |ev| {
+                        playing.set(false);
+                        at.set(event_target_value(&ev).parse::<f64>().map_or(end, |v| v as i64));
+                    }/>
+                <p data-testid="tm-state">
+                    {move || moment.with(|m| (t.get().tm_state)(&timeline::label(at.get()), m.incidents.len(), m.links))}
+                </p>
+                <ul class="muted">{move || moment.with(|m| m.incidents.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view())}</ul>
+            </div>
+        </section>
     }
     .into_any()
 }

@@ -7,22 +7,26 @@ use leptos_router::hooks::use_navigate;
 use loglens_shared::Stage;
 use loglens_shared::watch::{Outcome, SessionView};
 
+use crate::api;
+use crate::i18n::Texts;
+use crate::locale::use_texts;
 use crate::watcher::{self, Transport};
-use crate::{api, format};
 
-fn zip_error(file: &web_sys::File) -> Option<String> {
+/// Why `file` cannot be analysed, checked before anything is sent (the server checks again).
+fn zip_error(file: &web_sys::File, t: &Texts) -> Option<String> {
     let name = file.name();
     if !name.to_lowercase().ends_with(".zip") {
-        return Some(format!("Нужен архив .zip, выбран файл «{name}»"));
+        return Some((t.not_a_zip)(&name));
     }
     if file.size() == 0.0 {
-        return Some(format!("Файл «{name}» пуст"));
+        return Some((t.empty_file)(&name));
     }
     None
 }
 
 #[component]
 pub fn UploadPage() -> impl IntoView {
+    let t = use_texts();
     let model = RwSignal::new("light".to_string());
     let file = RwSignal::new_local(None::<web_sys::File>);
     let error = RwSignal::new(None::<String>);
@@ -48,7 +52,7 @@ pub fn UploadPage() -> impl IntoView {
         error.set(None);
         match f {
             Some(f) => {
-                if let Some(e) = zip_error(&f) {
+                if let Some(e) = zip_error(&f, t.get_untracked()) {
                     error.set(Some(e));
                     file.set(None);
                 } else {
@@ -90,6 +94,7 @@ pub fn UploadPage() -> impl IntoView {
             let _ = uploading.try_set(None);
             match result {
                 Ok(id) => {
+                    let t = t.get_untracked();
                     view_state.set(SessionView {
                         upload_bytes: f.size() as u64,
                         ..SessionView::default()
@@ -102,19 +107,19 @@ pub fn UploadPage() -> impl IntoView {
                             Default::default(),
                         ),
                         Outcome::Failed(msg) => {
-                            error.set(Some(format!("Ошибка анализа: {msg}")));
+                            error.set(Some((t.analysis_failed)(&msg)));
                             session.set(None);
                             busy.set(false);
                         }
                         Outcome::Cancelled => {
-                            error.set(Some("Анализ отменён".into()));
+                            error.set(Some(t.analysis_cancelled.into()));
                             session.set(None);
                             busy.set(false);
                         }
                     });
                 }
                 Err(e) => {
-                    error.set(Some(e.to_string()));
+                    error.set(Some(api::describe(&e, t.get_untracked())));
                     busy.set(false);
                 }
             }
@@ -123,17 +128,17 @@ pub fn UploadPage() -> impl IntoView {
 
     view! {
         <section class="upload">
-            <h2>"Анализ журналов"</h2>
+            <h2>{move || t.get().upload_title}</h2>
             <fieldset class="models">
                 <label>
                     <input type="radio" name="model" value="light" checked=move || model.get() == "light"
                         on:change=move |_| model.set("light".into())/>
-                    <b>"Light"</b>" — быстрая модель all-MiniLM-L6-v2, журналы на английском"
+                    <b>"Light"</b>{move || t.get().model_light_hint}
                 </label>
                 <label>
                     <input type="radio" name="model" value="heavy" checked=move || model.get() == "heavy"
                         on:change=move |_| model.set("heavy".into())/>
-                    <b>"Heavy"</b>" — многоязычная multilingual-e5-small, журналы на русском"
+                    <b>"Heavy"</b>{move || t.get().model_heavy_hint}
                 </label>
             </fieldset>
             <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
@@ -144,26 +149,26 @@ pub fn UploadPage() -> impl IntoView {
                 <input type="file" accept=".zip" node_ref=input data-testid="file-input" hidden on:change=on_change/>
                 {move || match file.get() {
                     Some(f) => view! {
-                        <p class="chosen" data-testid="chosen-file">{f.name()}" · "{format::bytes(f.size() as u64)}</p>
+                        <p class="chosen" data-testid="chosen-file">{f.name()}" · "{t.get().bytes(f.size() as u64)}</p>
                     }.into_any(),
-                    None => view! { <p>"Перетащите .zip сюда или нажмите, чтобы выбрать"</p> }.into_any(),
+                    None => view! { <p>{t.get().drop_hint}</p> }.into_any(),
                 }}
             </div>
             <details class="extras">
-                <summary>"Дополнительно: своя база знаний и плейбуки"</summary>
-                <label>"База знаний (CSV/XLSX) для сценариев без своей: "
+                <summary>{move || t.get().extras}</summary>
+                <label>{move || t.get().kb_file}
                     <input type="file" accept=".csv,.xlsx,.xls" node_ref=kb_input data-testid="kb-input"/></label>
-                <label>"Плейбуки (TOML/JSON): "
+                <label>{move || t.get().playbooks_file}
                     <input type="file" accept=".toml,.json" node_ref=playbooks_input data-testid="playbooks-input"/></label>
             </details>
             <Show when=move || file.get().is_some()>
-                <button class="link" data-testid="remove-file" on:click=move |_| choose(None)>"Убрать файл"</button>
+                <button class="link" data-testid="remove-file" on:click=move |_| choose(None)>{move || t.get().remove_file}</button>
             </Show>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="upload-error">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <button class="primary" data-testid="start" disabled=move || file.get().is_none() || busy.get() on:click=start>
-                "Запустить анализ"
+                {move || t.get().start}
             </button>
         </section>
         <Show when=move || session.get().is_some() || uploading.get().is_some()>
@@ -180,6 +185,8 @@ fn Overlay(
     session: RwSignal<Option<String>>,
     uploading: RwSignal<Option<(f64, f64)>>,
 ) -> impl IntoView {
+    let t = use_texts();
+    let lang = crate::locale::use_lang();
     let now = RwSignal::new(js_sys::Date::now());
     let tick = set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
@@ -203,32 +210,37 @@ fn Overlay(
         <div class="overlay" data-testid="overlay">
             <div class="overlay-card">
                 <div class="spinner"></div>
-                <h2>"ОБРАБОТКА ДАННЫХ"</h2>
+                <h2>{move || t.get().overlay_title}</h2>
                 <p class="percent" data-testid="overlay-percent">{move || format!("{}%", view_state.with(|v| v.progress))}</p>
                 <div class="bar"><div class="bar-fill" style:width=move || format!("{}%", view_state.with(|v| v.progress))></div></div>
                 <p class="stage" data-testid="overlay-stage">
-                    {move || stage().map_or_else(|| "Ожидание в очереди".to_string(), |s: Stage| format!("Этап {} из 11: {}", s.number(), s.label_ru()))}
+                    {move || {
+                        let (t, lang) = (t.get(), lang.get());
+                        stage().map_or_else(|| t.queued.to_string(), |s: Stage| (t.stage_of)(s.number(), lang.stage(s)))
+                    }}
                 </p>
                 <Show when=move || uploading.get().is_some()>
                     <p class="upload-progress" data-testid="upload-progress">
-                        {move || uploading.get().map(|(sent, total)| format!(
-                            "Загрузка архива: {}% ({} из {})",
-                            if total > 0.0 { (sent / total * 100.0).floor() as u64 } else { 0 },
-                            format::bytes(sent as u64),
-                            format::bytes(total as u64),
-                        ))}
+                        {move || uploading.get().map(|(sent, total)| {
+                            let t = t.get();
+                            (t.uploading)(
+                                if total > 0.0 { (sent / total * 100.0).floor() as u64 } else { 0 },
+                                &t.bytes(sent as u64),
+                                &t.bytes(total as u64),
+                            )
+                        })}
                     </p>
                 </Show>
                 <p class="detail" data-testid="overlay-message">{move || view_state.with(|v| v.message.clone())}</p>
                 <dl class="facts">
-                    <dt>"Архив"</dt><dd>{move || format::bytes(view_state.with(|v| v.upload_bytes))}</dd>
-                    <dt>"Прочитано"</dt><dd>{move || view_state.with(|v| format!("{} из {}", format::bytes(v.bytes_done), format::bytes(v.bytes_total)))}</dd>
-                    <dt>"Скорость"</dt><dd>{move || view_state.with(|v| v.speed_bytes_per_sec.map_or("—".into(), |s| format!("{}/с", format::bytes(s as u64))))}</dd>
-                    <dt>"Осталось"</dt><dd>{move || view_state.with(|v| v.eta_seconds.map_or("—".into(), format::seconds))}</dd>
-                    <dt>"Прошло"</dt><dd>{move || format::seconds(((now.get() - started_at.get()) / 1000.0).max(0.0) as u64)}</dd>
+                    <dt>{move || t.get().fact_archive}</dt><dd>{move || t.get().bytes(view_state.with(|v| v.upload_bytes))}</dd>
+                    <dt>{move || t.get().fact_read}</dt><dd>{move || { let t = t.get(); view_state.with(|v| (t.x_of_y)(&t.bytes(v.bytes_done), &t.bytes(v.bytes_total))) }}</dd>
+                    <dt>{move || t.get().fact_speed}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.speed_bytes_per_sec.map_or("—".into(), |s| (t.per_second)(&t.bytes(s as u64)))) }}</dd>
+                    <dt>{move || t.get().fact_eta}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.eta_seconds.map_or("—".into(), t.seconds)) }}</dd>
+                    <dt>{move || t.get().fact_elapsed}</dt><dd>{move || (t.get().seconds)(((now.get() - started_at.get()) / 1000.0).max(0.0) as u64)}</dd>
                 </dl>
-                <p class="transport" data-testid="transport">{move || format!("Канал: {}", transport.get().label())}</p>
-                <button class="secondary" data-testid="cancel" on:click=cancel>"Отменить"</button>
+                <p class="transport" data-testid="transport">{move || { let t = t.get(); (t.transport)(transport.get().label(t)) }}</p>
+                <button class="secondary" data-testid="cancel" on:click=cancel>{move || t.get().cancel}</button>
             </div>
         </div>
     }

@@ -1,0 +1,583 @@
+//! The UI's two languages. Russian is the default (the operators' language and the prototype's,
+//! SPEC §4); English is one click away and remembered in the browser.
+//!
+//! Every text lives in one [`Texts`] table per language, so a label missing from one language is
+//! a compile error rather than a blank on screen. Texts with values are plain `fn` pointers.
+//! Pure: no browser API here, so the tables are tested natively; `app.rs` owns the signal.
+
+use loglens_shared::Stage;
+use loglens_shared::report::{Method, PredictionKind};
+use loglens_shared::session::JobState;
+
+/// `localStorage` key of the chosen language.
+pub const STORAGE_KEY: &str = "loglens.lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ru, Lang::En];
+
+    /// BCP 47 code, also the value of `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    /// `ru`, `ru-RU`, `EN`, `en-GB`… → the language; anything else → `None`.
+    pub fn parse(code: &str) -> Option<Self> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Ru => &RU,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The stage's label in this language (the labels themselves live in `shared`).
+    pub fn stage(self, stage: Stage) -> &'static str {
+        match self {
+            Lang::Ru => stage.label_ru(),
+            Lang::En => stage.label_en(),
+        }
+    }
+}
+
+/// Every text the UI shows, in one language.
+pub struct Texts {
+    // Header and navigation.
+    pub nav_new: &'static str,
+    pub nav_history: &'static str,
+    pub language: &'static str,
+    pub backend_unavailable: fn(&str) -> String,
+    // Upload page.
+    pub upload_title: &'static str,
+    pub model_light_hint: &'static str,
+    pub model_heavy_hint: &'static str,
+    pub drop_hint: &'static str,
+    pub extras: &'static str,
+    pub kb_file: &'static str,
+    pub playbooks_file: &'static str,
+    pub remove_file: &'static str,
+    pub start: &'static str,
+    pub not_a_zip: fn(&str) -> String,
+    pub empty_file: fn(&str) -> String,
+    pub analysis_failed: fn(&str) -> String,
+    pub analysis_cancelled: &'static str,
+    // Processing overlay.
+    pub overlay_title: &'static str,
+    pub queued: &'static str,
+    pub stage_of: fn(u8, &str) -> String,
+    pub uploading: fn(u64, &str, &str) -> String,
+    pub fact_archive: &'static str,
+    pub fact_read: &'static str,
+    pub fact_speed: &'static str,
+    pub fact_eta: &'static str,
+    pub fact_elapsed: &'static str,
+    pub x_of_y: fn(&str, &str) -> String,
+    pub per_second: fn(&str) -> String,
+    pub transport: fn(&str) -> String,
+    pub connecting: &'static str,
+    pub polling: &'static str,
+    pub cancel: &'static str,
+    // Units.
+    pub byte_units: [&'static str; 5],
+    pub seconds: fn(u64) -> String,
+    pub seconds_f: fn(f64) -> String,
+    // API errors (the server's own problem+json `detail` is shown as sent).
+    pub network_error: fn(&str) -> String,
+    pub connection_lost: &'static str,
+    pub unexpected_response: fn(&str) -> String,
+    // Dashboard.
+    pub toast_title: &'static str,
+    pub toast_body: &'static str,
+    pub close: &'static str,
+    pub loading_results: &'static str,
+    pub results_for: fn(&str) -> String,
+    pub kpi_incidents: &'static str,
+    pub kpi_anomalies: &'static str,
+    pub kpi_predictions: &'static str,
+    pub kpi_systems: &'static str,
+    pub kpi_lines: &'static str,
+    pub kpi_duration: &'static str,
+    pub links_title: &'static str,
+    pub col_scenario: &'static str,
+    pub col_anomaly: &'static str,
+    pub col_problem: &'static str,
+    pub col_file: &'static str,
+    pub col_line: &'static str,
+    pub col_log_line: &'static str,
+    pub col_method: &'static str,
+    pub col_score: &'static str,
+    pub method_exact: &'static str,
+    pub method_semantic: &'static str,
+    pub incidents_title: &'static str,
+    pub scenario_filter: &'static str,
+    pub all: &'static str,
+    pub sort_by_scenario: &'static str,
+    pub col_priority: &'static str,
+    pub col_impact: &'static str,
+    pub col_anomalies: &'static str,
+    pub col_systems: &'static str,
+    pub col_first_seen: &'static str,
+    pub explorer_title: fn(u32, u32, &str) -> String,
+    pub root_cause_at: fn(&str, u64) -> String,
+    pub linked_anomalies: &'static str,
+    pub linked_at: fn(&str, f32, &str, u64) -> String,
+    pub playbook_priority: fn(&str) -> String,
+    pub explorer_timeline: &'static str,
+    pub predictions_title: fn(usize) -> String,
+    pub col_kind: &'static str,
+    pub col_trigger_time: &'static str,
+    pub kind_expected_anomaly: &'static str,
+    pub kind_problem_may_follow: &'static str,
+    pub novel_title: fn(usize) -> String,
+    pub col_text: &'static str,
+    pub col_count: &'static str,
+    pub col_first_line: &'static str,
+    pub col_likely_problem: &'static str,
+    pub col_nearest: &'static str,
+    pub reports_title: &'static str,
+    pub all_reports_zip: &'static str,
+    pub export: fn(&str) -> String,
+    // Charts.
+    pub chart_timeline: &'static str,
+    pub chart_timeline_hint: &'static str,
+    pub chart_by_impact: &'static str,
+    pub chart_systems: &'static str,
+    pub series_errors: &'static str,
+    pub series_warnings: &'static str,
+    pub axis_impact: &'static str,
+    pub axis_incidents: &'static str,
+    pub axis_lines: &'static str,
+    pub no_timestamps: &'static str,
+    // Time machine.
+    pub tm_title: &'static str,
+    pub tm_none: &'static str,
+    pub tm_play: &'static str,
+    pub tm_pause: &'static str,
+    pub tm_state: fn(&str, usize, usize) -> String,
+    // History.
+    pub history_title: &'static str,
+    pub loading: &'static str,
+    pub no_sessions: &'static str,
+    pub col_archive: &'static str,
+    pub col_state: &'static str,
+    pub col_created: &'static str,
+    pub col_model: &'static str,
+    pub col_duration: &'static str,
+    pub delete: &'static str,
+    pub compare: &'static str,
+    pub compare_both: fn(usize) -> String,
+    pub compare_only_a: fn(usize, &str) -> String,
+    pub compare_only_b: fn(usize, &str) -> String,
+    pub state_queued: &'static str,
+    pub state_running: &'static str,
+    pub state_succeeded: &'static str,
+    pub state_failed: &'static str,
+    pub state_cancelled: &'static str,
+}
+
+impl Texts {
+    pub fn method(&self, m: Method) -> &'static str {
+        match m {
+            Method::Exact => self.method_exact,
+            Method::Semantic => self.method_semantic,
+        }
+    }
+
+    pub fn prediction_kind(&self, k: PredictionKind) -> &'static str {
+        match k {
+            PredictionKind::ExpectedAnomaly => self.kind_expected_anomaly,
+            PredictionKind::ProblemMayFollow => self.kind_problem_may_follow,
+        }
+    }
+
+    pub fn state(&self, s: JobState) -> &'static str {
+        match s {
+            JobState::Queued => self.state_queued,
+            JobState::Running => self.state_running,
+            JobState::Succeeded => self.state_succeeded,
+            JobState::Failed => self.state_failed,
+            JobState::Cancelled => self.state_cancelled,
+        }
+    }
+
+    /// `1.5 MB`-style sizes in binary units (what file managers show for the same file).
+    pub fn bytes(&self, n: u64) -> String {
+        let units = self.byte_units;
+        let mut v = n as f64;
+        let mut u = 0;
+        while v >= 1024.0 && u < units.len() - 1 {
+            v /= 1024.0;
+            u += 1;
+        }
+        if u == 0 {
+            format!("{n} {}", units[0])
+        } else {
+            format!("{v:.1} {}", units[u])
+        }
+    }
+}
+
+pub static RU: Texts = Texts {
+    nav_new: "Новый анализ",
+    nav_history: "История",
+    language: "Язык",
+    backend_unavailable: |e| format!("сервер недоступен: {e}"),
+    upload_title: "Анализ журналов",
+    model_light_hint: " — быстрая модель all-MiniLM-L6-v2, журналы на английском",
+    model_heavy_hint: " — многоязычная multilingual-e5-small, журналы на русском",
+    drop_hint: "Перетащите .zip сюда или нажмите, чтобы выбрать",
+    extras: "Дополнительно: своя база знаний и плейбуки",
+    kb_file: "База знаний (CSV/XLSX) для сценариев без своей: ",
+    playbooks_file: "Плейбуки (TOML/JSON): ",
+    remove_file: "Убрать файл",
+    start: "Запустить анализ",
+    not_a_zip: |name| format!("Нужен архив .zip, выбран файл «{name}»"),
+    empty_file: |name| format!("Файл «{name}» пуст"),
+    analysis_failed: |m| format!("Ошибка анализа: {m}"),
+    analysis_cancelled: "Анализ отменён",
+    overlay_title: "ОБРАБОТКА ДАННЫХ",
+    queued: "Ожидание в очереди",
+    stage_of: |n, label| format!("Этап {n} из 11: {label}"),
+    uploading: |pct, sent, total| format!("Загрузка архива: {pct}% ({sent} из {total})"),
+    fact_archive: "Архив",
+    fact_read: "Прочитано",
+    fact_speed: "Скорость",
+    fact_eta: "Осталось",
+    fact_elapsed: "Прошло",
+    x_of_y: |x, y| format!("{x} из {y}"),
+    per_second: |x| format!("{x}/с"),
+    transport: |t| format!("Канал: {t}"),
+    connecting: "подключение…",
+    polling: "HTTP-опрос",
+    cancel: "Отменить",
+    byte_units: ["Б", "КБ", "МБ", "ГБ", "ТБ"],
+    seconds: |s| {
+        if s >= 60 {
+            format!("{} мин {:02} с", s / 60, s % 60)
+        } else {
+            format!("{s} с")
+        }
+    },
+    seconds_f: |s| format!("{s:.1} с"),
+    network_error: |e| format!("сеть недоступна: {e}"),
+    connection_lost: "соединение с сервером прервано",
+    unexpected_response: |e| format!("неожиданный ответ сервера: {e}"),
+    toast_title: "Успешно",
+    toast_body: " — Анализ логов завершен! Результаты отображены ниже.",
+    close: "Закрыть",
+    loading_results: "Загрузка результатов…",
+    results_for: |name| format!("Результаты: {name}"),
+    kpi_incidents: "Инциденты",
+    kpi_anomalies: "Аномалии",
+    kpi_predictions: "Прогнозы",
+    kpi_systems: "Затронутые системы",
+    kpi_lines: "Строк проанализировано",
+    kpi_duration: "Длительность",
+    links_title: "Связи аномалия → проблема",
+    col_scenario: "Сценарий",
+    col_anomaly: "Аномалия",
+    col_problem: "Проблема",
+    col_file: "Файл",
+    col_line: "Строка",
+    col_log_line: "Строка из лога",
+    col_method: "Метод",
+    col_score: "Сходство",
+    method_exact: "точный",
+    method_semantic: "семантический",
+    incidents_title: "Инциденты",
+    scenario_filter: "Сценарий: ",
+    all: "все",
+    sort_by_scenario: " по сценарию, а не по влиянию",
+    col_priority: "Приоритет",
+    col_impact: "Влияние",
+    col_anomalies: "Аномалий",
+    col_systems: "Систем",
+    col_first_seen: "Впервые",
+    explorer_title: |s, p, name| format!("Сценарий {s}: проблема {p} — {name}"),
+    root_cause_at: |file, line| format!("Первопричина: {file} строка {line}"),
+    linked_anomalies: "Связанные аномалии",
+    linked_at: |method, score, file, line| {
+        format!(" — {method} ({score:.2}); {file} строка {line}: ")
+    },
+    playbook_priority: |p| format!("Плейбук · приоритет {p}"),
+    explorer_timeline: "Хронология инцидента",
+    predictions_title: |n| format!("Прогнозы ({n})"),
+    col_kind: "Тип",
+    col_trigger_time: "Время триггера",
+    kind_expected_anomaly: "ожидается аномалия",
+    kind_problem_may_follow: "возможна проблема",
+    novel_title: |n| format!("Новые аномалии ({n})"),
+    col_text: "Текст",
+    col_count: "Раз",
+    col_first_line: "Первая строка",
+    col_likely_problem: "Вероятная проблема",
+    col_nearest: "Ближайшая аномалия базы",
+    reports_title: "Отчёты",
+    all_reports_zip: "Все отчёты (zip)",
+    export: |f| format!("экспорт {f}"),
+    chart_timeline: "Хронология инцидентов",
+    chart_timeline_hint: "Реальная шкала времени журналов; колесо мыши или ползунок — масштаб.",
+    chart_by_impact: "Проблемы по влиянию",
+    chart_systems: "Затронутые системы",
+    series_errors: "ERROR",
+    series_warnings: "WARNING",
+    axis_impact: "Влияние",
+    axis_incidents: "Инциденты",
+    axis_lines: "Строки ERROR/WARNING",
+    no_timestamps: "В журналах нет меток времени для шкалы.",
+    tm_title: "Машина времени",
+    tm_none: "Нет событий со временем для воспроизведения.",
+    tm_play: "▶ Воспроизвести",
+    tm_pause: "Пауза",
+    tm_state: |at, incidents, links| format!("{at} — инцидентов: {incidents}, связей: {links}"),
+    history_title: "История анализов",
+    loading: "Загрузка…",
+    no_sessions: "Анализов пока нет.",
+    col_archive: "Архив",
+    col_state: "Состояние",
+    col_created: "Создан (UTC)",
+    col_model: "Модель",
+    col_duration: "Длительность",
+    delete: "Удалить",
+    compare: "Сравнить два анализа",
+    compare_both: |n| format!("Общих связей: {n}"),
+    compare_only_a: |n, keys| format!("Только в первом ({n}): {keys}"),
+    compare_only_b: |n, keys| format!("Только во втором ({n}): {keys}"),
+    state_queued: "в очереди",
+    state_running: "выполняется",
+    state_succeeded: "готово",
+    state_failed: "ошибка",
+    state_cancelled: "отменено",
+};
+
+pub static EN: Texts = Texts {
+    nav_new: "New analysis",
+    nav_history: "History",
+    language: "Language",
+    backend_unavailable: |e| format!("backend unavailable: {e}"),
+    upload_title: "Log analysis",
+    model_light_hint: " — fast all-MiniLM-L6-v2, for logs in English",
+    model_heavy_hint: " — multilingual-e5-small, for logs in Russian",
+    drop_hint: "Drop a .zip here or click to choose one",
+    extras: "More: your own knowledge base and playbooks",
+    kb_file: "Knowledge base (CSV/XLSX) for scenarios without one: ",
+    playbooks_file: "Playbooks (TOML/JSON): ",
+    remove_file: "Remove file",
+    start: "Start analysis",
+    not_a_zip: |name| format!("A .zip archive is needed; «{name}» was chosen"),
+    empty_file: |name| format!("«{name}» is empty"),
+    analysis_failed: |m| format!("Analysis failed: {m}"),
+    analysis_cancelled: "Analysis cancelled",
+    overlay_title: "PROCESSING DATA",
+    queued: "Waiting in the queue",
+    stage_of: |n, label| format!("Stage {n} of 11: {label}"),
+    uploading: |pct, sent, total| format!("Uploading the archive: {pct}% ({sent} of {total})"),
+    fact_archive: "Archive",
+    fact_read: "Read",
+    fact_speed: "Speed",
+    fact_eta: "Remaining",
+    fact_elapsed: "Elapsed",
+    x_of_y: |x, y| format!("{x} of {y}"),
+    per_second: |x| format!("{x}/s"),
+    transport: |t| format!("Channel: {t}"),
+    connecting: "connecting…",
+    polling: "HTTP polling",
+    cancel: "Cancel",
+    byte_units: ["B", "KiB", "MiB", "GiB", "TiB"],
+    seconds: |s| {
+        if s >= 60 {
+            format!("{} min {:02} s", s / 60, s % 60)
+        } else {
+            format!("{s} s")
+        }
+    },
+    seconds_f: |s| format!("{s:.1} s"),
+    network_error: |e| format!("network unavailable: {e}"),
+    connection_lost: "the connection to the server was interrupted",
+    unexpected_response: |e| format!("unexpected server response: {e}"),
+    toast_title: "Success",
+    toast_body: " — Log analysis complete! The results are shown below.",
+    close: "Close",
+    loading_results: "Loading results…",
+    results_for: |name| format!("Results: {name}"),
+    kpi_incidents: "Incidents",
+    kpi_anomalies: "Anomalies",
+    kpi_predictions: "Predictions",
+    kpi_systems: "Affected systems",
+    kpi_lines: "Lines analysed",
+    kpi_duration: "Duration",
+    links_title: "Anomaly → problem links",
+    col_scenario: "Scenario",
+    col_anomaly: "Anomaly",
+    col_problem: "Problem",
+    col_file: "File",
+    col_line: "Line",
+    col_log_line: "Log line",
+    col_method: "Method",
+    col_score: "Similarity",
+    method_exact: "exact",
+    method_semantic: "semantic",
+    incidents_title: "Incidents",
+    scenario_filter: "Scenario: ",
+    all: "all",
+    sort_by_scenario: " by scenario instead of impact",
+    col_priority: "Priority",
+    col_impact: "Impact",
+    col_anomalies: "Anomalies",
+    col_systems: "Systems",
+    col_first_seen: "First seen",
+    explorer_title: |s, p, name| format!("Scenario {s}: problem {p} — {name}"),
+    root_cause_at: |file, line| format!("Root cause: {file} line {line}"),
+    linked_anomalies: "Linked anomalies",
+    linked_at: |method, score, file, line| {
+        format!(" — {method} ({score:.2}); {file} line {line}: ")
+    },
+    playbook_priority: |p| format!("Playbook · priority {p}"),
+    explorer_timeline: "Incident timeline",
+    predictions_title: |n| format!("Predictions ({n})"),
+    col_kind: "Kind",
+    col_trigger_time: "Trigger time",
+    kind_expected_anomaly: "anomaly expected",
+    kind_problem_may_follow: "problem may follow",
+    novel_title: |n| format!("Novel anomalies ({n})"),
+    col_text: "Text",
+    col_count: "Count",
+    col_first_line: "First line",
+    col_likely_problem: "Likely problem",
+    col_nearest: "Nearest KB anomaly",
+    reports_title: "Reports",
+    all_reports_zip: "All reports (zip)",
+    export: |f| format!("export {f}"),
+    chart_timeline: "Incident timeline",
+    chart_timeline_hint: "The logs' real time axis; mouse wheel or the slider zooms.",
+    chart_by_impact: "Problems by impact",
+    chart_systems: "Affected systems",
+    series_errors: "ERROR",
+    series_warnings: "WARNING",
+    axis_impact: "Impact",
+    axis_incidents: "Incidents",
+    axis_lines: "ERROR/WARNING lines",
+    no_timestamps: "The logs carry no timestamps to place on a time axis.",
+    tm_title: "Time machine",
+    tm_none: "No timed events to replay.",
+    tm_play: "▶ Play",
+    tm_pause: "Pause",
+    tm_state: |at, incidents, links| format!("{at} — incidents: {incidents}, links: {links}"),
+    history_title: "Analysis history",
+    loading: "Loading…",
+    no_sessions: "No analyses yet.",
+    col_archive: "Archive",
+    col_state: "State",
+    col_created: "Created (UTC)",
+    col_model: "Model",
+    col_duration: "Duration",
+    delete: "Delete",
+    compare: "Compare two analyses",
+    compare_both: |n| format!("Links in both: {n}"),
+    compare_only_a: |n, keys| format!("Only in the first ({n}): {keys}"),
+    compare_only_b: |n, keys| format!("Only in the second ({n}): {keys}"),
+    state_queued: "queued",
+    state_running: "running",
+    state_succeeded: "done",
+    state_failed: "failed",
+    state_cancelled: "cancelled",
+};
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // in tests a panic is the failure message
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes_round_trip_and_tolerate_regions() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::parse("ru-RU"), Some(Lang::Ru));
+        assert_eq!(Lang::parse(" EN_gb "), Some(Lang::En));
+        assert_eq!(Lang::parse("de"), None);
+        assert_eq!(Lang::parse(""), None);
+        assert_eq!(Lang::default(), Lang::Ru, "Russian is the users' language");
+    }
+
+    #[test]
+    fn the_seed_texts_are_kept_in_russian() {
+        let t = Lang::Ru.texts();
+        assert_eq!(t.overlay_title, "ОБРАБОТКА ДАННЫХ");
+        assert_eq!(t.start, "Запустить анализ");
+        assert_eq!(
+            format!("{}{}", t.toast_title, t.toast_body),
+            "Успешно — Анализ логов завершен! Результаты отображены ниже."
+        );
+        assert_eq!(Lang::Ru.stage(Stage::ParseLogs), "Парсинг логов");
+        assert_eq!(
+            Lang::En.stage(Stage::ParseLogs),
+            Stage::ParseLogs.label_en()
+        );
+    }
+
+    #[test]
+    fn english_has_no_cyrillic_and_differs_from_russian() {
+        let (ru, en) = (Lang::Ru.texts(), Lang::En.texts());
+        let en_samples = [
+            en.nav_new,
+            en.upload_title,
+            en.drop_hint,
+            en.start,
+            en.overlay_title,
+            en.toast_body,
+            en.links_title,
+            en.chart_timeline,
+            en.tm_title,
+            en.history_title,
+        ];
+        for s in en_samples {
+            assert!(
+                !s.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c)),
+                "{s}"
+            );
+        }
+        assert_ne!(ru.start, en.start);
+        assert_eq!(
+            (en.stage_of)(6, "Log parsing"),
+            "Stage 6 of 11: Log parsing"
+        );
+        assert_eq!((ru.seconds)(75), "1 мин 15 с");
+        assert_eq!((en.seconds)(9), "9 s");
+    }
+
+    #[test]
+    fn byte_sizes_use_binary_units_per_language() {
+        assert_eq!(RU.bytes(512), "512 Б");
+        assert_eq!(RU.bytes(1536), "1.5 КБ");
+        assert_eq!(EN.bytes(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(EN.bytes(u64::MAX), "16777216.0 TiB");
+    }
+
+    #[test]
+    fn enums_map_to_their_own_labels() {
+        assert_eq!(EN.method(Method::Exact), "exact");
+        assert_eq!(RU.method(Method::Semantic), "семантический");
+        assert_eq!(EN.state(JobState::Cancelled), "cancelled");
+        assert_eq!(
+            RU.prediction_kind(PredictionKind::ProblemMayFollow),
+            "возможна проблема"
+        );
+    }
+}

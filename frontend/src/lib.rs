@@ -1,0 +1,18 @@
+//! LogLens web app (Leptos CSR, built by trunk).
+//!
+//! Pure modules — `i18n` (texts of both languages), `timeline` (log time, replay), `charts`
+//! (report → ECharts options) — hold the view models and are tested natively with
+//! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `watcher`
+//! (WebSocket → polling), `locale` (language state), `viewport` (chart layout), `components`, `pages`, `app`.
+
+pub mod charts;
+pub mod i18n;
+pub mod timeline;
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod locale;
+pub mod pages;
+pub mod viewport;
+pub mod watcher;
