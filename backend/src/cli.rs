@@ -171,7 +171,7 @@ impl ProgressSink for TerminalProgress {
         if let Some(bar) = &self.bar {
             bar.set_position(u64::from(p.percent));
             bar.set_prefix(format!("{}/11 {}", p.stage.number(), p.stage.label_en()));
-            bar.set_message(p.message);
+            bar.set_message(p.message.en);
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
@@ -181,7 +181,7 @@ impl ProgressSink for TerminalProgress {
                 p.percent,
                 p.stage.number(),
                 p.stage.label_en(),
-                p.message
+                p.message.en
             );
             *last = (Some(p.stage), p.percent);
         }

@@ -13,6 +13,7 @@ let server;
 let browser;
 let sessionId;
 let report;
+let zipPath;
 
 /** Uploads the zip through `POST /process` and waits for the end by polling the snapshot. */
 async function analyse(zipPath) {
@@ -34,7 +35,7 @@ async function analyse(zipPath) {
 
 before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-'));
-  const zipPath = path.join(dir, 'vc.zip');
+  zipPath = path.join(dir, 'vc.zip');
   execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--lines', '2000', '--out', zipPath]);
   server = await startServer();
   browser = await launchBrowser();
@@ -173,5 +174,37 @@ test('the dashboard with its charts fits a phone', async () => {
   for (const right of widths.charts) assert.ok(right <= 390, `chart inside the screen: ${right}`);
   await screenshot(page, 'dashboard-phone');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an analysis watched in English: overlay stages and server messages, toast', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.__seen = [];
+    setInterval(() => {
+      for (const id of ['overlay-stage', 'overlay-message', 'transport']) {
+        const t = document.querySelector(`[data-testid=${id}]`)?.textContent;
+        if (t && !window.__seen.includes(t)) window.__seen.push(t);
+      }
+    }, 10);
+  });
+  await page.goto(`${server.url}/?lang=en`);
+  await page.getByTestId('start').filter({ hasText: 'Start analysis' }).waitFor();
+  await page.getByTestId('file-input').setInputFiles(zipPath);
+  await page.getByTestId('start').click();
+  await page.getByTestId('overlay').filter({ hasText: 'PROCESSING DATA' }).waitFor({ timeout: 10_000 });
+  await page.waitForURL(/\/dashboard\//, { timeout: JOB_TIMEOUT_MS });
+  const toast = page.getByTestId('toast');
+  await toast.waitFor();
+  assert.match(await toast.textContent(), /^Success — Log analysis complete! The results are shown below\./);
+  const seen = await page.evaluate(() => window.__seen);
+  assert.ok(seen.some((t) => /^Stage \d+ of 11: /.test(t)), `English stage names: ${seen}`);
+  assert.ok(seen.some((t) => /^(Parsing|Lines read|Reading|Loading|Knowledge|Exact|Semantic|Ranking|Predictions|Writing|Done|Analysis started|Scenarios)/.test(t)),
+    `server messages in English: ${seen}`);
+  for (const t of seen) assert.doesNotMatch(t, /[А-Яа-яЁё]/, `no Russian in the English overlay: ${t}`);
+  assert.deepEqual(errors, []);
+  await page.evaluate(() => localStorage.removeItem('loglens.lang'));
   await page.close();
 });

@@ -5,9 +5,9 @@
 //! a compile error rather than a blank on screen. Texts with values are plain `fn` pointers.
 //! Pure: no browser API here, so the tables are tested natively; `app.rs` owns the signal.
 
-use loglens_shared::Stage;
 use loglens_shared::report::{Method, PredictionKind};
 use loglens_shared::session::JobState;
+use loglens_shared::{Bilingual, Stage};
 
 /// `localStorage` key of the chosen language.
 pub const STORAGE_KEY: &str = "loglens.lang";
@@ -47,6 +47,14 @@ impl Lang {
         }
     }
 
+    /// A server message in this language (Russian when the server sent no English).
+    pub fn pick(self, message: &Bilingual) -> &str {
+        match self {
+            Lang::Ru => &message.ru,
+            Lang::En => message.en_or_ru(),
+        }
+    }
+
     /// The stage's label in this language (the labels themselves live in `shared`).
     pub fn stage(self, stage: Stage) -> &'static str {
         match self {
@@ -75,7 +83,6 @@ pub struct Texts {
     pub start: &'static str,
     pub not_a_zip: fn(&str) -> String,
     pub empty_file: fn(&str) -> String,
-    pub analysis_failed: fn(&str) -> String,
     pub analysis_cancelled: &'static str,
     // Processing overlay.
     pub overlay_title: &'static str,
@@ -249,7 +256,6 @@ pub static RU: Texts = Texts {
     start: "Запустить анализ",
     not_a_zip: |name| format!("Нужен архив .zip, выбран файл «{name}»"),
     empty_file: |name| format!("Файл «{name}» пуст"),
-    analysis_failed: |m| format!("Ошибка анализа: {m}"),
     analysis_cancelled: "Анализ отменён",
     overlay_title: "ОБРАБОТКА ДАННЫХ",
     queued: "Ожидание в очереди",
@@ -382,7 +388,6 @@ pub static EN: Texts = Texts {
     start: "Start analysis",
     not_a_zip: |name| format!("A .zip archive is needed; «{name}» was chosen"),
     empty_file: |name| format!("«{name}» is empty"),
-    analysis_failed: |m| format!("Analysis failed: {m}"),
     analysis_cancelled: "Analysis cancelled",
     overlay_title: "PROCESSING DATA",
     queued: "Waiting in the queue",
@@ -560,6 +565,19 @@ mod tests {
         );
         assert_eq!((ru.seconds)(75), "1 мин 15 с");
         assert_eq!((en.seconds)(9), "9 s");
+    }
+
+    #[test]
+    fn server_messages_are_shown_in_the_chosen_language() {
+        let m = Bilingual::new("Парсинг 3 файлов", "Parsing 3 files");
+        assert_eq!(Lang::Ru.pick(&m), "Парсинг 3 файлов");
+        assert_eq!(Lang::En.pick(&m), "Parsing 3 files");
+        let old_server = Bilingual::new("Парсинг", "");
+        assert_eq!(
+            Lang::En.pick(&old_server),
+            "Парсинг",
+            "better Russian than nothing"
+        );
     }
 
     #[test]

@@ -166,7 +166,9 @@ async fn poll(id: &str, view: RwSignal<SessionView>, apply: &impl Fn(&ServerMess
                     loglens_shared::session::TerminalMessage {
                         seq: 0,
                         session_id: id.to_owned(),
-                        message: detail,
+                        // The server's problem detail (English) in both slots.
+                        message: detail.clone(),
+                        message_en: detail,
                         code: Some("unknown_session".into()),
                     },
                 ));

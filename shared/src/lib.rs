@@ -13,5 +13,5 @@ pub mod urls;
 pub mod watch;
 
 pub use api::{ProblemDetails, VersionInfo};
-pub use progress::EngineProgress;
+pub use progress::{Bilingual, EngineProgress};
 pub use stage::Stage;

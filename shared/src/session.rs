@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Stage;
+use crate::{Bilingual, Stage};
 
 /// Life cycle of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,7 +68,11 @@ pub struct Snapshot {
     /// Russian label of the stage (the UI language); empty before the first stage.
     pub stage_name: String,
     pub progress: u8,
+    /// What is happening, in Russian (the prototype's field) …
     pub message: String,
+    /// … and in English (empty from servers that predate it).
+    #[serde(default)]
+    pub message_en: String,
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub lines_done: u64,
@@ -96,6 +100,8 @@ pub struct ProgressMessage {
     pub stage_index: u8,
     pub progress: u8,
     pub message: String,
+    #[serde(default)]
+    pub message_en: String,
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub lines_done: u64,
@@ -110,6 +116,8 @@ pub struct TerminalMessage {
     pub seq: u64,
     pub session_id: String,
     pub message: String,
+    #[serde(default)]
+    pub message_en: String,
     /// Why it ended, for `error`: `failed` or `cancelled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -159,6 +167,27 @@ pub struct SessionList {
     pub total: u64,
 }
 
+impl Snapshot {
+    /// The message in both languages.
+    pub fn text(&self) -> Bilingual {
+        Bilingual::new(self.message.clone(), self.message_en.clone())
+    }
+}
+
+impl ProgressMessage {
+    /// The message in both languages.
+    pub fn text(&self) -> Bilingual {
+        Bilingual::new(self.message.clone(), self.message_en.clone())
+    }
+}
+
+impl TerminalMessage {
+    /// The message in both languages.
+    pub fn text(&self) -> Bilingual {
+        Bilingual::new(self.message.clone(), self.message_en.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +202,7 @@ mod tests {
             stage_index: 3,
             progress: 25,
             message: "m".into(),
+            message_en: "m-en".into(),
             bytes_done: 0,
             bytes_total: 0,
             lines_done: 0,
@@ -184,17 +214,24 @@ mod tests {
         assert_eq!(v["stage"], "Загрузка ML модели");
         assert_eq!(v["progress"], 25);
         assert_eq!(v["message"], "m");
+        assert_eq!(v["message_en"], "m-en");
         assert_eq!(v["seq"], 3);
         let e = ServerMessage::Error(TerminalMessage {
             seq: 9,
             session_id: "s".into(),
             message: "boom".into(),
+            message_en: "boom!".into(),
             code: None,
         });
         assert_eq!(
             serde_json::to_string(&e).expect("json"),
-            r#"{"type":"error","seq":9,"session_id":"s","message":"boom"}"#
+            r#"{"type":"error","seq":9,"session_id":"s","message":"boom","message_en":"boom!"}"#
         );
+        // events persisted before `message_en` existed still read
+        let old: ServerMessage =
+            serde_json::from_str(r#"{"type":"error","seq":9,"session_id":"s","message":"boom"}"#)
+                .expect("old event");
+        assert!(matches!(old, ServerMessage::Error(t) if t.message_en.is_empty()));
         assert_eq!(
             serde_json::to_string(&ServerMessage::Pong).expect("json"),
             r#"{"type":"pong"}"#

@@ -6,14 +6,15 @@
 //! with full jitter, `random(0, min(cap, base·2^n))`, and a switch to polling after repeated
 //! failures.
 
-use crate::Stage;
 use crate::session::{JobState, ServerMessage, Snapshot};
+use crate::{Bilingual, Stage};
 
 /// How a session ended, reported once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
-    Failed(String),
+    /// The server's message (with the error's text) in both languages.
+    Failed(Bilingual),
     Cancelled,
 }
 
@@ -23,7 +24,7 @@ pub struct SessionView {
     pub state: Option<JobState>,
     pub stage: Option<Stage>,
     pub progress: u8,
-    pub message: String,
+    pub message: Bilingual,
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub lines_done: u64,
@@ -51,7 +52,7 @@ impl SessionView {
                 }
                 self.stage = Some(p.stage_key);
                 self.progress = self.progress.max(p.progress);
-                self.message.clone_from(&p.message);
+                self.message = p.text();
                 self.bytes_done = p.bytes_done;
                 self.bytes_total = p.bytes_total;
                 self.lines_done = p.lines_done;
@@ -64,13 +65,13 @@ impl SessionView {
                     return None;
                 }
                 self.last_seq = self.last_seq.max(t.seq);
-                self.message.clone_from(&t.message);
+                self.message = t.text();
                 let (state, outcome) = match msg {
                     ServerMessage::Complete(_) => (JobState::Succeeded, Outcome::Succeeded),
                     _ if t.code.as_deref() == Some("cancelled") => {
                         (JobState::Cancelled, Outcome::Cancelled)
                     }
-                    _ => (JobState::Failed, Outcome::Failed(t.message.clone())),
+                    _ => (JobState::Failed, Outcome::Failed(t.text())),
                 };
                 if state == JobState::Succeeded {
                     self.progress = 100;
@@ -91,7 +92,7 @@ impl SessionView {
         self.state = Some(s.state);
         self.stage = s.stage;
         self.progress = self.progress.max(s.progress);
-        self.message.clone_from(&s.message);
+        self.message = s.text();
         self.bytes_done = s.bytes_done;
         self.bytes_total = s.bytes_total;
         self.lines_done = s.lines_done;
@@ -101,9 +102,7 @@ impl SessionView {
         match s.state {
             JobState::Succeeded => self.finish(Outcome::Succeeded),
             JobState::Cancelled => self.finish(Outcome::Cancelled),
-            JobState::Failed => self.finish(Outcome::Failed(
-                s.error.clone().unwrap_or_else(|| s.message.clone()),
-            )),
+            JobState::Failed => self.finish(Outcome::Failed(s.text())),
             JobState::Queued | JobState::Running => None,
         }
     }
@@ -185,6 +184,7 @@ mod tests {
             stage_index: 6,
             progress: percent,
             message: format!("at {percent}"),
+            message_en: format!("at {percent}%"),
             bytes_done: 1,
             bytes_total: 2,
             lines_done: 3,
@@ -205,6 +205,7 @@ mod tests {
             stage_name: String::new(),
             progress: percent,
             message: "snap".into(),
+            message_en: "snapshot".into(),
             bytes_done: 0,
             bytes_total: 0,
             lines_done: 0,
@@ -223,6 +224,7 @@ mod tests {
             seq,
             session_id: "s".into(),
             message: "done".into(),
+            message_en: "done".into(),
             code: None,
         })
     }
@@ -264,7 +266,7 @@ mod tests {
             "a snapshot with a lower percent does not move the bar back"
         );
         assert_eq!(v.last_seq, 2);
-        assert_eq!(v.message, "snap");
+        assert_eq!(v.message, Bilingual::new("snap", "snapshot"));
     }
 
     #[test]
@@ -273,15 +275,23 @@ mod tests {
         let err = ServerMessage::Error(TerminalMessage {
             seq: 3,
             session_id: "s".into(),
-            message: "boom".into(),
+            message: "сбой: boom".into(),
+            message_en: "failure: boom".into(),
             code: Some("failed".into()),
         });
-        assert_eq!(v.apply(&err), Some(Outcome::Failed("boom".into())));
+        assert_eq!(
+            v.apply(&err),
+            Some(Outcome::Failed(Bilingual::new(
+                "сбой: boom",
+                "failure: boom"
+            )))
+        );
         let mut c = SessionView::default();
         let cancel = ServerMessage::Error(TerminalMessage {
             seq: 3,
             session_id: "s".into(),
             message: "x".into(),
+            message_en: "x".into(),
             code: Some("cancelled".into()),
         });
         assert_eq!(c.apply(&cancel), Some(Outcome::Cancelled));
@@ -292,6 +302,7 @@ mod tests {
             seq: 0,
             session_id: "s".into(),
             message: "no".into(),
+            message_en: String::new(),
             code: Some("unknown_session".into()),
         });
         assert!(matches!(u.apply(&unknown), Some(Outcome::Failed(_))));

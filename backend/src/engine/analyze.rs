@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use loglens_shared::report::{AnalysisReport, FileStats, ScenarioInfo, Summary};
-use loglens_shared::{EngineProgress, Stage};
+use loglens_shared::{Bilingual, EngineProgress, Stage, say};
 use rayon::prelude::*;
 
 use super::archive::{self, ArchiveError, ArchiveLimits, ByteBudget, EntryReader, KbEntry};
@@ -152,17 +152,24 @@ impl Engine {
         })?;
 
         // 1. Archive directory: cases, files, sizes, defences.
-        p.stage(Stage::Unpack, 0.0, "Чтение оглавления архива".into());
+        p.stage(
+            Stage::Unpack,
+            0.0,
+            say!(
+                "Чтение оглавления архива",
+                "Reading the archive's directory"
+            ),
+        );
         let plan = archive::plan(&req.archive, &req.upload_name, &self.limits)?;
         let file_count: usize = plan.cases.iter().map(|c| c.logs.len()).sum();
         p.bytes_total.store(plan.log_bytes, Ordering::Relaxed);
+        let (cases, size) = (plan.cases.len(), human_bytes(plan.log_bytes));
         p.stage(
             Stage::Unpack,
             1.0,
-            format!(
-                "Сценариев: {}, лог-файлов: {file_count}, {}",
-                plan.cases.len(),
-                human_bytes(plan.log_bytes)
+            say!(
+                "Сценариев: {cases}, лог-файлов: {file_count}, {size}",
+                "Scenarios: {cases}, log files: {file_count}, {size}"
             ),
         );
         p.check()?;
@@ -172,25 +179,30 @@ impl Engine {
         p.stage(
             Stage::FindKnowledgeBase,
             0.0,
-            "Поиск anomalies_problems.*".into(),
+            say!(
+                "Поиск anomalies_problems.*",
+                "Looking for anomalies_problems.*"
+            ),
         );
         let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
-        let fallback = if own < plan.cases.len() {
-            Some(match &req.kb {
-                Some(f) => format!("загруженная ({})", f.name),
-                None => "встроенная".to_owned(),
-            })
-        } else {
-            None
-        };
+        let fallback = (own < cases).then(|| match &req.kb {
+            Some(f) => {
+                let name = &f.name;
+                say!("загруженная ({name})", "the uploaded one ({name})")
+            }
+            None => say!("встроенная", "the built-in one"),
+        });
         p.stage(
             Stage::FindKnowledgeBase,
             1.0,
-            match &fallback {
-                None => format!("Базы знаний найдены для всех {own} сценариев"),
-                Some(f) => format!(
-                    "Своя база знаний: {own} из {}; остальным — {f}",
-                    plan.cases.len()
+            match fallback {
+                None => say!(
+                    "Базы знаний найдены для всех {own} сценариев",
+                    "Knowledge bases found for all {own} scenarios"
+                ),
+                Some(Bilingual { ru, en }) => say!(
+                    "Своя база знаний: {own} из {cases}; остальным — {ru}",
+                    "Own knowledge base: {own} of {cases}; the others use {en}"
                 ),
             },
         );
@@ -198,20 +210,21 @@ impl Engine {
 
         // 3. The model (only when semantic matching is on).
         let model = if req.semantic {
+            let name = req.model.as_str();
             p.stage(
                 Stage::LoadModel,
                 0.0,
-                format!("Загрузка модели {}", req.model.as_str()),
+                say!("Загрузка модели {name}", "Loading the {name} model"),
             );
             let t = Instant::now();
             let m = self.models.get(req.model)?;
+            let ms = t.elapsed().as_millis();
             p.stage(
                 Stage::LoadModel,
                 1.0,
-                format!(
-                    "Модель {} готова ({} мс)",
-                    req.model.as_str(),
-                    t.elapsed().as_millis()
+                say!(
+                    "Модель {name} готова ({ms} мс)",
+                    "The {name} model is ready ({ms} ms)"
                 ),
             );
             Some(m)
@@ -219,14 +232,21 @@ impl Engine {
             p.stage(
                 Stage::LoadModel,
                 1.0,
-                "Только точное совпадение: модель не нужна".into(),
+                say!(
+                    "Только точное совпадение: модель не нужна",
+                    "Exact matching only: no model needed"
+                ),
             );
             None
         };
         p.check()?;
 
         // 4. Knowledge bases, each parsed once.
-        p.stage(Stage::LoadKnowledgeBase, 0.0, "Чтение базы знаний".into());
+        p.stage(
+            Stage::LoadKnowledgeBase,
+            0.0,
+            say!("Чтение базы знаний", "Reading the knowledge base"),
+        );
         let mut reader = EntryReader::open(&req.archive)?;
         let mut kbs: HashMap<String, Arc<KnowledgeBase>> = HashMap::new();
         let mut case_kb: Vec<Arc<KnowledgeBase>> = Vec::with_capacity(plan.cases.len());
@@ -269,12 +289,13 @@ impl Engine {
             }
         }
         let links_total: usize = distinct.iter().map(|k| k.links.len()).sum();
+        let kb_count = distinct.len();
         p.stage(
             Stage::LoadKnowledgeBase,
             1.0,
-            format!(
-                "Баз знаний: {}, связей аномалия→проблема: {links_total}",
-                distinct.len()
+            say!(
+                "Баз знаний: {kb_count}, связей аномалия→проблема: {links_total}",
+                "Knowledge bases: {kb_count}, anomaly→problem links: {links_total}"
             ),
         );
         let playbooks = match &req.playbooks {
@@ -294,10 +315,14 @@ impl Engine {
             for kb in &distinct {
                 let n = kb.problems.len() + kb.anomalies.len();
                 let v = self.cache.kb_vectors(model.as_ref(), kb, &mut |done, _| {
+                    let done = base + done;
                     p.throttled(
                         Stage::EmbedKnowledgeBase,
-                        ratio(base + done, total),
-                        format!("Эмбеддинги базы знаний: {}/{total}", base + done),
+                        ratio(done, total),
+                        say!(
+                            "Эмбеддинги базы знаний: {done}/{total}",
+                            "Knowledge base embeddings: {done}/{total}"
+                        ),
                     );
                     !p.cancelled()
                 })?;
@@ -307,13 +332,19 @@ impl Engine {
             p.stage(
                 Stage::EmbedKnowledgeBase,
                 1.0,
-                format!("Эмбеддинги базы знаний готовы: {total} текстов"),
+                say!(
+                    "Эмбеддинги базы знаний готовы: {total} текстов",
+                    "Knowledge base embeddings ready: {total} texts"
+                ),
             );
         } else {
             p.stage(
                 Stage::EmbedKnowledgeBase,
                 1.0,
-                "Эмбеддинги не нужны (точное совпадение)".into(),
+                say!(
+                    "Эмбеддинги не нужны (точное совпадение)",
+                    "No embeddings needed (exact matching)"
+                ),
             );
         }
         p.check()?;
@@ -322,7 +353,7 @@ impl Engine {
         p.stage(
             Stage::ParseLogs,
             0.0,
-            format!("Парсинг {file_count} файлов"),
+            say!("Парсинг {file_count} файлов", "Parsing {file_count} files"),
         );
         let scanned = self.scan_all(req, &plan, &p)?;
         let lines: u64 = scanned.iter().flatten().map(|f| f.scan.lines).sum();
@@ -334,7 +365,10 @@ impl Engine {
         p.stage(
             Stage::ParseLogs,
             1.0,
-            format!("Прочитано строк: {lines}; WARNING/ERROR: {signal_lines}"),
+            say!(
+                "Прочитано строк: {lines}; WARNING/ERROR: {signal_lines}",
+                "Lines read: {lines}; WARNING/ERROR: {signal_lines}"
+            ),
         );
         p.check()?;
 
@@ -342,7 +376,10 @@ impl Engine {
         p.stage(
             Stage::Classify,
             0.0,
-            "Точное сопоставление с базой знаний".into(),
+            say!(
+                "Точное сопоставление с базой знаний",
+                "Exact matching against the knowledge base"
+            ),
         );
         let mut messages = HashMap::new();
         if let Some(model) = &model {
@@ -356,7 +393,10 @@ impl Engine {
                 p.throttled(
                     Stage::Classify,
                     0.1 + 0.8 * ratio(done, total),
-                    format!("Семантическое сопоставление: {done}/{total} сообщений"),
+                    say!(
+                        "Семантическое сопоставление: {done}/{total} сообщений",
+                        "Semantic matching: {done}/{total} messages"
+                    ),
                 );
                 !p.cancelled()
             })?;
@@ -377,12 +417,19 @@ impl Engine {
         p.stage(
             Stage::Classify,
             1.0,
-            format!("Найдено связей аномалия→проблема: {link_count}"),
+            say!(
+                "Найдено связей аномалия→проблема: {link_count}",
+                "Anomaly→problem links found: {link_count}"
+            ),
         );
         p.check()?;
 
         // 8. Findings and the incident ranking.
-        p.stage(Stage::IncidentReport, 0.0, "Ранжирование инцидентов".into());
+        p.stage(
+            Stage::IncidentReport,
+            0.0,
+            say!("Ранжирование инцидентов", "Ranking incidents"),
+        );
         let mut findings: Vec<CaseFindings> = Vec::with_capacity(plan.cases.len());
         for (((case, files), kb), (m, links)) in plan
             .cases
@@ -404,24 +451,32 @@ impl Engine {
                 .then((a.scenario_id, a.problem_id).cmp(&(b.scenario_id, b.problem_id)))
         });
         reports::write_incidents(&report, &req.out_dir.join(reports::INCIDENTS))?;
+        let incidents = report.incidents.len();
         p.stage(
             Stage::IncidentReport,
             1.0,
-            format!("Инцидентов: {}", report.incidents.len()),
+            say!("Инцидентов: {incidents}", "Incidents: {incidents}"),
         );
         p.check()?;
 
         // 9. Predictions and novel anomalies.
-        p.stage(Stage::ExtraReports, 0.0, "Прогнозы и новые аномалии".into());
+        p.stage(
+            Stage::ExtraReports,
+            0.0,
+            say!(
+                "Прогнозы и новые аномалии",
+                "Predictions and novel anomalies"
+            ),
+        );
         reports::write_predictions(&report, &req.out_dir.join(reports::PREDICTIVE_ALERTS))?;
         reports::write_novel(&report, &req.out_dir.join(reports::NOVEL_ANOMALIES))?;
+        let (predictions, novel) = (report.predictions.len(), report.novel_anomalies.len());
         p.stage(
             Stage::ExtraReports,
             1.0,
-            format!(
-                "Прогнозов: {}, новых аномалий: {}",
-                report.predictions.len(),
-                report.novel_anomalies.len()
+            say!(
+                "Прогнозов: {predictions}, новых аномалий: {novel}",
+                "Predictions: {predictions}, novel anomalies: {novel}"
             ),
         );
         p.check()?;
@@ -430,13 +485,20 @@ impl Engine {
         p.stage(
             Stage::SubmitReport,
             0.0,
-            "Формирование submit_report.xlsx".into(),
+            say!(
+                "Формирование submit_report.xlsx",
+                "Writing submit_report.xlsx"
+            ),
         );
         reports::write_submit_report(&report, &req.out_dir.join(reports::SUBMIT_REPORT))?;
+        let rows = report.links.len();
         p.stage(
             Stage::SubmitReport,
             1.0,
-            format!("submit_report.xlsx: {} строк", report.links.len()),
+            say!(
+                "submit_report.xlsx: {rows} строк",
+                "submit_report.xlsx: {rows} rows"
+            ),
         );
         p.check()?;
 
@@ -444,7 +506,7 @@ impl Engine {
         p.stage(
             Stage::Recommendations,
             0.0,
-            "Рекомендации по устранению".into(),
+            say!("Рекомендации по устранению", "Remediation playbooks"),
         );
         reports::write_playbooks_csv(&report, &req.out_dir.join(reports::PLAYBOOKS_CSV))?;
         reports::write_playbooks_txt(&report, &req.out_dir.join(reports::PLAYBOOKS_TXT))?;
@@ -452,12 +514,13 @@ impl Engine {
         reports::write_json(&report, &req.out_dir.join(reports::REPORT_JSON))?;
         let zip_name = reports::results_zip_name(&report.summary.name, req.model.as_str());
         let zip = reports::write_results_zip(&req.out_dir, &zip_name)?;
+        let playbook_count = report.playbooks.len();
         p.stage(
             Stage::Recommendations,
             1.0,
-            format!(
-                "Готово: {} рекомендаций, {zip_name}",
-                report.playbooks.len()
+            say!(
+                "Готово: {playbook_count} рекомендаций, {zip_name}",
+                "Done: {playbook_count} playbooks, {zip_name}"
             ),
         );
         Ok(AnalysisOutput {
@@ -493,15 +556,10 @@ impl Engine {
                             p.add(bytes, lines);
                             let done = p.bytes_done.load(Ordering::Relaxed);
                             let total = p.bytes_total.load(Ordering::Relaxed);
-                            p.throttled(
-                                Stage::ParseLogs,
-                                ratio_u64(done, total),
-                                format!(
-                                    "Прочитано {} из {}",
-                                    human_bytes(done),
-                                    human_bytes(total)
-                                ),
-                            );
+                            p.throttled(Stage::ParseLogs, ratio_u64(done, total), {
+                                let (done, total) = (human_bytes(done), human_bytes(total));
+                                say!("Прочитано {done} из {total}", "Read {done} of {total}")
+                            });
                             !p.cancelled()
                         })
                         .map_err(|e| match e {
@@ -692,7 +750,7 @@ impl<'a> Reporter<'a> {
         }
     }
 
-    fn emit(&self, stage: Stage, fraction: f64, message: String, last: &mut (Instant, u8)) {
+    fn emit(&self, stage: Stage, fraction: f64, message: Bilingual, last: &mut (Instant, u8)) {
         // Percent never goes backwards, even if workers report out of order.
         let percent = stage.percent(fraction).max(last.1);
         *last = (Instant::now(), percent);
@@ -707,13 +765,13 @@ impl<'a> Reporter<'a> {
     }
 
     /// A stage boundary or milestone: always sent.
-    fn stage(&self, stage: Stage, fraction: f64, message: String) {
+    fn stage(&self, stage: Stage, fraction: f64, message: Bilingual) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         self.emit(stage, fraction, message, &mut last);
     }
 
     /// An update inside a long stage: sent if [`PROGRESS_INTERVAL`] has passed.
-    fn throttled(&self, stage: Stage, fraction: f64, message: String) {
+    fn throttled(&self, stage: Stage, fraction: f64, message: Bilingual) {
         let Ok(mut last) = self.last.try_lock() else {
             return;
         };

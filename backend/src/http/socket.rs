@@ -96,7 +96,8 @@ async fn serve(
         let msg = ServerMessage::Error(TerminalMessage {
             seq: 0,
             session_id: id.to_owned(),
-            message: format!("no session {id}"),
+            message: format!("нет сессии {id}"),
+            message_en: format!("no session {id}"),
             code: Some("unknown_session".into()),
         });
         send(socket, &msg).await;

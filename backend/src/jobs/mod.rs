@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use loglens_shared::session::{
     JobState, ProgressMessage, ServerMessage, Snapshot, TerminalMessage,
 };
-use loglens_shared::{EngineProgress, Stage};
+use loglens_shared::{Bilingual, EngineProgress, Stage, say};
 use tokio::sync::{broadcast, mpsc};
 
 use self::bus::Bus;
@@ -44,9 +44,14 @@ const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for running analyses to reach a checkpoint.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-pub const MESSAGE_QUEUED: &str = "В очереди";
-pub const MESSAGE_COMPLETE: &str = "Анализ логов завершен";
-pub const MESSAGE_CANCELLED: &str = "Анализ отменён";
+/// Messages of the job's life, (Russian, English); the engine's own come with its progress.
+pub const MESSAGE_QUEUED: (&str, &str) = ("В очереди", "Queued");
+pub const MESSAGE_COMPLETE: (&str, &str) = ("Анализ логов завершен", "Log analysis complete");
+pub const MESSAGE_CANCELLED: (&str, &str) = ("Анализ отменён", "Analysis cancelled");
+
+fn text((ru, en): (&str, &str)) -> Bilingual {
+    Bilingual::new(ru, en)
+}
 
 pub struct Jobs {
     store: Store,
@@ -104,7 +109,10 @@ impl Jobs {
                 jobs.finish(
                     &job.id,
                     JobState::Failed,
-                    "Загруженный архив не найден после перезапуска",
+                    say!(
+                        "Загруженный архив не найден после перезапуска",
+                        "The uploaded archive is gone after the restart"
+                    ),
                     Some("upload missing after restart"),
                 )?;
             }
@@ -164,7 +172,7 @@ impl Jobs {
         };
         match job.state {
             JobState::Queued => {
-                self.finish(id, JobState::Cancelled, MESSAGE_CANCELLED, None)?;
+                self.finish(id, JobState::Cancelled, text(MESSAGE_CANCELLED), None)?;
             }
             JobState::Running => {
                 if let Some(flag) = self
@@ -251,23 +259,26 @@ impl Jobs {
         &self,
         id: &str,
         state: JobState,
-        message: &str,
+        message: Bilingual,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let sid = id.to_owned();
+        // The error's text goes into the message too, so a snapshot read later says as much
+        // as the terminal event did.
+        let message = error.map_or_else(|| message.clone(), |e| message.with_detail(e));
         self.emit(
             id,
             Change::Finished {
                 state,
-                message,
+                message: &message,
                 error,
             },
             |seq, _| {
                 let m = TerminalMessage {
                     seq,
                     session_id: sid,
-                    message: error
-                        .map_or_else(|| message.to_owned(), |e| format!("{message}: {e}")),
+                    message: message.ru.clone(),
+                    message_en: message.en.clone(),
                     code: match state {
                         JobState::Cancelled => Some("cancelled".into()),
                         JobState::Failed => Some("failed".into()),
@@ -328,11 +339,14 @@ impl Jobs {
             out_dir: out_dir.clone(),
         };
         let message = if restarted {
-            "Перезапуск анализа после остановки сервера"
+            say!(
+                "Перезапуск анализа после остановки сервера",
+                "Analysis restarted after the server stopped"
+            )
         } else {
-            "Анализ запущен"
+            say!("Анализ запущен", "Analysis started")
         };
-        self.emit(id, Change::Started { message }, |seq, rec| {
+        self.emit(id, Change::Started { message: &message }, |seq, rec| {
             progress_message(seq, rec, None)
         })?;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -377,7 +391,7 @@ impl Jobs {
                     .unwrap_or_default();
                 self.store.set_results(id, &out_dir, &zip)?;
                 tracing::info!(job = %id, links = out.report.links.len(), ms = started.elapsed().as_millis() as u64, "job succeeded");
-                self.finish(id, JobState::Succeeded, MESSAGE_COMPLETE, None)
+                self.finish(id, JobState::Succeeded, text(MESSAGE_COMPLETE), None)
             }
             Ok((Err(EngineError::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
@@ -385,18 +399,23 @@ impl Jobs {
             }
             Ok((Err(EngineError::Cancelled), _)) => {
                 tracing::info!(job = %id, "job cancelled");
-                self.finish(id, JobState::Cancelled, MESSAGE_CANCELLED, None)
+                self.finish(id, JobState::Cancelled, text(MESSAGE_CANCELLED), None)
             }
             Ok((Err(e), _)) => {
                 tracing::warn!(job = %id, error = %e, "job failed");
-                self.finish(id, JobState::Failed, "Ошибка анализа", Some(&e.to_string()))
+                self.finish(
+                    id,
+                    JobState::Failed,
+                    say!("Ошибка анализа", "Analysis failed"),
+                    Some(&e.to_string()),
+                )
             }
             Err(join) => {
                 tracing::error!(job = %id, error = %join, "analysis thread failed");
                 self.finish(
                     id,
                     JobState::Failed,
-                    "Внутренняя ошибка",
+                    say!("Внутренняя ошибка", "Internal error"),
                     Some("the analysis thread stopped unexpectedly"),
                 )
             }
@@ -443,7 +462,8 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
         stage_key: stage,
         stage_index: stage.number(),
         progress: rec.progress,
-        message: rec.message.clone(),
+        message: rec.message.ru.clone(),
+        message_en: rec.message.en.clone(),
         bytes_done: rec.bytes_done,
         bytes_total: rec.bytes_total,
         lines_done: rec.lines_done,

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use loglens_shared::Stage;
 use loglens_shared::session::{JobState, ServerMessage, Snapshot};
+use loglens_shared::{Bilingual, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,8 @@ pub struct JobRecord {
     pub results_zip: Option<String>,
     pub stage: Option<Stage>,
     pub progress: u8,
-    pub message: String,
+    /// The last message in Russian (the protocol's) and English.
+    pub message: Bilingual,
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub lines_done: u64,
@@ -70,7 +71,8 @@ impl JobRecord {
             stage_index: self.stage.map_or(0, Stage::number),
             stage_name: self.stage.map_or("", Stage::label_ru).to_owned(),
             progress: self.progress,
-            message: self.message.clone(),
+            message: self.message.ru.clone(),
+            message_en: self.message.en.clone(),
             bytes_done: self.bytes_done,
             bytes_total: self.bytes_total,
             lines_done: self.lines_done,
@@ -115,7 +117,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     lines_done INTEGER NOT NULL DEFAULT 0, speed REAL, eta INTEGER,
     seq INTEGER NOT NULL DEFAULT 0,
     error TEXT,
-    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
+    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+    message_en TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
@@ -129,7 +132,24 @@ CREATE TABLE IF NOT EXISTS events (
 
 const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
-    lines_done, speed, eta, seq, error, created_at, started_at, finished_at";
+    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en";
+
+/// Columns added after the first release, with their definitions: a database written by an
+/// older LogLens gets them on open (SQLite's `ADD COLUMN` keeps every row).
+const ADDED_COLUMNS: [(&str, &str); 1] = [("message_en", "TEXT NOT NULL DEFAULT ''")];
+
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let mut have = conn.prepare("SELECT name FROM pragma_table_info('jobs')")?;
+    let have: Vec<String> = have
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, definition) in ADDED_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {name} {definition}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// Current time, RFC 3339 in UTC.
 pub fn now() -> String {
@@ -146,7 +166,7 @@ pub enum Change<'a> {
     Progress {
         stage: Stage,
         progress: u8,
-        message: &'a str,
+        message: &'a Bilingual,
         bytes_done: u64,
         bytes_total: u64,
         lines_done: u64,
@@ -154,11 +174,11 @@ pub enum Change<'a> {
         eta: Option<u64>,
     },
     /// The job started running.
-    Started { message: &'a str },
+    Started { message: &'a Bilingual },
     /// The job ended.
     Finished {
         state: JobState,
-        message: &'a str,
+        message: &'a Bilingual,
         error: Option<&'a str>,
     },
 }
@@ -179,6 +199,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
+        add_missing_columns(&conn).map_err(open_err)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -192,7 +213,8 @@ impl Store {
         let created = now();
         self.conn().execute(
             "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
-                playbooks_name, playbooks_path, message, created_at) VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                playbooks_name, playbooks_path, message, message_en, created_at)
+                VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
             params![
                 job.id,
                 job.model,
@@ -204,7 +226,8 @@ impl Store {
                 job.kb.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
                 job.playbooks.as_ref().map(|k| k.0.clone()),
                 job.playbooks.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
-                "В очереди",
+                super::MESSAGE_QUEUED.0,
+                super::MESSAGE_QUEUED.1,
                 created,
             ],
         )?;
@@ -303,14 +326,14 @@ impl Store {
             } => {
                 tx.execute(
                     "UPDATE jobs SET stage=?2, progress=?3, message=?4, bytes_done=?5, bytes_total=?6, lines_done=?7,
-                        speed=?8, eta=?9, seq=?10 WHERE id=?1",
-                    params![id, stage_key(stage), progress, message, bytes_done as i64, bytes_total as i64, lines_done as i64, speed, eta.map(|e| e as i64), seq as i64],
+                        speed=?8, eta=?9, seq=?10, message_en=?11 WHERE id=?1",
+                    params![id, stage_key(stage), progress, message.ru, bytes_done as i64, bytes_total as i64, lines_done as i64, speed, eta.map(|e| e as i64), seq as i64, message.en],
                 )?;
             }
             Change::Started { message } => {
                 tx.execute(
-                    "UPDATE jobs SET state='running', message=?2, started_at=COALESCE(started_at, ?3), seq=?4 WHERE id=?1",
-                    params![id, message, ts, seq as i64],
+                    "UPDATE jobs SET state='running', message=?2, started_at=COALESCE(started_at, ?3), seq=?4, message_en=?5 WHERE id=?1",
+                    params![id, message.ru, ts, seq as i64, message.en],
                 )?;
             }
             Change::Finished {
@@ -324,8 +347,8 @@ impl Store {
                     job.progress
                 };
                 tx.execute(
-                    "UPDATE jobs SET state=?2, message=?3, error=?4, finished_at=?5, progress=?6, eta=NULL, seq=?7 WHERE id=?1",
-                    params![id, state.as_str(), message, error, ts, progress, seq as i64],
+                    "UPDATE jobs SET state=?2, message=?3, error=?4, finished_at=?5, progress=?6, eta=NULL, seq=?7, message_en=?8 WHERE id=?1",
+                    params![id, state.as_str(), message.ru, error, ts, progress, seq as i64, message.en],
                 )?;
             }
         }
@@ -420,7 +443,7 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         results_zip: r.get(12)?,
         stage: parse_stage(r.get(13)?),
         progress: r.get(14)?,
-        message: r.get(15)?,
+        message: Bilingual::new(r.get::<_, String>(15)?, r.get::<_, String>(26)?),
         bytes_done: r.get::<_, i64>(16)? as u64,
         bytes_total: r.get::<_, i64>(17)? as u64,
         lines_done: r.get::<_, i64>(18)? as u64,
@@ -458,7 +481,7 @@ mod tests {
         let change = Change::Progress {
             stage: Stage::ParseLogs,
             progress: percent,
-            message: "m",
+            message: &Bilingual::new("m", "m-en"),
             bytes_done: 5,
             bytes_total: 10,
             lines_done: 7,
@@ -471,6 +494,7 @@ mod tests {
                     seq,
                     session_id: rec.id.clone(),
                     message: rec.progress.to_string(),
+                    message_en: rec.message.en.clone(),
                     code: None,
                 })
             })
@@ -500,11 +524,41 @@ mod tests {
         assert_eq!(events[0].seq(), Some(2));
         assert!(
             store
-                .append("nope", Change::Started { message: "x" }, |_, _| {
-                    ServerMessage::Heartbeat
-                })
+                .append(
+                    "nope",
+                    Change::Started {
+                        message: &Bilingual::default(),
+                    },
+                    |_, _| { ServerMessage::Heartbeat }
+                )
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_database_written_before_message_en_is_upgraded_on_open_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("jobs.sqlite");
+        let old_schema = SCHEMA.replace(",\n    message_en TEXT NOT NULL DEFAULT ''", "");
+        assert_ne!(old_schema, SCHEMA, "the old schema lacks the column");
+        {
+            let conn = Connection::open(&path).expect("old db");
+            conn.execute_batch(&old_schema).expect("old schema");
+            conn.execute(
+                "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, message, created_at)
+                 VALUES ('old', 'queued', 'light', 1, 'a.zip', '/x', 1, 'В очереди', '2026-01-01T00:00:00Z')",
+                [],
+            )
+            .expect("old row");
+        }
+        let store = Store::open(&path).expect("upgraded");
+        let old = store.get("old").expect("get").expect("old row kept");
+        assert_eq!(old.message, Bilingual::new("В очереди", ""));
+        progress(&store, "old", 51);
+        let now = store.get("old").expect("get").expect("row");
+        assert_eq!(now.snapshot().message_en, "m-en");
+        drop(store);
+        Store::open(&path).expect("opening again changes nothing");
     }
 
     #[test]
@@ -513,16 +567,20 @@ mod tests {
         job(&store, "done");
         job(&store, "running");
         store
-            .append("running", Change::Started { message: "go" }, |_, _| {
-                ServerMessage::Heartbeat
-            })
+            .append(
+                "running",
+                Change::Started {
+                    message: &Bilingual::new("го", "go"),
+                },
+                |_, _| ServerMessage::Heartbeat,
+            )
             .expect("start");
         store
             .append(
                 "done",
                 Change::Finished {
                     state: JobState::Succeeded,
-                    message: "ok",
+                    message: &Bilingual::new("ок", "ok"),
                     error: None,
                 },
                 |_, _| ServerMessage::Heartbeat,

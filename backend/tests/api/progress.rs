@@ -47,9 +47,22 @@ async fn socket_sees_all_eleven_stages_in_order_and_one_terminal_message() {
         .find(|m| m.is_terminal())
         .expect("terminal");
     assert!(
-        matches!(last, ServerMessage::Complete(t) if t.message.contains("завершен")),
+        matches!(last, ServerMessage::Complete(t)
+            if t.message.contains("завершен") && t.message_en == "Log analysis complete"),
         "{last:?}"
     );
+    // every progress message comes in both UI languages
+    for m in &msgs {
+        if let ServerMessage::Progress(p) = m {
+            assert!(!p.message.is_empty() && !p.message_en.is_empty(), "{p:?}");
+            assert!(
+                !p.message_en
+                    .chars()
+                    .any(|c| ('\u{400}'..='\u{4ff}').contains(&c)),
+                "English without Cyrillic: {p:?}"
+            );
+        }
+    }
     // the report is there: the 8 official rows
     let result: serde_json::Value = app
         .get(&format!("/api/sessions/{id}/result"))

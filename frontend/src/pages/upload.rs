@@ -27,6 +27,7 @@ fn zip_error(file: &web_sys::File, t: &Texts) -> Option<String> {
 #[component]
 pub fn UploadPage() -> impl IntoView {
     let t = use_texts();
+    let lang = crate::locale::use_lang();
     let model = RwSignal::new("light".to_string());
     let file = RwSignal::new_local(None::<web_sys::File>);
     let error = RwSignal::new(None::<String>);
@@ -107,7 +108,8 @@ pub fn UploadPage() -> impl IntoView {
                             Default::default(),
                         ),
                         Outcome::Failed(msg) => {
-                            error.set(Some((t.analysis_failed)(&msg)));
+                            // The server's message already says what failed, and why.
+                            error.set(Some(lang.get_untracked().pick(&msg).to_owned()));
                             session.set(None);
                             busy.set(false);
                         }
@@ -231,7 +233,7 @@ fn Overlay(
                         })}
                     </p>
                 </Show>
-                <p class="detail" data-testid="overlay-message">{move || view_state.with(|v| v.message.clone())}</p>
+                <p class="detail" data-testid="overlay-message">{move || { let l = lang.get(); view_state.with(|v| l.pick(&v.message).to_owned()) }}</p>
                 <dl class="facts">
                     <dt>{move || t.get().fact_archive}</dt><dd>{move || t.get().bytes(view_state.with(|v| v.upload_bytes))}</dd>
                     <dt>{move || t.get().fact_read}</dt><dd>{move || { let t = t.get(); view_state.with(|v| (t.x_of_y)(&t.bytes(v.bytes_done), &t.bytes(v.bytes_total))) }}</dd>
