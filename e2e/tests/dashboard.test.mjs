@@ -136,6 +136,37 @@ test('charts show the report: timeline on real time, problems by impact, affecte
   await page.close();
 });
 
+test('the incidents table sorts by any column and filters by scenario and words', async () => {
+  const { page, errors } = await openDashboard();
+  const column = (n) => page.locator(`[data-testid=incident-row] td:nth-child(${n})`).allTextContents();
+  const impacts = async () => (await column(4)).map(Number);
+  const ranked = await impacts();
+  assert.deepEqual(ranked, [...ranked].sort((a, b) => b - a), 'by impact at first');
+  await page.getByTestId('sort-scenario').click();
+  const scenarios = (await column(1)).map(Number);
+  assert.deepEqual(scenarios, [...scenarios].sort((a, b) => a - b), `ascending: ${scenarios}`);
+  assert.equal(await page.locator('th[aria-sort=ascending]').count(), 1);
+  await page.getByTestId('sort-scenario').click();
+  const reversed = (await column(1)).map(Number);
+  assert.deepEqual(reversed, [...scenarios].reverse(), 'a second click reverses');
+  await page.getByTestId('sort-firstseen').click();
+  const first = await column(7);
+  assert.deepEqual(first, [...first].sort((a, b) => Date.parse(a.replace(' ', 'T')) - Date.parse(b.replace(' ', 'T'))));
+  // words: every one must match, any case
+  const target = report.incidents[0];
+  const word = target.problem.split(' ').sort((a, b) => b.length - a.length)[0];
+  await page.getByTestId('incident-search').fill(word.toUpperCase());
+  const expected = report.incidents.filter((i) => i.problem.toLowerCase().includes(word.toLowerCase())).length;
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=incident-row]').length === n, expected);
+  assert.match(await page.getByTestId('incident-count').textContent(), new RegExp(`${expected} из ${report.incidents.length}`));
+  await page.getByTestId('incident-search').fill('no-such-problem-anywhere');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=incident-row]').length === 0);
+  await page.getByTestId('incident-search').fill('');
+  assert.equal(await page.getByTestId('incident-row').count(), report.incidents.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('English is one click away, applies everywhere and is remembered', async () => {
   const { page, errors } = await openDashboard();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ru');

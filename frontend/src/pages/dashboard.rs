@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use loglens_shared::report::{AnalysisReport, Incident, LogRef};
+use loglens_shared::report::{AnalysisReport, LogRef};
 
 use crate::api;
 use crate::charts::{self, IncidentKey, Layout};
 use crate::components::echart::EChart;
 use crate::i18n::Texts;
+use crate::incidents::{self, Column, Direction, Query};
 use crate::locale::use_texts;
 use crate::viewport::use_layout;
 
@@ -177,52 +178,64 @@ fn Links(report: AnalysisReport) -> impl IntoView {
     }
 }
 
-/// Incidents ranked by impact (or by scenario), filterable by scenario, with the explorer of
-/// the selected one.
+/// The header text of an incidents-table column.
+fn column_label(t: &Texts, c: Column) -> &'static str {
+    match c {
+        Column::Scenario => t.col_scenario,
+        Column::Problem => t.col_problem,
+        Column::Priority => t.col_priority,
+        Column::Impact => t.col_impact,
+        Column::Anomalies => t.col_anomalies,
+        Column::Systems => t.col_systems,
+        Column::FirstSeen => t.col_first_seen,
+        Column::Method => t.col_method,
+    }
+}
+
+/// Incidents ranked by impact, sortable by any column, filtered by scenario and by words, with
+/// the explorer of the selected one.
 #[component]
 fn Incidents(report: AnalysisReport, selected: RwSignal<Option<IncidentKey>>) -> impl IntoView {
     let t = use_texts();
     let layout = use_layout();
     let report = StoredValue::new(report);
-    let scenario = RwSignal::new(String::new());
-    let by_scenario = RwSignal::new(false);
+    let query = RwSignal::new(Query::default());
     let scenarios: Vec<u32> = report.with_value(|r| r.scenarios.iter().map(|s| s.id).collect());
-    let rows = move || {
-        let filter = scenario.get();
-        let mut rows: Vec<Incident> = report.with_value(|r| {
-            r.incidents
-                .iter()
-                .filter(|i| filter.is_empty() || i.scenario_id.to_string() == filter)
-                .cloned()
-                .collect()
-        });
-        if by_scenario.get() {
-            rows.sort_by_key(|i| (i.scenario_id, i.problem_id));
-        }
-        rows
-    };
+    let total = report.with_value(|r| r.incidents.len());
+    let rows =
+        Memo::new(move |_| query.with(|q| report.with_value(|r| incidents::rows(&r.incidents, q))));
     view! {
         <h3>{move || t.get().incidents_title}</h3>
         <div class="controls">
             <label>{move || t.get().scenario_filter}
-                <select data-testid="scenario-filter" on:change=move |ev| scenario.set(event_target_value(&ev))>
+                <select data-testid="scenario-filter" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    query.update(|q| q.scenario = v.parse().ok());
+                }>
                     <option value="">{move || t.get().all}</option>
                     {scenarios.into_iter().map(|s| view! { <option value=s.to_string()>{s}</option> }).collect_view()}
                 </select>
             </label>
-            <label>
-                <input type="checkbox" on:change=move |ev| by_scenario.set(event_target_checked(&ev))/>
-                {move || t.get().sort_by_scenario}
-            </label>
+            <input type="search" class="search" data-testid="incident-search"
+                placeholder=move || t.get().search aria-label=move || t.get().search
+                on:input=move |ev| { let v = event_target_value(&ev); query.update(|q| q.text = v); }/>
+            <span class="muted" data-testid="incident-count">{move || (t.get().shown_of)(rows.with(Vec::len), total)}</span>
         </div>
+        <p class="muted hint">{move || t.get().sort_hint}</p>
         <table class="links" data-testid="incidents">
             <thead><tr>
-                <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_problem}</th><th>{move || t.get().col_priority}</th>
-                <th>{move || t.get().col_impact}</th><th>{move || t.get().col_anomalies}</th><th>{move || t.get().col_systems}</th>
-                <th>{move || t.get().col_first_seen}</th><th>{move || t.get().col_method}</th>
+                {Column::ALL.into_iter().map(|c| view! {
+                    <th aria-sort=move || query.with(|q| q.direction(c).map_or("none", Direction::aria))>
+                        <button class="sort" data-testid=format!("sort-{c:?}").to_lowercase()
+                            on:click=move |_| query.update(|q| *q = q.clicked(c))>
+                            {move || column_label(t.get(), c)}
+                            {move || query.with(|q| q.direction(c).map(|d| format!(" {}", d.arrow())))}
+                        </button>
+                    </th>
+                }).collect_view()}
             </tr></thead>
             <tbody>
-                <For each=rows key=|i| (i.scenario_id, i.problem_id) let:i>
+                <For each=move || rows.get() key=|i| (i.scenario_id, i.problem_id) let:i>
                     {
                         let key = (i.scenario_id, i.problem_id);
                         let method = i.method;
