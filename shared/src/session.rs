@@ -73,12 +73,8 @@ pub struct Snapshot {
     /// … and in English (empty from servers that predate it).
     #[serde(default)]
     pub message_en: String,
-    pub bytes_done: u64,
-    pub bytes_total: u64,
-    pub lines_done: u64,
-    /// Uncompressed log bytes per second since the analysis started.
-    pub speed_bytes_per_sec: Option<f64>,
-    pub eta_seconds: Option<u64>,
+    #[serde(flatten)]
+    pub throughput: Throughput,
     /// Last event of the session (0 = none yet).
     pub seq: u64,
     pub error: Option<String>,
@@ -86,6 +82,22 @@ pub struct Snapshot {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+}
+
+/// How far an analysis has got through the logs. Snapshots and progress messages carry it
+/// flattened, so on the wire these stay top-level fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Throughput {
+    /// Uncompressed bytes of log files read so far, and in all.
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// Log lines read so far.
+    pub lines_done: u64,
+    /// Uncompressed log bytes per second since the analysis started.
+    pub speed_bytes_per_sec: Option<f64>,
+    /// Seconds left, while reading the logs.
+    pub eta_seconds: Option<u64>,
 }
 
 /// One `progress` message.
@@ -102,11 +114,8 @@ pub struct ProgressMessage {
     pub message: String,
     #[serde(default)]
     pub message_en: String,
-    pub bytes_done: u64,
-    pub bytes_total: u64,
-    pub lines_done: u64,
-    pub speed_bytes_per_sec: Option<f64>,
-    pub eta_seconds: Option<u64>,
+    #[serde(flatten)]
+    pub throughput: Throughput,
 }
 
 /// The terminal `error` or `complete` message.
@@ -203,11 +212,13 @@ mod tests {
             progress: 25,
             message: "m".into(),
             message_en: "m-en".into(),
-            bytes_done: 0,
-            bytes_total: 0,
-            lines_done: 0,
-            speed_bytes_per_sec: None,
-            eta_seconds: None,
+            throughput: Throughput {
+                bytes_done: 10,
+                bytes_total: 20,
+                lines_done: 3,
+                speed_bytes_per_sec: Some(2.5),
+                eta_seconds: Some(4),
+            },
         });
         let v = serde_json::to_value(&p).expect("json");
         assert_eq!(v["type"], "progress");
@@ -215,6 +226,18 @@ mod tests {
         assert_eq!(v["progress"], 25);
         assert_eq!(v["message"], "m");
         assert_eq!(v["message_en"], "m-en");
+        // the counters stay top-level fields, as before they were grouped
+        assert_eq!(
+            (&v["bytes_done"], &v["bytes_total"], &v["lines_done"]),
+            (
+                &serde_json::json!(10),
+                &serde_json::json!(20),
+                &serde_json::json!(3)
+            )
+        );
+        assert_eq!(v["speed_bytes_per_sec"], 2.5);
+        assert_eq!(v["eta_seconds"], 4);
+        assert!(v.get("throughput").is_none());
         assert_eq!(v["seq"], 3);
         let e = ServerMessage::Error(TerminalMessage {
             seq: 9,

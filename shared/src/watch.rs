@@ -6,7 +6,7 @@
 //! with full jitter, `random(0, min(cap, base·2^n))`, and a switch to polling after repeated
 //! failures.
 
-use crate::session::{JobState, ServerMessage, Snapshot};
+use crate::session::{JobState, ServerMessage, Snapshot, Throughput};
 use crate::{Bilingual, Stage};
 
 /// How a session ended, reported once.
@@ -25,11 +25,7 @@ pub struct SessionView {
     pub stage: Option<Stage>,
     pub progress: u8,
     pub message: Bilingual,
-    pub bytes_done: u64,
-    pub bytes_total: u64,
-    pub lines_done: u64,
-    pub speed_bytes_per_sec: Option<f64>,
-    pub eta_seconds: Option<u64>,
+    pub throughput: Throughput,
     pub upload_bytes: u64,
     /// Highest event seq applied: resume the socket with `after_seq` = this.
     pub last_seq: u64,
@@ -53,11 +49,7 @@ impl SessionView {
                 self.stage = Some(p.stage_key);
                 self.progress = self.progress.max(p.progress);
                 self.message = p.text();
-                self.bytes_done = p.bytes_done;
-                self.bytes_total = p.bytes_total;
-                self.lines_done = p.lines_done;
-                self.speed_bytes_per_sec = p.speed_bytes_per_sec;
-                self.eta_seconds = p.eta_seconds;
+                self.throughput = p.throughput;
                 None
             }
             ServerMessage::Complete(t) | ServerMessage::Error(t) => {
@@ -93,11 +85,7 @@ impl SessionView {
         self.stage = s.stage;
         self.progress = self.progress.max(s.progress);
         self.message = s.text();
-        self.bytes_done = s.bytes_done;
-        self.bytes_total = s.bytes_total;
-        self.lines_done = s.lines_done;
-        self.speed_bytes_per_sec = s.speed_bytes_per_sec;
-        self.eta_seconds = s.eta_seconds;
+        self.throughput = s.throughput;
         self.upload_bytes = s.upload_bytes;
         match s.state {
             JobState::Succeeded => self.finish(Outcome::Succeeded),
@@ -185,11 +173,12 @@ mod tests {
             progress: percent,
             message: format!("at {percent}"),
             message_en: format!("at {percent}%"),
-            bytes_done: 1,
-            bytes_total: 2,
-            lines_done: 3,
-            speed_bytes_per_sec: None,
-            eta_seconds: None,
+            throughput: Throughput {
+                bytes_done: 1,
+                bytes_total: 2,
+                lines_done: 3,
+                ..Throughput::default()
+            },
         })
     }
 
@@ -206,11 +195,7 @@ mod tests {
             progress: percent,
             message: "snap".into(),
             message_en: "snapshot".into(),
-            bytes_done: 0,
-            bytes_total: 0,
-            lines_done: 0,
-            speed_bytes_per_sec: None,
-            eta_seconds: None,
+            throughput: Throughput::default(),
             seq,
             error: None,
             created_at: String::new(),

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use loglens_shared::session::{
-    JobState, ProgressMessage, ServerMessage, Snapshot, TerminalMessage,
+    JobState, ProgressMessage, ServerMessage, Snapshot, TerminalMessage, Throughput,
 };
 use loglens_shared::{Bilingual, EngineProgress, Stage, say};
 use tokio::sync::{broadcast, mpsc};
@@ -362,7 +362,7 @@ impl Jobs {
             cancel,
             started,
             floor: job.progress,
-            bytes_total: job.bytes_total,
+            bytes_total: job.throughput.bytes_total,
             stage_clock: Mutex::new(None),
         };
         let engine = Arc::clone(&self.engine);
@@ -464,11 +464,7 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
         progress: rec.progress,
         message: rec.message.ru.clone(),
         message_en: rec.message.en.clone(),
-        bytes_done: rec.bytes_done,
-        bytes_total: rec.bytes_total,
-        lines_done: rec.lines_done,
-        speed_bytes_per_sec: rec.speed,
-        eta_seconds: rec.eta,
+        throughput: rec.throughput,
     })
 }
 
@@ -543,11 +539,13 @@ impl ProgressSink for JobSink {
             stage: p.stage,
             progress: p.percent,
             message: &p.message,
-            bytes_done: p.bytes_done,
-            bytes_total: total,
-            lines_done: p.lines_done,
-            speed,
-            eta,
+            throughput: Throughput {
+                bytes_done: p.bytes_done,
+                bytes_total: total,
+                lines_done: p.lines_done,
+                speed_bytes_per_sec: speed,
+                eta_seconds: eta,
+            },
         };
         if let Err(e) = self.jobs.emit(&self.id, change, |seq, rec| {
             progress_message(seq, rec, Some(p.stage))

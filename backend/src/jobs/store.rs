@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use loglens_shared::session::{JobState, ServerMessage, Snapshot};
+use loglens_shared::session::{JobState, ServerMessage, Snapshot, Throughput};
 use loglens_shared::{Bilingual, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -47,11 +47,7 @@ pub struct JobRecord {
     pub progress: u8,
     /// The last message in Russian (the protocol's) and English.
     pub message: Bilingual,
-    pub bytes_done: u64,
-    pub bytes_total: u64,
-    pub lines_done: u64,
-    pub speed: Option<f64>,
-    pub eta: Option<u64>,
+    pub throughput: Throughput,
     pub seq: u64,
     pub error: Option<String>,
     pub created_at: String,
@@ -73,11 +69,7 @@ impl JobRecord {
             progress: self.progress,
             message: self.message.ru.clone(),
             message_en: self.message.en.clone(),
-            bytes_done: self.bytes_done,
-            bytes_total: self.bytes_total,
-            lines_done: self.lines_done,
-            speed_bytes_per_sec: self.speed,
-            eta_seconds: self.eta,
+            throughput: self.throughput,
             seq: self.seq,
             error: self.error.clone(),
             created_at: self.created_at.clone(),
@@ -167,11 +159,7 @@ pub enum Change<'a> {
         stage: Stage,
         progress: u8,
         message: &'a Bilingual,
-        bytes_done: u64,
-        bytes_total: u64,
-        lines_done: u64,
-        speed: Option<f64>,
-        eta: Option<u64>,
+        throughput: Throughput,
     },
     /// The job started running.
     Started { message: &'a Bilingual },
@@ -318,16 +306,13 @@ impl Store {
                 stage,
                 progress,
                 message,
-                bytes_done,
-                bytes_total,
-                lines_done,
-                speed,
-                eta,
+                throughput: tp,
             } => {
                 tx.execute(
                     "UPDATE jobs SET stage=?2, progress=?3, message=?4, bytes_done=?5, bytes_total=?6, lines_done=?7,
                         speed=?8, eta=?9, seq=?10, message_en=?11 WHERE id=?1",
-                    params![id, stage_key(stage), progress, message.ru, bytes_done as i64, bytes_total as i64, lines_done as i64, speed, eta.map(|e| e as i64), seq as i64, message.en],
+                    params![id, stage_key(stage), progress, message.ru, tp.bytes_done as i64, tp.bytes_total as i64, tp.lines_done as i64,
+                        tp.speed_bytes_per_sec, tp.eta_seconds.map(|e| e as i64), seq as i64, message.en],
                 )?;
             }
             Change::Started { message } => {
@@ -444,11 +429,13 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         stage: parse_stage(r.get(13)?),
         progress: r.get(14)?,
         message: Bilingual::new(r.get::<_, String>(15)?, r.get::<_, String>(26)?),
-        bytes_done: r.get::<_, i64>(16)? as u64,
-        bytes_total: r.get::<_, i64>(17)? as u64,
-        lines_done: r.get::<_, i64>(18)? as u64,
-        speed: r.get(19)?,
-        eta: r.get::<_, Option<i64>>(20)?.map(|e| e as u64),
+        throughput: Throughput {
+            bytes_done: r.get::<_, i64>(16)? as u64,
+            bytes_total: r.get::<_, i64>(17)? as u64,
+            lines_done: r.get::<_, i64>(18)? as u64,
+            speed_bytes_per_sec: r.get(19)?,
+            eta_seconds: r.get::<_, Option<i64>>(20)?.map(|e| e as u64),
+        },
         seq: r.get::<_, i64>(21)? as u64,
         error: r.get(22)?,
         created_at: r.get(23)?,
@@ -482,11 +469,13 @@ mod tests {
             stage: Stage::ParseLogs,
             progress: percent,
             message: &Bilingual::new("m", "m-en"),
-            bytes_done: 5,
-            bytes_total: 10,
-            lines_done: 7,
-            speed: Some(1.5),
-            eta: Some(3),
+            throughput: Throughput {
+                bytes_done: 5,
+                bytes_total: 10,
+                lines_done: 7,
+                speed_bytes_per_sec: Some(1.5),
+                eta_seconds: Some(3),
+            },
         };
         store
             .append(id, change, |seq, rec| {
@@ -511,7 +500,13 @@ mod tests {
         assert_eq!(progress(&store, "b", 51).seq(), Some(1));
         let a = store.get("a").expect("get").expect("a");
         assert_eq!(
-            (a.seq, a.progress, a.stage, a.lines_done, a.eta),
+            (
+                a.seq,
+                a.progress,
+                a.stage,
+                a.throughput.lines_done,
+                a.throughput.eta_seconds
+            ),
             (2, 55, Some(Stage::ParseLogs), 7, Some(3))
         );
         let snap = a.snapshot();

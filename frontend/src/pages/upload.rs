@@ -236,9 +236,9 @@ fn Overlay(
                 <p class="detail" data-testid="overlay-message">{move || { let l = lang.get(); view_state.with(|v| l.pick(&v.message).to_owned()) }}</p>
                 <dl class="facts">
                     <dt>{move || t.get().fact_archive}</dt><dd>{move || t.get().bytes(view_state.with(|v| v.upload_bytes))}</dd>
-                    <dt>{move || t.get().fact_read}</dt><dd>{move || { let t = t.get(); view_state.with(|v| (t.x_of_y)(&t.bytes(v.bytes_done), &t.bytes(v.bytes_total))) }}</dd>
-                    <dt>{move || t.get().fact_speed}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.speed_bytes_per_sec.map_or("—".into(), |s| (t.per_second)(&t.bytes(s as u64)))) }}</dd>
-                    <dt>{move || t.get().fact_eta}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.eta_seconds.map_or("—".into(), t.seconds)) }}</dd>
+                    <dt>{move || t.get().fact_read}</dt><dd>{move || { let t = t.get(); view_state.with(|v| (t.x_of_y)(&t.bytes(v.throughput.bytes_done), &t.bytes(v.throughput.bytes_total))) }}</dd>
+                    <dt>{move || t.get().fact_speed}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.throughput.speed_bytes_per_sec.map_or("—".into(), |s| (t.per_second)(&t.bytes(s as u64)))) }}</dd>
+                    <dt>{move || t.get().fact_eta}</dt><dd>{move || { let t = t.get(); view_state.with(|v| v.throughput.eta_seconds.map_or("—".into(), t.seconds)) }}</dd>
                     <dt>{move || t.get().fact_elapsed}</dt><dd>{move || (t.get().seconds)(((now.get() - started_at.get()) / 1000.0).max(0.0) as u64)}</dd>
                 </dl>
                 <p class="transport" data-testid="transport">{move || { let t = t.get(); (t.transport)(transport.get().label(t)) }}</p>
