@@ -7,6 +7,7 @@
 
 use loglens_shared::report::{Method, PredictionKind};
 use loglens_shared::session::JobState;
+use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
 use loglens_shared::{Bilingual, Stage};
 
 /// `localStorage` key of the chosen language.
@@ -225,20 +226,9 @@ impl Texts {
         }
     }
 
-    /// `1.5 MB`-style sizes in binary units (what file managers show for the same file).
+    /// `1.5 MiB`-style sizes, as the server writes them in its messages.
     pub fn bytes(&self, n: u64) -> String {
-        let units = self.byte_units;
-        let mut v = n as f64;
-        let mut u = 0;
-        while v >= 1024.0 && u < units.len() - 1 {
-            v /= 1024.0;
-            u += 1;
-        }
-        if u == 0 {
-            format!("{n} {}", units[0])
-        } else {
-            format!("{v:.1} {}", units[u])
-        }
+        units::bytes(n, &self.byte_units)
     }
 }
 
@@ -274,7 +264,7 @@ pub static RU: Texts = Texts {
     connecting: "подключение…",
     polling: "HTTP-опрос",
     cancel: "Отменить",
-    byte_units: ["Б", "КБ", "МБ", "ГБ", "ТБ"],
+    byte_units: BYTE_UNITS_RU,
     seconds: |s| {
         if s >= 60 {
             format!("{} мин {:02} с", s / 60, s % 60)
@@ -408,7 +398,7 @@ pub static EN: Texts = Texts {
     connecting: "connecting…",
     polling: "HTTP polling",
     cancel: "Cancel",
-    byte_units: ["B", "KiB", "MiB", "GiB", "TiB"],
+    byte_units: BYTE_UNITS_EN,
     seconds: |s| {
         if s >= 60 {
             format!("{} min {:02} s", s / 60, s % 60)
@@ -587,11 +577,9 @@ mod tests {
     }
 
     #[test]
-    fn byte_sizes_use_binary_units_per_language() {
-        assert_eq!(RU.bytes(512), "512 Б");
+    fn byte_sizes_use_each_languages_units() {
         assert_eq!(RU.bytes(1536), "1.5 КБ");
         assert_eq!(EN.bytes(3 * 1024 * 1024), "3.0 MiB");
-        assert_eq!(EN.bytes(u64::MAX), "16777216.0 TiB");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod progress;
 pub mod report;
 pub mod session;
 pub mod stage;
+pub mod units;
 pub mod urls;
 pub mod watch;
 

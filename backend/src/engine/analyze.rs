@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use loglens_shared::report::{AnalysisReport, FileStats, ScenarioInfo, Summary};
+use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
 use loglens_shared::{Bilingual, EngineProgress, Stage, say};
 use rayon::prelude::*;
 
@@ -163,13 +164,13 @@ impl Engine {
         let plan = archive::plan(&req.archive, &req.upload_name, &self.limits)?;
         let file_count: usize = plan.cases.iter().map(|c| c.logs.len()).sum();
         p.bytes_total.store(plan.log_bytes, Ordering::Relaxed);
-        let (cases, size) = (plan.cases.len(), human_bytes(plan.log_bytes));
+        let (cases, (size_ru, size_en)) = (plan.cases.len(), sizes(plan.log_bytes));
         p.stage(
             Stage::Unpack,
             1.0,
             say!(
-                "Сценариев: {cases}, лог-файлов: {file_count}, {size}",
-                "Scenarios: {cases}, log files: {file_count}, {size}"
+                "Сценариев: {cases}, лог-файлов: {file_count}, {size_ru}",
+                "Scenarios: {cases}, log files: {file_count}, {size_en}"
             ),
         );
         p.check()?;
@@ -557,8 +558,12 @@ impl Engine {
                             let done = p.bytes_done.load(Ordering::Relaxed);
                             let total = p.bytes_total.load(Ordering::Relaxed);
                             p.throttled(Stage::ParseLogs, ratio_u64(done, total), {
-                                let (done, total) = (human_bytes(done), human_bytes(total));
-                                say!("Прочитано {done} из {total}", "Read {done} of {total}")
+                                let ((done_ru, done_en), (total_ru, total_en)) =
+                                    (sizes(done), sizes(total));
+                                say!(
+                                    "Прочитано {done_ru} из {total_ru}",
+                                    "Read {done_en} of {total_en}"
+                                )
                             });
                             !p.cancelled()
                         })
@@ -697,20 +702,12 @@ fn ratio_u64(done: u64, total: u64) -> f64 {
     }
 }
 
-/// `12.3 MB`-style sizes for messages.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+/// A size in both languages' units (the web app formats its own figures the same way).
+fn sizes(n: u64) -> (String, String) {
+    (
+        units::bytes(n, &BYTE_UNITS_RU),
+        units::bytes(n, &BYTE_UNITS_EN),
+    )
 }
 
 /// Turns stage fractions and byte counters into [`EngineProgress`] for the sink, throttled.
@@ -786,9 +783,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn human_sizes() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1_500), "1.5 KB");
-        assert_eq!(human_bytes(2_345_678_901), "2.3 GB");
+    fn sizes_in_messages_match_the_web_app() {
+        assert_eq!(sizes(999), ("999 Б".to_owned(), "999 B".to_owned()));
+        assert_eq!(sizes(1_536), ("1.5 КБ".to_owned(), "1.5 KiB".to_owned()));
     }
 }
