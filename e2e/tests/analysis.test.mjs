@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, startServer, launchBrowser, screenshot } from './harness.mjs';
+import { ROOT, startServer, launchBrowser, screenshot, validationZip } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 let server;
@@ -15,9 +15,7 @@ let browser;
 let zipPath;
 
 before(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-'));
-  zipPath = path.join(dir, 'vc.zip');
-  execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--lines', '2000', '--out', zipPath]);
+  zipPath = validationZip();
   server = await startServer();
   browser = await launchBrowser();
 });

@@ -2,11 +2,8 @@
 // real browser against the real server, on the validation cases analysed through the real API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ROOT, startServer, launchBrowser, screenshot } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { startServer, launchBrowser, screenshot, validationZip } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 let server;
@@ -34,9 +31,7 @@ async function analyse(zipPath) {
 }
 
 before(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-'));
-  zipPath = path.join(dir, 'vc.zip');
-  execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--lines', '2000', '--out', zipPath]);
+  zipPath = validationZip();
   server = await startServer();
   browser = await launchBrowser();
   sessionId = await analyse(zipPath);

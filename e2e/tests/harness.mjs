@@ -1,6 +1,6 @@
 // Shared e2e harness: starts a real `loglens serve` on a free port and a headless Debian
 // Chromium driven by playwright-core (never a downloaded browser).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,4 +62,12 @@ export async function launchBrowser() {
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The validation cases (the organizers' generator, small files), as a zip in a temp dir. */
+export function validationZip() {
+  const zipPath = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-')), 'vc.zip');
+  execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'),
+    '--validation', '--lines', '2000', '--out', zipPath]);
+  return zipPath;
 }

@@ -155,22 +155,9 @@ fn time_chart(
 ) -> Chart {
     base(title)
         .legend(layout.legend())
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(layout.grid_top())
-                .bottom(64)
-                .contain_label(true),
-        )
+        .grid(grid(layout.grid_top(), 64))
         .x_axis(time_axis(span))
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .inverse(true)
-                .data(categories)
-                .axis_label(AxisLabel::new().interval(0)),
-        )
+        .y_axis(category_axis(categories))
         .data_zoom(
             DataZoom::new()
                 .type_(DataZoomType::Slider)
@@ -202,6 +189,26 @@ fn time_chart(
 /// Pixel height for a chart with `rows` category rows (and room for title, axis and slider).
 pub fn rows_height(rows: usize) -> u32 {
     (170 + 34 * rows.max(1) as u32).min(900)
+}
+
+/// The plot area: `top` leaves room for title (and legend), `bottom` for axis and slider;
+/// labels are inside the area so long ones are never cut.
+fn grid(top: i64, bottom: i64) -> Grid {
+    Grid::new()
+        .left(8)
+        .right(24)
+        .top(top)
+        .bottom(bottom)
+        .contain_label(true)
+}
+
+/// One row per category, the first at the top, every label shown.
+fn category_axis(categories: Vec<String>) -> Axis {
+    Axis::new()
+        .type_(AxisType::Category)
+        .inverse(true)
+        .data(categories)
+        .axis_label(AxisLabel::new().interval(0))
 }
 
 /// A value axis named under its middle (an end name is cut off on narrow screens).
@@ -378,22 +385,9 @@ pub fn problems_by_impact(report: &AnalysisReport, t: &Texts, layout: Layout) ->
         })
         .collect();
     base(t.chart_by_impact)
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(40)
-                .bottom(40)
-                .contain_label(true),
-        )
+        .grid(grid(40, 40))
         .x_axis(value_axis(t.axis_impact))
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .inverse(true)
-                .data(categories)
-                .axis_label(AxisLabel::new().interval(0)),
-        )
+        .y_axis(category_axis(categories))
         .tooltip(
             Tooltip::new()
                 .trigger(Trigger::Item)
@@ -437,22 +431,9 @@ pub fn affected_systems(report: &AnalysisReport, t: &Texts, layout: Layout) -> C
     };
     base(t.chart_systems)
         .legend(layout.legend())
-        .grid(
-            Grid::new()
-                .left(8)
-                .right(24)
-                .top(layout.grid_top())
-                .bottom(40)
-                .contain_label(true),
-        )
+        .grid(grid(layout.grid_top(), 40))
         .x_axis(value_axis(t.axis_lines))
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .inverse(true)
-                .data(categories)
-                .axis_label(AxisLabel::new().interval(0)),
-        )
+        .y_axis(category_axis(categories))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .series(series(t.series_errors, ERROR_COLOUR, |b| b.1))
         .series(series(t.series_warnings, WARNING_COLOUR, |b| b.2))
