@@ -166,6 +166,22 @@ test('a socket dropped mid-job is resumed and the run completes', async () => {
   assert.ok(await page.evaluate(() => window.__sockets) >= 2, 'reconnected after the drop');
 });
 
+test('the drop zone opens the file picker from the keyboard too', async () => {
+  const { page } = await newPage();
+  // The picker is the browser's; what the app must do is click the file input, as a mouse would.
+  await page.getByTestId('file-input').evaluate((input) => {
+    window.__pickerOpened = 0;
+    input.addEventListener('click', (e) => { e.preventDefault(); window.__pickerOpened += 1; });
+  });
+  await page.getByTestId('dropzone').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press(' ');
+  await page.keyboard.press('a');
+  assert.equal(await page.evaluate(() => window.__pickerOpened), 2, 'Enter and Space open it, other keys do not');
+  assert.equal(await page.getByTestId('dropzone').getAttribute('role'), 'button');
+  await page.close();
+});
+
 test('a wrong file gets an inline error and cannot be started', async () => {
   const { page } = await newPage();
   const notes = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-')), 'notes.txt');

@@ -54,6 +54,41 @@ async fn client_routes_fall_back_to_index_html_and_assets_are_served() {
 }
 
 #[tokio::test]
+async fn the_web_app_is_gzipped_for_browsers_that_accept_it() {
+    let app = TestApp::spawn().await;
+    let script = "function chart(){return 'echarts';}\n".repeat(2_000);
+    std::fs::write(app.dir.path().join("dist").join("app.js"), &script).expect("asset");
+    let url = app.url("/app.js");
+    let gz = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(gz.status(), 200);
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let packed = gz.bytes().await.expect("body").len();
+    assert!(
+        packed * 10 < script.len(),
+        "{packed} of {} bytes",
+        script.len()
+    );
+    let plain = app.client.get(&url).send().await.expect("get");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.expect("body"), script);
+    // API answers are not wrapped (downloads are zips already; sockets need the raw body)
+    let api = app
+        .client
+        .get(app.url("/api/version"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert!(api.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
 async fn launch_creates_the_data_dir_and_stops_on_shutdown() {
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/healthz").await.status(), 200);

@@ -144,7 +144,15 @@ pub fn UploadPage() -> impl IntoView {
                 </label>
             </fieldset>
             <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
+                role="button" tabindex="0" aria-label=move || t.get().drop_hint
                 on:click=move |_| { if let Some(i) = input.get() { i.click(); } }
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    // A keyboard user opens the file picker as a click would.
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        if let Some(i) = input.get() { i.click(); }
+                    }
+                }
                 on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop>
