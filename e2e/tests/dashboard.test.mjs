@@ -173,6 +173,11 @@ test('English is one click away, applies everywhere and is remembered', async ()
   assert.match(await page.getByTestId('incidents').locator('thead').textContent(), /Impact/);
   await page.waitForFunction(() => echarts.getInstanceByDom(
     document.querySelector('[data-testid=chart-impact]')).getOption().title[0].text === 'Problems by impact');
+  // the whole dashboard, explorer open, has no Russian left (the data itself is English here)
+  await page.getByTestId('incident-row').first().click();
+  await page.getByTestId('explorer').waitFor();
+  const dashboard = await page.locator('body').innerText();
+  assert.doesNotMatch(dashboard, /[А-Яа-яЁё]/, dashboard.match(/.{0,40}[А-Яа-яЁё].{0,40}/)?.[0]);
   // remembered across a reload, and the upload page follows
   await page.reload();
   await page.getByTestId('link-row').first().waitFor();
@@ -183,6 +188,12 @@ test('English is one click away, applies everywhere and is remembered', async ()
   // no Russian left on the English upload page
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /[А-Яа-яЁё]/, text);
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId('history-row').first().waitFor();
+  const history = await page.locator('body').innerText();
+  assert.match(history, /Analysis history[\s\S]*done/);
+  assert.doesNotMatch(history, /[А-Яа-яЁё]/, history);
+  await page.getByTestId('nav-new').click();
   await page.getByTestId('lang-ru').click();
   await page.getByTestId('start').filter({ hasText: 'Запустить анализ' }).waitFor();
   assert.deepEqual(errors, []);
