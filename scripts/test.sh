@@ -27,7 +27,9 @@ fi
 cargo test --workspace --doc --quiet
 
 echo "test: browser tests (e2e/, Chromium)"
-cargo build -p loglens --bin loglens
+# The same package selection and dev-dependency features as the test build above, so this
+# reuses its artifacts (`-p loglens` alone would resolve features differently and recompile).
+cargo build --workspace --tests --bin loglens
 LOGLENS_BIN="$TARGET/debug/loglens" npm --prefix e2e test
 
 echo "test: all suites passed in $(( $(date +%s) - started ))s"

@@ -2,7 +2,10 @@
 // real browser against the real server, on the validation cases analysed through the real API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServer, launchBrowser, screenshot, validationZip } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
@@ -243,5 +246,26 @@ test('an analysis watched in English: overlay stages and server messages, toast'
   for (const t of seen) assert.doesNotMatch(t, /[А-Яа-яЁё]/, `no Russian in the English overlay: ${t}`);
   assert.deepEqual(errors, []);
   await page.evaluate(() => localStorage.removeItem('loglens.lang'));
+  await page.close();
+});
+
+test('an ERROR repeated all day: the explorer says how many, the timeline shows an even sample', async () => {
+  const zip = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-repeat-')), 'repeats.zip');
+  execFileSync('python3', ['-c', `
+import sys, zipfile
+lines = ["2025-10-06T00:00:00 WARNING database: Slow query from index issue"]
+lines += ["2025-10-06T%02d:%02d:%02d ERROR database: Index corruption on table" % (i // 3600, i // 60 % 60, i % 60) for i in range(1003)]
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("Case 4/db.log", "\\n".join(lines) + "\\n")`, zip]);
+  const id = await analyse(zip);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/dashboard/${id}`);
+  await page.getByTestId('incident-row').first().click();
+  assert.match(await page.getByTestId('errors-sampled').textContent(), /1003.*200/);
+  const timeline = await option(page, 'chart-timeline');
+  assert.equal(timeline.series[0].data.length, 200, 'a bounded number of ERROR points');
+  const times = timeline.series[0].data.map((d) => d.value[0]);
+  assert.equal(times[0], '2025-10-06 00:00:00.000');
+  assert.equal(times.at(-1), '2025-10-06 00:16:42.000', 'the last ERROR is on the axis too');
   await page.close();
 });

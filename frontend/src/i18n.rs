@@ -145,6 +145,7 @@ pub struct Texts {
     pub col_first_seen: &'static str,
     pub explorer_title: fn(u32, u32, &str) -> String,
     pub root_cause_at: fn(&str, u64) -> String,
+    pub errors_sampled: fn(usize, u64) -> String,
     pub linked_anomalies: &'static str,
     pub linked_at: fn(&str, f32, &str, u64) -> String,
     pub playbook_priority: fn(&str) -> String,
@@ -311,6 +312,11 @@ pub static RU: Texts = Texts {
     col_first_seen: "Впервые",
     explorer_title: |s, p, name| format!("Сценарий {s}: проблема {p} — {name}"),
     root_cause_at: |file, line| format!("Первопричина: {file} строка {line}"),
+    errors_sampled: |shown, all| {
+        format!(
+            "Строк ERROR этой проблемы: {all}; в отчёте и на шкале — {shown}, равномерно от первой до последней"
+        )
+    },
     linked_anomalies: "Связанные аномалии",
     linked_at: |method, score, file, line| {
         format!(" — {method} ({score:.2}); {file} строка {line}: ")
@@ -445,6 +451,11 @@ pub static EN: Texts = Texts {
     col_first_seen: "First seen",
     explorer_title: |s, p, name| format!("Scenario {s}: problem {p} — {name}"),
     root_cause_at: |file, line| format!("Root cause: {file} line {line}"),
+    errors_sampled: |shown, all| {
+        format!(
+            "ERROR lines of this problem: {all}; the report and the timeline keep {shown}, evenly from the first to the last"
+        )
+    },
     linked_anomalies: "Linked anomalies",
     linked_at: |method, score, file, line| {
         format!(" — {method} ({score:.2}); {file} line {line}: ")

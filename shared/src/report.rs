@@ -152,8 +152,13 @@ pub struct Incident {
     pub problem_id: u32,
     pub problem: String,
     pub priority: String,
-    /// The ERROR lines of the problem (root-cause lines).
+    /// The ERROR lines of the problem (root-cause lines), by time: all of them, or an even
+    /// sample including the first and the last when there are more than the engine keeps.
     pub errors: Vec<LogRef>,
+    /// How many ERROR lines the problem has in all (≥ `errors.len()`; 0 in reports written
+    /// before it was counted).
+    #[serde(default)]
+    pub error_count: u64,
     /// Distinct linked anomaly ids.
     pub anomaly_ids: Vec<u32>,
     /// Distinct files with a linked ERROR or WARNING.

@@ -21,6 +21,25 @@ pub const NOVEL_WINDOW_SECONDS: i64 = 5 * 60;
 /// particular problem.
 pub const GENERIC_ANOMALY_PROBLEMS: usize = 5;
 
+/// An incident keeps at most this many of its ERROR lines (each with its context) in the
+/// report; beyond it, an even sample with the first and the last, and the full count. Keeps the
+/// dashboard's JSON and timeline bounded when one ERROR repeats all day.
+pub const MAX_ERRORS_PER_INCIDENT: usize = 200;
+
+/// At most `max` items of `items`, evenly spread, always the first and the last (in order).
+fn sample<T>(items: &[T], max: usize) -> impl Iterator<Item = &T> {
+    let n = items.len();
+    let keep = n.min(max);
+    (0..keep).map(move |k| {
+        let i = if keep <= 1 {
+            0
+        } else {
+            k * (n - 1) / (keep - 1)
+        };
+        &items[i]
+    })
+}
+
 /// Everything derived for one case.
 #[derive(Debug, Default)]
 pub struct CaseFindings {
@@ -135,7 +154,10 @@ fn incidents(
                     .get(problem_id)
                     .map_or("major", |p| p.priority.as_str())
                     .to_owned(),
-                errors: errors.iter().map(|e| log_ref(files, *e)).collect(),
+                errors: sample(&errors, MAX_ERRORS_PER_INCIDENT)
+                    .map(|e| log_ref(files, *e))
+                    .collect(),
+                error_count: errors.len() as u64,
                 impact: anomaly_ids.len() as u64 * file_set.len() as u64,
                 anomaly_ids: anomaly_ids.into_iter().collect(),
                 files: file_set.into_iter().collect(),
@@ -339,6 +361,23 @@ pub fn recommendations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_keep_the_ends_and_spread_evenly() {
+        let all: Vec<u32> = (0..1000).collect();
+        let kept: Vec<u32> = sample(&all, 5).copied().collect();
+        assert_eq!(kept, [0, 249, 499, 749, 999]);
+        assert_eq!(
+            sample(&all, 2000).count(),
+            1000,
+            "nothing dropped under the cap"
+        );
+        assert_eq!(sample(&all[..1], 5).copied().collect::<Vec<_>>(), [0]);
+        assert_eq!(sample(&all[..0], 5).count(), 0);
+        let kept: Vec<u32> = sample(&all, MAX_ERRORS_PER_INCIDENT).copied().collect();
+        assert_eq!(kept.len(), MAX_ERRORS_PER_INCIDENT);
+        assert!(kept.windows(2).all(|w| w[0] < w[1]), "in order, no repeats");
+    }
 
     #[test]
     fn timestamps_in_every_accepted_shape() {

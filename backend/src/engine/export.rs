@@ -275,6 +275,7 @@ fn write_incident(x: &mut XmlOut, i: &Incident) -> io::Result<()> {
         attr("priority", &i.priority),
         attr("impact", i.impact),
         attr("method", method_name(i.method)),
+        attr("error_count", i.error_count),
     ];
     push_opt(&mut attrs, "first_seen", i.first_seen.as_ref());
     push_opt(&mut attrs, "last_seen", i.last_seen.as_ref());

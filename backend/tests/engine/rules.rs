@@ -394,3 +394,58 @@ fn scenario_id_collisions_are_a_clear_error() {
     let msg = err.to_string();
     assert!(msg.contains("A/Case 1") && msg.contains("B/Run 1"), "{msg}");
 }
+
+#[test]
+fn an_error_repeated_all_day_is_counted_in_full_and_sampled_in_the_report() {
+    use loglens::engine::derive::MAX_ERRORS_PER_INCIDENT;
+    let dir = tempfile::tempdir().expect("tmp");
+    let kb = official_kb();
+    let repeats = MAX_ERRORS_PER_INCIDENT * 5 + 3;
+    let mut db = String::new();
+    for i in 0..repeats {
+        let (h, m, s) = (i / 3600, i / 60 % 60, i % 60);
+        db.push_str(&line(
+            &format!("2025-10-06T{h:02}:{m:02}:{s:02}"),
+            "ERROR",
+            "database",
+            "Index corruption on table",
+        ));
+    }
+    let app = line(
+        "2025-10-06T00:00:00",
+        "WARNING",
+        "database",
+        "Slow query from index issue",
+    );
+    let zip = zip_of(
+        dir.path(),
+        "repeats.zip",
+        &[
+            ("Case 4/anomalies_problems.csv", &kb),
+            ("Case 4/db.log", db.as_bytes()),
+            ("Case 4/app.log", app.as_bytes()),
+        ],
+    );
+    let run = analyze(&zip, false, &dir.path().join("out"));
+    let report = &run.output.as_ref().expect("analysis succeeds").report;
+    let incident = &report.incidents[0];
+    assert_eq!(incident.error_count, repeats as u64, "every ERROR counted");
+    assert_eq!(
+        incident.errors.len(),
+        MAX_ERRORS_PER_INCIDENT,
+        "a bounded sample kept"
+    );
+    let lines: Vec<u64> = incident.errors.iter().map(|e| e.line).collect();
+    assert_eq!(
+        lines.first(),
+        Some(&1),
+        "the first ERROR (the root cause) is kept"
+    );
+    assert_eq!(lines.last(), Some(&(repeats as u64)), "and the last");
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "in time order");
+    assert_eq!(
+        incident.last_seen.as_deref(),
+        Some("2025-10-06T00:16:42"),
+        "last seen over all of them"
+    );
+}

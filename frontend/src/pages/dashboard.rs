@@ -305,6 +305,11 @@ fn explorer(
         <div class="explorer" data-testid="explorer">
             <h3>{(t.explorer_title)(scenario, problem, &incident.problem)}</h3>
             <p class="muted">{(t.root_cause_at)(&root.file, root.line)}</p>
+            {(incident.error_count > incident.errors.len() as u64).then(|| view! {
+                <p class="muted" data-testid="errors-sampled">
+                    {(t.errors_sampled)(incident.errors.len(), incident.error_count)}
+                </p>
+            })}
             <p class="root" data-testid="root-cause">{root.raw.clone()}</p>
             {context_view(&root)}
             <h4>{t.linked_anomalies}</h4>
