@@ -4,10 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, launchBrowser, screenshot, validationZip } from './harness.mjs';
+import { ROOT, startServer, launchBrowser, screenshot, tempDir, validationZip } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 let server;
@@ -184,7 +183,7 @@ test('the drop zone opens the file picker from the keyboard too', async () => {
 
 test('a wrong file gets an inline error and cannot be started', async () => {
   const { page } = await newPage();
-  const notes = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-')), 'notes.txt');
+  const notes = path.join(tempDir('notes'), 'notes.txt');
   writeFileSync(notes, 'not an archive');
   await page.getByTestId('file-input').setInputFiles(notes);
   const err = page.getByTestId('upload-error');
@@ -223,7 +222,7 @@ test('history lists the analyses; two can be compared, one deleted, one reopened
 });
 
 test('an uploaded knowledge base is used for a bare archive, and every report downloads', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-kb-'));
+  const dir = tempDir('kb');
   const bare = path.join(dir, 'bare.zip');
   execFileSync('python3', ['-c', `
 import sys, zipfile
@@ -251,7 +250,7 @@ z.close()`, bare]);
 });
 
 test('cancel from the overlay stops the analysis and the upload page stays usable', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-big-'));
+  const dir = tempDir('big');
   const big = path.join(dir, 'big.zip');
   execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'), '--validation', '--out', big]);
   const { page } = await newPage();

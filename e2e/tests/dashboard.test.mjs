@@ -3,10 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, screenshot, validationZip } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, tempDir, validationZip } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 let server;
@@ -250,7 +249,7 @@ test('an analysis watched in English: overlay stages and server messages, toast'
 });
 
 test('an ERROR repeated all day: the explorer says how many, the timeline shows an even sample', async () => {
-  const zip = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-repeat-')), 'repeats.zip');
+  const zip = path.join(tempDir('repeat'), 'repeats.zip');
   execFileSync('python3', ['-c', `
 import sys, zipfile
 lines = ["2025-10-06T00:00:00 WARNING database: Slow query from index issue"]

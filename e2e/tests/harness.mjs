@@ -1,7 +1,7 @@
 // Shared e2e harness: starts a real `loglens serve` on a free port and a headless Debian
 // Chromium driven by playwright-core (never a downloaded browser).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const BIN = process.env.LOGLENS_BIN ?? path.join(ROOT, 'target', 'debug', 'loglens');
 const START_TIMEOUT_MS = 30_000;
+
+/** Temporary folders of this test process (server data, archives), removed when it exits. */
+const TEMP_DIRS = [];
+process.on('exit', () => {
+  for (const dir of TEMP_DIRS) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new empty folder under the system temp dir, removed when the test process exits. */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(path.join(tmpdir(), `loglens-e2e-${prefix}-`));
+  TEMP_DIRS.push(dir);
+  return dir;
+}
 
 /** The workspace version, read from the top-level Cargo.toml. */
 export function workspaceVersion() {
@@ -22,7 +35,7 @@ export function workspaceVersion() {
 
 /** Starts the server; resolves to { url, stop } once it printed its URL. */
 export async function startServer() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'loglens-e2e-'));
+  const dataDir = tempDir('data');
   const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir,
     '--static-dir', path.join(ROOT, 'dist'), '--models-dir', path.join(ROOT, 'models')], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,7 +79,7 @@ export async function screenshot(page, name) {
 
 /** The validation cases (the organizers' generator, small files), as a zip in a temp dir. */
 export function validationZip() {
-  const zipPath = path.join(mkdtempSync(path.join(tmpdir(), 'loglens-e2e-zip-')), 'vc.zip');
+  const zipPath = path.join(tempDir('zip'), 'vc.zip');
   execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'),
     '--validation', '--lines', '2000', '--out', zipPath]);
   return zipPath;

@@ -29,7 +29,7 @@ const PRIORITY_COLOURS: [(&str, &str); 3] = [
     ("minor", "#38bdf8"),
 ];
 const OTHER_COLOUR: &str = "#a78bfa";
-/// Bars beyond this many are summed into no chart: the table below lists them all.
+/// Bar charts show at most this many bars, the largest; the tables below list everything.
 pub const MAX_BARS: usize = 15;
 /// Category labels longer than this are cut (the tooltip has the whole text).
 const LABEL_CHARS: usize = 42;
