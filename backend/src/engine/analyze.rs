@@ -317,14 +317,12 @@ impl Engine {
                 let n = kb.problems.len() + kb.anomalies.len();
                 let v = self.cache.kb_vectors(model.as_ref(), kb, &mut |done, _| {
                     let done = base + done;
-                    p.throttled(
-                        Stage::EmbedKnowledgeBase,
-                        ratio(done, total),
+                    p.throttled(Stage::EmbedKnowledgeBase, ratio(done, total), || {
                         say!(
                             "Эмбеддинги базы знаний: {done}/{total}",
                             "Knowledge base embeddings: {done}/{total}"
-                        ),
-                    );
+                        )
+                    });
                     !p.cancelled()
                 })?;
                 base += n;
@@ -391,14 +389,12 @@ impl Engine {
             let open: Vec<String> = open.into_iter().collect();
             let total = open.len();
             messages = self.cache.messages(model.as_ref(), &open, &mut |done, _| {
-                p.throttled(
-                    Stage::Classify,
-                    0.1 + 0.8 * ratio(done, total),
+                p.throttled(Stage::Classify, 0.1 + 0.8 * ratio(done, total), || {
                     say!(
                         "Семантическое сопоставление: {done}/{total} сообщений",
                         "Semantic matching: {done}/{total} messages"
-                    ),
-                );
+                    )
+                });
                 !p.cancelled()
             })?;
         }
@@ -557,7 +553,7 @@ impl Engine {
                             p.add(bytes, lines);
                             let done = p.bytes_done.load(Ordering::Relaxed);
                             let total = p.bytes_total.load(Ordering::Relaxed);
-                            p.throttled(Stage::ParseLogs, ratio_u64(done, total), {
+                            p.throttled(Stage::ParseLogs, ratio_u64(done, total), || {
                                 let ((done_ru, done_en), (total_ru, total_en)) =
                                     (sizes(done), sizes(total));
                                 say!(
@@ -768,12 +764,13 @@ impl<'a> Reporter<'a> {
     }
 
     /// An update inside a long stage: sent if [`PROGRESS_INTERVAL`] has passed.
-    fn throttled(&self, stage: Stage, fraction: f64, message: Bilingual) {
+    /// The message is written only when it is sent (this runs for every buffer of every file).
+    fn throttled(&self, stage: Stage, fraction: f64, message: impl FnOnce() -> Bilingual) {
         let Ok(mut last) = self.last.try_lock() else {
             return;
         };
         if last.0.elapsed() >= PROGRESS_INTERVAL {
-            self.emit(stage, fraction, message, &mut last);
+            self.emit(stage, fraction, message(), &mut last);
         }
     }
 }
