@@ -92,6 +92,16 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// `GET path` with one request header (origin, request id, If-None-Match, Accept-Encoding…).
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(header, value)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

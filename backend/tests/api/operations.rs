@@ -84,12 +84,8 @@ async fn a_configured_token_guards_the_api_and_the_socket() {
 async fn cors_request_ids_and_metrics() {
     let app = TestApp::spawn_with(|c| c.cors_origins = vec!["https://ops.example".into()]).await;
     let r = app
-        .client
-        .get(app.url("/api/version"))
-        .header("origin", "https://ops.example")
-        .send()
-        .await
-        .expect("sent");
+        .get_with("/api/version", "origin", "https://ops.example")
+        .await;
     assert_eq!(
         r.headers()["access-control-allow-origin"],
         "https://ops.example"
@@ -98,25 +94,15 @@ async fn cors_request_ids_and_metrics() {
         !r.headers()["x-request-id"].is_empty(),
         "a request id is assigned"
     );
-    let mine = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "abc-123")
-        .send()
-        .await
-        .expect("sent");
+    let mine = app.get_with("/healthz", "x-request-id", "abc-123").await;
     assert_eq!(
         mine.headers()["x-request-id"],
         "abc-123",
         "a client's request id is kept"
     );
     let other = app
-        .client
-        .get(app.url("/api/version"))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .expect("sent");
+        .get_with("/api/version", "origin", "https://evil.example")
+        .await;
     assert!(other.headers().get("access-control-allow-origin").is_none());
 
     let base = app.url("");

@@ -58,14 +58,7 @@ async fn the_web_app_is_gzipped_for_browsers_that_accept_it() {
     let app = TestApp::spawn().await;
     let script = "function chart(){return 'echarts';}\n".repeat(2_000);
     std::fs::write(app.dir.path().join("dist").join("app.js"), &script).expect("asset");
-    let url = app.url("/app.js");
-    let gz = app
-        .client
-        .get(&url)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("get");
+    let gz = app.get_with("/app.js", "accept-encoding", "gzip").await;
     assert_eq!(gz.status(), 200);
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     let packed = gz.bytes().await.expect("body").len();
@@ -74,17 +67,13 @@ async fn the_web_app_is_gzipped_for_browsers_that_accept_it() {
         "{packed} of {} bytes",
         script.len()
     );
-    let plain = app.client.get(&url).send().await.expect("get");
+    let plain = app.get("/app.js").await;
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.expect("body"), script);
     // API answers are not wrapped (downloads are zips already; sockets need the raw body)
     let api = app
-        .client
-        .get(app.url("/api/version"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("get");
+        .get_with("/api/version", "accept-encoding", "gzip")
+        .await;
     assert!(api.headers().get("content-encoding").is_none());
 }
 

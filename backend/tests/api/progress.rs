@@ -149,12 +149,8 @@ async fn polling_alone_reaches_the_same_final_state() {
     let snap: Snapshot = first.json().await.expect("json");
     if !snap.state.is_terminal() {
         let again = app
-            .client
-            .get(app.url(&format!("/api/sessions/{id}")))
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .expect("poll");
+            .get_with(&format!("/api/sessions/{id}"), "if-none-match", &etag)
+            .await;
         // unchanged → 304, changed → 200 with a new tag; both carry Retry-After while running
         assert!(again.status() == 304 || again.headers()["etag"] != etag.as_str());
     }
@@ -171,12 +167,8 @@ async fn polling_alone_reaches_the_same_final_state() {
     );
     let tag = r.headers()["etag"].to_str().expect("etag").to_owned();
     let cached = app
-        .client
-        .get(app.url(&format!("/api/sessions/{id}")))
-        .header("if-none-match", &tag)
-        .send()
-        .await
-        .expect("poll");
+        .get_with(&format!("/api/sessions/{id}"), "if-none-match", &tag)
+        .await;
     assert_eq!(cached.status(), 304);
     // the event log for clients that poll events
     let events: Vec<ServerMessage> = app
