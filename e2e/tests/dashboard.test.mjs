@@ -147,8 +147,10 @@ test('the incidents table sorts by any column and filters by scenario and words'
   const reversed = (await column(1)).map(Number);
   assert.deepEqual(reversed, [...scenarios].reverse(), 'a second click reverses');
   await page.getByTestId('sort-firstseen').click();
-  const first = await column(7);
+  // readable times on screen, the log's own text in the tooltip
+  const first = await page.locator('[data-testid=incident-row] td:nth-child(7) time').evaluateAll((ts) => ts.map((t) => t.title));
   assert.deepEqual(first, [...first].sort((a, b) => Date.parse(a.replace(' ', 'T')) - Date.parse(b.replace(' ', 'T'))));
+  assert.match((await column(7))[0], /^\d{1,2} (янв|фев|мар|апр|мая|июн|июл|авг|сен|окт|ноя|дек) \d{4}, \d\d:\d\d:\d\d$/);
   // words: every one must match, any case
   const target = report.incidents[0];
   const word = target.problem.split(' ').sort((a, b) => b.length - a.length)[0];

@@ -33,11 +33,12 @@ export function workspaceVersion() {
   return m[1];
 }
 
-/** Starts the server; resolves to { url, stop } once it printed its URL. */
-export async function startServer() {
+/** Starts the server (with `extraArgs` after the defaults); resolves to { url, stop, dataDir }
+ * once it printed its URL. */
+export async function startServer(extraArgs = []) {
   const dataDir = tempDir('data');
   const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir,
-    '--static-dir', path.join(ROOT, 'dist'), '--models-dir', path.join(ROOT, 'models')], {
+    '--static-dir', path.join(ROOT, 'dist'), '--models-dir', path.join(ROOT, 'models'), ...extraArgs], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -59,7 +60,7 @@ export async function startServer() {
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, stop, logs: () => log };
+  return { url, stop, dataDir, logs: () => log };
 }
 
 /** Launches headless Debian Chromium. */
@@ -77,10 +78,43 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** The validation cases (the organizers' generator, small files), as a zip in a temp dir. */
-export function validationZip() {
-  const zipPath = path.join(tempDir('zip'), 'vc.zip');
+/** The validation cases (the organizers' generator; `lines` per file), as a zip in a temp dir. */
+export function validationZip(lines = 2000, name = 'vc.zip') {
+  const zipPath = path.join(tempDir('zip'), name);
   execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'),
-    '--validation', '--lines', '2000', '--out', zipPath]);
+    '--validation', '--lines', String(lines), '--out', zipPath]);
   return zipPath;
+}
+
+/** A zip at `zipPath` holding `entries` ({ name: text }), written by Python's zipfile. */
+export function writeZip(zipPath, entries) {
+  execFileSync('python3', ['-c', `
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for name, text in json.loads(sys.stdin.read()).items():
+        z.writestr(name, text)`, zipPath], { input: JSON.stringify(entries) });
+  return zipPath;
+}
+
+/** Uploads `zipPath` through `POST /process` and waits for the end by polling the snapshot;
+ * resolves to the final snapshot. */
+export async function analyse(serverUrl, zipPath, { model = 'light', name = path.basename(zipPath), timeoutMs = 120_000 } = {}) {
+  const form = new FormData();
+  form.append('model', model);
+  form.append('file', new Blob([readFileSync(zipPath)], { type: 'application/zip' }), name);
+  const accepted = await fetch(`${serverUrl}/process`, { method: 'POST', body: form });
+  if (accepted.status !== 202) throw new Error(`upload refused: ${accepted.status} ${await accepted.text()}`);
+  const { session_id: id } = await accepted.json();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const snap = await (await fetch(`${serverUrl}/api/sessions/${id}`)).json();
+    if (['succeeded', 'failed', 'cancelled'].includes(snap.state)) return snap;
+    if (Date.now() > deadline) throw new Error(`analysis ${id} did not finish in time`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Whether two boxes (from `locator.boundingBox()`) overlap. */
+export function overlaps(a, b) {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }

@@ -1,6 +1,7 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
 use gloo_net::http::{Request, Response};
+use loglens_shared::api::Problem;
 use loglens_shared::report::AnalysisReport;
 use loglens_shared::session::{ProcessAccepted, Snapshot};
 use loglens_shared::urls::{api_url, websocket_url};
@@ -21,21 +22,73 @@ pub enum ApiError {
     Network(String),
     #[error("the connection to the server was interrupted")]
     Interrupted,
-    /// The server's problem+json `detail` (or its status text).
+    /// The server's problem+json: its typed `code` and facts, and its English `detail`.
     #[error("{detail}")]
-    Status { status: u16, detail: String },
+    Status {
+        status: u16,
+        problem: Problem,
+        detail: String,
+    },
     #[error("unexpected server response: {0}")]
     Decode(String),
 }
 
-/// The error as the user reads it, in the UI's language (the server's `detail` as sent).
+impl ApiError {
+    /// The server's problem, if the server answered with one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ApiError::Status { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+}
+
+/// The error as the user reads it, in the UI's language.
 pub fn describe(e: &ApiError, t: &Texts) -> String {
     match e {
         ApiError::Network(m) => (t.network_error)(m),
         ApiError::Interrupted => t.connection_lost.to_owned(),
-        ApiError::Status { detail, .. } => detail.clone(),
+        ApiError::Status {
+            problem, detail, ..
+        } => (t.problem)(problem, detail),
         ApiError::Decode(m) => (t.unexpected_response)(m),
     }
+}
+
+/// A problem+json body (or, from something else than LogLens, the status text).
+fn status_error(status: u16, body: &str, status_text: String) -> ApiError {
+    match serde_json::from_str::<ProblemDetails>(body) {
+        Ok(p) => ApiError::Status {
+            status,
+            problem: p.problem,
+            detail: p.detail,
+        },
+        Err(_) => ApiError::Status {
+            status,
+            problem: Problem::Unknown,
+            detail: status_text,
+        },
+    }
+}
+
+/// Where a report file of a finished analysis downloads from.
+pub fn report_url(id: &str, name: &str) -> String {
+    url(&format!("/api/sessions/{id}/reports/{name}"))
+}
+
+/// The results zip of a finished analysis.
+pub fn results_zip_url(id: &str) -> String {
+    url(&format!("/api/sessions/{id}/download"))
+}
+
+/// An export (`json`, `xml`, `pdf`) of a finished analysis.
+pub fn export_url(id: &str, format: &str) -> String {
+    url(&format!("/api/sessions/{id}/export/{format}"))
+}
+
+/// A template to start one's own knowledge base or playbooks from.
+pub fn template_url(name: &str) -> String {
+    url(&format!("/api/templates/{name}"))
 }
 
 pub fn url(path: &str) -> String {
@@ -60,10 +113,7 @@ async fn check(response: Response) -> Result<Response, ApiError> {
     }
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    let detail = serde_json::from_str::<ProblemDetails>(&text)
-        .map(|p| p.detail)
-        .unwrap_or_else(|_| response.status_text());
-    Err(ApiError::Status { status, detail })
+    Err(status_error(status, &text, response.status_text()))
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
@@ -83,64 +133,96 @@ pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
     get_json("/api/version").await
 }
 
-/// `POST /process`: the archive, the model and the optional knowledge base and playbooks;
-/// answers the session id. Sent with XMLHttpRequest because fetch cannot report upload
-/// progress: `on_progress(sent, total)` follows the bytes leaving the browser.
-pub async fn upload(
-    file: &web_sys::File,
-    model: &str,
-    kb: Option<&web_sys::File>,
-    playbooks: Option<&web_sys::File>,
-    on_progress: impl Fn(f64, f64) + 'static,
-) -> Result<String, ApiError> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
-    let form = web_sys::FormData::new().map_err(err)?;
-    form.append_with_str("model", model).map_err(err)?;
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(err)?;
-    for (field, extra) in [("kb", kb), ("playbooks", playbooks)] {
-        if let Some(f) = extra {
-            form.append_with_blob_and_filename(field, f, &f.name())
-                .map_err(err)?;
-        }
+/// An upload in flight (`POST /process` over XMLHttpRequest, because fetch cannot report
+/// upload progress). [`Upload::abort`] stops it: the server then stores and queues nothing.
+pub struct Upload {
+    xhr: web_sys::XmlHttpRequest,
+    done: futures::channel::oneshot::Receiver<()>,
+    // Kept alive as long as the request may call them.
+    _progress: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::ProgressEvent)>,
+    _done: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+/// A handle that aborts an [`Upload`] (cheap to clone, usable after the upload was awaited).
+#[derive(Clone)]
+pub struct UploadAbort(web_sys::XmlHttpRequest);
+
+impl UploadAbort {
+    pub fn abort(&self) {
+        let _ = self.0.abort();
     }
-    let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
-    xhr.open_with_async("POST", &url("/process"), true)
-        .map_err(err)?;
-    let progress =
-        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            on_progress(e.loaded(), e.total());
+}
+
+impl Upload {
+    /// Sends the archive, the model and the optional knowledge base and playbooks;
+    /// `on_progress(sent, total)` follows the bytes leaving the browser.
+    pub fn start(
+        file: &web_sys::File,
+        model: &str,
+        kb: Option<&web_sys::File>,
+        playbooks: Option<&web_sys::File>,
+        on_progress: impl Fn(f64, f64) + 'static,
+    ) -> Result<Upload, ApiError> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+        let form = web_sys::FormData::new().map_err(err)?;
+        form.append_with_str("model", model).map_err(err)?;
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(err)?;
+        for (field, extra) in [("kb", kb), ("playbooks", playbooks)] {
+            if let Some(f) = extra {
+                form.append_with_blob_and_filename(field, f, &f.name())
+                    .map_err(err)?;
+            }
+        }
+        let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
+        xhr.open_with_async("POST", &url("/process"), true)
+            .map_err(err)?;
+        let progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                on_progress(e.loaded(), e.total());
+            });
+        xhr.upload()
+            .map_err(err)?
+            .set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
+        let mut done_tx = Some(done_tx);
+        let done = Closure::<dyn FnMut()>::new(move || {
+            if let Some(tx) = done_tx.take() {
+                let _ = tx.send(());
+            }
         });
-    xhr.upload()
-        .map_err(err)?
-        .set_onprogress(Some(progress.as_ref().unchecked_ref()));
-    let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
-    let mut done_tx = Some(done_tx);
-    let done = Closure::<dyn FnMut()>::new(move || {
-        if let Some(tx) = done_tx.take() {
-            let _ = tx.send(());
+        xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
+        xhr.send_with_opt_form_data(Some(&form)).map_err(err)?;
+        Ok(Upload {
+            xhr,
+            done: done_rx,
+            _progress: progress,
+            _done: done,
+        })
+    }
+
+    pub fn aborter(&self) -> UploadAbort {
+        UploadAbort(self.xhr.clone())
+    }
+
+    /// Waits for the server's answer: the new session's id.
+    pub async fn finish(self) -> Result<String, ApiError> {
+        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+        let _ = self.done.await;
+        let status = self.xhr.status().map_err(err)?;
+        let text = self.xhr.response_text().map_err(err)?.unwrap_or_default();
+        if status == 0 {
+            return Err(ApiError::Interrupted);
         }
-    });
-    xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
-    xhr.send_with_opt_form_data(Some(&form)).map_err(err)?;
-    let _ = done_rx.await;
-    drop((progress, done));
-    let status = xhr.status().map_err(err)?;
-    let text = xhr.response_text().map_err(err)?.unwrap_or_default();
-    if status == 0 {
-        return Err(ApiError::Interrupted);
+        if !(200..300).contains(&status) {
+            return Err(status_error(status, &text, format!("HTTP {status}")));
+        }
+        let accepted: ProcessAccepted =
+            serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(accepted.session_id)
     }
-    if !(200..300).contains(&status) {
-        let detail = serde_json::from_str::<ProblemDetails>(&text)
-            .map(|p| p.detail)
-            .unwrap_or_else(|_| format!("HTTP {status}"));
-        return Err(ApiError::Status { status, detail });
-    }
-    let accepted: ProcessAccepted =
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
-    Ok(accepted.session_id)
 }
 
 /// `GET /api/sessions/{id}`: the polling snapshot.
@@ -174,6 +256,22 @@ pub async fn delete(id: &str) -> Result<(), ApiError> {
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     check(response).await.map(|_| ())
+}
+
+/// `POST /api/sessions/{id}/rerun`: the same upload again with `model`; the new session's id.
+pub async fn rerun(id: &str, model: &str) -> Result<String, ApiError> {
+    let response = Request::post(&url(&format!("/api/sessions/{id}/rerun")))
+        .json(&serde_json::json!({ "model": model }))
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let accepted: ProcessAccepted = check(response)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    Ok(accepted.session_id)
 }
 
 /// `GET /api/sessions/compare?ids=a,b`.

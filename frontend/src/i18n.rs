@@ -5,7 +5,8 @@
 //! a compile error rather than a blank on screen. Texts with values are plain `fn` pointers.
 //! Pure: no browser API here, so the tables are tested natively; `app.rs` owns the signal.
 
-use loglens_shared::report::{Method, PredictionKind};
+use loglens_shared::api::Problem;
+use loglens_shared::report::{Method, Notice, PredictionKind};
 use loglens_shared::session::JobState;
 use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
 use loglens_shared::{Bilingual, Stage};
@@ -200,6 +201,50 @@ pub struct Texts {
     pub state_succeeded: &'static str,
     pub state_failed: &'static str,
     pub state_cancelled: &'static str,
+    // Typed server texts (problems.rs), numbers and times.
+    pub problem: fn(&Problem, &str) -> String,
+    pub notice: fn(&Notice) -> String,
+    pub group_separator: &'static str,
+    pub months: [&'static str; 12],
+    // Upload page: what to upload, file pickers, cancel.
+    pub help_title: &'static str,
+    pub help_zip: &'static str,
+    pub help_kb: &'static str,
+    pub help_playbooks: &'static str,
+    pub template_kb: &'static str,
+    pub template_playbooks: &'static str,
+    pub choose_file: &'static str,
+    pub no_file: &'static str,
+    pub upload_cancelled: &'static str,
+    // Overlay phases.
+    pub phase_uploading: &'static str,
+    pub phase_queued: &'static str,
+    pub phase_processing: &'static str,
+    pub queue_place: fn(u32) -> String,
+    pub queue_waiting: &'static str,
+    pub upload_speed: fn(&str, &str, &str) -> String,
+    // Completion with warnings, notices, re-run.
+    pub toast_warn_title: &'static str,
+    pub toast_warn_body: &'static str,
+    pub notices_title: &'static str,
+    pub rerun_heavy: &'static str,
+    pub rerun_failed: fn(&str) -> String,
+    // A dashboard that cannot be shown.
+    pub deleted_title: &'static str,
+    pub deleted_body: &'static str,
+    pub missing_title: &'static str,
+    pub missing_body: &'static str,
+    pub go_home: &'static str,
+    // Explorer.
+    pub close_explorer: &'static str,
+    pub open_incident: fn(u32, &str) -> String,
+    // History: confirm delete, warnings.
+    pub delete_title: &'static str,
+    pub delete_body: fn(&str, &str) -> String,
+    pub delete_confirm: &'static str,
+    pub delete_keep: &'static str,
+    pub delete_named: fn(&str) -> String,
+    pub with_warnings: fn(u32) -> String,
 }
 
 impl Texts {
@@ -230,6 +275,16 @@ impl Texts {
     /// `1.5 MiB`-style sizes, as the server writes them in its messages.
     pub fn bytes(&self, n: u64) -> String {
         units::bytes(n, &self.byte_units)
+    }
+
+    /// `1 234 567` / `1,234,567`.
+    pub fn number(&self, n: u64) -> String {
+        units::grouped(n, self.group_separator)
+    }
+
+    /// A log timestamp as people read it (`6 окт 2025, 11:41:12`); the raw text if it is not one.
+    pub fn log_time(&self, raw: &str) -> String {
+        crate::timeline::readable(raw, &self.months).unwrap_or_else(|| raw.to_owned())
     }
 }
 
@@ -357,7 +412,7 @@ pub static RU: Texts = Texts {
     no_sessions: "Анализов пока нет.",
     col_archive: "Архив",
     col_state: "Состояние",
-    col_created: "Создан (UTC)",
+    col_created: "Создан",
     col_model: "Модель",
     col_duration: "Длительность",
     delete: "Удалить",
@@ -370,6 +425,45 @@ pub static RU: Texts = Texts {
     state_succeeded: "готово",
     state_failed: "ошибка",
     state_cancelled: "отменено",
+    problem: crate::problems::problem_ru,
+    notice: crate::problems::notice_ru,
+    group_separator: crate::problems::GROUP_RU,
+    months: [
+        "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+    ],
+    help_title: "Что загрузить",
+    help_zip: "Архив .zip с одним или несколькими сценариями: сценарий — папка с журналами (*.txt, *.log), номер сценария — последнее число в имени папки («TestCase 7» → 7). Строка журнала: «2025-10-06T11:41:12 ERROR источник: сообщение».",
+    help_kb: "База знаний anomalies_problems.csv (или .xlsx) — какие аномалии (тексты WARNING) ведут к каким проблемам (тексты ERROR): четыре столбца через «;» — ID аномалии; Аномалия; ID проблемы; Проблема. Она может лежать в папке сценария или выше; без неё используется встроенная официальная база — или та, что вы загрузите ниже.",
+    help_playbooks: "Плейбуки — шаги устранения и приоритет для каждой проблемы (TOML или JSON). Без своего файла используются встроенные.",
+    template_kb: "Встроенная база знаний (шаблон CSV)",
+    template_playbooks: "Встроенные плейбуки (шаблон TOML)",
+    choose_file: "Выбрать файл",
+    no_file: "Файл не выбран",
+    upload_cancelled: "Загрузка отменена: на сервере ничего не сохранено.",
+    phase_uploading: "Загрузка архива",
+    phase_queued: "В очереди",
+    phase_processing: "Анализ",
+    queue_place: |n| format!("Место в очереди: {n}"),
+    queue_waiting: "Ждём свободного обработчика…",
+    upload_speed: |of, speed, eta| format!("{of} · {speed} · осталось {eta}"),
+    toast_warn_title: "Завершено с предупреждениями",
+    toast_warn_body: " — анализ выполнен, но есть на что обратить внимание: см. вверху страницы.",
+    notices_title: "Обратите внимание",
+    rerun_heavy: "Повторить анализ с моделью Heavy",
+    rerun_failed: |e| format!("Не удалось запустить повторный анализ: {e}"),
+    deleted_title: "Анализ удалён",
+    deleted_body: "Этот анализ удалён из истории, его отчёты больше недоступны.",
+    missing_title: "Анализ не найден",
+    missing_body: "Такого анализа на этом сервере нет: проверьте ссылку.",
+    go_home: "Начать новый анализ",
+    close_explorer: "Закрыть (Esc)",
+    open_incident: |s, p| format!("Открыть инцидент: сценарий {s}, {p}"),
+    delete_title: "Удалить анализ?",
+    delete_body: |name, at| format!("Анализ «{name}» от {at} и все его отчёты будут удалены безвозвратно."),
+    delete_confirm: "Удалить",
+    delete_keep: "Отмена",
+    delete_named: |name| format!("Удалить анализ «{name}»"),
+    with_warnings: |n| format!("предупреждений: {n}"),
 };
 
 pub static EN: Texts = Texts {
@@ -496,7 +590,7 @@ pub static EN: Texts = Texts {
     no_sessions: "No analyses yet.",
     col_archive: "Archive",
     col_state: "State",
-    col_created: "Created (UTC)",
+    col_created: "Created",
     col_model: "Model",
     col_duration: "Duration",
     delete: "Delete",
@@ -509,6 +603,45 @@ pub static EN: Texts = Texts {
     state_succeeded: "done",
     state_failed: "failed",
     state_cancelled: "cancelled",
+    problem: crate::problems::problem_en,
+    notice: crate::problems::notice_en,
+    group_separator: crate::problems::GROUP_EN,
+    months: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+    help_title: "What to upload",
+    help_zip: "A .zip with one or more scenarios: a scenario is a folder of logs (*.txt, *.log); its number is the last number in the folder's name («TestCase 7» → 7). A log line: «2025-10-06T11:41:12 ERROR source: message».",
+    help_kb: "The knowledge base anomalies_problems.csv (or .xlsx) says which anomalies (WARNING texts) lead to which problems (ERROR texts): four «;»-separated columns — anomaly id; anomaly; problem id; problem. It may sit in the scenario's folder or above it; without one the built-in official knowledge base is used — or the one you upload below.",
+    help_playbooks: "Playbooks are the remediation steps and priority of each problem (TOML or JSON). Without a file of your own the built-in ones are used.",
+    template_kb: "Built-in knowledge base (CSV template)",
+    template_playbooks: "Built-in playbooks (TOML template)",
+    choose_file: "Choose file",
+    no_file: "No file chosen",
+    upload_cancelled: "Upload cancelled: nothing was stored on the server.",
+    phase_uploading: "Uploading the archive",
+    phase_queued: "Queued",
+    phase_processing: "Analysis",
+    queue_place: |n| format!("Place in the queue: {n}"),
+    queue_waiting: "Waiting for a free worker…",
+    upload_speed: |of, speed, eta| format!("{of} · {speed} · {eta} left"),
+    toast_warn_title: "Completed with warnings",
+    toast_warn_body: " — the analysis finished, but some things need your attention: see the top of the page.",
+    notices_title: "Please note",
+    rerun_heavy: "Run again with the Heavy model",
+    rerun_failed: |e| format!("Could not start the new run: {e}"),
+    deleted_title: "Analysis deleted",
+    deleted_body: "This analysis was deleted from the history; its reports are no longer available.",
+    missing_title: "Analysis not found",
+    missing_body: "This server has no such analysis: check the link.",
+    go_home: "Start a new analysis",
+    close_explorer: "Close (Esc)",
+    open_incident: |s, p| format!("Open the incident: scenario {s}, {p}"),
+    delete_title: "Delete the analysis?",
+    delete_body: |name, at| format!("The analysis «{name}» of {at} and all its reports will be deleted for good."),
+    delete_confirm: "Delete",
+    delete_keep: "Cancel",
+    delete_named: |name| format!("Delete the analysis «{name}»"),
+    with_warnings: |n| format!("warnings: {n}"),
 };
 
 #[cfg(test)]

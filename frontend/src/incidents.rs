@@ -7,6 +7,17 @@ use loglens_shared::report::{Incident, Method};
 
 use crate::timeline;
 
+/// An incident as the address names it: `?incident=<scenario>-<problem>`.
+pub fn key_param((scenario, problem): crate::charts::IncidentKey) -> String {
+    format!("{scenario}-{problem}")
+}
+
+/// The incident named by `?incident=`, if the text is one.
+pub fn parse_key(text: &str) -> Option<crate::charts::IncidentKey> {
+    let (s, p) = text.trim().split_once('-')?;
+    Some((s.parse().ok()?, p.parse().ok()?))
+}
+
 /// A sortable column of the incidents table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -198,6 +209,16 @@ pub fn rows(incidents: &[Incident], query: &Query) -> Vec<Incident> {
 #[allow(clippy::unwrap_used)] // in tests a panic is the failure message
 mod tests {
     use super::*;
+
+    #[test]
+    fn incident_keys_round_trip_through_the_address() {
+        assert_eq!(key_param((2, 34)), "2-34");
+        assert_eq!(parse_key("2-34"), Some((2, 34)));
+        assert_eq!(parse_key(" 10-7 "), Some((10, 7)));
+        for bad in ["", "2", "2-", "-3", "a-b", "2-3-4"] {
+            assert_eq!(parse_key(bad), None, "{bad}");
+        }
+    }
 
     fn incident(s: u32, p: u32, priority: &str, impact: u64, first: Option<&str>) -> Incident {
         Incident {

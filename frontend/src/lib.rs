@@ -1,13 +1,15 @@
 //! LogLens web app (Leptos CSR, built by trunk).
 //!
-//! Pure modules — `i18n` (texts of both languages), `timeline` (log time, replay), `charts`
-//! (report → ECharts options), `incidents` (table filter and sort) — hold the view models and are tested natively with
+//! Pure modules — `i18n` (texts of both languages), `problems` (server problems and notices in
+//! both languages), `timeline` (log time, replay), `charts` (report → ECharts options),
+//! `incidents` (table filter and sort) — hold the view models and are tested natively with
 //! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `watcher`
 //! (WebSocket → polling), `locale` (language state), `viewport` (chart layout), `components`, `pages`, `app`.
 
 pub mod charts;
 pub mod i18n;
 pub mod incidents;
+pub mod problems;
 pub mod timeline;
 
 pub mod api;

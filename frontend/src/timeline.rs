@@ -35,6 +35,30 @@ pub fn label(ms: i64) -> String {
     from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// `6 окт 2025, 11:41:12` with the language's month names; `None` if `ts` is not a timestamp.
+pub fn readable(ts: &str, months: &[&str; 12]) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let t = parse(ts)?;
+    Some(clock(
+        (t.year(), t.month(), t.day()),
+        (t.hour(), t.minute(), t.second()),
+        months,
+    ))
+}
+
+/// `6 окт 2025, 11:41:12` from calendar parts (the browser's local time, or a log's own).
+pub fn clock(
+    (year, month, day): (i32, u32, u32),
+    (hour, minute, second): (u32, u32, u32),
+    months: &[&str; 12],
+) -> String {
+    let name = months
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    format!("{day} {name} {year}, {hour:02}:{minute:02}:{second:02}")
+}
+
 /// `2025-10-06 11:41:12.123` for ECharts' time axis.
 pub fn axis_value(ms: i64) -> String {
     from_millis(ms).format("%Y-%m-%d %H:%M:%S%.3f").to_string()
@@ -122,6 +146,21 @@ impl Replay {
 mod tests {
     use super::*;
     use loglens_shared::report::{Incident, Link, LogRef};
+
+    #[test]
+    fn timestamps_read_as_people_write_them() {
+        let ru = &crate::i18n::RU.months;
+        assert_eq!(
+            readable("2025-10-06T11:41:12", ru).as_deref(),
+            Some("6 окт 2025, 11:41:12")
+        );
+        assert_eq!(
+            readable("2025-01-31 01:02:03.456", &crate::i18n::EN.months).as_deref(),
+            Some("31 Jan 2025, 01:02:03")
+        );
+        assert_eq!(readable("not a time", ru), None);
+        assert_eq!(crate::i18n::EN.log_time("junk"), "junk", "raw text when it is not a time");
+    }
 
     fn at(ts: &str) -> LogRef {
         LogRef {

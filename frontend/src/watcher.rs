@@ -159,17 +159,21 @@ async fn poll(id: &str, view: RwSignal<SessionView>, apply: &impl Fn(&ServerMess
         match api::snapshot(id).await {
             Ok(snapshot) => apply(&ServerMessage::Snapshot(snapshot)),
             Err(api::ApiError::Status {
-                status: 404,
+                status: status @ (404 | 410),
+                problem,
                 detail,
             }) => {
+                let (ru, en) = (
+                    crate::problems::problem_ru(&problem, &detail),
+                    crate::problems::problem_en(&problem, &detail),
+                );
                 apply(&ServerMessage::Error(
                     loglens_shared::session::TerminalMessage {
                         seq: 0,
                         session_id: id.to_owned(),
-                        // The server's problem detail (English) in both slots.
-                        message: detail.clone(),
-                        message_en: detail,
-                        code: Some("unknown_session".into()),
+                        message: ru,
+                        message_en: en,
+                        code: Some(if status == 410 { "deleted_session" } else { "unknown_session" }.into()),
                     },
                 ));
             }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::session::JobState;
+
 /// `GET /api/version`: what is running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -13,6 +15,9 @@ pub struct VersionInfo {
 }
 
 /// An RFC 9457 `application/problem+json` body: every API error has this shape.
+///
+/// `code` and the extension members beside it come from [`Problem`], so a client can say what
+/// went wrong in its own language (the web app does) instead of showing the English `detail`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProblemDetails {
@@ -23,10 +28,214 @@ pub struct ProblemDetails {
     pub title: String,
     /// HTTP status code, repeated for clients that only see the body.
     pub status: u16,
-    /// What went wrong this time, for a person to read.
+    /// What went wrong this time, in English, for a person to read.
     pub detail: String,
-    /// Stable machine-readable error code (`not_found`, `bad_upload`, ...).
-    pub code: String,
+    /// The stable `code` and its facts.
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl ProblemDetails {
+    /// The stable machine-readable code (`not_found`, `not_a_zip`, ...).
+    pub fn code(&self) -> &'static str {
+        self.problem.code()
+    }
+}
+
+/// What went wrong, as a stable `code` plus the facts a message needs (which file, which
+/// line, which limit). Part of the API contract: codes are never renamed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    /// No API route at this path.
+    NotFound,
+    UnknownSession {
+        id: String,
+    },
+    /// The analysis existed and was deleted.
+    DeletedSession {
+        id: String,
+    },
+    /// The request body is not the multipart form the upload expects.
+    BadUpload,
+    /// The multipart field `file` is missing.
+    MissingArchive,
+    NotAZip {
+        file: String,
+    },
+    EmptyFile {
+        file: String,
+    },
+    /// A form field other than a file has a value the server does not know.
+    BadField {
+        field: String,
+    },
+    /// The ZIP's central directory cannot be read.
+    ArchiveUnreadable {
+        file: String,
+    },
+    ArchiveCorrupt {
+        file: String,
+        entry: String,
+    },
+    ArchiveUnsafePath {
+        file: String,
+        entry: String,
+    },
+    ArchiveEncrypted {
+        file: String,
+        entry: String,
+    },
+    ArchiveTooManyEntries {
+        file: String,
+        count: u64,
+        max: u64,
+    },
+    ArchiveTooLarge {
+        file: String,
+        max: u64,
+    },
+    ArchiveBomb {
+        file: String,
+        entry: String,
+        ratio: u64,
+        max: u64,
+    },
+    ArchiveNoLogs {
+        file: String,
+    },
+    ScenarioCollision {
+        file: String,
+        id: u32,
+        first: String,
+        second: String,
+    },
+    /// An uploaded knowledge base (or one inside the archive) cannot be used.
+    KbInvalid {
+        file: String,
+        fault: KbFault,
+        /// 1-based line (CSV) or row (workbook) of the first bad row, when rows were read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        row: Option<RowFault>,
+    },
+    /// An uploaded playbook file cannot be used.
+    PlaybooksInvalid {
+        file: String,
+        fault: PlaybookFault,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem_id: Option<u32>,
+    },
+    UploadTooLarge {
+        limit: u64,
+    },
+    QueueFull {
+        capacity: u64,
+    },
+    /// Results exist only for finished analyses.
+    NotReady {
+        id: String,
+        state: JobState,
+    },
+    UnknownReport {
+        name: String,
+    },
+    /// A query or body the server cannot use; `detail` says why.
+    BadRequest,
+    Unauthorized,
+    RateLimited {
+        wait_secs: u64,
+    },
+    StorageError,
+    InternalError,
+    /// A code this client does not know (a newer server): show `detail`.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Problem {
+    /// The wire `code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::NotFound => "not_found",
+            Problem::UnknownSession { .. } => "unknown_session",
+            Problem::DeletedSession { .. } => "deleted_session",
+            Problem::BadUpload => "bad_upload",
+            Problem::MissingArchive => "missing_archive",
+            Problem::NotAZip { .. } => "not_a_zip",
+            Problem::EmptyFile { .. } => "empty_file",
+            Problem::BadField { .. } => "bad_field",
+            Problem::ArchiveUnreadable { .. } => "archive_unreadable",
+            Problem::ArchiveCorrupt { .. } => "archive_corrupt",
+            Problem::ArchiveUnsafePath { .. } => "archive_unsafe_path",
+            Problem::ArchiveEncrypted { .. } => "archive_encrypted",
+            Problem::ArchiveTooManyEntries { .. } => "archive_too_many_entries",
+            Problem::ArchiveTooLarge { .. } => "archive_too_large",
+            Problem::ArchiveBomb { .. } => "archive_bomb",
+            Problem::ArchiveNoLogs { .. } => "archive_no_logs",
+            Problem::ScenarioCollision { .. } => "scenario_collision",
+            Problem::KbInvalid { .. } => "kb_invalid",
+            Problem::PlaybooksInvalid { .. } => "playbooks_invalid",
+            Problem::UploadTooLarge { .. } => "upload_too_large",
+            Problem::QueueFull { .. } => "queue_full",
+            Problem::NotReady { .. } => "not_ready",
+            Problem::UnknownReport { .. } => "unknown_report",
+            Problem::BadRequest => "bad_request",
+            Problem::Unauthorized => "unauthorized",
+            Problem::RateLimited { .. } => "rate_limited",
+            Problem::StorageError => "storage_error",
+            Problem::InternalError => "internal_error",
+            Problem::Unknown => "unknown",
+        }
+    }
+}
+
+/// Why a knowledge base cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KbFault {
+    /// Not a readable CSV or workbook.
+    Unreadable,
+    /// The first sheet of a workbook spans more cells than a knowledge base can.
+    SheetTooLarge,
+    /// Read, but not one row is a usable link (the first bad row is named).
+    NoUsableRows,
+    TooLarge,
+}
+
+/// Why one knowledge-base row was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum RowFault {
+    /// Not the four columns: anomaly id; anomaly; problem id; problem.
+    Columns { found: u64 },
+    /// The anomaly id is not a non-negative integer.
+    AnomalyId { value: String },
+    ProblemId { value: String },
+    /// The anomaly or the problem text is empty.
+    EmptyText,
+    /// The CSV row itself is malformed (quotes, encoding).
+    Malformed,
+}
+
+/// Why a playbook file cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PlaybookFault {
+    NotUtf8,
+    /// Not valid TOML/JSON, or not the expected `[[playbook]]` shape (`line` says where).
+    Syntax,
+    /// A playbook without steps (`problem_id` names it).
+    NoSteps,
+    /// Two playbooks for one problem (`problem_id` names it).
+    Duplicate,
 }
 
 /// Media type of [`ProblemDetails`] responses.
@@ -36,6 +245,16 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 mod tests {
     use super::*;
 
+    fn details(problem: Problem) -> ProblemDetails {
+        ProblemDetails {
+            kind: "about:blank".into(),
+            title: "Bad Request".into(),
+            status: 400,
+            detail: "d".into(),
+            problem,
+        }
+    }
+
     #[test]
     fn problem_details_uses_rfc9457_field_names() {
         let p = ProblemDetails {
@@ -43,13 +262,47 @@ mod tests {
             title: "Not Found".into(),
             status: 404,
             detail: "no route for /api/nope".into(),
-            code: "not_found".into(),
+            problem: Problem::NotFound,
         };
         let v = serde_json::to_value(&p).expect("serialises");
         assert_eq!(v["type"], "about:blank");
         assert_eq!(v["status"], 404);
         assert_eq!(v["code"], "not_found");
+        assert_eq!(p.code(), "not_found");
         let back: ProblemDetails = serde_json::from_value(v).expect("round-trips");
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn facts_are_extension_members_beside_the_code() {
+        let p = details(Problem::KbInvalid {
+            file: "kb.csv".into(),
+            fault: KbFault::NoUsableRows,
+            line: Some(3),
+            row: Some(RowFault::Columns { found: 2 }),
+        });
+        let v = serde_json::to_value(&p).expect("serialises");
+        assert_eq!(v["code"], "kb_invalid");
+        assert_eq!(v["file"], "kb.csv");
+        assert_eq!(v["fault"], "no_usable_rows");
+        assert_eq!(v["line"], 3);
+        assert_eq!(v["row"]["fault"], "columns");
+        assert_eq!(v["row"]["found"], 2);
+        assert_eq!(serde_json::from_value::<ProblemDetails>(v).expect("back"), p);
+        let q = details(Problem::NotReady {
+            id: "x".into(),
+            state: JobState::Running,
+        });
+        let v = serde_json::to_value(&q).expect("serialises");
+        assert_eq!((v["code"].as_str(), v["state"].as_str()), (Some("not_ready"), Some("running")));
+    }
+
+    #[test]
+    fn a_code_from_a_newer_server_still_reads() {
+        let v = serde_json::json!({"type": "about:blank", "title": "Teapot", "status": 418,
+            "detail": "short and stout", "code": "i_am_a_teapot", "spout": true});
+        let p: ProblemDetails = serde_json::from_value(v).expect("reads");
+        assert_eq!(p.problem, Problem::Unknown);
+        assert_eq!(p.detail, "short and stout");
     }
 }

@@ -40,8 +40,89 @@ pub struct Summary {
     /// Distinct log files (systems) in which a linked ERROR or WARNING occurred.
     pub affected_systems: usize,
     pub duration_ms: u64,
-    /// Things the user should know that did not stop the analysis (skipped entries, bad KB rows).
+    /// Things the user should know that did not stop the analysis, in English: the
+    /// [`Notice`]s as text, for API users and reports.
     pub warnings: Vec<String>,
+    /// The same, typed, for the web app to say in its language. Any notice makes the run
+    /// "completed with warnings".
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+}
+
+/// Something the operator should know about an analysis that completed: its answer may not be
+/// what they expect (most of the input unread, nothing matched, a file not used, a model that
+/// does not read the logs' language), or part of the input was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Most lines were not log lines LogLens can read (no timestamp and level it knows).
+    MostlyUnreadable { unparsable: u64, lines: u64 },
+    /// Lines were read, but not one is a WARNING or an ERROR.
+    NoSignalLines { lines: u64 },
+    /// WARNING/ERROR lines were read, but none matched the knowledge base.
+    NothingMatched { signal_lines: u64 },
+    /// The knowledge base uploaded beside the archive was not used: every case has its own.
+    UploadedKbUnused { file: String },
+    /// Most WARNING/ERROR lines are in Cyrillic and the English-only light model was used:
+    /// matching by meaning misses them; the heavy (multilingual) model reads them.
+    CyrillicWithLight { cyrillic: u64, signal_lines: u64 },
+    /// Knowledge-base rows skipped (the first one named).
+    KbRowsSkipped {
+        source: String,
+        count: u64,
+        first_line: u64,
+        first: crate::api::RowFault,
+    },
+    /// Archives inside the archive are not opened.
+    NestedArchiveIgnored { entry: String },
+    /// Entry names that were not UTF-8 were read as CP866.
+    NamesRecoded { count: u64 },
+    /// A folder holds several knowledge bases; one was used.
+    SeveralKnowledgeBases { folder: String, used: String },
+}
+
+impl Notice {
+    /// The notice in English (reports, API users, logs).
+    pub fn english(&self) -> String {
+        match self {
+            Notice::MostlyUnreadable { unparsable, lines } => format!(
+                "{unparsable} of {lines} lines could not be read as log lines (no timestamp and level LogLens knows)"
+            ),
+            Notice::NoSignalLines { lines } => {
+                format!("{lines} lines were read, but none is a WARNING or an ERROR")
+            }
+            Notice::NothingMatched { signal_lines } => format!(
+                "{signal_lines} WARNING/ERROR lines were read, but none matched the knowledge base"
+            ),
+            Notice::UploadedKbUnused { file } => format!(
+                "the uploaded knowledge base {file} was not used: every case has its own"
+            ),
+            Notice::CyrillicWithLight {
+                cyrillic,
+                signal_lines,
+            } => format!(
+                "{cyrillic} of {signal_lines} WARNING/ERROR lines are in Cyrillic, which the light model does not read; run again with the heavy model"
+            ),
+            Notice::KbRowsSkipped {
+                source,
+                count,
+                first_line,
+                ..
+            } => format!(
+                "knowledge base {source}: {count} rows skipped, the first at line {first_line}"
+            ),
+            Notice::NestedArchiveIgnored { entry } => {
+                format!("nested archive {entry:?} ignored: upload its contents instead")
+            }
+            Notice::NamesRecoded { count } => {
+                format!("{count} entry names were not UTF-8 and were read as CP866")
+            }
+            Notice::SeveralKnowledgeBases { folder, used } => {
+                format!("several knowledge bases in {folder:?}; using {used:?}")
+            }
+        }
+    }
 }
 
 /// One scenario (case) of the archive.

@@ -82,6 +82,12 @@ pub struct Snapshot {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Notices of a finished analysis: it completed "with warnings" when this is above 0.
+    #[serde(default)]
+    pub notices: u32,
+    /// 1-based place in the queue while the job waits (`None` otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_position: Option<u32>,
 }
 
 /// How far an analysis has got through the logs. Snapshots and progress messages carry it

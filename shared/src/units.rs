@@ -21,9 +21,31 @@ pub fn bytes(n: u64, units: &[&str; 5]) -> String {
     }
 }
 
+/// `1234567` → `1,234,567` with `sep` between groups of three digits.
+pub fn grouped(n: u64, sep: &str) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * sep.len());
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(0, ","), "0");
+        assert_eq!(grouped(999, ","), "999");
+        assert_eq!(grouped(1000, ","), "1,000");
+        assert_eq!(grouped(1_234_567, "\u{a0}"), "1\u{a0}234\u{a0}567");
+        assert_eq!(grouped(u64::MAX, ","), "18,446,744,073,709,551,615");
+    }
 
     #[test]
     fn binary_multiples_with_one_decimal() {

@@ -201,6 +201,8 @@ mod tests {
             created_at: String::new(),
             started_at: None,
             finished_at: None,
+            notices: 0,
+            queue_position: None,
         })
     }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use loglens_shared::report::{AnalysisReport, FileStats, ScenarioInfo, Summary};
+use loglens_shared::report::{AnalysisReport, FileStats, Notice, ScenarioInfo, Summary};
 use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
 use loglens_shared::{Bilingual, EngineProgress, Stage, say};
 use rayon::prelude::*;
@@ -18,6 +18,7 @@ use super::derive::{self, CaseFindings};
 use super::embed::{EmbedError, VectorCache};
 use super::kb::{KbError, KnowledgeBase, MAX_KB_BYTES};
 use super::matcher::{self, ScannedFile, Semantic, Thresholds};
+use super::notices;
 use super::models::{ModelKind, ModelRegistry};
 use super::playbooks::{PlaybookError, Playbooks};
 use super::reports::{self, ReportError};
@@ -174,7 +175,7 @@ impl Engine {
             ),
         );
         p.check()?;
-        let mut warnings = plan.warnings.clone();
+        let mut notices = plan.notices.clone();
 
         // 2. Which knowledge base each case uses.
         p.stage(
@@ -284,7 +285,7 @@ impl Engine {
         }
         let mut distinct: Vec<Arc<KnowledgeBase>> = Vec::new();
         for kb in kbs.values() {
-            warnings.extend(kb.row_error_summary());
+            notices.extend(kb.row_notice());
             if !distinct.iter().any(|d| d.content_hash == kb.content_hash) {
                 distinct.push(Arc::clone(kb));
             }
@@ -439,9 +440,23 @@ impl Engine {
                 case.id, kb, files, m, links, &playbooks,
             ));
         }
-        let mut report = assemble(
-            req, &plan, &scanned, &case_kb, findings, &playbooks, warnings,
-        );
+        let cyrillic_signal_lines = scanned
+            .iter()
+            .flatten()
+            .flat_map(|f| &f.scan.signals)
+            .filter(|l| notices::is_cyrillic(&l.message))
+            .count() as u64;
+        let mut report = assemble(req, &plan, &scanned, &case_kb, findings, &playbooks);
+        notices.extend(notices::outcome(
+            &report,
+            notices::Inputs {
+                model: req.semantic.then_some(req.model),
+                uploaded_kb: req.kb.as_ref().map(|f| (f.name.as_str(), own < cases)),
+                cyrillic_signal_lines,
+            },
+        ));
+        report.summary.warnings = notices.iter().map(Notice::english).collect();
+        report.summary.notices = notices;
         report.incidents.sort_by(|a, b| {
             b.impact
                 .cmp(&a.impact)
@@ -605,7 +620,6 @@ fn assemble(
     case_kb: &[Arc<KnowledgeBase>],
     findings: Vec<CaseFindings>,
     playbooks: &Playbooks,
-    warnings: Vec<String>,
 ) -> AnalysisReport {
     let mut report = AnalysisReport::default();
     for ((case, files), kb) in plan.cases.iter().zip(scanned).zip(case_kb) {
@@ -677,7 +691,8 @@ fn assemble(
         novel_anomalies: report.novel_anomalies.len(),
         affected_systems: affected.len(),
         duration_ms: 0,
-        warnings,
+        warnings: Vec::new(),
+        notices: Vec::new(),
     };
     report
 }

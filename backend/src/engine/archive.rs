@@ -9,6 +9,8 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use loglens_shared::api::Problem;
+use loglens_shared::report::Notice;
 use zip::ZipArchive;
 
 /// Limits that keep a hostile archive from exhausting the machine. All configurable.
@@ -78,6 +80,47 @@ pub enum ArchiveError {
     },
 }
 
+impl ArchiveError {
+    /// The error as an API problem about the uploaded archive `file`.
+    pub fn problem(&self, file: &str) -> Problem {
+        let file = file.to_owned();
+        match self {
+            ArchiveError::Io(_) | ArchiveError::NotAZip(_) => Problem::ArchiveUnreadable { file },
+            ArchiveError::Corrupt { entry, .. } => Problem::ArchiveCorrupt {
+                file,
+                entry: entry.clone(),
+            },
+            ArchiveError::UnsafePath { entry } => Problem::ArchiveUnsafePath {
+                file,
+                entry: entry.clone(),
+            },
+            ArchiveError::Encrypted { entry } => Problem::ArchiveEncrypted {
+                file,
+                entry: entry.clone(),
+            },
+            ArchiveError::TooManyEntries { count, max } => Problem::ArchiveTooManyEntries {
+                file,
+                count: *count as u64,
+                max: *max as u64,
+            },
+            ArchiveError::TooLarge { max } => Problem::ArchiveTooLarge { file, max: *max },
+            ArchiveError::Bomb { entry, ratio, max } => Problem::ArchiveBomb {
+                file,
+                entry: entry.clone(),
+                ratio: *ratio,
+                max: *max,
+            },
+            ArchiveError::NoLogs => Problem::ArchiveNoLogs { file },
+            ArchiveError::ScenarioCollision { id, first, second } => Problem::ScenarioCollision {
+                file,
+                id: *id,
+                first: first.clone(),
+                second: second.clone(),
+            },
+        }
+    }
+}
+
 /// A log file inside the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
@@ -113,7 +156,8 @@ pub struct CasePlan {
 #[derive(Debug, Clone, Default)]
 pub struct ArchivePlan {
     pub cases: Vec<CasePlan>,
-    pub warnings: Vec<String>,
+    /// What was skipped or guessed while planning.
+    pub notices: Vec<Notice>,
     /// Sum of the declared uncompressed sizes of the log entries.
     pub log_bytes: u64,
 }
@@ -132,7 +176,7 @@ pub fn plan(
             max: limits.max_entries,
         });
     }
-    let mut warnings = Vec::new();
+    let mut notices = Vec::new();
     let mut kbs: HashMap<String, Vec<KbEntry>> = HashMap::new();
     let mut logs: BTreeMap<String, Vec<LogEntry>> = BTreeMap::new();
     let mut total: u64 = 0;
@@ -183,15 +227,13 @@ pub fn plan(
             };
             logs.entry(folder.to_owned()).or_default().push(log);
         } else if NESTED_ARCHIVES.contains(&ext) {
-            warnings.push(format!(
-                "nested archive {name:?} ignored: upload its contents instead"
-            ));
+            notices.push(Notice::NestedArchiveIgnored { entry: name });
         }
     }
     if recoded_names > 0 {
-        warnings.push(format!(
-            "{recoded_names} entry names were not UTF-8 and were read as CP866"
-        ));
+        notices.push(Notice::NamesRecoded {
+            count: recoded_names as u64,
+        });
     }
     if logs.is_empty() {
         return Err(ArchiveError::NoLogs);
@@ -201,7 +243,7 @@ pub fn plan(
     let mut log_bytes = 0;
     for (folder, mut entries) in logs {
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
-        let kb = nearest_kb(&kbs, &folder, &mut warnings);
+        let kb = nearest_kb(&kbs, &folder, &mut notices);
         let id = scenario_id(&folder, upload_name);
         if let Some(first) = ids.insert(id, folder.clone()) {
             return Err(ArchiveError::ScenarioCollision {
@@ -221,7 +263,7 @@ pub fn plan(
     cases.sort_by_key(|c| c.id);
     Ok(ArchivePlan {
         cases,
-        warnings,
+        notices,
         log_bytes,
     })
 }
@@ -292,7 +334,7 @@ fn split_path(name: &str) -> (&str, &str) {
 fn nearest_kb(
     kbs: &HashMap<String, Vec<KbEntry>>,
     folder: &str,
-    warnings: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> Option<KbEntry> {
     let mut dir = folder;
     loop {
@@ -306,14 +348,12 @@ fn nearest_kb(
                     .unwrap_or(usize::MAX)
             });
             if found.len() > 1 {
-                let msg = format!(
-                    "{} knowledge bases in {:?}; using {:?}",
-                    found.len(),
-                    display_folder(dir),
-                    found[0].path
-                );
-                if !warnings.contains(&msg) {
-                    warnings.push(msg);
+                let notice = Notice::SeveralKnowledgeBases {
+                    folder: display_folder(dir),
+                    used: found[0].path.clone(),
+                };
+                if !notices.contains(&notice) {
+                    notices.push(notice);
                 }
             }
             return found.into_iter().next();

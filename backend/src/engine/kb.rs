@@ -8,6 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
+use loglens_shared::api::{KbFault, Problem, RowFault};
+use loglens_shared::report::Notice;
 use sha2::{Digest, Sha256};
 
 /// The official knowledge base of the event, used when an archive brings none.
@@ -15,9 +17,6 @@ pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/anomalies_problems.csv
 
 /// Largest knowledge-base file accepted.
 pub const MAX_KB_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Bad rows listed one by one in a warning before the rest are only counted.
-const MAX_LISTED_ROW_ERRORS: usize = 20;
 
 /// One row: anomaly `anomaly_id` ("…") leads to problem `problem_id` ("…").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,17 +27,53 @@ pub struct KbLink {
     pub problem: String,
 }
 
+/// Largest first sheet of a knowledge-base workbook, in cells of its used range. The official
+/// knowledge base is 501 × 4; a sheet whose used range is larger than this is refused before
+/// any cell is allocated (a 2 KB file with cells at A1 and XFD1048576 spans 17 G cells).
+pub const MAX_KB_SHEET_CELLS: u64 = 4 * 1024 * 1024;
+
 /// A row that could not be used, with its 1-based line (row) number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,
-    pub reason: String,
+    pub fault: RowFault,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, row_fault_text(&self.fault))
+    }
+}
+
+/// The English reason of a skipped row (the web app says it in its own language).
+pub fn row_fault_text(fault: &RowFault) -> String {
+    match fault {
+        RowFault::Columns { found } => format!(
+            "expected 4 columns (anomaly id; anomaly; problem id; problem), found {found}"
+        ),
+        RowFault::AnomalyId { value } => {
+            format!("anomaly id {value:?} is not a non-negative integer")
+        }
+        RowFault::ProblemId { value } => {
+            format!("problem id {value:?} is not a non-negative integer")
+        }
+        RowFault::EmptyText => "empty anomaly or problem text".into(),
+        RowFault::Malformed => "malformed CSV row".into(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum KbError {
     #[error("knowledge base {source_name}: {reason}")]
     Unreadable { source_name: String, reason: String },
+    #[error(
+        "knowledge base {source_name}: the first sheet spans {rows} × {columns} cells, more than a knowledge base can ({MAX_KB_SHEET_CELLS})"
+    )]
+    SheetTooLarge {
+        source_name: String,
+        rows: u64,
+        columns: u64,
+    },
     #[error("knowledge base {source_name} has no usable row{}", first_errors(.errors))]
     NoUsableRows {
         source_name: String,
@@ -48,15 +83,29 @@ pub enum KbError {
     TooLarge { source_name: String },
 }
 
+impl KbError {
+    /// The error as an API problem about the file `file`.
+    pub fn problem(&self, file: &str) -> Problem {
+        let (fault, first) = match self {
+            KbError::Unreadable { .. } => (KbFault::Unreadable, None),
+            KbError::SheetTooLarge { .. } => (KbFault::SheetTooLarge, None),
+            KbError::NoUsableRows { errors, .. } => (KbFault::NoUsableRows, errors.first()),
+            KbError::TooLarge { .. } => (KbFault::TooLarge, None),
+        };
+        Problem::KbInvalid {
+            file: file.to_owned(),
+            fault,
+            line: first.map(|e| e.line),
+            row: first.map(|e| e.fault.clone()),
+        }
+    }
+}
+
 fn first_errors(errors: &[RowError]) -> String {
     if errors.is_empty() {
         return String::new();
     }
-    let listed: Vec<String> = errors
-        .iter()
-        .take(3)
-        .map(|e| format!("line {}: {}", e.line, e.reason))
-        .collect();
+    let listed: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
     format!(" ({})", listed.join("; "))
 }
 
@@ -91,10 +140,7 @@ impl KnowledgeBase {
         }
         let lower = file_name.to_lowercase();
         let (rows, mut errors) = if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
-            read_workbook(bytes).map_err(|reason| KbError::Unreadable {
-                source_name: source.into(),
-                reason,
-            })?
+            read_workbook(bytes, source)?
         } else {
             read_csv(bytes).map_err(|reason| KbError::Unreadable {
                 source_name: source.into(),
@@ -190,27 +236,15 @@ impl KnowledgeBase {
             .collect()
     }
 
-    /// A warning line per skipped row, for the report.
-    pub fn row_error_summary(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .row_errors
-            .iter()
-            .take(MAX_LISTED_ROW_ERRORS)
-            .map(|e| {
-                format!(
-                    "knowledge base {}: line {} skipped: {}",
-                    self.source, e.line, e.reason
-                )
-            })
-            .collect();
-        if self.row_errors.len() > MAX_LISTED_ROW_ERRORS {
-            out.push(format!(
-                "knowledge base {}: {} more rows skipped",
-                self.source,
-                self.row_errors.len() - MAX_LISTED_ROW_ERRORS
-            ));
-        }
-        out
+    /// The skipped rows as one notice for the report (the first one named), if any.
+    pub fn row_notice(&self) -> Option<Notice> {
+        let first = self.row_errors.first()?;
+        Some(Notice::KbRowsSkipped {
+            source: self.source.clone(),
+            count: self.row_errors.len() as u64,
+            first_line: first.line,
+            first: first.fault.clone(),
+        })
     }
 }
 
@@ -245,7 +279,7 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
                 let line = e.position().map_or(0, csv::Position::line);
                 errors.push(RowError {
                     line,
-                    reason: e.to_string(),
+                    fault: RowFault::Malformed,
                 });
                 continue;
             }
@@ -257,67 +291,138 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
         let cells: Vec<&str> = record.iter().collect();
         match link_from_cells(&cells) {
             Ok(link) => rows.push(link),
-            Err(reason) => errors.push(RowError { line, reason }),
+            Err(fault) => errors.push(RowError { line, fault }),
         }
     }
     Ok((rows, errors))
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Rows, String> {
-    use calamine::{Data, Reader, open_workbook_auto_from_rs};
+fn read_workbook(bytes: &[u8], source: &str) -> Result<Rows, KbError> {
+    use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+    let unreadable = |reason: String| KbError::Unreadable {
+        source_name: source.into(),
+        reason,
+    };
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable workbook: {e}"))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| "the workbook has no sheet".to_string())?
-        .map_err(|e| format!("cannot read the first sheet: {e}"))?;
+        .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
     let cell_text = |c: &Data| -> String {
         match c {
             Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
             other => other.to_string().trim().to_owned(),
         }
     };
+    // Rows by their 0-based index, cells by column. XLSX is read cell by cell, so a sheet whose
+    // declared range is huge costs only the cells it really holds; its used range is checked
+    // against `MAX_KB_SHEET_CELLS` all the same, as XLS/ODS sheets are read whole.
+    let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    let mut put = |row: u32, col: u32, text: String| {
+        if text.is_empty() {
+            return;
+        }
+        (top, bottom) = (top.min(row), bottom.max(row));
+        (left, right) = (left.min(col), right.max(col));
+        grid.entry(row).or_default().insert(col, text);
+    };
+    if let Sheets::Xlsx(xlsx) = &mut workbook {
+        let mut cells = xlsx
+            .worksheet_cells_reader(&first)
+            .map_err(|e| unreadable(format!("cannot read the first sheet: {e}")))?;
+        let mut held: u64 = 0;
+        while let Some(cell) = cells
+            .next_cell()
+            .map_err(|e| unreadable(format!("cannot read the first sheet: {e}")))?
+        {
+            let (row, col) = cell.get_position();
+            put(row, col, cell_text(&Data::from(cell.get_value().clone())));
+            held += 1;
+            if held > MAX_KB_SHEET_CELLS {
+                return Err(KbError::SheetTooLarge {
+                    source_name: source.into(),
+                    rows: u64::from(row) + 1,
+                    columns: u64::from(col) + 1,
+                });
+            }
+        }
+    } else {
+        let range = workbook
+            .worksheet_range(&first)
+            .map_err(|e| unreadable(format!("cannot read the first sheet: {e}")))?;
+        let (start_row, start_col) = range.start().unwrap_or((0, 0));
+        for (r, row) in range.rows().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                put(start_row + r as u32, start_col + c as u32, cell_text(value));
+            }
+        }
+    }
+    if grid.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let (rows_span, cols_span) = (
+        u64::from(bottom - top) + 1,
+        u64::from(right.saturating_sub(left)) + 1,
+    );
+    if rows_span.saturating_mul(cols_span) > MAX_KB_SHEET_CELLS {
+        return Err(KbError::SheetTooLarge {
+            source_name: source.into(),
+            rows: rows_span,
+            columns: cols_span,
+        });
+    }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let first_row = range.start().map_or(0, |(r, _)| r);
-    for (i, row) in range.rows().enumerate().skip(1) {
-        let line = u64::from(first_row) + i as u64 + 1;
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
+    // The first non-empty row is the header.
+    for (&r, cells) in grid.iter().skip(1) {
+        let line = u64::from(r) + 1;
+        let width = cells.keys().next_back().map_or(0, |c| c - left + 1) as usize;
+        let mut row = vec![String::new(); width];
+        for (&c, text) in cells {
+            row[(c - left) as usize] = text.clone();
         }
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = row.iter().map(String::as_str).collect();
         match link_from_cells(&refs) {
             Ok(link) => rows.push(link),
-            Err(reason) => errors.push(RowError { line, reason }),
+            Err(fault) => errors.push(RowError { line, fault }),
         }
     }
     Ok((rows, errors))
 }
 
-fn link_from_cells(cells: &[&str]) -> Result<KbLink, String> {
+fn link_from_cells(cells: &[&str]) -> Result<KbLink, RowFault> {
     // Trailing empty cells (a stray `;` or formatted empty columns) are not a fifth column.
     let mut cells = cells.to_vec();
     while cells.len() > 4 && cells.last().is_some_and(|c| c.is_empty()) {
         cells.pop();
     }
     if cells.len() != 4 {
-        return Err(format!(
-            "expected 4 columns (anomaly id; anomaly; problem id; problem), found {}",
-            cells.len()
-        ));
+        return Err(RowFault::Columns {
+            found: cells.len() as u64,
+        });
     }
-    let id = |s: &str, what: &str| -> Result<u32, String> {
-        s.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("{what} {s:?} is not a non-negative integer"))
-    };
-    let anomaly_id = id(cells[0], "anomaly id")?;
-    let problem_id = id(cells[2], "problem id")?;
+    /// Longest cell value quoted back in a row's fault.
+    const QUOTED: usize = 40;
+    let quoted = |s: &str| s.trim().chars().take(QUOTED).collect::<String>();
+    let anomaly_id = cells[0]
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| RowFault::AnomalyId {
+            value: quoted(cells[0]),
+        })?;
+    let problem_id = cells[2]
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| RowFault::ProblemId {
+            value: quoted(cells[2]),
+        })?;
     let anomaly = cells[1].trim();
     let problem = cells[3].trim();
     if anomaly.is_empty() || problem.is_empty() {
-        return Err("empty anomaly or problem text".into());
+        return Err(RowFault::EmptyText);
     }
     Ok(KbLink {
         anomaly_id,
@@ -363,18 +468,17 @@ mod tests {
         assert_eq!(kb.links.len(), 2);
         assert_eq!(kb.row_errors.len(), 2);
         assert_eq!(kb.row_errors[0].line, 3);
-        assert!(
-            kb.row_errors[0].reason.contains("anomaly id \"x\""),
-            "{:?}",
-            kb.row_errors[0]
+        assert_eq!(
+            kb.row_errors[0].fault,
+            RowFault::AnomalyId { value: "x".into() }
         );
+        assert!(kb.row_errors[0].to_string().contains("anomaly id \"x\""));
         assert_eq!(kb.row_errors[1].line, 4);
-        assert!(
-            kb.row_errors[1].reason.contains("found 3"),
-            "{:?}",
-            kb.row_errors[1]
-        );
-        assert!(kb.row_error_summary()[0].contains("line 3"));
+        assert_eq!(kb.row_errors[1].fault, RowFault::Columns { found: 3 });
+        assert!(matches!(
+            kb.row_notice(),
+            Some(Notice::KbRowsSkipped { count: 2, first_line: 3, .. })
+        ));
     }
 
     #[test]
@@ -433,5 +537,24 @@ mod tests {
         assert_eq!(kb.links[0].anomaly_id, 65);
         assert_eq!(kb.row_errors.len(), 1);
         assert_eq!(kb.row_errors[0].line, 3);
+    }
+
+    #[test]
+    fn a_sheet_spanning_the_whole_grid_is_refused_without_allocating_it() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "ID").expect("cell");
+        ws.write_string(1_048_575, 16_383, "corner").expect("cell");
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        assert!(bytes.len() < 16 * 1024, "a tiny file: {} bytes", bytes.len());
+        let err = KnowledgeBase::parse(&bytes, "corner.xlsx", "corner.xlsx").expect_err("refused");
+        assert!(
+            matches!(err, KbError::SheetTooLarge { rows: 1_048_576, columns: 16_384, .. }),
+            "{err}"
+        );
+        assert!(matches!(
+            err.problem("corner.xlsx"),
+            Problem::KbInvalid { fault: KbFault::SheetTooLarge, .. }
+        ));
     }
 }

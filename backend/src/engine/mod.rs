@@ -9,6 +9,7 @@ pub mod kb;
 pub mod matcher;
 pub mod models;
 pub mod normalize;
+pub mod notices;
 pub mod parse;
 pub mod playbooks;
 pub mod reports;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use loglens_shared::api::{PlaybookFault, Problem};
 use serde::Deserialize;
 
 /// The built-in playbooks.
@@ -45,7 +46,39 @@ struct PlaybookFile {
 #[derive(Debug, thiserror::Error)]
 pub enum PlaybookError {
     #[error("playbooks {name}: {reason}")]
-    Invalid { name: String, reason: String },
+    Invalid {
+        name: String,
+        fault: PlaybookFault,
+        /// 1-based line of a syntax error.
+        line: Option<u64>,
+        problem_id: Option<u32>,
+        reason: String,
+    },
+}
+
+impl PlaybookError {
+    /// The error as an API problem about the uploaded file.
+    pub fn problem(&self) -> Problem {
+        let PlaybookError::Invalid {
+            name,
+            fault,
+            line,
+            problem_id,
+            ..
+        } = self;
+        Problem::PlaybooksInvalid {
+            file: name.clone(),
+            fault: *fault,
+            line: *line,
+            problem_id: *problem_id,
+        }
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
 }
 
 /// Playbooks by problem id.
@@ -64,30 +97,46 @@ impl Playbooks {
 
     /// Parses a TOML (or, by extension, JSON) playbook file.
     pub fn parse(bytes: &[u8], file_name: &str, source: &str) -> Result<Self, PlaybookError> {
-        let invalid = |reason: String| PlaybookError::Invalid {
+        let invalid = |fault, line, problem_id, reason: String| PlaybookError::Invalid {
             name: file_name.to_owned(),
+            fault,
+            line,
+            problem_id,
             reason,
         };
-        let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            invalid(PlaybookFault::NotUtf8, None, None, format!("not UTF-8: {e}"))
+        })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: PlaybookFile = if file_name.to_lowercase().ends_with(".json") {
-            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?
+            serde_json::from_str(text).map_err(|e| {
+                let line = (e.line() > 0).then_some(e.line() as u64);
+                invalid(PlaybookFault::Syntax, line, None, e.to_string())
+            })?
         } else {
-            toml::from_str(text).map_err(|e| invalid(e.to_string()))?
+            toml::from_str(text).map_err(|e| {
+                let line = e.span().map(|s| line_of(text, s.start));
+                invalid(PlaybookFault::Syntax, line, None, e.message().to_owned())
+            })?
         };
         let mut by_id = HashMap::new();
         for p in file.playbook {
+            let id = p.problem_id;
             if p.steps.is_empty() {
-                return Err(invalid(format!(
-                    "playbook for problem {} has no steps",
-                    p.problem_id
-                )));
+                return Err(invalid(
+                    PlaybookFault::NoSteps,
+                    None,
+                    Some(id),
+                    format!("playbook for problem {id} has no steps"),
+                ));
             }
-            if let Some(prev) = by_id.insert(p.problem_id, p) {
-                return Err(invalid(format!(
-                    "problem {} has two playbooks",
-                    prev.problem_id
-                )));
+            if by_id.insert(id, p).is_some() {
+                return Err(invalid(
+                    PlaybookFault::Duplicate,
+                    None,
+                    Some(id),
+                    format!("problem {id} has two playbooks"),
+                ));
             }
         }
         Ok(Self {
@@ -153,6 +202,22 @@ steps = ["replace the disk"]
         let err = Playbooks::parse(b"[[playbook]]\nproblem_id = 1\n", "bad.toml", "u")
             .expect_err("invalid");
         assert!(err.to_string().contains("bad.toml"), "{err}");
+        let syntax = Playbooks::parse(b"# mine\n\n[[playbook]\n", "broken.toml", "u")
+            .expect_err("invalid");
+        assert_eq!(
+            syntax.problem(),
+            Problem::PlaybooksInvalid {
+                file: "broken.toml".into(),
+                fault: PlaybookFault::Syntax,
+                line: Some(3),
+                problem_id: None,
+            }
+        );
+        let twice = format!("{toml}\n{toml}");
+        assert!(matches!(
+            Playbooks::parse(twice.as_bytes(), "twice.toml", "u").map_err(|e| e.problem()),
+            Err(Problem::PlaybooksInvalid { fault: PlaybookFault::Duplicate, problem_id: Some(7), .. })
+        ));
         let bad_priority = toml.replace("minor", "urgent");
         assert!(Playbooks::parse(bad_priority.as_bytes(), "p.toml", "u").is_err());
     }

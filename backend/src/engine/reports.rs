@@ -385,12 +385,29 @@ pub fn write_json(report: &AnalysisReport, path: &Path) -> Result<(), ReportErro
 }
 
 /// Packs the report files of `dir` (at the zip's root) into `dir/<zip_name>`.
+/// Now as a ZIP time stamp (local time, as archivers show it); the format's default is
+/// 1980-01-01, which makes every report look decades old.
+fn zip_time_now() -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let now = chrono::Local::now();
+    zip::DateTime::from_date_and_time(
+        u16::try_from(now.year()).unwrap_or(1980),
+        now.month() as u8,
+        now.day() as u8,
+        now.hour() as u8,
+        now.minute() as u8,
+        now.second() as u8,
+    )
+    .unwrap_or_default()
+}
+
 pub fn write_results_zip(dir: &Path, zip_name: &str) -> Result<PathBuf, ReportError> {
     let path = dir.join(zip_name);
     let file = File::create(&path).map_err(io_err(&path))?;
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time_now());
     let other = |e: zip::result::ZipError| ReportError::Other {
         path: path.clone(),
         reason: e.to_string(),

@@ -2,25 +2,50 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use loglens_shared::api::{PROBLEM_JSON, ProblemDetails};
+use loglens_shared::api::{PROBLEM_JSON, Problem, ProblemDetails};
+use loglens_shared::session::JobState;
 
+use crate::engine::archive::ArchiveError;
+use crate::engine::kb::KbError;
+use crate::engine::playbooks::PlaybookError;
 use crate::jobs::store::StoreError;
 
-/// Every error an API handler can return.
+/// Every error an API handler can return. `Display` is the English `detail`; [`ApiError::problem`]
+/// is the stable `code` with the facts a client needs to say it in its own language.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("no API route for {0}")]
     NoRoute(String),
     #[error("no session {0}")]
     UnknownSession(String),
-    #[error("{0}")]
+    #[error("session {0} was deleted")]
+    DeletedSession(String),
+    #[error("malformed multipart body: {0}")]
     BadUpload(String),
+    #[error("the multipart field `file` with the .zip archive is missing")]
+    MissingArchive,
+    #[error("{file:?} is not a ZIP archive; a .zip is expected")]
+    NotAZip { file: String },
+    #[error("{file:?} is empty")]
+    EmptyFile { file: String },
+    /// A form field with a value the server does not know (the value is not echoed).
+    #[error("the form field {field:?} must be one of: {expected}")]
+    BadField {
+        field: &'static str,
+        expected: &'static str,
+    },
+    #[error("{file}: {source}")]
+    Archive { file: String, source: ArchiveError },
+    #[error("{source}")]
+    Kb { file: String, source: KbError },
+    #[error(transparent)]
+    Playbooks(PlaybookError),
     #[error("the upload is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("the queue is full ({capacity} analyses waiting); try again shortly")]
     QueueFull { capacity: usize },
-    #[error("session {id} is {state}: results exist only for finished analyses")]
-    NotReady { id: String, state: String },
+    #[error("session {id} is {}: results exist only for finished analyses", .state.as_str())]
+    NotReady { id: String, state: JobState },
     #[error("no report {0:?} (known: {1})")]
     UnknownReport(String, String),
     #[error("{0}")]
@@ -41,7 +66,16 @@ impl ApiError {
             ApiError::NoRoute(_) | ApiError::UnknownSession(_) | ApiError::UnknownReport(..) => {
                 StatusCode::NOT_FOUND
             }
-            ApiError::BadUpload(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::DeletedSession(_) => StatusCode::GONE,
+            ApiError::BadUpload(_)
+            | ApiError::MissingArchive
+            | ApiError::NotAZip { .. }
+            | ApiError::EmptyFile { .. }
+            | ApiError::BadField { .. }
+            | ApiError::Archive { .. }
+            | ApiError::Kb { .. }
+            | ApiError::Playbooks(_)
+            | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::QueueFull { .. } | ApiError::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -52,22 +86,44 @@ impl ApiError {
         }
     }
 
+    /// The stable code and its facts, part of the API contract.
+    pub fn problem(&self) -> Problem {
+        match self {
+            ApiError::NoRoute(_) => Problem::NotFound,
+            ApiError::UnknownSession(id) => Problem::UnknownSession { id: id.clone() },
+            ApiError::DeletedSession(id) => Problem::DeletedSession { id: id.clone() },
+            ApiError::BadUpload(_) => Problem::BadUpload,
+            ApiError::MissingArchive => Problem::MissingArchive,
+            ApiError::NotAZip { file } => Problem::NotAZip { file: file.clone() },
+            ApiError::EmptyFile { file } => Problem::EmptyFile { file: file.clone() },
+            ApiError::BadField { field, .. } => Problem::BadField {
+                field: (*field).to_owned(),
+            },
+            ApiError::Archive { file, source } => source.problem(file),
+            ApiError::Kb { file, source } => source.problem(file),
+            ApiError::Playbooks(e) => e.problem(),
+            ApiError::TooLarge { limit } => Problem::UploadTooLarge { limit: *limit },
+            ApiError::QueueFull { capacity } => Problem::QueueFull {
+                capacity: *capacity as u64,
+            },
+            ApiError::NotReady { id, state } => Problem::NotReady {
+                id: id.clone(),
+                state: *state,
+            },
+            ApiError::UnknownReport(name, _) => Problem::UnknownReport { name: name.clone() },
+            ApiError::BadRequest(_) => Problem::BadRequest,
+            ApiError::Unauthorized(_) => Problem::Unauthorized,
+            ApiError::RateLimited { wait_secs } => Problem::RateLimited {
+                wait_secs: *wait_secs,
+            },
+            ApiError::Store(_) => Problem::StorageError,
+            ApiError::Internal(_) => Problem::InternalError,
+        }
+    }
+
     /// Stable machine-readable code, part of the API contract.
     pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::NoRoute(_) => "not_found",
-            ApiError::UnknownSession(_) => "unknown_session",
-            ApiError::BadUpload(_) => "bad_upload",
-            ApiError::TooLarge { .. } => "upload_too_large",
-            ApiError::QueueFull { .. } => "queue_full",
-            ApiError::NotReady { .. } => "not_ready",
-            ApiError::UnknownReport(..) => "unknown_report",
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Store(_) => "storage_error",
-            ApiError::Internal(_) => "internal_error",
-        }
+        self.problem().code()
     }
 }
 
@@ -85,7 +141,7 @@ impl IntoResponse for ApiError {
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
             detail: self.to_string(),
-            code: self.code().into(),
+            problem: self.problem(),
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], json).into_response();

@@ -2,12 +2,14 @@
 //! graceful shutdown.
 
 mod error;
+pub mod files;
 mod guard;
 pub mod openapi;
 mod routes;
 pub mod sessions;
 mod socket;
 mod state;
+pub mod upload;
 
 use std::future::Future;
 use std::sync::Arc;

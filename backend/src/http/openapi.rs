@@ -45,6 +45,7 @@ fn schemas() -> Map<String, Value> {
 /// The whole document.
 pub fn document() -> Value {
     let not_found = problem("No such session");
+    let gone = problem("The session was deleted");
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -75,7 +76,7 @@ pub fn document() -> Value {
                     "202": { "description": "Queued; `Location` names the session",
                         "headers": { "Location": { "schema": { "type": "string" } } },
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
-                    "400": problem("Not a usable ZIP archive (not a zip, empty, bomb, unsafe path, no logs)"),
+                    "400": problem("Not a usable upload: the archive (not a zip, empty, bomb, unsafe path, no logs) or a knowledge base / playbook file beside it (`file`, `line`)"),
                     "401": problem("Token missing or wrong"),
                     "413": problem("Larger than the upload limit"),
                     "429": problem("Queue full or too many uploads from this client (see Retry-After)")
@@ -102,16 +103,16 @@ pub fn document() -> Value {
                             "headers": { "ETag": { "schema": { "type": "string" } }, "Retry-After": { "schema": { "type": "integer" } } },
                             "content": { "application/json": { "schema": reference("Snapshot") } } },
                         "304": { "description": "Unchanged since the ETag given" },
-                        "404": not_found.clone() } },
+                        "404": not_found.clone(), "410": gone.clone() } },
                 "delete": { "summary": "Cancel if needed and delete everything of a session", "parameters": [id_param()],
-                    "responses": { "204": { "description": "Deleted" }, "404": not_found.clone() } } },
+                    "responses": { "204": { "description": "Deleted" }, "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/events": { "get": {
                 "summary": "Persisted events after a sequence number",
                 "parameters": [id_param(), { "name": "after_seq", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
                 "responses": { "200": { "description": "Events in order", "content": { "application/json": { "schema": { "type": "array", "items": reference("ServerMessage") } } } },
                     "404": not_found.clone() } } },
             "/api/sessions/{id}/result": { "get": { "summary": "Dashboard data of a finished analysis", "parameters": [id_param()],
-                "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished") } } },
+                "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
                 "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::engine::reports::ALL_REPORTS } }],
                 "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)"), "404": problem("Unknown session or report"), "409": problem("Not finished") } } },
@@ -121,7 +122,20 @@ pub fn document() -> Value {
                 "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ["json", "xml", "pdf"] } }],
                 "responses": { "200": file_response("The export"), "404": problem("Unknown session or format"), "409": problem("Not finished") } } },
             "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
-                "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone() } } },
+                "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
+            "/api/sessions/{id}/rerun": { "post": { "summary": "Analyse the same upload again as a new session (optionally with the other model)",
+                "parameters": [id_param()],
+                "requestBody": { "required": false, "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "model": { "type": "string", "enum": ["light", "heavy"] } } } } } },
+                "responses": {
+                    "202": { "description": "Queued; `Location` names the new session",
+                        "headers": { "Location": { "schema": { "type": "string" } } },
+                        "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
+                    "400": problem("Unknown model"), "404": not_found.clone(), "409": problem("Not finished yet"),
+                    "410": gone.clone(), "429": problem("Queue full") } } },
+            "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base or playbooks, as a template for one's own",
+                "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::http::files::TEMPLATES.map(|(n, _)| n) } }],
+                "responses": { "200": file_response("The file"), "404": problem("Unknown template") } } },
             "/ws/progress/{id}": { "get": {
                 "summary": "Live progress (WebSocket): replay after `after_seq`, a snapshot, then live events",
                 "description": "Messages are ServerMessage JSON texts. Send `ping` for `{\"type\":\"pong\"}`. \

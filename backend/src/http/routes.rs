@@ -14,23 +14,25 @@ use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 
 use super::state::AppState;
-use super::{ApiError, sessions, socket};
+use super::{ApiError, files, sessions, socket, upload};
 
 /// Routes under `/api`.
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/sessions", get(sessions::list))
         .route("/sessions/compare", get(sessions::compare))
-        .route("/sessions/{id}/export/{format}", get(sessions::export))
+        .route("/sessions/{id}/export/{format}", get(files::export))
         .route(
             "/sessions/{id}",
             get(sessions::snapshot).delete(sessions::delete),
         )
         .route("/sessions/{id}/events", get(sessions::events))
         .route("/sessions/{id}/result", get(sessions::result))
-        .route("/sessions/{id}/reports/{name}", get(sessions::report))
-        .route("/sessions/{id}/download", get(sessions::download))
+        .route("/sessions/{id}/reports/{name}", get(files::report))
+        .route("/sessions/{id}/download", get(files::download))
         .route("/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/sessions/{id}/rerun", post(sessions::rerun))
+        .route("/templates/{name}", get(files::template))
         .fallback(no_route)
 }
 
@@ -41,8 +43,8 @@ pub fn uploads(max_upload_bytes: u64, per_minute: u64, burst: u32) -> Router<App
     let limit =
         usize::try_from(max_upload_bytes.saturating_add(80 * 1024 * 1024)).unwrap_or(usize::MAX);
     let router = Router::new()
-        .route("/process", post(sessions::process))
-        .route("/process/", post(sessions::process))
+        .route("/process", post(upload::process))
+        .route("/process/", post(upload::process))
         .layer(DefaultBodyLimit::max(limit));
     let config = GovernorConfigBuilder::default()
         .per_millisecond((60_000 / per_minute.max(1)).max(1))

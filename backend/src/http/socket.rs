@@ -93,12 +93,18 @@ async fn serve(
         return End::StoreError;
     };
     let Some(snapshot) = snapshot else {
+        let deleted = app.jobs.store().was_deleted(id).unwrap_or(false);
+        let (message, message_en, code) = if deleted {
+            ("Этот анализ удалён".to_owned(), "This analysis was deleted".to_owned(), "deleted_session")
+        } else {
+            (format!("нет сессии {id}"), format!("no session {id}"), "unknown_session")
+        };
         let msg = ServerMessage::Error(TerminalMessage {
             seq: 0,
             session_id: id.to_owned(),
-            message: format!("нет сессии {id}"),
-            message_en: format!("no session {id}"),
-            code: Some("unknown_session".into()),
+            message,
+            message_en,
+            code: Some(code.into()),
         });
         send(socket, &msg).await;
         close(socket, close_code::POLICY, "unknown session").await;

@@ -145,8 +145,80 @@ impl Jobs {
         Ok(record.snapshot())
     }
 
+    /// Queues the upload of a finished job again as a new job, with `model` or the same one.
+    /// Its files are linked (or copied) under the new id, so deleting either job leaves the
+    /// other whole. Returns the new id.
+    pub fn rerun(
+        &self,
+        slot: Slot,
+        source: &JobRecord,
+        model: Option<ModelKind>,
+    ) -> Result<String, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let uploads = self.config.data_dir.join("uploads");
+        let mut made: Vec<PathBuf> = Vec::new();
+        let mut link = |from: &std::path::Path, suffix: &str| -> Result<PathBuf, StoreError> {
+            let to = uploads.join(format!("{id}{suffix}"));
+            std::fs::hard_link(from, &to)
+                .or_else(|_| std::fs::copy(from, &to).map(|_| ()))
+                .map_err(|source| StoreError::Io {
+                    path: to.clone(),
+                    source,
+                })?;
+            made.push(to.clone());
+            Ok(to)
+        };
+        let extension = |p: &std::path::Path| {
+            p.extension()
+                .map_or_else(String::new, |e| e.to_string_lossy().into_owned())
+        };
+        let result = (|| {
+            let upload_path = link(&source.upload_path, ".zip")?;
+            let kb = match (&source.kb_name, &source.kb_path) {
+                (Some(n), Some(p)) => Some((n.clone(), link(p, &format!(".kb.{}", extension(p)))?)),
+                _ => None,
+            };
+            let playbooks = match (&source.playbooks_name, &source.playbooks_path) {
+                (Some(n), Some(p)) => Some((
+                    n.clone(),
+                    link(p, &format!(".playbooks.{}", extension(p)))?,
+                )),
+                _ => None,
+            };
+            self.submit(
+                slot,
+                NewJob {
+                    id: id.clone(),
+                    model: model.map_or_else(|| source.model.clone(), |m| m.as_str().to_owned()),
+                    semantic: source.semantic,
+                    upload_name: source.upload_name.clone(),
+                    upload_path,
+                    upload_bytes: source.upload_bytes,
+                    kb,
+                    playbooks,
+                },
+            )
+        })();
+        match result {
+            Ok(_) => Ok(id),
+            Err(e) => {
+                for p in made {
+                    let _ = std::fs::remove_file(p);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The job's snapshot, with its place in the queue while it waits.
     pub fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
-        Ok(self.store.get(id)?.map(|j| j.snapshot()))
+        let Some(mut snap) = self.store.get(id)?.map(|j| j.snapshot()) else {
+            return Ok(None);
+        };
+        if snap.state == JobState::Queued {
+            snap.queue_position = self.store.queue_position(id)?;
+        }
+        Ok(Some(snap))
     }
 
     pub fn record(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
@@ -389,9 +461,19 @@ impl Jobs {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                self.store.set_results(id, &out_dir, &zip)?;
-                tracing::info!(job = %id, links = out.report.links.len(), ms = started.elapsed().as_millis() as u64, "job succeeded");
-                self.finish(id, JobState::Succeeded, text(MESSAGE_COMPLETE), None)
+                let notices = out.report.summary.notices.len();
+                self.store
+                    .set_results(id, &out_dir, &zip, u32::try_from(notices).unwrap_or(u32::MAX))?;
+                tracing::info!(job = %id, links = out.report.links.len(), notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
+                let message = if notices == 0 {
+                    text(MESSAGE_COMPLETE)
+                } else {
+                    say!(
+                        "Анализ логов завершен с предупреждениями: {notices}",
+                        "Log analysis complete with warnings: {notices}"
+                    )
+                };
+                self.finish(id, JobState::Succeeded, message, None)
             }
             Ok((Err(EngineError::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");

@@ -53,6 +53,8 @@ pub struct JobRecord {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Notices of a finished analysis (it completed "with warnings" when > 0).
+    pub notices: u32,
 }
 
 impl JobRecord {
@@ -75,6 +77,8 @@ impl JobRecord {
             created_at: self.created_at.clone(),
             started_at: self.started_at.clone(),
             finished_at: self.finished_at.clone(),
+            notices: self.notices,
+            queue_position: None,
         }
     }
 }
@@ -114,6 +118,11 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+-- Ids of deleted jobs, so an old link can say the analysis was deleted.
+CREATE TABLE IF NOT EXISTS deleted (
+    id TEXT PRIMARY KEY,
+    deleted_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
@@ -124,11 +133,14 @@ CREATE TABLE IF NOT EXISTS events (
 
 const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
-    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en";
+    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices";
 
 /// Columns added after the first release, with their definitions: a database written by an
 /// older LogLens gets them on open (SQLite's `ADD COLUMN` keeps every row).
-const ADDED_COLUMNS: [(&str, &str); 1] = [("message_en", "TEXT NOT NULL DEFAULT ''")];
+const ADDED_COLUMNS: [(&str, &str); 2] = [
+    ("message_en", "TEXT NOT NULL DEFAULT ''"),
+    ("notices", "INTEGER NOT NULL DEFAULT 0"),
+];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
     let mut have = conn.prepare("SELECT name FROM pragma_table_info('jobs')")?;
@@ -358,12 +370,41 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_results(&self, id: &str, dir: &Path, zip_name: &str) -> Result<(), StoreError> {
+    pub fn set_results(
+        &self,
+        id: &str,
+        dir: &Path,
+        zip_name: &str,
+        notices: u32,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE jobs SET result_dir=?2, results_zip=?3 WHERE id=?1",
-            params![id, dir.to_string_lossy(), zip_name],
+            "UPDATE jobs SET result_dir=?2, results_zip=?3, notices=?4 WHERE id=?1",
+            params![id, dir.to_string_lossy(), zip_name, notices],
         )?;
         Ok(())
+    }
+
+    /// 1-based place of a queued job among the queued ones (first in, first out).
+    pub fn queue_position(&self, id: &str) -> Result<Option<u32>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM jobs o WHERE o.state='queued'
+                    AND (o.created_at < j.created_at OR (o.created_at = j.created_at AND o.id < j.id))) + 1
+                 FROM jobs j WHERE j.id=?1 AND j.state='queued'",
+                [id],
+                |r| r.get::<_, u32>(0),
+            )
+            .optional()?)
+    }
+
+    /// Whether a job of this id existed and was deleted.
+    pub fn was_deleted(&self, id: &str) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row("SELECT 1 FROM deleted WHERE id=?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Persisted events after `after_seq`, in order.
@@ -380,8 +421,19 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Removes a job and its events, leaving a tombstone of its id.
     pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().execute("DELETE FROM jobs WHERE id=?1", [id])? > 0)
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let gone = tx.execute("DELETE FROM jobs WHERE id=?1", [id])? > 0;
+        if gone {
+            tx.execute(
+                "INSERT OR REPLACE INTO deleted (id, deleted_at) VALUES (?1, ?2)",
+                params![id, now()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(gone)
     }
 
     /// Count of jobs per state (for metrics).
@@ -441,6 +493,7 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         created_at: r.get(23)?,
         started_at: r.get(24)?,
         finished_at: r.get(25)?,
+        notices: r.get(27)?,
     })
 }
 

@@ -172,7 +172,7 @@ async fn compare_and_export_finished_analyses() {
         json.headers()["content-disposition"]
             .to_str()
             .expect("ascii")
-            .contains("vc.json")
+            .contains("vc_export.json")
     );
     let v: serde_json::Value = json.json().await.expect("valid JSON");
     assert_eq!(v["links"].as_array().expect("links").len(), 8);
@@ -214,6 +214,8 @@ async fn the_openapi_document_describes_the_routes_and_every_reference_resolves(
         "/api/sessions/{id}/download",
         "/api/sessions/{id}/export/{format}",
         "/api/sessions/compare",
+        "/api/sessions/{id}/rerun",
+        "/api/templates/{name}",
         "/ws/progress/{id}",
         "/metrics",
     ] {
@@ -260,4 +262,23 @@ async fn the_openapi_document_describes_the_routes_and_every_reference_resolves(
             assert!(status != 404 && status != 405, "{path} answered {status}");
         }
     }
+}
+
+#[tokio::test]
+async fn the_built_in_knowledge_base_and_playbooks_download_as_templates() {
+    let app = TestApp::spawn().await;
+    let kb = app.get("/api/templates/anomalies_problems.csv").await;
+    assert_eq!(kb.status(), 200);
+    assert!(
+        kb.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment; filename=\"anomalies_problems.csv\"")
+    );
+    let text = kb.text().await.expect("text");
+    assert_eq!(text.lines().count(), 501, "header + the 500 official links");
+    let playbooks = app.get("/api/templates/playbooks.toml").await;
+    assert_eq!(playbooks.status(), 200);
+    assert!(playbooks.text().await.expect("text").contains("[[playbook]]"));
+    assert_eq!(app.get("/api/templates/passwd").await.status(), 404);
 }

@@ -28,7 +28,7 @@ async fn unknown_api_route_is_problem_json_not_the_spa() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let p: ProblemDetails = r.json().await.expect("problem json");
-    assert_eq!(p.code, "not_found");
+    assert_eq!(p.code(), "not_found");
     assert_eq!(p.status, 404);
     assert!(p.detail.contains("/api/no-such-thing"), "{}", p.detail);
 }

@@ -2,6 +2,8 @@
 //! 429 when the queue is full, cancel, results, reports, downloads, history, delete.
 
 use loglens_shared::ProblemDetails;
+use loglens_shared::api::{KbFault, PlaybookFault, Problem, RowFault};
+use loglens_shared::report::{AnalysisReport, Notice};
 use loglens_shared::session::{JobState, ServerMessage, SessionList, Snapshot};
 
 use crate::helpers::*;
@@ -41,15 +43,15 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
             "notes.zip",
             b"this is not a zip at all".to_vec(),
             400,
-            "bad_upload",
+            "not_a_zip",
             "not a ZIP",
         ),
-        ("empty.zip", Vec::new(), 400, "bad_upload", "empty"),
+        ("empty.zip", Vec::new(), 400, "empty_file", "empty"),
         (
             "logs.tar.gz",
             b"PK\x03\x04whatever".to_vec(),
             400,
-            "bad_upload",
+            "not_a_zip",
             ".zip",
         ),
         (
@@ -63,7 +65,7 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
             "bomb.zip",
             zip_with(&[("c 1/a.txt", vec![b'0'; 40 * 1024 * 1024])]),
             400,
-            "bad_upload",
+            "archive_bomb",
             "zip bomb",
         ),
         (
@@ -73,20 +75,20 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
                 ("../../etc/x.txt", b"x".to_vec()),
             ]),
             400,
-            "bad_upload",
+            "archive_unsafe_path",
             "unsafe path",
         ),
         (
             "nologs.zip",
             zip_with(&[("readme.md", b"x".to_vec())]),
             400,
-            "bad_upload",
+            "archive_no_logs",
             "no log files",
         ),
     ];
     for (name, bytes, status, code, detail) in cases {
         let (got, p) = problem(upload(&app.client, &base, name, bytes, "light").await).await;
-        assert_eq!((got, p.code.as_str()), (status, code), "{name}: {p:?}");
+        assert_eq!((got, p.code()), (status, code), "{name}: {p:?}");
         assert!(p.detail.contains(detail), "{name}: {}", p.detail);
     }
     let (got, p) = problem(
@@ -100,7 +102,8 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
         .await,
     )
     .await;
-    assert_eq!((got, p.code.as_str()), (400, "bad_request"));
+    assert_eq!((got, p.code()), (400, "bad_field"));
+    assert!(!p.detail.contains("huge"), "the value is not echoed: {}", p.detail);
     let form = reqwest::multipart::Form::new().text("model", "light");
     let (got, p) = problem(
         app.client
@@ -111,7 +114,7 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
             .expect("sent"),
     )
     .await;
-    assert_eq!((got, p.code.as_str()), (400, "bad_upload"));
+    assert_eq!((got, p.code()), (400, "missing_archive"));
     assert_eq!(stored_uploads(&app), 0, "nothing stored");
     let list: SessionList = app.get("/api/sessions").await.json().await.expect("json");
     assert_eq!(list.total, 0);
@@ -130,11 +133,26 @@ async fn a_full_queue_answers_429_with_retry_after() {
     wait_running(&app.client, &base, &first).await;
     let second = upload(&app.client, &base, "vc.zip", big.clone(), "light").await;
     assert_eq!(second.status(), 202);
+    let second_id = second.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let waiting: Snapshot = app
+        .get(&format!("/api/sessions/{second_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (waiting.state, waiting.queue_position),
+        (JobState::Queued, Some(1)),
+        "a waiting job knows its place"
+    );
     let third = upload(&app.client, &base, "vc.zip", big, "light").await;
     assert_eq!(third.status(), 429);
     assert!(third.headers().get("retry-after").is_some());
     let (_, p) = problem(third).await;
-    assert_eq!(p.code, "queue_full");
+    assert_eq!(p.code(), "queue_full");
     assert_eq!(stored_uploads(&app), 2);
     let first_done = wait_done(&app.client, &base, &first).await;
     assert_eq!(first_done.state, JobState::Succeeded);
@@ -167,7 +185,7 @@ async fn cancel_stops_a_running_job() {
         events.last()
     );
     let (status, p) = problem(app.get(&format!("/api/sessions/{id}/result")).await).await;
-    assert_eq!((status, p.code.as_str()), (409, "not_ready"));
+    assert_eq!((status, p.code()), (409, "not_ready"));
 }
 
 #[tokio::test]
@@ -206,13 +224,21 @@ async fn results_reports_downloads_history_and_delete() {
             .expect("ct")
             .contains("spreadsheetml")
     );
+    assert!(
+        xlsx.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_submit_report.xlsx"),
+        "the analysis's name leads the file name: {:?}",
+        xlsx.headers()["content-disposition"]
+    );
     assert!(xlsx.bytes().await.expect("body").starts_with(b"PK"));
     let (status, p) = problem(
         app.get(&format!("/api/sessions/{id}/reports/..%2Fsecret"))
             .await,
     )
     .await;
-    assert_eq!((status, p.code.as_str()), (404, "unknown_report"));
+    assert_eq!((status, p.code()), (404, "unknown_report"));
 
     let dl = app.get(&format!("/api/sessions/{id}/download")).await;
     assert_eq!(dl.status(), 200);
@@ -228,7 +254,10 @@ async fn results_reports_downloads_history_and_delete() {
     );
     let bytes = dl.bytes().await.expect("zip");
     let mut packed = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
-    assert!(packed.by_name("submit_report.xlsx").is_ok());
+    let entry = packed.by_name("submit_report.xlsx").expect("packed");
+    let year = entry.last_modified().map(|t| t.year());
+    assert!(year >= Some(2025), "entries carry the real date, not 1980: {year:?}");
+    drop(entry);
 
     let list: SessionList = app
         .get("/api/sessions?state=succeeded")
@@ -256,9 +285,143 @@ async fn results_reports_downloads_history_and_delete() {
         .await
         .expect("delete");
     assert_eq!(del.status(), 204);
-    assert_eq!(app.get(&format!("/api/sessions/{id}")).await.status(), 404);
+    let (status, p) = problem(app.get(&format!("/api/sessions/{id}")).await).await;
+    assert_eq!((status, p.code()), (410, "deleted_session"));
+    let (status, p) = problem(app.get(&format!("/api/sessions/{id}/result")).await).await;
+    assert_eq!((status, p.code()), (410, "deleted_session"));
+    let (status, p) = problem(app.get("/api/sessions/never-was").await).await;
+    assert_eq!((status, p.code()), (404, "unknown_session"));
     assert!(!app.dir.path().join("data/results").join(&id).exists());
     assert_eq!(stored_uploads(&app), 0);
+}
+
+#[tokio::test]
+async fn side_files_are_checked_before_anything_is_queued() {
+    let app = TestApp::spawn().await;
+    let zip = std::fs::read(validation_zip(200)).expect("zip");
+    let send = |field: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(zip.clone()).file_name("vc.zip"),
+            )
+            .part(field, reqwest::multipart::Part::bytes(bytes).file_name(name));
+        app.client.post(app.url("/process")).multipart(form).send()
+    };
+    let (status, p) = problem(
+        send("kb", "my_kb.csv", b"id;a;id;p\nx;Disk slow;7;Disk failed\n".to_vec())
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        p.problem,
+        Problem::KbInvalid {
+            file: "my_kb.csv".into(),
+            fault: KbFault::NoUsableRows,
+            line: Some(2),
+            row: Some(RowFault::AnomalyId { value: "x".into() }),
+        }
+    );
+    assert!(p.detail.contains("my_kb.csv") && p.detail.contains("line 2"), "{}", p.detail);
+    let (status, p) = problem(
+        send("playbooks", "mine.toml", b"# mine\n[[playbook]\n".to_vec())
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        p.problem,
+        Problem::PlaybooksInvalid {
+            file: "mine.toml".into(),
+            fault: PlaybookFault::Syntax,
+            line: Some(2),
+            problem_id: None,
+        }
+    );
+    // A 2 KB workbook with cells at A1 and XFD1048576: refused, and the server stays up.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "ID").expect("cell");
+    ws.write_string(1_048_575, 16_383, "corner").expect("cell");
+    let corner = wb.save_to_buffer().expect("xlsx");
+    let (status, p) = problem(send("kb", "corner.xlsx", corner).await.expect("sent")).await;
+    assert_eq!(status, 400);
+    assert!(
+        matches!(&p.problem, Problem::KbInvalid { fault: KbFault::SheetTooLarge, file, .. } if file == "corner.xlsx"),
+        "{p:?}"
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(stored_uploads(&app), 0, "nothing stored");
+    let list: SessionList = app.get("/api/sessions").await.json().await.expect("json");
+    assert_eq!(list.total, 0, "nothing queued");
+}
+
+#[tokio::test]
+async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let lines: String = (0..300).map(|i| format!("just words on line {i}\n")).collect();
+    let zip = zip_with(&[("app.log", lines.into_bytes())]);
+    let r = upload(&app.client, &base, "words.zip", zip, "light").await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = wait_done(&app.client, &base, &id).await;
+    assert_eq!((done.state, done.notices), (JobState::Succeeded, 1));
+    assert!(done.message_en.contains("with warnings"), "{}", done.message_en);
+    let report: AnalysisReport = app
+        .get(&format!("/api/sessions/{id}/result"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        report.summary.notices,
+        vec![Notice::MostlyUnreadable {
+            unparsable: 300,
+            lines: 300
+        }]
+    );
+    assert_eq!(report.summary.warnings.len(), 1);
+    // the same upload again, with the other model
+    let r = app
+        .client
+        .post(app.url(&format!("/api/sessions/{id}/rerun")))
+        .json(&serde_json::json!({ "model": "heavy" }))
+        .send()
+        .await
+        .expect("rerun");
+    assert_eq!(r.status(), 202);
+    let again = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_ne!(again, id);
+    let rerun = wait_done(&app.client, &base, &again).await;
+    assert_eq!(
+        (rerun.state, rerun.model.as_str(), rerun.upload_name.as_str()),
+        (JobState::Succeeded, "heavy", "words.zip")
+    );
+    // deleting the first leaves the second's files whole
+    let del = app
+        .client
+        .delete(app.url(&format!("/api/sessions/{id}")))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(del.status(), 204);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/sessions/{again}/rerun")))
+        .send()
+        .await
+        .expect("rerun");
+    assert_eq!(r.status(), 202, "the second run's upload is still there");
 }
 
 #[tokio::test]
@@ -287,7 +450,7 @@ async fn uploads_are_rate_limited_per_client() {
         .expect("seconds");
     assert!((1..=60).contains(&wait), "{wait}");
     let (_, p) = problem(third).await;
-    assert_eq!(p.code, "rate_limited");
+    assert_eq!(p.code(), "rate_limited");
     // other routes are not limited
     assert_eq!(app.get("/api/sessions").await.status(), 200);
 }

@@ -1,9 +1,15 @@
 //! Dashboard of one analysis (reload-safe: everything comes from `/api/sessions/{id}/result`),
-//! with the completion toast when arriving from a finished upload.
+//! with the completion toast when arriving from a finished upload. The incident explorer is a
+//! side panel kept in the address (`?incident=<scenario>-<problem>`), so it survives a reload
+//! and can be shared; Esc closes it.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
-use loglens_shared::report::{AnalysisReport, LogRef};
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use loglens_shared::api::Problem;
+use loglens_shared::report::{AnalysisReport, LogRef, Notice};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::api;
 use crate::charts::{self, IncidentKey, Layout};
@@ -23,6 +29,9 @@ const REPORTS: [&str; 7] = [
     "playbooks_recommendations.txt",
     "report.json",
 ];
+
+/// Exports of one analysis.
+const EXPORTS: [&str; 3] = ["pdf", "xml", "json"];
 
 /// The toast hides by itself after this long.
 const TOAST_MS: u64 = 5_000;
@@ -53,41 +62,136 @@ pub fn DashboardPage() -> impl IntoView {
         }
     }
     view! {
-        <Show when=move || toast.get()>
-            <div class="toast" role="status" data-testid="toast">
-                <b>{move || t.get().toast_title}</b>{move || t.get().toast_body}
-                <button class="close" aria-label=move || t.get().close data-testid="toast-close" on:click=move |_| toast.set(false)>"×"</button>
-            </div>
-        </Show>
         <section class="dashboard">
             {move || match report.get() {
                 None => view! { <p>{move || t.get().loading_results}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{move || api::describe(&e, t.get())}</p> }.into_any(),
-                Some(Ok(r)) => view! { <Report report=r id=id()/> }.into_any(),
+                Some(Err(e)) => match e.problem() {
+                    Some(Problem::DeletedSession { .. }) => view! { <Gone deleted=true/> }.into_any(),
+                    Some(Problem::UnknownSession { .. }) => view! { <Gone deleted=false/> }.into_any(),
+                    _ => view! { <p class="error" role="alert">{move || api::describe(&e, t.get())}</p> }.into_any(),
+                },
+                Some(Ok(r)) => view! { <Report report=r id=id() toast/> }.into_any(),
             }}
         </section>
     }
 }
 
+/// An analysis that cannot be shown: deleted, or never known here.
 #[component]
-fn Report(report: AnalysisReport, id: String) -> impl IntoView {
+fn Gone(deleted: bool) -> impl IntoView {
     let t = use_texts();
+    view! {
+        <div class="gone" data-testid=if deleted { "deleted" } else { "missing" }>
+            <h2>{move || if deleted { t.get().deleted_title } else { t.get().missing_title }}</h2>
+            <p>{move || if deleted { t.get().deleted_body } else { t.get().missing_body }}</p>
+            <p><a href="/" class="button primary" data-testid="go-home">{move || t.get().go_home}</a></p>
+        </div>
+    }
+}
+
+/// The completion toast: green, or amber "completed with warnings" when there are notices.
+#[component]
+fn Toast(toast: RwSignal<bool>, warnings: bool) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <Show when=move || toast.get()>
+            <div class="toast" class:warn=warnings role="status" data-testid="toast"
+                data-kind=if warnings { "warnings" } else { "success" }>
+                <b>{move || if warnings { t.get().toast_warn_title } else { t.get().toast_title }}</b>
+                {move || if warnings { t.get().toast_warn_body } else { t.get().toast_body }}
+                <button class="close" aria-label=move || t.get().close data-testid="toast-close" on:click=move |_| toast.set(false)>"×"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The incident named in the address, and opening/closing it through the address.
+#[derive(Clone)]
+struct Selection {
+    selected: Memo<Option<IncidentKey>>,
+    open: Callback<IncidentKey>,
+    close: Callback<()>,
+}
+
+fn selection(id: String) -> Selection {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let selected = Memo::new(move |_| {
+        query.with(|q| q.get("incident").as_deref().and_then(incidents::parse_key))
+    });
+    let go = move |url: String| {
+        navigate(
+            &url,
+            NavigateOptions {
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
+    };
+    let path = format!("/dashboard/{id}");
+    let open = {
+        let (go, path) = (go.clone(), path.clone());
+        Callback::new(move |key: IncidentKey| {
+            if selected.get_untracked() != Some(key) {
+                go(format!("{path}?incident={}", incidents::key_param(key)));
+            }
+        })
+    };
+    let close = Callback::new(move |()| {
+        if let Some(key) = selected.get_untracked() {
+            go(path.clone());
+            // Back to the row the explorer was opened from.
+            focus(&format!(
+                "tr[data-key=\"{}\"]",
+                incidents::key_param(key)
+            ));
+        }
+    });
+    Selection {
+        selected,
+        open,
+        close,
+    }
+}
+
+/// Moves keyboard focus to the first element matching `selector`, once it is rendered.
+fn focus(selector: &str) {
+    let selector = selector.to_owned();
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+#[component]
+fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) -> impl IntoView {
+    let t = use_texts();
+    let warnings = !report.summary.notices.is_empty();
+    let sel = selection(id.clone());
     let report = StoredValue::new(report);
-    let selected = RwSignal::new(None::<IncidentKey>);
     let s = report.with_value(|r| r.summary.clone());
     let incidents = report.with_value(|r| r.incidents.len());
     let kpis = move || {
         let t = t.get();
         [
-            (t.kpi_incidents, incidents.to_string(), "kpi-incidents"),
-            (t.kpi_anomalies, s.anomalies.to_string(), "kpi-anomalies"),
+            (t.kpi_incidents, t.number(incidents as u64), "kpi-incidents"),
+            (t.kpi_anomalies, t.number(s.anomalies as u64), "kpi-anomalies"),
             (
                 t.kpi_predictions,
-                s.predictions.to_string(),
+                t.number(s.predictions as u64),
                 "kpi-predictions",
             ),
-            (t.kpi_systems, s.affected_systems.to_string(), "kpi-systems"),
-            (t.kpi_lines, s.lines.to_string(), "kpi-lines"),
+            (
+                t.kpi_systems,
+                t.number(s.affected_systems as u64),
+                "kpi-systems",
+            ),
+            (t.kpi_lines, t.number(s.lines), "kpi-lines"),
             (
                 t.kpi_duration,
                 (t.seconds_f)(s.duration_ms as f64 / 1000.0),
@@ -109,14 +213,17 @@ fn Report(report: AnalysisReport, id: String) -> impl IntoView {
             r.incidents.iter().map(|i| i.problem_id).collect();
         (problems.len(), r.summary.affected_systems)
     });
+    let notices = report.with_value(|r| r.summary.notices.clone());
     view! {
+        <Toast toast warnings/>
         <h2>{move || (t.get().results_for)(&name)}</h2>
+        <Notices notices id=id.clone()/>
         <div class="kpis">
             {move || kpis().into_iter().map(|(label, value, testid)| view! {
                 <div class="kpi" data-testid=testid><span class="kpi-value">{value}</span><span class="kpi-label">{label}</span></div>
             }).collect_view()}
         </div>
-        <super::timemachine::TimeMachine report=report.get_value() selected/>
+        <super::timemachine::TimeMachine report=report.get_value() open=sel.open/>
         <div class="panels">
             <section class="panel">
                 <EChart option=impact label=Signal::derive(move || t.get().chart_by_impact.to_string())
@@ -128,18 +235,93 @@ fn Report(report: AnalysisReport, id: String) -> impl IntoView {
             </section>
         </div>
         <Links report=report.get_value()/>
-        <Incidents report=report.get_value() selected/>
+        <Incidents report selected=sel.selected open=sel.open/>
+        <Explorer report selection=sel.clone()/>
         <Predictions report=report.get_value()/>
+        <Downloads id/>
+    }
+}
+
+/// What the operator should know before trusting the numbers below, in the UI's language;
+/// a run of Cyrillic logs with the light model offers the heavy one in one click.
+#[component]
+fn Notices(notices: Vec<Notice>, id: String) -> impl IntoView {
+    let t = use_texts();
+    let navigate = use_navigate();
+    let rerun_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    if notices.is_empty() {
+        return ().into_any();
+    }
+    let rerun = Callback::new(move |()| {
+        busy.set(true);
+        let (id, navigate) = (id.clone(), navigate.clone());
+        leptos::task::spawn_local(async move {
+            match api::rerun(&id, "heavy").await {
+                Ok(new_id) => navigate(&format!("/?watch={new_id}"), Default::default()),
+                Err(e) => {
+                    rerun_error.set(Some((t.get_untracked().rerun_failed)(&api::describe(
+                        &e,
+                        t.get_untracked(),
+                    ))));
+                    busy.set(false);
+                }
+            }
+        });
+    });
+    view! {
+        <section class="notices" role="region" aria-labelledby="notices-title" data-testid="notices">
+            <h3 id="notices-title">{move || t.get().notices_title}</h3>
+            <ul>
+                {notices.into_iter().map(|n| {
+                    let cyrillic = matches!(n, Notice::CyrillicWithLight { .. });
+                    let kind = serde_json::to_value(&n).ok()
+                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+                        .unwrap_or_default();
+                    view! {
+                        <li data-testid="notice" data-kind=kind>
+                            {move || (t.get().notice)(&n)}
+                            {cyrillic.then(|| view! {
+                                " "<button class="primary small" data-testid="rerun-heavy" disabled=move || busy.get()
+                                    on:click=move |_| rerun.run(())>{move || t.get().rerun_heavy}</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <Show when=move || rerun_error.get().is_some()>
+                <p class="error" role="alert">{move || rerun_error.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// Every report and export, as real downloads: `download` makes a normal click (or Enter)
+/// save the file, and keeps the app's router from taking the link as a page of its own.
+#[component]
+fn Downloads(id: String) -> impl IntoView {
+    let t = use_texts();
+    let zip = api::results_zip_url(&id);
+    let reports: Vec<(String, &'static str)> = REPORTS
+        .iter()
+        .map(|name| (api::report_url(&id, name), *name))
+        .collect();
+    let exports: Vec<(String, &'static str)> = EXPORTS
+        .iter()
+        .map(|f| (api::export_url(&id, f), *f))
+        .collect();
+    view! {
         <h3>{move || t.get().reports_title}</h3>
-        <p class="downloads" data-testid="downloads">
-            <a data-testid="download-zip" href=api::url(&format!("/api/sessions/{id}/download"))>{move || t.get().all_reports_zip}</a>
-            {REPORTS.iter().map(|name| view! {
-                " · "<a href=api::url(&format!("/api/sessions/{id}/reports/{name}"))>{*name}</a>
+        <ul class="downloads" data-testid="downloads">
+            <li><a data-testid="download-zip" href=zip download="" rel="external">{move || t.get().all_reports_zip}</a></li>
+            {reports.into_iter().map(|(href, name)| view! {
+                <li><a href=href download="" rel="external">{name}</a></li>
             }).collect_view()}
-            {["pdf", "xml", "json"].iter().map(|f| view! {
-                " · "<a href=api::url(&format!("/api/sessions/{id}/export/{f}"))>{move || (t.get().export)(&f.to_uppercase())}</a>
+            {exports.into_iter().map(|(href, f)| view! {
+                <li><a href=href download="" rel="external">{move || (t.get().export)(&f.to_uppercase())}</a></li>
             }).collect_view()}
-        </p>
+        </ul>
     }
 }
 
@@ -165,7 +347,7 @@ fn Links(report: AnalysisReport) -> impl IntoView {
                                 <td title=l.anomaly_text.clone()>{l.anomaly_id}</td>
                                 <td title=l.problem_text.clone()>{l.problem_id}</td>
                                 <td>{l.error.file.clone()}</td>
-                                <td>{l.error.line}</td>
+                                <td>{t.number(l.error.line)}</td>
                                 <td class="raw">{l.error.raw.clone()}</td>
                                 <td>{t.method(l.method)}</td>
                                 <td>{format!("{:.2}", l.score)}</td>
@@ -192,13 +374,21 @@ fn column_label(t: &Texts, c: Column) -> &'static str {
     }
 }
 
-/// Incidents ranked by impact, sortable by any column, filtered by scenario and by words, with
-/// the explorer of the selected one.
+/// A log timestamp as people read it, the raw text in its tooltip.
+fn log_time(t: &Texts, raw: Option<&str>) -> impl IntoView + use<> {
+    let raw = raw.unwrap_or_default().to_owned();
+    view! { <time title=raw.clone()>{t.log_time(&raw)}</time> }
+}
+
+/// Incidents ranked by impact, sortable by any column, filtered by scenario and by words;
+/// a row opens the explorer by click, Enter or Space.
 #[component]
-fn Incidents(report: AnalysisReport, selected: RwSignal<Option<IncidentKey>>) -> impl IntoView {
+fn Incidents(
+    report: StoredValue<AnalysisReport>,
+    selected: Memo<Option<IncidentKey>>,
+    open: Callback<IncidentKey>,
+) -> impl IntoView {
     let t = use_texts();
-    let layout = use_layout();
-    let report = StoredValue::new(report);
     let query = RwSignal::new(Query::default());
     let scenarios: Vec<u32> = report.with_value(|r| r.scenarios.iter().map(|s| s.id).collect());
     let total = report.with_value(|r| r.incidents.len());
@@ -239,16 +429,27 @@ fn Incidents(report: AnalysisReport, selected: RwSignal<Option<IncidentKey>>) ->
                     {
                         let key = (i.scenario_id, i.problem_id);
                         let method = i.method;
+                        let problem = i.problem.clone();
+                        let first_seen = i.first_seen.clone();
                         view! {
-                            <tr data-testid="incident-row" class="clickable" class:selected=move || selected.get() == Some(key)
-                                on:click=move |_| selected.set(Some(key))>
+                            <tr data-testid="incident-row" class="clickable" tabindex="0"
+                                data-key=incidents::key_param(key)
+                                class:selected=move || selected.get() == Some(key)
+                                aria-label=move || (t.get().open_incident)(key.0, &problem)
+                                on:click=move |_| open.run(key)
+                                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                    if ev.key() == "Enter" || ev.key() == " " {
+                                        ev.prevent_default();
+                                        open.run(key);
+                                    }
+                                }>
                                 <td>{i.scenario_id}</td>
                                 <td>{format!("{} · {}", i.problem_id, i.problem)}</td>
                                 <td><span class=format!("priority {}", i.priority)>{i.priority.clone()}</span></td>
-                                <td>{i.impact}</td>
+                                <td>{move || t.get().number(i.impact)}</td>
                                 <td>{i.anomaly_ids.len()}</td>
                                 <td>{i.files.len()}</td>
-                                <td>{i.first_seen.clone().unwrap_or_default()}</td>
+                                <td>{move || log_time(t.get(), first_seen.as_deref())}</td>
                                 <td>{move || t.get().method(method)}</td>
                             </tr>
                         }
@@ -256,10 +457,53 @@ fn Incidents(report: AnalysisReport, selected: RwSignal<Option<IncidentKey>>) ->
                 </For>
             </tbody>
         </table>
-        {move || {
-            let (t, layout) = (t.get(), layout.get());
-            selected.get().and_then(|key| report.with_value(|r| explorer(r, key, t, layout)))
-        }}
+    }
+}
+
+/// The explorer as a side panel over the page: it opens where the user looks, whatever they
+/// clicked (a row far down, a point on the timeline), takes keyboard focus, closes with Esc or
+/// its close button, and gives focus back to the incident's row.
+#[component]
+fn Explorer(report: StoredValue<AnalysisReport>, selection: Selection) -> impl IntoView {
+    let t = use_texts();
+    let layout = use_layout();
+    let Selection {
+        selected, close, ..
+    } = selection;
+    // Esc closes, wherever focus is.
+    let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && selected.get_untracked().is_some() {
+            close.run(());
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    }
+    let on_key = StoredValue::new_local(on_key);
+    on_cleanup(move || {
+        if let Some(w) = web_sys::window() {
+            on_key.with_value(|c| {
+                let _ = w.remove_event_listener_with_callback("keydown", c.as_ref().unchecked_ref());
+            });
+        }
+    });
+    Effect::new(move |_| {
+        if selected.get().is_some() {
+            focus("[data-testid=explorer]");
+        }
+    });
+    move || {
+        let (t, layout) = (t.get(), layout.get());
+        let key = selected.get()?;
+        let body = report.with_value(|r| explorer(r, key, t, layout))?;
+        Some(view! {
+            <aside class="explorer" data-testid="explorer" role="dialog" aria-modal="false"
+                aria-labelledby="explorer-title" tabindex="-1">
+                <button class="close" data-testid="explorer-close" aria-label=t.close_explorer title=t.close_explorer
+                    on:click=move |_| close.run(())>"×"</button>
+                {body}
+            </aside>
+        })
     }
 }
 
@@ -302,41 +546,39 @@ fn explorer(
         .cloned();
     let chart = charts::explorer_timeline(r, t, layout, key);
     Some(view! {
-        <div class="explorer" data-testid="explorer">
-            <h3>{(t.explorer_title)(scenario, problem, &incident.problem)}</h3>
-            <p class="muted">{(t.root_cause_at)(&root.file, root.line)}</p>
-            {(incident.error_count > incident.errors.len() as u64).then(|| view! {
-                <p class="muted" data-testid="errors-sampled">
-                    {(t.errors_sampled)(incident.errors.len(), incident.error_count)}
-                </p>
-            })}
-            <p class="root" data-testid="root-cause">{root.raw.clone()}</p>
-            {context_view(&root)}
-            <h4>{t.linked_anomalies}</h4>
-            <ul data-testid="linked-anomalies">
-                {links.into_iter().map(|l| view! {
-                    <li>
-                        <b>{format!("{} · {}", l.anomaly_id, l.anomaly_text)}</b>
-                        {(t.linked_at)(t.method(l.method), l.score, &l.warning.file, l.warning.line)}
-                        <code>{l.warning.message.clone()}</code>
-                    </li>
-                }).collect_view()}
-            </ul>
-            {chart.map(|c| {
-                let rows = c.rows;
-                view! {
-                    <EChart option=c.chart label=t.explorer_timeline.to_string()
-                        testid="chart-explorer" height=charts::rows_height(rows)/>
-                }
-            })}
-            {playbook.map(|p| view! {
-                <h4>{(t.playbook_priority)(&p.priority)}</h4>
-                <p>{p.summary.clone()}</p>
-                <ol data-testid="playbook-steps">
-                    {p.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
-                </ol>
-            })}
-        </div>
+        <h3 id="explorer-title">{(t.explorer_title)(scenario, problem, &incident.problem)}</h3>
+        <p class="muted">{(t.root_cause_at)(&root.file, root.line)}" · "{log_time(t, root.timestamp.as_deref())}</p>
+        {(incident.error_count > incident.errors.len() as u64).then(|| view! {
+            <p class="muted" data-testid="errors-sampled">
+                {(t.errors_sampled)(incident.errors.len(), incident.error_count)}
+            </p>
+        })}
+        <p class="root" data-testid="root-cause">{root.raw.clone()}</p>
+        {context_view(&root)}
+        <h4>{t.linked_anomalies}</h4>
+        <ul data-testid="linked-anomalies">
+            {links.into_iter().map(|l| view! {
+                <li>
+                    <b>{format!("{} · {}", l.anomaly_id, l.anomaly_text)}</b>
+                    {(t.linked_at)(t.method(l.method), l.score, &l.warning.file, l.warning.line)}
+                    <code>{l.warning.message.clone()}</code>
+                </li>
+            }).collect_view()}
+        </ul>
+        {chart.map(|c| {
+            let rows = c.rows;
+            view! {
+                <EChart option=c.chart label=t.explorer_timeline.to_string()
+                    testid="chart-explorer" height=charts::rows_height(rows)/>
+            }
+        })}
+        {playbook.map(|p| view! {
+            <h4>{(t.playbook_priority)(&p.priority)}</h4>
+            <p>{p.summary.clone()}</p>
+            <ol data-testid="playbook-steps">
+                {p.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+            </ol>
+        })}
     }.into_any())
 }
 
@@ -359,7 +601,7 @@ fn Predictions(report: AnalysisReport) -> impl IntoView {
                             <td>{t.prediction_kind(p.kind)}</td>
                             <td>{format!("{} · {}", p.problem_id, p.problem)}</td>
                             <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
-                            <td>{p.trigger_time.clone().unwrap_or_default()}</td>
+                            <td>{log_time(t, p.trigger_time.as_deref())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -372,7 +614,7 @@ fn Predictions(report: AnalysisReport) -> impl IntoView {
                         <tr>
                             <td>{n.scenario_id}</td>
                             <td>{n.normalized.clone()}</td>
-                            <td>{n.count}</td>
+                            <td>{t.number(n.count)}</td>
                             <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
                             <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
                             <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>

@@ -1,5 +1,7 @@
-//! History of analyses: state, date, model, duration; open, delete, compare two.
+//! History of analyses: state (with warnings), local date, model, duration; open, delete
+//! (after a confirmation naming the analysis), compare two.
 
+use leptos::html;
 use leptos::prelude::*;
 use loglens_shared::report::{Comparison, LinkKey};
 use loglens_shared::session::{JobState, Snapshot};
@@ -7,6 +9,7 @@ use loglens_shared::session::{JobState, Snapshot};
 use crate::api;
 use crate::i18n::Texts;
 use crate::locale::use_texts;
+use crate::timeline;
 
 /// Seconds between two RFC 3339 times, as the browser parses them.
 fn duration(s: &Snapshot, t: &Texts) -> String {
@@ -21,11 +24,32 @@ fn duration(s: &Snapshot, t: &Texts) -> String {
     }
 }
 
+/// An RFC 3339 instant in the browser's local time, as people read it.
+pub fn local_time(rfc3339: &str, t: &Texts) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    timeline::clock(
+        (d.get_full_year() as i32, d.get_month() + 1, d.get_date()),
+        (d.get_hours(), d.get_minutes(), d.get_seconds()),
+        &t.months,
+    )
+}
+
 fn keys(list: &[LinkKey]) -> String {
     list.iter()
         .map(|k| format!("{}:{}→{}", k.scenario_id, k.anomaly_id, k.problem_id))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The analysis a delete is waiting to be confirmed for.
+#[derive(Debug, Clone, PartialEq)]
+struct Pending {
+    id: String,
+    name: String,
+    created: String,
 }
 
 #[component]
@@ -38,6 +62,8 @@ pub fn HistoryPage() -> impl IntoView {
     });
     let picked = RwSignal::new(Vec::<String>::new());
     let comparison = RwSignal::new(None::<Result<Comparison, String>>);
+    let pending = RwSignal::new(None::<Pending>);
+    let dialog: NodeRef<html::Dialog> = NodeRef::new();
     let toggle = move |id: String, on: bool| {
         picked.update(|p| {
             p.retain(|x| *x != id);
@@ -59,12 +85,32 @@ pub fn HistoryPage() -> impl IntoView {
             });
         }
     };
-    let delete = move |id: String| {
+    let ask = move |p: Pending| {
+        pending.set(Some(p));
+        if let Some(d) = dialog.get_untracked() {
+            let _ = d.show_modal();
+        }
+    };
+    let confirm = move |_| {
+        let p = pending.get_untracked();
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+        let Some(p) = p else {
+            return;
+        };
+        pending.set(None);
         leptos::task::spawn_local(async move {
-            let _ = api::delete(&id).await;
-            picked.update(|p| p.retain(|x| *x != id));
+            let _ = api::delete(&p.id).await;
+            picked.update(|x| x.retain(|i| *i != p.id));
             reload.update(|n| *n += 1);
         });
+    };
+    let keep = move |_| {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+        pending.set(None);
     };
     view! {
         <section class="history">
@@ -79,22 +125,36 @@ pub fn HistoryPage() -> impl IntoView {
                         <tbody>
                             {list.sessions.into_iter().map(|s| {
                                 let id = s.session_id.clone();
-                                let (id_pick, id_del) = (id.clone(), id.clone());
+                                let id_pick = id.clone();
                                 let done = s.state == JobState::Succeeded;
+                                let created = local_time(&s.created_at, t);
+                                let pending_delete = Pending {
+                                    id: id.clone(),
+                                    name: s.upload_name.clone(),
+                                    created: created.clone(),
+                                };
+                                let state = if done && s.notices > 0 {
+                                    format!("{}, {}", t.state(s.state), (t.with_warnings)(s.notices))
+                                } else {
+                                    t.state(s.state).to_owned()
+                                };
                                 view! {
                                     <tr data-testid="history-row">
                                         <td><input type="checkbox" data-testid="pick" disabled=!done
+                                            aria-label=s.upload_name.clone()
                                             on:change=move |ev| toggle(id_pick.clone(), event_target_checked(&ev))/></td>
                                         <td>{if done {
                                             view! { <a href=format!("/dashboard/{id}") data-testid="open">{s.upload_name.clone()}</a> }.into_any()
                                         } else {
                                             view! { <span>{s.upload_name.clone()}</span> }.into_any()
                                         }}</td>
-                                        <td>{t.state(s.state)}</td>
-                                        <td>{s.created_at.replace('T', " ").chars().take(19).collect::<String>()}</td>
+                                        <td data-testid="state">{state}</td>
+                                        <td><time title=s.created_at.clone()>{created}</time></td>
                                         <td>{s.model.clone()}</td>
                                         <td>{duration(&s, t)}</td>
-                                        <td><button class="link" data-testid="delete" on:click=move |_| delete(id_del.clone())>{t.delete}</button></td>
+                                        <td><button class="link" data-testid="delete"
+                                            aria-label=(t.delete_named)(&s.upload_name)
+                                            on:click=move |_| ask(pending_delete.clone())>{t.delete}</button></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -108,7 +168,7 @@ pub fn HistoryPage() -> impl IntoView {
             {move || comparison.get().map(|c| { let t = t.get(); match c {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(c) => view! {
-                    <div class="explorer" data-testid="comparison">
+                    <div class="comparison" data-testid="comparison">
                         <p data-testid="compare-both">{(t.compare_both)(c.both.len())}</p>
                         <p>{(t.compare_only_a)(c.only_a.len(), &keys(&c.only_a))}</p>
                         <p>{(t.compare_only_b)(c.only_b.len(), &keys(&c.only_b))}</p>
@@ -116,5 +176,15 @@ pub fn HistoryPage() -> impl IntoView {
                 }.into_any(),
             }})}
         </section>
+        // The browser's modal dialog: focus stays inside it, Esc cancels.
+        <dialog node_ref=dialog class="confirm" data-testid="confirm-delete" aria-labelledby="confirm-title"
+            on:close=move |_| pending.set(None)>
+            <h3 id="confirm-title">{move || t.get().delete_title}</h3>
+            <p data-testid="confirm-text">{move || pending.get().map(|p| (t.get().delete_body)(&p.name, &p.created))}</p>
+            <div class="actions">
+                <button class="danger" data-testid="confirm-yes" on:click=confirm>{move || t.get().delete_confirm}</button>
+                <button class="secondary" data-testid="confirm-no" autofocus on:click=keep>{move || t.get().delete_keep}</button>
+            </div>
+        </dialog>
     }
 }

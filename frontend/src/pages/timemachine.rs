@@ -18,10 +18,7 @@ const TICK_MS: u64 = 100;
 const SLIDER_STEP_MS: i64 = 1_000;
 
 #[component]
-pub fn TimeMachine(
-    report: AnalysisReport,
-    selected: RwSignal<Option<IncidentKey>>,
-) -> impl IntoView {
+pub fn TimeMachine(report: AnalysisReport, open: Callback<IncidentKey>) -> impl IntoView {
     let t = use_texts();
     let layout = use_layout();
     let Some(replay) = Replay::new(&report) else {
@@ -77,7 +74,7 @@ pub fn TimeMachine(
     };
     let on_row = Callback::new(move |row: usize| {
         if let Some(key) = model.with_untracked(|m| m.rows.get(row).copied()) {
-            selected.set(Some(key));
+            open.run(key);
         }
     });
     view! {
@@ -100,7 +97,10 @@ pub fn TimeMachine(
                         at.set(event_target_value(&ev).parse::<f64>().map_or(end, |v| v as i64));
                     }/>
                 <p data-testid="tm-state">
-                    {move || moment.with(|m| (t.get().tm_state)(&timeline::label(at.get()), m.incidents.len(), m.links))}
+                    {move || moment.with(|m| {
+                        let t = t.get();
+                        (t.tm_state)(&t.log_time(&timeline::label(at.get())), m.incidents.len(), m.links)
+                    })}
                 </p>
                 <ul class="muted">{move || moment.with(|m| m.incidents.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view())}</ul>
             </div>

@@ -1,0 +1,210 @@
+//! Files of a finished analysis: each report, the results zip and the exports, sent as
+//! downloads named after the analysis (`<name>_submit_report.xlsx`), so two runs saved to one
+//! folder do not overwrite each other; and the built-in knowledge base and playbooks as
+//! templates to start one's own from.
+
+use std::path::Path as FsPath;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+
+use super::error::ApiError;
+use super::sessions::{finished, load_report};
+use super::state::AppState;
+use crate::engine::kb::BUILTIN_CSV;
+use crate::engine::playbooks::BUILTIN_TOML;
+use crate::engine::reports;
+
+/// Templates offered for download, with their bytes.
+pub const TEMPLATES: [(&str, &[u8]); 2] = [
+    ("anomalies_problems.csv", BUILTIN_CSV),
+    ("playbooks.toml", BUILTIN_TOML.as_bytes()),
+];
+
+/// The name a report is downloaded as: the analysis's name, then the report's own.
+pub fn download_name(analysis: &str, report: &str) -> String {
+    format!("{analysis}_{report}")
+}
+
+/// `GET /api/sessions/{id}/reports/{name}`: one report file.
+pub async fn report(
+    State(app): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    if !reports::ALL_REPORTS.contains(&name.as_str()) {
+        return Err(ApiError::UnknownReport(
+            name,
+            reports::ALL_REPORTS.join(", "),
+        ));
+    }
+    let done = finished(&app, &id).await?;
+    send_file(&done.dir.join(&name), &download_name(&done.name, &name)).await
+}
+
+/// `GET /api/sessions/{id}/download`: the results zip.
+pub async fn download(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let done = finished(&app, &id).await?;
+    let zip = done
+        .results_zip
+        .ok_or_else(|| ApiError::Internal(format!("session {id} has no results zip")))?;
+    send_file(&done.dir.join(&zip), &zip).await
+}
+
+/// `GET /api/templates/{name}`: the built-in knowledge base or playbooks, to edit and upload.
+pub async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
+    let (name, bytes) = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+            ApiError::UnknownReport(name.clone(), known.join(", "))
+        })?;
+    Ok(attachment(Body::from(*bytes), name, Some(bytes.len() as u64)))
+}
+
+/// A response that downloads `body` as `name`.
+fn attachment(body: Body, name: &str, len: Option<u64>) -> Response {
+    let mut response = Response::new(body);
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(name)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(len) = len {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    response
+}
+
+async fn send_file(path: &FsPath, name: &str) -> Result<Response, ApiError> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
+    let len = file.metadata().await.map(|m| m.len()).ok();
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok(attachment(body, name, len))
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        "zip" => "application/zip",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "toml" => "application/toml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// RFC 6266 `attachment` with an ASCII fallback and the UTF-8 name (RFC 8187), Cyrillic included.
+pub fn content_disposition(name: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 8187 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
+    const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, ATTR)
+    )
+}
+
+/// `GET /api/sessions/{id}/export/{json|xml|pdf}`.
+pub async fn export(
+    State(app): State<AppState>,
+    Path((id, format)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let report = load_report(&app, &id).await?;
+    let stem = if report.summary.name.is_empty() {
+        "loglens".to_owned()
+    } else {
+        report.summary.name.clone()
+    };
+    let stem = download_name(&stem, "export");
+    let (name, bytes) = match format.as_str() {
+        "json" => (
+            format!("{stem}.json"),
+            serde_json::to_vec_pretty(&report).map_err(|e| ApiError::Internal(e.to_string()))?,
+        ),
+        "xml" => (
+            format!("{stem}.xml"),
+            crate::engine::export::to_xml(&report)
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .into_bytes(),
+        ),
+        "pdf" => {
+            // Page layout is CPU work: keep it off the async workers.
+            let pdf = tokio::task::spawn_blocking(move || crate::engine::export::to_pdf(&report))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            (format!("{stem}.pdf"), pdf)
+        }
+        other => {
+            return Err(ApiError::UnknownReport(
+                format!("export/{other}"),
+                "json, xml, pdf".into(),
+            ));
+        }
+    };
+    let len = bytes.len() as u64;
+    Ok(attachment(Body::from(bytes), &name, Some(len)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_disposition_carries_cyrillic_names() {
+        let v = content_disposition("Журналы_Results_Light.zip");
+        assert!(v.starts_with("attachment; filename=\""), "{v}");
+        assert!(
+            v.contains(
+                "filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_Results_Light.zip"
+            ),
+            "{v}"
+        );
+        assert_eq!(
+            content_disposition("a b.zip"),
+            "attachment; filename=\"a b.zip\"; filename*=UTF-8''a%20b.zip"
+        );
+    }
+
+    #[test]
+    fn reports_download_under_the_analysis_name() {
+        assert_eq!(download_name("vc", "submit_report.xlsx"), "vc_submit_report.xlsx");
+    }
+}
+

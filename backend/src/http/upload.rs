@@ -1,0 +1,329 @@
+//! `POST /process`: the multipart upload becomes an [`UploadForm`] with every file on disk,
+//! is checked whole (the archive's central directory, the knowledge base and playbooks beside
+//! it, each named with file and line when it is wrong), and only then queued. A refused upload
+//! leaves nothing behind.
+
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use loglens_shared::session::ProcessAccepted;
+use tokio::io::AsyncWriteExt;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::engine::ModelKind;
+use crate::engine::archive::{self, ArchiveLimits};
+use crate::engine::kb::{KnowledgeBase, MAX_KB_BYTES};
+use crate::engine::playbooks::Playbooks;
+use crate::jobs::store::NewJob;
+
+/// Largest value of a plain (non-file) form field: `model`, `exact_only`.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// Files of one upload, removed again unless the job was queued.
+pub struct Staged {
+    paths: Vec<PathBuf>,
+    keep: bool,
+}
+
+impl Staged {
+    fn new() -> Self {
+        Self {
+            paths: Vec::new(),
+            keep: false,
+        }
+    }
+
+    fn add(&mut self, path: PathBuf) -> PathBuf {
+        self.paths.push(path.clone());
+        path
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.keep {
+            for p in &self.paths {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// A file of the form as the user named it and where it was stored.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// The upload, parsed once: what the job system needs to queue it.
+pub struct UploadForm {
+    pub archive: StoredFile,
+    pub kb: Option<StoredFile>,
+    pub playbooks: Option<StoredFile>,
+    pub model: ModelKind,
+    pub semantic: bool,
+}
+
+/// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`, `exact_only`).
+pub async fn process(
+    State(app): State<AppState>,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    // Take a queue place before reading the body: a full queue costs the client nothing.
+    let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
+        capacity: app.queue_capacity,
+    })?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut staged = Staged::new();
+    let form = read_form(&app, &id, multipart, &mut staged).await?;
+    let form = tokio::task::spawn_blocking(move || check(form))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let job = NewJob {
+        id: id.clone(),
+        model: form.model.as_str().to_owned(),
+        semantic: form.semantic,
+        upload_name: form.archive.name,
+        upload_path: form.archive.path,
+        upload_bytes: form.archive.bytes,
+        kb: form.kb.map(|f| (f.name, f.path)),
+        playbooks: form.playbooks.map(|f| (f.name, f.path)),
+    };
+    let jobs = app.jobs.clone();
+    tokio::task::spawn_blocking(move || jobs.submit(slot, job))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    staged.keep = true;
+    Ok(accepted(&id))
+}
+
+/// 202 with the session id and its `Location`.
+pub fn accepted(id: &str) -> Response {
+    let mut response = (
+        StatusCode::ACCEPTED,
+        Json(ProcessAccepted {
+            session_id: id.to_owned(),
+        }),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/sessions/{id}")) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+async fn read_form(
+    app: &AppState,
+    id: &str,
+    mut multipart: Multipart,
+    staged: &mut Staged,
+) -> Result<UploadForm, ApiError> {
+    let uploads = app.jobs.data_dir().join("uploads");
+    let mut archive = None;
+    let mut kb = None;
+    let mut playbooks = None;
+    let mut model = ModelKind::Light;
+    let mut semantic = true;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, app.max_upload_bytes))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file = base_name(field.file_name().unwrap_or("upload.zip"));
+                if !file.to_lowercase().ends_with(".zip") {
+                    return Err(ApiError::NotAZip { file });
+                }
+                let path = staged.add(uploads.join(format!("{id}.zip")));
+                let bytes = save_field(field, &path, app.max_upload_bytes, true, &file).await?;
+                archive = Some(StoredFile {
+                    name: file,
+                    path,
+                    bytes,
+                });
+            }
+            "kb" | "playbooks" => {
+                let file = base_name(field.file_name().unwrap_or(&name));
+                if file.is_empty() {
+                    continue;
+                }
+                let ext = FsPath::new(&file)
+                    .extension()
+                    .map_or_else(String::new, |e| e.to_string_lossy().to_lowercase());
+                let path = staged.add(uploads.join(format!("{id}.{name}.{ext}")));
+                let bytes = save_field(field, &path, MAX_KB_BYTES, false, &file).await?;
+                if bytes == 0 {
+                    continue; // an empty optional file input
+                }
+                let stored = Some(StoredFile {
+                    name: file,
+                    path,
+                    bytes,
+                });
+                if name == "kb" {
+                    kb = stored;
+                } else {
+                    playbooks = stored;
+                }
+            }
+            "model" => {
+                model = match small_field(field, "model", "light, heavy").await?.trim() {
+                    "light" | "" => ModelKind::Light,
+                    "heavy" => ModelKind::Heavy,
+                    _ => {
+                        return Err(ApiError::BadField {
+                            field: "model",
+                            expected: "light, heavy",
+                        });
+                    }
+                };
+            }
+            "exact_only" => {
+                let v = small_field(field, "exact_only", "true, false").await?;
+                semantic = !matches!(v.trim(), "1" | "true" | "on" | "yes");
+            }
+            _ => {} // unknown fields are ignored, as browsers add their own
+        }
+    }
+    Ok(UploadForm {
+        archive: archive.ok_or(ApiError::MissingArchive)?,
+        kb,
+        playbooks,
+        model,
+        semantic,
+    })
+}
+
+/// Refuses, before anything is queued, what the analysis would fail on: an archive whose
+/// central directory is unsafe or holds no logs, a knowledge base or playbook file that
+/// cannot be used (named with its file and line).
+pub fn check(form: UploadForm) -> Result<UploadForm, ApiError> {
+    archive::plan(&form.archive.path, &form.archive.name, &ArchiveLimits::default()).map_err(
+        |source| ApiError::Archive {
+            file: form.archive.name.clone(),
+            source,
+        },
+    )?;
+    if let Some(kb) = &form.kb {
+        let bytes = std::fs::read(&kb.path)
+            .map_err(|e| ApiError::Internal(format!("cannot read the stored upload: {e}")))?;
+        KnowledgeBase::parse(&bytes, &kb.name, &kb.name).map_err(|source| ApiError::Kb {
+            file: kb.name.clone(),
+            source,
+        })?;
+    }
+    if let Some(p) = &form.playbooks {
+        let bytes = std::fs::read(&p.path)
+            .map_err(|e| ApiError::Internal(format!("cannot read the stored upload: {e}")))?;
+        Playbooks::parse(&bytes, &p.name, &p.name).map_err(ApiError::Playbooks)?;
+    }
+    Ok(form)
+}
+
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .trim()
+        .to_owned()
+}
+
+fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: u64) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge { limit }
+    } else {
+        ApiError::BadUpload(e.body_text())
+    }
+}
+
+/// A plain form field, read up to [`MAX_FIELD_BYTES`]; a longer one is refused unread (and
+/// never echoed back).
+async fn small_field(
+    mut field: axum::extract::multipart::Field<'_>,
+    name: &'static str,
+    expected: &'static str,
+) -> Result<String, ApiError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(&e, MAX_FIELD_BYTES as u64))?
+    {
+        if value.len() + chunk.len() > MAX_FIELD_BYTES {
+            return Err(ApiError::BadField {
+                field: name,
+                expected,
+            });
+        }
+        value.extend_from_slice(&chunk);
+    }
+    String::from_utf8(value).map_err(|_| ApiError::BadField {
+        field: name,
+        expected,
+    })
+}
+
+/// Streams a multipart field to `path`, enforcing `limit` and, for the archive, the ZIP magic.
+async fn save_field(
+    mut field: axum::extract::multipart::Field<'_>,
+    path: &FsPath,
+    limit: u64,
+    zip: bool,
+    file_name: &str,
+) -> Result<u64, ApiError> {
+    let io = |e: std::io::Error| ApiError::Internal(format!("cannot store the upload: {e}"));
+    let not_a_zip = || ApiError::NotAZip {
+        file: file_name.to_owned(),
+    };
+    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    let mut total: u64 = 0;
+    let mut head: Vec<u8> = Vec::with_capacity(4);
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(&e, limit))?
+    {
+        total += chunk.len() as u64;
+        if total > limit {
+            return Err(ApiError::TooLarge { limit });
+        }
+        if zip && head.len() < 4 {
+            head.extend(chunk.iter().take(4 - head.len()));
+            if head.len() == 4
+                && !matches!(&head[..], b"PK\x03\x04" | b"PK\x05\x06" | b"PK\x07\x08")
+            {
+                return Err(not_a_zip());
+            }
+        }
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.flush().await.map_err(io)?;
+    if zip && total == 0 {
+        return Err(ApiError::EmptyFile {
+            file: file_name.to_owned(),
+        });
+    }
+    if zip && head.len() < 4 {
+        return Err(not_a_zip());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_drop_client_paths() {
+        assert_eq!(base_name("C:\\Users\\x\\logs.zip"), "logs.zip");
+        assert_eq!(base_name("/tmp/a/b.zip"), "b.zip");
+    }
+}
