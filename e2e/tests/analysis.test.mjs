@@ -30,7 +30,9 @@ const RECORDER = () => {
   window.__stages = [];
   window.__uploads = [];
   setInterval(() => {
-    const p = document.querySelector('[data-testid=overlay-percent]')?.textContent;
+    // The analysis phase's percent (the upload phase has its own bar before it).
+    const analysing = document.querySelector('[data-testid=phase-processing][aria-current=step]');
+    const p = analysing && document.querySelector('[data-testid=overlay-percent]')?.textContent;
     const s = document.querySelector('[data-testid=overlay-stage]')?.textContent;
     if (p && window.__percents.at(-1) !== p) window.__percents.push(p);
     if (s && window.__stages.at(-1) !== s) window.__stages.push(s);

@@ -27,6 +27,8 @@ pub struct SessionView {
     pub message: Bilingual,
     pub throughput: Throughput,
     pub upload_bytes: u64,
+    /// Place in the queue while the session waits, as of the last snapshot.
+    pub queue_position: Option<u32>,
     /// Highest event seq applied: resume the socket with `after_seq` = this.
     pub last_seq: u64,
     /// Set once the outcome has been reported.
@@ -47,6 +49,7 @@ impl SessionView {
                     self.state = Some(JobState::Running);
                 }
                 self.stage = Some(p.stage_key);
+                self.queue_position = None;
                 self.progress = self.progress.max(p.progress);
                 self.message = p.text();
                 self.throughput = p.throughput;
@@ -87,6 +90,7 @@ impl SessionView {
         self.message = s.text();
         self.throughput = s.throughput;
         self.upload_bytes = s.upload_bytes;
+        self.queue_position = s.queue_position;
         match s.state {
             JobState::Succeeded => self.finish(Outcome::Succeeded),
             JobState::Cancelled => self.finish(Outcome::Cancelled),
@@ -214,6 +218,20 @@ mod tests {
             message_en: "done".into(),
             code: None,
         })
+    }
+
+    #[test]
+    fn a_waiting_session_knows_its_place_until_it_starts() {
+        let mut v = SessionView::default();
+        let ServerMessage::Snapshot(mut waiting) = snapshot(1, JobState::Queued, 0) else {
+            unreachable!()
+        };
+        waiting.stage = None;
+        waiting.queue_position = Some(2);
+        v.apply(&ServerMessage::Snapshot(waiting));
+        assert_eq!(v.queue_position, Some(2));
+        v.apply(&progress(2, 5));
+        assert_eq!(v.queue_position, None, "running: no place in the queue");
     }
 
     #[test]

@@ -388,7 +388,13 @@ fn Overlay(
     let t = use_texts();
     let lang = crate::locale::use_lang();
     let now = RwSignal::new(js_sys::Date::now());
+    // From the snapshot the watcher got, then refreshed by asking.
     let queue_place = RwSignal::new(None::<u32>);
+    Effect::new(move |_| {
+        if let Some(p) = view_state.with(|v| v.queue_position) {
+            queue_place.set(Some(p));
+        }
+    });
     let tick = set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
         std::time::Duration::from_millis(500),
