@@ -69,6 +69,17 @@ pub struct ServeConfig {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Host names the server answers to besides its bind address, `localhost`, `127.0.0.1`
+    /// and `[::1]` (comma-separated; `*` turns the check off). Any other `Host` gets 421, which
+    /// keeps pages of other sites from reaching the server through DNS rebinding.
+    #[arg(
+        long,
+        env = "LOGLENS_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub allowed_hosts: Vec<String>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

@@ -169,6 +169,10 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
         Problem::RateLimited { wait_secs } => {
             format!("Слишком много загрузок подряд; повторите через {wait_secs} с")
         }
+        Problem::MisdirectedHost { host } => format!(
+            "Сервер не отвечает на имя «{host}»; его администратор может добавить имя в LOGLENS_ALLOWED_HOSTS"
+        ),
+        Problem::ForeignOrigin => "Страница другого сайта не может следить за анализом".into(),
         Problem::StorageError => "Ошибка хранилища на сервере; попробуйте позже".into(),
         Problem::InternalError => "Внутренняя ошибка сервера; попробуйте позже".into(),
         Problem::Unknown => detail.to_owned(),
@@ -288,6 +292,10 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         Problem::RateLimited { wait_secs } => {
             format!("Too many uploads in a row; try again in {wait_secs} s")
         }
+        Problem::MisdirectedHost { host } => format!(
+            "The server does not answer to the name «{host}»; its administrator can add it to LOGLENS_ALLOWED_HOSTS"
+        ),
+        Problem::ForeignOrigin => "A page of another site cannot follow an analysis".into(),
         Problem::StorageError => "A storage error on the server; try again later".into(),
         Problem::InternalError => "An internal server error; try again later".into(),
         Problem::Unknown => detail.to_owned(),

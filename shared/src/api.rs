@@ -28,8 +28,12 @@ pub struct ProblemDetails {
     pub title: String,
     /// HTTP status code, repeated for clients that only see the body.
     pub status: u16,
-    /// What went wrong this time, in English, for a person to read.
+    /// What went wrong this time, in English, for a person to read. Server-side failures say
+    /// only that they happened: their internals are in the server's log under `request_id`.
     pub detail: String,
+    /// The request's id (`X-Request-Id`), to quote when reporting a problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// The stable `code` and its facts.
     #[serde(flatten)]
     pub problem: Problem,
@@ -150,6 +154,12 @@ pub enum Problem {
     RateLimited {
         wait_secs: u64,
     },
+    /// The `Host` of the request is not one this server answers to (421).
+    MisdirectedHost {
+        host: String,
+    },
+    /// A page of another site tried to open a progress socket (403).
+    ForeignOrigin,
     StorageError,
     InternalError,
     /// A code this client does not know (a newer server): show `detail`.
@@ -187,6 +197,8 @@ impl Problem {
             Problem::BadRequest => "bad_request",
             Problem::Unauthorized => "unauthorized",
             Problem::RateLimited { .. } => "rate_limited",
+            Problem::MisdirectedHost { .. } => "misdirected_host",
+            Problem::ForeignOrigin => "foreign_origin",
             Problem::StorageError => "storage_error",
             Problem::InternalError => "internal_error",
             Problem::Unknown => "unknown",
@@ -251,6 +263,7 @@ mod tests {
             title: "Bad Request".into(),
             status: 400,
             detail: "d".into(),
+            request_id: None,
             problem,
         }
     }
@@ -262,12 +275,14 @@ mod tests {
             title: "Not Found".into(),
             status: 404,
             detail: "no route for /api/nope".into(),
+            request_id: Some("r-1".into()),
             problem: Problem::NotFound,
         };
         let v = serde_json::to_value(&p).expect("serialises");
         assert_eq!(v["type"], "about:blank");
         assert_eq!(v["status"], 404);
         assert_eq!(v["code"], "not_found");
+        assert_eq!(v["request_id"], "r-1");
         assert_eq!(p.code(), "not_found");
         let back: ProblemDetails = serde_json::from_value(v).expect("round-trips");
         assert_eq!(back, p);

@@ -126,7 +126,8 @@ pub struct KnowledgeBase {
     problem_index: HashMap<String, Vec<u32>>,
     /// Rows skipped, with line numbers.
     pub row_errors: Vec<RowError>,
-    /// Hex SHA-256 of the links (not of the file bytes): equal content, equal hash.
+    /// Hex SHA-256 of the links in order, each field length-prefixed (not of the file bytes):
+    /// equal content, equal hash; different content, different hash.
     pub content_hash: String,
 }
 
@@ -173,14 +174,19 @@ impl KnowledgeBase {
         let mut problems = BTreeMap::new();
         let mut problem_index: HashMap<String, Vec<u32>> = HashMap::new();
         let mut hasher = Sha256::new();
+        hasher.update(b"loglens-kb-v2");
         for link in rows {
             if !seen.insert(link.clone()) {
                 continue;
             }
-            hasher.update(format!(
-                "{}\x1f{}\x1f{}\x1f{}\x1e",
-                link.anomaly_id, link.anomaly, link.problem_id, link.problem
-            ));
+            // Canonical and length-prefixed: no two different link lists hash alike,
+            // whatever bytes their texts hold.
+            hasher.update(link.anomaly_id.to_le_bytes());
+            hasher.update((link.anomaly.len() as u64).to_le_bytes());
+            hasher.update(link.anomaly.as_bytes());
+            hasher.update(link.problem_id.to_le_bytes());
+            hasher.update((link.problem.len() as u64).to_le_bytes());
+            hasher.update(link.problem.as_bytes());
             let idx = *anomaly_index
                 .entry(link.anomaly.clone())
                 .or_insert_with(|| {
@@ -513,6 +519,12 @@ mod tests {
         let c = KnowledgeBase::parse("h;h;h;h\n1;x;3;y\n".as_bytes(), "c.csv", "c").expect("kb");
         assert_eq!(a.content_hash, b.content_hash);
         assert_ne!(a.content_hash, c.content_hash);
+        // Separators inside texts cannot make two knowledge bases look alike.
+        let d = KnowledgeBase::parse("h;h;h;h\n1;x\u{1f}2\u{1f}y;2;z\n".as_bytes(), "d.csv", "d")
+            .expect("kb");
+        let e = KnowledgeBase::parse("h;h;h;h\n1;x;2;y\u{1f}2\u{1f}z\n".as_bytes(), "e.csv", "e")
+            .expect("kb");
+        assert_ne!(d.content_hash, e.content_hash);
     }
 
     #[test]

@@ -92,23 +92,129 @@ fn save_workbook(
     wb.save(path).map_err(xlsx_err(path))
 }
 
-/// A sheet with a bold, frozen header row and an autofilter.
-fn sheet<'a>(
-    wb: &'a mut Workbook,
-    name: &str,
-    headers: &[&str],
-    widths: &[f64],
-) -> Result<&'a mut Worksheet, XlsxError> {
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, widths.get(c).copied().unwrap_or(14.0))?;
+/// Excel's limits: characters in a cell, rows in a sheet.
+pub const MAX_CELL_CHARS: usize = 32_767;
+pub const MAX_SHEET_ROWS: u32 = 1_048_576;
+
+/// A cell's text as Excel can hold it: cut to [`MAX_CELL_CHARS`] with a visible marker (the
+/// full text stays in `report.json`).
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_CELL_CHARS || text.chars().count() <= MAX_CELL_CHARS {
+        return text.into();
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, 0, headers.len().saturating_sub(1) as u16)?;
-    Ok(ws)
+    let total = text.chars().count();
+    let marker = format!(" … [обрезано: {total} симв.; полностью в report.json]");
+    let keep = MAX_CELL_CHARS - marker.chars().count();
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(&marker);
+    out.into()
+}
+
+/// Whether a cell starting with this text would be taken as a formula by a spreadsheet
+/// (OWASP "CSV injection": `= + - @`, tab, carriage return).
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A CSV cell that came from input, neutralised: a leading `'` keeps a spreadsheet from
+/// evaluating it.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Writes one table: a bold, frozen header row with an autofilter, then rows; a table longer
+/// than a sheet continues on `name (2)`, `name (3)`… with the same header. Text cells are
+/// always strings (never formulas), cut to Excel's cell limit, and those that look like a
+/// formula carry Excel's quote prefix, so editing the cell keeps it text.
+struct Table<'a> {
+    wb: &'a mut Workbook,
+    name: &'a str,
+    headers: &'a [&'a str],
+    widths: &'a [f64],
+    sheet: usize,
+    parts: u32,
+    row: u32,
+    /// Rows per sheet, the header included ([`MAX_SHEET_ROWS`]; smaller in tests).
+    max_rows: u32,
+    quoted: Format,
+}
+
+impl<'a> Table<'a> {
+    fn new(
+        wb: &'a mut Workbook,
+        name: &'a str,
+        headers: &'a [&'a str],
+        widths: &'a [f64],
+    ) -> Result<Self, XlsxError> {
+        let mut t = Table {
+            wb,
+            name,
+            headers,
+            widths,
+            sheet: 0,
+            parts: 0,
+            row: 0,
+            max_rows: MAX_SHEET_ROWS,
+            quoted: Format::new().set_quote_prefix(),
+        };
+        t.add_sheet()?;
+        Ok(t)
+    }
+
+    fn add_sheet(&mut self) -> Result<(), XlsxError> {
+        self.parts += 1;
+        let name = if self.parts == 1 {
+            self.name.to_owned()
+        } else {
+            format!("{} ({})", self.name, self.parts)
+        };
+        let bold = Format::new().set_bold();
+        let ws = self.wb.add_worksheet();
+        ws.set_name(&name)?;
+        for (c, h) in self.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.set_column_width(c as u16, self.widths.get(c).copied().unwrap_or(14.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofilter(0, 0, 0, self.headers.len().saturating_sub(1) as u16)?;
+        self.sheet = self.wb.worksheets().len() - 1;
+        self.row = 0;
+        Ok(())
+    }
+
+    /// Starts the next row (on a new sheet when this one is full).
+    fn next_row(&mut self) -> Result<(), XlsxError> {
+        if self.row + 1 >= self.max_rows {
+            self.add_sheet()?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    fn ws(&mut self) -> Result<&mut Worksheet, XlsxError> {
+        self.wb.worksheet_from_index(self.sheet)
+    }
+
+    fn text(&mut self, col: u16, text: &str) -> Result<(), XlsxError> {
+        let (row, cell) = (self.row, cell_text(text));
+        if looks_like_formula(&cell) {
+            let quoted = self.quoted.clone();
+            self.ws()?.write_string_with_format(row, col, cell.as_ref(), &quoted)?;
+        } else {
+            self.ws()?.write_string(row, col, cell.as_ref())?;
+        }
+        Ok(())
+    }
+
+    fn number(&mut self, col: u16, n: f64) -> Result<(), XlsxError> {
+        let row = self.row;
+        self.ws()?.write_number(row, col, n)?;
+        Ok(())
+    }
 }
 
 fn ref_time(r: &LogRef) -> &str {
@@ -120,20 +226,20 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
     let mut links: Vec<&Link> = report.links.iter().collect();
     links.sort_by(|a, b| a.report_order().cmp(&b.report_order()));
     save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
-        let ws = sheet(
+        let mut t = Table::new(
             wb,
             "submit",
             &SUBMIT_HEADERS,
             &[12.0, 12.0, 12.0, 24.0, 10.0, 90.0],
         )?;
-        for (i, l) in links.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_number(r, 0, f64::from(l.scenario_id))?;
-            ws.write_number(r, 1, f64::from(l.anomaly_id))?;
-            ws.write_number(r, 2, f64::from(l.problem_id))?;
-            ws.write_string(r, 3, &l.error.file)?;
-            ws.write_number(r, 4, l.error.line as f64)?;
-            ws.write_string(r, 5, &l.error.raw)?;
+        for l in &links {
+            t.next_row()?;
+            t.number(0, f64::from(l.scenario_id))?;
+            t.number(1, f64::from(l.anomaly_id))?;
+            t.number(2, f64::from(l.problem_id))?;
+            t.text(3, &l.error.file)?;
+            t.number(4, l.error.line as f64)?;
+            t.text(5, &l.error.raw)?;
         }
         let headers = [
             "ID сценария",
@@ -150,7 +256,7 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
             "Аномалия (база знаний)",
             "Проблема (база знаний)",
         ];
-        let ws = sheet(
+        let mut t = Table::new(
             wb,
             "details",
             &headers,
@@ -158,21 +264,21 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
                 12.0, 12.0, 12.0, 24.0, 10.0, 70.0, 24.0, 10.0, 70.0, 10.0, 10.0, 40.0, 40.0,
             ],
         )?;
-        for (i, l) in links.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_number(r, 0, f64::from(l.scenario_id))?;
-            ws.write_number(r, 1, f64::from(l.anomaly_id))?;
-            ws.write_number(r, 2, f64::from(l.problem_id))?;
-            ws.write_string(r, 3, &l.error.file)?;
-            ws.write_number(r, 4, l.error.line as f64)?;
-            ws.write_string(r, 5, &l.error.raw)?;
-            ws.write_string(r, 6, &l.warning.file)?;
-            ws.write_number(r, 7, l.warning.line as f64)?;
-            ws.write_string(r, 8, &l.warning.raw)?;
-            ws.write_string(r, 9, method_name(l.method))?;
-            ws.write_number(r, 10, f64::from((l.score * 1000.0).round() / 1000.0))?;
-            ws.write_string(r, 11, &l.anomaly_text)?;
-            ws.write_string(r, 12, &l.problem_text)?;
+        for l in &links {
+            t.next_row()?;
+            t.number(0, f64::from(l.scenario_id))?;
+            t.number(1, f64::from(l.anomaly_id))?;
+            t.number(2, f64::from(l.problem_id))?;
+            t.text(3, &l.error.file)?;
+            t.number(4, l.error.line as f64)?;
+            t.text(5, &l.error.raw)?;
+            t.text(6, &l.warning.file)?;
+            t.number(7, l.warning.line as f64)?;
+            t.text(8, &l.warning.raw)?;
+            t.text(9, method_name(l.method))?;
+            t.number(10, f64::from((l.score * 1000.0).round() / 1000.0))?;
+            t.text(11, &l.anomaly_text)?;
+            t.text(12, &l.problem_text)?;
         }
         Ok(())
     })
@@ -195,7 +301,7 @@ pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), Repor
             "Строка первопричины",
             "Метод",
         ];
-        let ws = sheet(
+        let mut t = Table::new(
             wb,
             "incidents",
             &headers,
@@ -203,21 +309,21 @@ pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), Repor
                 6.0, 12.0, 12.0, 40.0, 11.0, 9.0, 10.0, 10.0, 40.0, 20.0, 20.0, 80.0, 10.0,
             ],
         )?;
-        for (i, inc) in report.incidents.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_number(r, 0, f64::from(r))?;
-            ws.write_number(r, 1, f64::from(inc.scenario_id))?;
-            ws.write_number(r, 2, f64::from(inc.problem_id))?;
-            ws.write_string(r, 3, &inc.problem)?;
-            ws.write_string(r, 4, &inc.priority)?;
-            ws.write_number(r, 5, inc.impact as f64)?;
-            ws.write_number(r, 6, inc.anomaly_ids.len() as f64)?;
-            ws.write_number(r, 7, inc.files.len() as f64)?;
-            ws.write_string(r, 8, inc.files.join(", "))?;
-            ws.write_string(r, 9, inc.first_seen.as_deref().unwrap_or(""))?;
-            ws.write_string(r, 10, inc.last_seen.as_deref().unwrap_or(""))?;
-            ws.write_string(r, 11, inc.errors.first().map_or("", |e| e.raw.as_str()))?;
-            ws.write_string(r, 12, method_name(inc.method))?;
+        for (rank, inc) in report.incidents.iter().enumerate() {
+            t.next_row()?;
+            t.number(0, rank as f64 + 1.0)?;
+            t.number(1, f64::from(inc.scenario_id))?;
+            t.number(2, f64::from(inc.problem_id))?;
+            t.text(3, &inc.problem)?;
+            t.text(4, &inc.priority)?;
+            t.number(5, inc.impact as f64)?;
+            t.number(6, inc.anomaly_ids.len() as f64)?;
+            t.number(7, inc.files.len() as f64)?;
+            t.text(8, &inc.files.join(", "))?;
+            t.text(9, inc.first_seen.as_deref().unwrap_or(""))?;
+            t.text(10, inc.last_seen.as_deref().unwrap_or(""))?;
+            t.text(11, inc.errors.first().map_or("", |e| e.raw.as_str()))?;
+            t.text(12, method_name(inc.method))?;
         }
         Ok(())
     })
@@ -238,7 +344,7 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Rep
             "Строка триггера",
             "Сходство",
         ];
-        let ws = sheet(
+        let mut t = Table::new(
             wb,
             "predictions",
             &headers,
@@ -246,23 +352,23 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Rep
                 12.0, 22.0, 12.0, 40.0, 12.0, 40.0, 20.0, 24.0, 10.0, 80.0, 10.0,
             ],
         )?;
-        for (i, p) in report.predictions.iter().enumerate() {
-            let r = i as u32 + 1;
+        for p in &report.predictions {
             let kind = match p.kind {
                 PredictionKind::ExpectedAnomaly => "ожидается аномалия",
                 PredictionKind::ProblemMayFollow => "возможна проблема",
             };
-            ws.write_number(r, 0, f64::from(p.scenario_id))?;
-            ws.write_string(r, 1, kind)?;
-            ws.write_number(r, 2, f64::from(p.problem_id))?;
-            ws.write_string(r, 3, &p.problem)?;
-            ws.write_number(r, 4, f64::from(p.anomaly_id))?;
-            ws.write_string(r, 5, &p.anomaly)?;
-            ws.write_string(r, 6, p.trigger_time.as_deref().unwrap_or(""))?;
-            ws.write_string(r, 7, &p.trigger.file)?;
-            ws.write_number(r, 8, p.trigger.line as f64)?;
-            ws.write_string(r, 9, &p.trigger.raw)?;
-            ws.write_number(r, 10, f64::from((p.score * 1000.0).round() / 1000.0))?;
+            t.next_row()?;
+            t.number(0, f64::from(p.scenario_id))?;
+            t.text(1, kind)?;
+            t.number(2, f64::from(p.problem_id))?;
+            t.text(3, &p.problem)?;
+            t.number(4, f64::from(p.anomaly_id))?;
+            t.text(5, &p.anomaly)?;
+            t.text(6, p.trigger_time.as_deref().unwrap_or(""))?;
+            t.text(7, &p.trigger.file)?;
+            t.number(8, p.trigger.line as f64)?;
+            t.text(9, &p.trigger.raw)?;
+            t.number(10, f64::from((p.score * 1000.0).round() / 1000.0))?;
         }
         Ok(())
     })
@@ -282,27 +388,27 @@ pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), ReportErr
             "Ближайшая аномалия базы",
             "Сходство",
         ];
-        let ws = sheet(
+        let mut t = Table::new(
             wb,
             "novel",
             &headers,
             &[12.0, 40.0, 11.0, 20.0, 24.0, 10.0, 80.0, 14.0, 40.0, 10.0],
         )?;
-        for (i, n) in report.novel_anomalies.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_number(r, 0, f64::from(n.scenario_id))?;
-            ws.write_string(r, 1, &n.normalized)?;
-            ws.write_number(r, 2, n.count as f64)?;
-            ws.write_string(r, 3, ref_time(&n.first))?;
-            ws.write_string(r, 4, &n.first.file)?;
-            ws.write_number(r, 5, n.first.line as f64)?;
-            ws.write_string(r, 6, &n.first.raw)?;
+        for n in &report.novel_anomalies {
+            t.next_row()?;
+            t.number(0, f64::from(n.scenario_id))?;
+            t.text(1, &n.normalized)?;
+            t.number(2, n.count as f64)?;
+            t.text(3, ref_time(&n.first))?;
+            t.text(4, &n.first.file)?;
+            t.number(5, n.first.line as f64)?;
+            t.text(6, &n.first.raw)?;
             if let Some(p) = n.related_problem_id {
-                ws.write_number(r, 7, f64::from(p))?;
+                t.number(7, f64::from(p))?;
             }
-            ws.write_string(r, 8, n.nearest_anomaly.as_deref().unwrap_or(""))?;
+            t.text(8, n.nearest_anomaly.as_deref().unwrap_or(""))?;
             if let Some(s) = n.nearest_score {
-                ws.write_number(r, 9, f64::from((s * 1000.0).round() / 1000.0))?;
+                t.number(9, f64::from((s * 1000.0).round() / 1000.0))?;
             }
         }
         Ok(())
@@ -336,13 +442,16 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
             .enumerate()
             .map(|(i, s)| format!("{}. {s}", i + 1))
             .collect();
+        // Problem texts come from the knowledge base, summaries and steps from a playbook
+        // file: both may be a user's, so every text cell is neutralised.
+        let steps = steps.join("\n");
         csv.write_record([
-            p.problem_id.to_string(),
-            p.problem.clone(),
-            p.priority.clone(),
-            scenarios.join(" "),
-            p.summary.clone(),
-            steps.join("\n"),
+            p.problem_id.to_string().as_str(),
+            &csv_cell(&p.problem),
+            &csv_cell(&p.priority),
+            &scenarios.join(" "),
+            &csv_cell(&p.summary),
+            &csv_cell(&steps),
         ])
         .map_err(other)?;
     }
@@ -384,7 +493,6 @@ pub fn write_json(report: &AnalysisReport, path: &Path) -> Result<(), ReportErro
     })
 }
 
-/// Packs the report files of `dir` (at the zip's root) into `dir/<zip_name>`.
 /// Now as a ZIP time stamp (local time, as archivers show it); the format's default is
 /// 1980-01-01, which makes every report look decades old.
 fn zip_time_now() -> zip::DateTime {
@@ -401,6 +509,7 @@ fn zip_time_now() -> zip::DateTime {
     .unwrap_or_default()
 }
 
+/// Packs the report files of `dir` (at the zip's root) into `dir/<zip_name>`.
 pub fn write_results_zip(dir: &Path, zip_name: &str) -> Result<PathBuf, ReportError> {
     let path = dir.join(zip_name);
     let file = File::create(&path).map_err(io_err(&path))?;
@@ -440,5 +549,84 @@ mod tests {
             "Журналы_Results_Heavy.zip"
         );
         assert_eq!(results_zip_name(" ", "light"), "logs_Results_Light.zip");
+    }
+
+    fn read_sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+        use calamine::{Reader, open_workbook_auto_from_rs};
+        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+        let names = wb.sheet_names().clone();
+        names
+            .into_iter()
+            .map(|n| {
+                let range = wb.worksheet_range(&n).expect("sheet");
+                let rows = range
+                    .rows()
+                    .map(|r| r.iter().map(ToString::to_string).collect())
+                    .collect();
+                (n, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_cells_are_cut_with_a_marker_and_formulas_stay_text() {
+        let long = "x".repeat(40_000);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with("[обрезано: 40000 симв.; полностью в report.json]"), "{}", &cut[cut.len() - 80..]);
+        assert_eq!(cell_text("short"), "short");
+        let cyrillic = "ж".repeat(MAX_CELL_CHARS);
+        assert_eq!(cell_text(&cyrillic).chars().count(), MAX_CELL_CHARS, "counted in characters");
+        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(f), "{f:?}");
+            assert_eq!(csv_cell(f), format!("'{f}"));
+        }
+        assert_eq!(csv_cell("Disk failed"), "Disk failed");
+        let mut report = AnalysisReport::default();
+        let line = format!("2025-10-06T00:00:01 ERROR db: {long}");
+        report.links.push(Link {
+            scenario_id: 1,
+            anomaly_id: 2,
+            problem_id: 3,
+            error: LogRef {
+                file: "=cmd|' /C calc'!A0".into(),
+                line: 7,
+                raw: line,
+                ..LogRef::default()
+            },
+            anomaly_text: "@SUM(1)".into(),
+            ..Link::default()
+        });
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(SUBMIT_REPORT);
+        write_submit_report(&report, &path).expect("a long line does not fail the report");
+        let sheets = read_sheets(&std::fs::read(&path).expect("read"));
+        let submit = &sheets[0].1;
+        assert_eq!(submit[1][3], "=cmd|' /C calc'!A0", "a string cell, value unchanged");
+        assert!(submit[1][5].contains("[обрезано: "));
+        assert_eq!(submit[1][5].chars().count(), MAX_CELL_CHARS);
+    }
+
+    #[test]
+    fn a_table_longer_than_a_sheet_continues_on_the_next() {
+        let mut wb = Workbook::new();
+        let mut t = Table::new(&mut wb, "rows", &["n"], &[8.0]).expect("table");
+        t.max_rows = 4; // the header and three rows per sheet
+        for n in 0..8 {
+            t.next_row().expect("row");
+            t.number(0, f64::from(n)).expect("cell");
+        }
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        let sheets = read_sheets(&bytes);
+        let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["rows", "rows (2)", "rows (3)"]);
+        let values: Vec<String> = sheets
+            .iter()
+            .flat_map(|(_, rows)| {
+                assert_eq!(rows[0], ["n"], "each sheet has the header");
+                rows[1..].iter().map(|r| r[0].clone()).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(values, ["0", "1", "2", "3", "4", "5", "6", "7"]);
     }
 }

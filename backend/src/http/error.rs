@@ -54,6 +54,10 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("too many uploads from this client; try again in {wait_secs} s")]
     RateLimited { wait_secs: u64 },
+    #[error("this server does not answer to the host name {0:?}")]
+    MisdirectedHost(String),
+    #[error("a page of {0:?} may not open a socket here")]
+    ForeignOrigin(String),
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -82,6 +86,8 @@ impl ApiError {
             }
             ApiError::NotReady { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
+            ApiError::ForeignOrigin(_) => StatusCode::FORBIDDEN,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +122,8 @@ impl ApiError {
             ApiError::RateLimited { wait_secs } => Problem::RateLimited {
                 wait_secs: *wait_secs,
             },
+            ApiError::MisdirectedHost(host) => Problem::MisdirectedHost { host: host.clone() },
+            ApiError::ForeignOrigin(_) => Problem::ForeignOrigin,
             ApiError::Store(_) => Problem::StorageError,
             ApiError::Internal(_) => Problem::InternalError,
         }
@@ -130,17 +138,48 @@ impl ApiError {
 /// Seconds a client should wait before retrying a full queue.
 pub const QUEUE_RETRY_AFTER_SECS: u32 = 10;
 
+tokio::task_local! {
+    /// The id of the request being handled (`X-Request-Id`), for problem bodies.
+    static REQUEST_ID: String;
+}
+
+/// Middleware: makes the request's id known to the errors its handler returns.
+pub async fn request_context(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    REQUEST_ID.scope(id, next.run(request)).await
+}
+
+/// What a client is told of a failure on the server's side: that it happened, and the id under
+/// which the server logged its details (paths, SQL and library messages stay in the log).
+pub const INTERNAL_DETAIL: &str = "the server failed to handle this request; its log has the details under the request id";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
+        let request_id = REQUEST_ID
+            .try_with(Clone::clone)
+            .ok()
+            .filter(|id| !id.is_empty());
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %self, request_id = request_id.as_deref().unwrap_or("-"), "request failed");
+            INTERNAL_DETAIL.to_owned()
+        } else {
+            self.to_string()
+        };
         let body = ProblemDetails {
             kind: "about:blank".into(),
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail,
+            request_id,
             problem: self.problem(),
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();

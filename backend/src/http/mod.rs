@@ -7,6 +7,7 @@ mod guard;
 pub mod openapi;
 mod routes;
 pub mod sessions;
+mod shield;
 mod socket;
 mod state;
 pub mod upload;
@@ -45,7 +46,7 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     // Client-side routes (/dashboard/<id>, /history) get index.html; real files are served as is,
     // gzipped for clients that accept it (the wasm and ECharts shrink to about a third). API
     // bodies are left alone: results zips are compressed already and sockets must not be wrapped.
-    let spa = Compression::new(ServeDir::new(&config.static_dir).fallback(ServeFile::new(index)));
+    let spa = Compression::new(ServeDir::new(&config.static_dir).fallback(ServeFile::new(index.clone())));
     let protected = Router::new()
         .nest("/api", routes::api())
         .merge(routes::uploads(
@@ -58,12 +59,17 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
             state.clone(),
             guard::require_token,
         ));
+    let hosts = shield::AllowedHosts::new(config.bind, &config.allowed_hosts, &config.cors_origins);
+    let security = shield::SecurityHeaders::for_app(&index, &config.cors_origins);
     Router::new()
         .merge(protected)
         .merge(routes::open())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::count_requests))
         .with_state(state)
         .fallback_service(spa)
+        .layer(axum::middleware::from_fn(error::request_context))
+        .layer(axum::middleware::from_fn_with_state(security, shield::headers))
+        .layer(axum::middleware::from_fn_with_state(hosts, shield::guard))
         .layer(cors(&config.cors_origins))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -489,7 +489,7 @@ impl Jobs {
                     id,
                     JobState::Failed,
                     say!("Ошибка анализа", "Analysis failed"),
-                    Some(&e.to_string()),
+                    Some(&e.client_detail()),
                 )
             }
             Err(join) => {

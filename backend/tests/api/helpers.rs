@@ -45,6 +45,7 @@ pub fn config(dir: &Path) -> ServeConfig {
         upload_burst: 50,
         api_token: None,
         cors_origins: Vec::new(),
+        allowed_hosts: Vec::new(),
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,

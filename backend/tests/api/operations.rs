@@ -282,3 +282,62 @@ async fn the_built_in_knowledge_base_and_playbooks_download_as_templates() {
     assert!(playbooks.text().await.expect("text").contains("[[playbook]]"));
     assert_eq!(app.get("/api/templates/passwd").await.status(), 404);
 }
+
+#[tokio::test]
+async fn only_its_own_host_names_reach_the_server_and_sockets_open_from_its_pages_only() {
+    let app = TestApp::spawn().await;
+    let r = app.get_with("/api/sessions", "host", "evil.test").await;
+    assert_eq!(r.status(), 421);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: loglens_shared::ProblemDetails = r.json().await.expect("problem");
+    assert_eq!(p.code(), "misdirected_host");
+    // the web app too, not only the API
+    assert_eq!(app.get_with("/", "host", "evil.test:8080").await.status(), 421);
+    for ok in ["localhost", "127.0.0.1:9", "[::1]:8080"] {
+        assert_eq!(app.get_with("/api/sessions", "host", ok).await.status(), 200, "{ok}");
+    }
+    let id = start_job(&app.client, &app.url(""), &validation_zip(200)).await;
+    let addr = app.addr;
+    let mut foreign = format!("ws://{addr}/ws/progress/{id}")
+        .into_client_request()
+        .expect("request");
+    foreign
+        .headers_mut()
+        .insert("origin", "http://evil.test".parse().expect("header"));
+    let refused = tokio_tungstenite::connect_async(foreign).await;
+    assert!(
+        matches!(&refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403),
+        "{refused:?}"
+    );
+    let mut own = format!("ws://{addr}/ws/progress/{id}")
+        .into_client_request()
+        .expect("request");
+    own.headers_mut()
+        .insert("origin", format!("http://{addr}").parse().expect("header"));
+    assert!(tokio_tungstenite::connect_async(own).await.is_ok());
+
+    // `*` turns the check off
+    let open = TestApp::spawn_with(|c| c.allowed_hosts = vec!["*".into()]).await;
+    assert_eq!(open.get_with("/api/sessions", "host", "evil.test").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_web_app_carries_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/dashboard/x", "/api/sessions"] {
+        let r = app.get(path).await;
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().expect("ascii");
+        for part in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+}

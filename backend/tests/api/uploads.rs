@@ -454,3 +454,72 @@ async fn uploads_are_rate_limited_per_client() {
     // other routes are not limited
     assert_eq!(app.get("/api/sessions").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_line_longer_than_an_excel_cell_is_cut_in_the_workbook_and_whole_in_json() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let long = "x".repeat(40_000);
+    let log = format!(
+        "2025-10-06T00:00:01 WARNING db: {long}\n2025-10-06T00:00:02 INFO db: fine\n"
+    );
+    let r = upload(
+        &app.client,
+        &base,
+        "long.zip",
+        zip_with(&[("Case 1/db.log", log.into_bytes())]),
+        "light",
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = wait_done(&app.client, &base, &id).await;
+    assert_eq!(done.state, JobState::Succeeded, "{done:?}");
+    let report: AnalysisReport = app
+        .get(&format!("/api/sessions/{id}/result"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let novel = &report.novel_anomalies[0];
+    assert!(novel.first.raw.len() > 40_000, "whole in report.json");
+    let xlsx = app
+        .get(&format!("/api/sessions/{id}/reports/novel_anomalies.xlsx"))
+        .await
+        .bytes()
+        .await
+        .expect("xlsx");
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx.to_vec()))
+        .expect("workbook");
+    let sheet = wb.worksheet_range("novel").expect("sheet");
+    let cell = sheet.get((1, 6)).expect("the line's cell").to_string();
+    assert_eq!(cell.chars().count(), 32_767);
+    assert!(cell.contains("[обрезано: "), "a visible marker");
+}
+
+#[tokio::test]
+async fn server_failures_tell_the_client_nothing_of_the_server() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let id = start_job(&app.client, &base, &validation_zip(200)).await;
+    assert_eq!(wait_done(&app.client, &base, &id).await.state, JobState::Succeeded);
+    // The results vanish from under the server (a disk cleaned by hand).
+    let results = app.dir.path().join("data/results").join(&id);
+    std::fs::remove_dir_all(&results).expect("remove");
+    let r = app
+        .get_with(&format!("/api/sessions/{id}/result"), "x-request-id", "req-42")
+        .await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code()), (500, "internal_error"));
+    assert_eq!(p.request_id.as_deref(), Some("req-42"));
+    let root = app.dir.path().to_string_lossy().into_owned();
+    assert!(
+        !p.detail.contains(&root) && !p.detail.contains("No such file"),
+        "no path, no library message: {}",
+        p.detail
+    );
+}

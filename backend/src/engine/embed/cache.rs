@@ -18,17 +18,27 @@ pub const EMBED_CHUNK: usize = 256;
 /// Message vectors kept in memory per process before the memo is cleared.
 pub const MAX_MEMO_TEXTS: usize = 200_000;
 
-const DISK_MAGIC: &[u8; 8] = b"LLKBVEC1";
+/// Knowledge bases whose vectors stay in memory (least recently used out).
+pub const MAX_KB_IN_MEMORY: usize = 16;
+/// Vector files kept on disk (least recently used out).
+pub const MAX_KB_ON_DISK: usize = 64;
+
+const DISK_MAGIC: &[u8; 8] = b"LLKBVEC2";
 
 /// (model id, normalised text).
 type MemoKey = (String, String);
 
 /// Process-wide cache, shared by every job.
-#[derive(Default)]
 pub struct VectorCache {
     dir: Option<PathBuf>,
-    kb: Mutex<HashMap<(String, String), Arc<KbVectors>>>,
+    kb: Mutex<lru::LruCache<(String, String), Arc<KbVectors>>>,
     memo: Mutex<HashMap<MemoKey, Arc<Vec<f32>>>>,
+}
+
+impl Default for VectorCache {
+    fn default() -> Self {
+        Self::new(None)
+    }
 }
 
 impl VectorCache {
@@ -36,7 +46,10 @@ impl VectorCache {
     pub fn new(dir: Option<PathBuf>) -> Self {
         Self {
             dir,
-            ..Self::default()
+            kb: Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(MAX_KB_IN_MEMORY).unwrap_or(std::num::NonZeroUsize::MIN),
+            )),
+            memo: Mutex::new(HashMap::new()),
         }
     }
 
@@ -49,12 +62,24 @@ impl VectorCache {
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<Arc<KbVectors>, EmbedError> {
         let key = (model.id().to_owned(), kb.content_hash.clone());
-        if let Some(v) = lock(&self.kb).get(&key) {
-            return Ok(Arc::clone(v));
-        }
         let problems = kb.problem_list();
         let problem_norm: Vec<String> = problems.iter().map(|(_, t)| normalize(t)).collect();
         let anomaly_norm: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
+        // A cached set is used only if it is this knowledge base's, entry for entry: anything
+        // else is ignored and rebuilt, never indexed out of bounds.
+        let fits = |v: &KbVectors| {
+            v.problem_ids.len() == problems.len()
+                && v.problem_ids.iter().zip(&problems).all(|(a, (b, _))| a == b)
+                && v.problem_norm == problem_norm
+                && v.anomaly_norm == anomaly_norm
+                && v.problem_vecs.len() == problems.len()
+                && v.anomaly_vecs.len() == anomaly_norm.len()
+        };
+        if let Some(v) = lock(&self.kb).get(&key)
+            && fits(v)
+        {
+            return Ok(Arc::clone(v));
+        }
         let path = self
             .dir
             .as_ref()
@@ -72,10 +97,13 @@ impl VectorCache {
                     .map(String::as_str)
                     .collect();
                 let v = embed_chunked(model, &texts, progress)?;
-                if let Some(p) = &path
-                    && let Err(e) = write_vectors(p, &v)
-                {
-                    tracing::warn!(path = %p.display(), error = %e, "cannot persist KB vectors");
+                if let Some(p) = &path {
+                    if let Err(e) = write_vectors(p, &v) {
+                        tracing::warn!(path = %p.display(), error = %e, "cannot persist KB vectors");
+                    }
+                    if let Some(dir) = &self.dir {
+                        prune(dir, MAX_KB_ON_DISK);
+                    }
                 }
                 v
             }
@@ -92,7 +120,7 @@ impl VectorCache {
             anomaly_norm,
             anomaly_vecs,
         });
-        lock(&self.kb).insert(key, Arc::clone(&kbv));
+        lock(&self.kb).put(key, Arc::clone(&kbv));
         Ok(kbv)
     }
 
@@ -168,9 +196,31 @@ fn write_vectors(path: &Path, vectors: &[Vec<f32>]) -> io::Result<()> {
     std::fs::rename(tmp, path)
 }
 
+/// Removes the least recently used vector files of `dir` beyond `keep`.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".vec"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort();
+    for (_, p) in &files[..files.len() - keep] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 fn read_vectors(path: &Path, dim: usize, count: usize) -> io::Result<Vec<Vec<f32>>> {
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    let mut file = std::fs::File::options().read(true).write(true).open(path)?;
+    file.read_to_end(&mut bytes)?;
+    // Used now: the least recently used files are the ones pruned.
+    let _ = file.set_modified(std::time::SystemTime::now());
     let bad = || {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -211,5 +261,31 @@ mod tests {
         assert!(read_vectors(&p, 3, 3).is_err());
         std::fs::write(&p, b"garbage").expect("write");
         assert!(read_vectors(&p, 3, 2).is_err());
+    }
+
+    #[test]
+    fn the_disk_cache_keeps_the_most_recently_used_files() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let v = vec![vec![1.0f32]];
+        for n in 0..5 {
+            write_vectors(&dir.path().join(format!("kb-{n}.vec")), &v).expect("write");
+            // distinct modification times, oldest first
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + n);
+            std::fs::File::options()
+                .write(true)
+                .open(dir.path().join(format!("kb-{n}.vec")))
+                .and_then(|f| f.set_modified(t))
+                .expect("mtime");
+        }
+        // reading kb-0 makes it the most recently used
+        read_vectors(&dir.path().join("kb-0.vec"), 1, 1).expect("read");
+        prune(dir.path(), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["kb-0.vec", "kb-3.vec", "kb-4.vec"]);
     }
 }
