@@ -49,6 +49,23 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_UPLOADS_PER_MINUTE", default_value_t = 30)]
     pub uploads_per_minute: u64,
 
+    /// An upload whose body sends nothing for this many seconds (or, after that long, averages
+    /// less than `upload_min_bytes_per_sec`) is dropped and frees its place in the queue.
+    #[arg(long, env = "LOGLENS_UPLOAD_READ_TIMEOUT_SECS", default_value_t = 60)]
+    pub upload_read_timeout_secs: u64,
+
+    /// Slowest average upload rate accepted once the read timeout has passed (bytes/s).
+    #[arg(long, env = "LOGLENS_UPLOAD_MIN_BYTES_PER_SEC", default_value_t = 1024)]
+    pub upload_min_bytes_per_sec: u64,
+
+    /// Uploads one client (IP address) may have in progress at once.
+    #[arg(long, env = "LOGLENS_UPLOADS_PER_CLIENT", default_value_t = 4)]
+    pub uploads_per_client: usize,
+
+    /// Free disk space kept in the data dir: an upload that would leave less gets 507.
+    #[arg(long, env = "LOGLENS_MIN_FREE_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub min_free_bytes: u64,
+
     /// Uploads one client may start in a burst before the per-minute rate applies.
     #[arg(long, env = "LOGLENS_UPLOAD_BURST", default_value_t = 10)]
     pub upload_burst: u32,

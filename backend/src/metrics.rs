@@ -15,6 +15,8 @@ pub struct Metrics {
     pub lines_per_second: prometheus::Gauge,
     pub websockets: IntGauge,
     pub http_requests: IntCounterVec,
+    /// Upload bodies being received now.
+    pub uploads_in_progress: IntGauge,
 }
 
 impl Metrics {
@@ -41,6 +43,9 @@ impl Metrics {
             Opts::new("http_requests_total", "HTTP requests by route and status"),
             &["route", "status"],
         )?;
+        let uploads_in_progress =
+            IntGauge::new("uploads_in_progress", "Upload bodies being received")?;
+        registry.register(Box::new(uploads_in_progress.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(stage_seconds.clone()))?;
         registry.register(Box::new(lines_total.clone()))?;
@@ -55,6 +60,7 @@ impl Metrics {
             lines_per_second,
             websockets,
             http_requests,
+            uploads_in_progress,
         })
     }
 

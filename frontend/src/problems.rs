@@ -169,6 +169,13 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
         Problem::RateLimited { wait_secs } => {
             format!("Слишком много загрузок подряд; повторите через {wait_secs} с")
         }
+        Problem::UploadStalled { secs } => format!(
+            "Загрузка остановилась (ничего не приходило {secs} с) и была прервана; попробуйте ещё раз"
+        ),
+        Problem::TooManyUploads { limit } => {
+            format!("С этого компьютера уже идут {limit} загрузки; дождитесь окончания одной из них")
+        }
+        Problem::InsufficientStorage => "На диске сервера нет места для этой загрузки".into(),
         Problem::MisdirectedHost { host } => format!(
             "Сервер не отвечает на имя «{host}»; его администратор может добавить имя в LOGLENS_ALLOWED_HOSTS"
         ),
@@ -292,6 +299,13 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         Problem::RateLimited { wait_secs } => {
             format!("Too many uploads in a row; try again in {wait_secs} s")
         }
+        Problem::UploadStalled { secs } => format!(
+            "The upload stalled (nothing arrived for {secs} s) and was dropped; try again"
+        ),
+        Problem::TooManyUploads { limit } => {
+            format!("This computer already has {limit} uploads in progress; wait for one to finish")
+        }
+        Problem::InsufficientStorage => "The server's disk has no room for this upload".into(),
         Problem::MisdirectedHost { host } => format!(
             "The server does not answer to the name «{host}»; its administrator can add it to LOGLENS_ALLOWED_HOSTS"
         ),

@@ -36,6 +36,9 @@ impl Transport {
 /// Polling interval when the server gives no Retry-After.
 const POLL_EVERY_MS: u32 = 1_000;
 
+/// The app says `ping` this often: the server closes sockets whose client says nothing.
+const PING_EVERY_MS: u32 = 30_000;
+
 enum SocketEvent {
     Message(String),
     Closed,
@@ -123,6 +126,21 @@ async fn run_socket(
     };
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    {
+        let ws = ws.clone();
+        leptos::task::spawn_local(async move {
+            loop {
+                TimeoutFuture::new(PING_EVERY_MS).await;
+                match ws.ready_state() {
+                    web_sys::WebSocket::OPEN => {
+                        let _ = ws.send_with_str("ping");
+                    }
+                    web_sys::WebSocket::CONNECTING => {}
+                    _ => break,
+                }
+            }
+        });
+    }
     let mut opened = false;
     while let Some(event) = rx.next().await {
         match event {

@@ -154,6 +154,16 @@ pub enum Problem {
     RateLimited {
         wait_secs: u64,
     },
+    /// The upload's body stopped arriving (or crawled) and was dropped (408).
+    UploadStalled {
+        secs: u64,
+    },
+    /// This client has as many uploads in progress as it may (429).
+    TooManyUploads {
+        limit: u64,
+    },
+    /// The server's disk has no room for the upload (507).
+    InsufficientStorage,
     /// The `Host` of the request is not one this server answers to (421).
     MisdirectedHost {
         host: String,
@@ -197,6 +207,9 @@ impl Problem {
             Problem::BadRequest => "bad_request",
             Problem::Unauthorized => "unauthorized",
             Problem::RateLimited { .. } => "rate_limited",
+            Problem::UploadStalled { .. } => "upload_stalled",
+            Problem::TooManyUploads { .. } => "too_many_uploads",
+            Problem::InsufficientStorage => "insufficient_storage",
             Problem::MisdirectedHost { .. } => "misdirected_host",
             Problem::ForeignOrigin => "foreign_origin",
             Problem::StorageError => "storage_error",

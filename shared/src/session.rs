@@ -62,11 +62,13 @@ pub struct Snapshot {
     pub model: String,
     pub upload_name: String,
     pub upload_bytes: u64,
-    pub stage: Option<Stage>,
+    /// Russian label of the stage, as the prototype's page displays it; empty before the first
+    /// stage. The same meaning as `stage` in progress messages.
+    pub stage: String,
+    /// The stage's key (`parse_logs`), `None` before the first stage.
+    pub stage_key: Option<Stage>,
     /// 1..=11, 0 before the first stage.
     pub stage_index: u8,
-    /// Russian label of the stage (the UI language); empty before the first stage.
-    pub stage_name: String,
     pub progress: u8,
     /// What is happening, in Russian (the prototype's field) …
     pub message: String,

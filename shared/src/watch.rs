@@ -85,7 +85,7 @@ impl SessionView {
         }
         self.last_seq = s.seq;
         self.state = Some(s.state);
-        self.stage = s.stage;
+        self.stage = s.stage_key;
         self.progress = self.progress.max(s.progress);
         self.message = s.text();
         self.throughput = s.throughput;
@@ -193,9 +193,9 @@ mod tests {
             model: "light".into(),
             upload_name: "vc.zip".into(),
             upload_bytes: 9,
-            stage: Some(Stage::ParseLogs),
+            stage: Stage::ParseLogs.label_ru().into(),
+            stage_key: Some(Stage::ParseLogs),
             stage_index: 6,
-            stage_name: String::new(),
             progress: percent,
             message: "snap".into(),
             message_en: "snapshot".into(),
@@ -226,7 +226,7 @@ mod tests {
         let ServerMessage::Snapshot(mut waiting) = snapshot(1, JobState::Queued, 0) else {
             unreachable!()
         };
-        waiting.stage = None;
+        waiting.stage_key = None;
         waiting.queue_position = Some(2);
         v.apply(&ServerMessage::Snapshot(waiting));
         assert_eq!(v.queue_position, Some(2));

@@ -54,6 +54,12 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("too many uploads from this client; try again in {wait_secs} s")]
     RateLimited { wait_secs: u64 },
+    #[error("the upload stalled (nothing for {secs} s, or slower than {min_rate} bytes/s) and was dropped")]
+    UploadStalled { secs: u64, min_rate: u64 },
+    #[error("this client already has {limit} uploads in progress; wait for one to finish")]
+    TooManyUploads { limit: usize },
+    #[error("not enough free disk space on the server for this upload")]
+    InsufficientStorage,
     #[error("this server does not answer to the host name {0:?}")]
     MisdirectedHost(String),
     #[error("a page of {0:?} may not open a socket here")]
@@ -81,9 +87,11 @@ impl ApiError {
             | ApiError::Playbooks(_)
             | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::QueueFull { .. } | ApiError::RateLimited { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            ApiError::QueueFull { .. }
+            | ApiError::RateLimited { .. }
+            | ApiError::TooManyUploads { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UploadStalled { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::NotReady { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
@@ -122,6 +130,11 @@ impl ApiError {
             ApiError::RateLimited { wait_secs } => Problem::RateLimited {
                 wait_secs: *wait_secs,
             },
+            ApiError::UploadStalled { secs, .. } => Problem::UploadStalled { secs: *secs },
+            ApiError::TooManyUploads { limit } => Problem::TooManyUploads {
+                limit: *limit as u64,
+            },
+            ApiError::InsufficientStorage => Problem::InsufficientStorage,
             ApiError::MisdirectedHost(host) => Problem::MisdirectedHost { host: host.clone() },
             ApiError::ForeignOrigin(_) => Problem::ForeignOrigin,
             ApiError::Store(_) => Problem::StorageError,
@@ -194,7 +207,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs.max(1)));
         }
-        if matches!(self, ApiError::QueueFull { .. }) {
+        if matches!(self, ApiError::QueueFull { .. } | ApiError::TooManyUploads { .. }) {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(QUEUE_RETRY_AFTER_SECS),

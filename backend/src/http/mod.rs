@@ -142,6 +142,13 @@ pub async fn launch(
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(guard::digest),
+        upload_limits: state::UploadLimits {
+            read_timeout: Duration::from_secs(config.upload_read_timeout_secs.max(1)),
+            min_rate: config.upload_min_bytes_per_sec,
+            per_client: config.uploads_per_client.max(1),
+            min_free: config.min_free_bytes,
+        },
+        active_uploads: Arc::default(),
     };
     let app = router(&config, state);
     // Peer addresses feed the per-client upload rate limit.

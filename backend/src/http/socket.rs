@@ -3,7 +3,9 @@
 //! Order of work on connect (SPEC §4.1): subscribe to the job's channel first, then read the
 //! snapshot, replay persisted events after `after_seq`, send the snapshot, then forward live
 //! events with `seq` above the snapshot's. A lagging watcher gets a fresh snapshot instead of
-//! being dropped; a finished job gets its snapshot and a close 1000.
+//! being dropped; a finished job gets its snapshot and a close 1000. A client that sends
+//! nothing (the web app sends `ping` every 30 s) for the idle timeout is closed with 4000; a
+//! peer that stops answering protocol pings with 1001. Closing is a handshake either way.
 
 use std::time::Duration;
 
@@ -21,6 +23,13 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
 /// Protocol ping; the socket is closed after this many unanswered ones.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
 pub const MAX_MISSED_PONGS: u32 = 2;
+/// Largest message (and frame) a client may send: it only ever sends `ping`.
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+/// Close code of an idle socket (the client sent nothing for the idle timeout): distinct from
+/// 1000 "finished", so a client knows to reconnect (with `after_seq`) if it still cares.
+pub const CLOSE_IDLE: u16 = 4000;
+/// How long a closing socket waits for the peer's close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// `?after_seq=N`: the last event the client has; without it nothing is replayed.
 #[derive(Debug, serde::Deserialize)]
@@ -38,6 +47,8 @@ pub async fn progress(
     // Browsers may carry the token as the sub-protocol pair `bearer, <token>`: accepting
     // `bearer` completes their handshake.
     ws.protocols(["bearer"])
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| watch(socket, app, id, after))
 }
 
@@ -51,13 +62,31 @@ async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {
     }
 }
 
+/// Starts the closing handshake and waits (briefly) for the peer's answer, so the TCP
+/// connection ends after both close frames, as RFC 6455 asks.
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
-    let _ = socket
+    let sent = socket
         .send(Message::Close(Some(CloseFrame {
             code,
             reason: Utf8Bytes::from(reason),
         })))
         .await;
+    if sent.is_ok() {
+        finish_close(socket).await;
+    }
+}
+
+/// Reads until the peer's close frame (or the end): reading also flushes the close reply the
+/// library queued when the peer closed first — without it the peer sees 1006, not its code.
+async fn finish_close(socket: &mut WebSocket) {
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 async fn watch(mut socket: WebSocket, app: AppState, id: String, after: Option<u64>) {
@@ -162,6 +191,9 @@ async fn serve(
                 Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
                     // Lagged: catch up with a fresh snapshot. Closed: the job ended and the
                     // channel was dropped after its terminal event; the store has it.
+                    // Subscribe again *before* reading the snapshot (as on connect), so an
+                    // event published in between comes live.
+                    *rx = app.jobs.subscribe(id);
                     let Ok(Some(snap)) = app.jobs.snapshot(id) else { return End::StoreError };
                     if let Ok(events) = app.jobs.store().events_after(id, last) {
                         for e in events.iter().filter(|e| e.is_terminal()) {
@@ -179,20 +211,27 @@ async fn serve(
                         close(socket, close_code::NORMAL, "finished").await;
                         return End::Finished;
                     }
-                    *rx = app.jobs.subscribe(id);
                 }
             },
             frame = socket.recv() => {
-                idle_deadline = Instant::now() + app.ws_idle_timeout;
                 match frame {
+                    // Idle means the client said nothing: its messages count, the
+                    // protocol's pongs (the browser answers those by itself) do not.
                     Some(Ok(Message::Text(t))) => {
+                        idle_deadline = Instant::now() + app.ws_idle_timeout;
                         let t = t.as_str().trim();
                         if (t == "ping" || t.contains("\"ping\"")) && !send(socket, &ServerMessage::Pong).await {
                             return End::ClientGone;
                         }
                     }
+                    Some(Ok(Message::Binary(_))) => idle_deadline = Instant::now() + app.ws_idle_timeout,
                     Some(Ok(Message::Pong(_))) => missed_pongs = 0,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::ClientGone,
+                    Some(Ok(Message::Close(_))) => {
+                        // The client closed first: answer its close frame before hanging up.
+                        finish_close(socket).await;
+                        return End::ClientGone;
+                    }
+                    None | Some(Err(_)) => return End::ClientGone,
                     Some(Ok(_)) => {}
                 }
             }
@@ -212,7 +251,7 @@ async fn serve(
                 }
             }
             () = sleep_until(idle_deadline) => {
-                close(socket, close_code::NORMAL, "idle timeout").await;
+                close(socket, CLOSE_IDLE, "idle timeout").await;
                 return End::Idle;
             }
             () = stopped(&mut shutdown) => {

@@ -3,17 +3,19 @@
 //! it, each named with file and line when it is wrong), and only then queued. A refused upload
 //! leaves nothing behind.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
 
 use axum::Json;
-use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Multipart, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use loglens_shared::session::ProcessAccepted;
 use tokio::io::AsyncWriteExt;
 
 use super::error::ApiError;
-use super::state::AppState;
+use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
 use crate::engine::archive::{self, ArchiveLimits};
 use crate::engine::kb::{KnowledgeBase, MAX_KB_BYTES};
@@ -70,18 +72,128 @@ pub struct UploadForm {
     pub semantic: bool,
 }
 
+/// One upload in progress of one client; counted while it lives.
+struct ClientUpload {
+    app: AppState,
+    client: IpAddr,
+}
+
+impl ClientUpload {
+    fn start(app: &AppState, client: IpAddr) -> Result<Self, ApiError> {
+        let limit = app.upload_limits.per_client;
+        let mut active = app
+            .active_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let n = active.entry(client).or_default();
+        if *n >= limit {
+            return Err(ApiError::TooManyUploads { limit });
+        }
+        *n += 1;
+        app.metrics.uploads_in_progress.inc();
+        Ok(Self {
+            app: app.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientUpload {
+    fn drop(&mut self) {
+        self.app.metrics.uploads_in_progress.dec();
+        let mut active = self
+            .app
+            .active_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = active.get_mut(&self.client) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                active.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The pace of an upload's body: a stall (no bytes for the read timeout) or a crawl (less than
+/// the minimum average rate once the read timeout has passed) ends it, so a client trickling
+/// bytes cannot hold a place in the queue.
+struct Pace {
+    limits: UploadLimits,
+    started: Instant,
+    received: u64,
+}
+
+impl Pace {
+    fn new(limits: UploadLimits) -> Self {
+        Self {
+            limits,
+            started: Instant::now(),
+            received: 0,
+        }
+    }
+
+    fn stalled(&self) -> ApiError {
+        ApiError::UploadStalled {
+            secs: self.limits.read_timeout.as_secs(),
+            min_rate: self.limits.min_rate,
+        }
+    }
+
+    /// Awaits the next part of the body, at most the read timeout.
+    async fn next<T>(&self, part: impl std::future::Future<Output = T>) -> Result<T, ApiError> {
+        tokio::time::timeout(self.limits.read_timeout, part)
+            .await
+            .map_err(|_| self.stalled())
+    }
+
+    fn add(&mut self, bytes: usize) -> Result<(), ApiError> {
+        self.received += bytes as u64;
+        let elapsed = self.started.elapsed();
+        if elapsed > self.limits.read_timeout
+            && (self.received as f64) < self.limits.min_rate as f64 * elapsed.as_secs_f64()
+        {
+            return Err(self.stalled());
+        }
+        Ok(())
+    }
+}
+
+/// Refuses an upload the disk has no room for (its declared length plus the reserve).
+fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let free = fs4::available_space(app.jobs.data_dir()).map_err(|e| {
+        ApiError::Internal(format!("cannot read the free space of the data dir: {e}"))
+    })?;
+    if free < declared.saturating_add(app.upload_limits.min_free) {
+        tracing::warn!(free, declared, "upload refused: disk nearly full");
+        return Err(ApiError::InsufficientStorage);
+    }
+    Ok(())
+}
+
 /// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`, `exact_only`).
 pub async fn process(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    // Take a queue place before reading the body: a full queue costs the client nothing.
+    let _client = ClientUpload::start(&app, peer.ip())?;
+    check_free_space(&app, &headers)?;
+    // Take a queue place before reading the body: a full queue costs the client nothing; a
+    // stalled body gives it back (see `Pace`).
     let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
         capacity: app.queue_capacity,
     })?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut staged = Staged::new();
-    let form = read_form(&app, &id, multipart, &mut staged).await?;
+    let mut pace = Pace::new(app.upload_limits);
+    let form = read_form(&app, &id, multipart, &mut staged, &mut pace).await?;
     let form = tokio::task::spawn_blocking(move || check(form))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -123,6 +235,7 @@ async fn read_form(
     id: &str,
     mut multipart: Multipart,
     staged: &mut Staged,
+    pace: &mut Pace,
 ) -> Result<UploadForm, ApiError> {
     let uploads = app.jobs.data_dir().join("uploads");
     let mut archive = None;
@@ -130,9 +243,9 @@ async fn read_form(
     let mut playbooks = None;
     let mut model = ModelKind::Light;
     let mut semantic = true;
-    while let Some(field) = multipart
-        .next_field()
-        .await
+    while let Some(field) = pace
+        .next(multipart.next_field())
+        .await?
         .map_err(|e| multipart_error(&e, app.max_upload_bytes))?
     {
         let name = field.name().unwrap_or_default().to_owned();
@@ -143,7 +256,8 @@ async fn read_form(
                     return Err(ApiError::NotAZip { file });
                 }
                 let path = staged.add(uploads.join(format!("{id}.zip")));
-                let bytes = save_field(field, &path, app.max_upload_bytes, true, &file).await?;
+                let bytes =
+                    save_field(field, &path, app.max_upload_bytes, true, &file, pace).await?;
                 archive = Some(StoredFile {
                     name: file,
                     path,
@@ -159,7 +273,7 @@ async fn read_form(
                     .extension()
                     .map_or_else(String::new, |e| e.to_string_lossy().to_lowercase());
                 let path = staged.add(uploads.join(format!("{id}.{name}.{ext}")));
-                let bytes = save_field(field, &path, MAX_KB_BYTES, false, &file).await?;
+                let bytes = save_field(field, &path, MAX_KB_BYTES, false, &file, pace).await?;
                 if bytes == 0 {
                     continue; // an empty optional file input
                 }
@@ -175,7 +289,7 @@ async fn read_form(
                 }
             }
             "model" => {
-                model = match small_field(field, "model", "light, heavy").await?.trim() {
+                model = match small_field(field, "model", "light, heavy", pace).await?.trim() {
                     "light" | "" => ModelKind::Light,
                     "heavy" => ModelKind::Heavy,
                     _ => {
@@ -187,7 +301,7 @@ async fn read_form(
                 };
             }
             "exact_only" => {
-                let v = small_field(field, "exact_only", "true, false").await?;
+                let v = small_field(field, "exact_only", "true, false", pace).await?;
                 semantic = !matches!(v.trim(), "1" | "true" | "on" | "yes");
             }
             _ => {} // unknown fields are ignored, as browsers add their own
@@ -250,13 +364,15 @@ async fn small_field(
     mut field: axum::extract::multipart::Field<'_>,
     name: &'static str,
     expected: &'static str,
+    pace: &mut Pace,
 ) -> Result<String, ApiError> {
     let mut value = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
+    while let Some(chunk) = pace
+        .next(field.chunk())
+        .await?
         .map_err(|e| multipart_error(&e, MAX_FIELD_BYTES as u64))?
     {
+        pace.add(chunk.len())?;
         if value.len() + chunk.len() > MAX_FIELD_BYTES {
             return Err(ApiError::BadField {
                 field: name,
@@ -278,19 +394,27 @@ async fn save_field(
     limit: u64,
     zip: bool,
     file_name: &str,
+    pace: &mut Pace,
 ) -> Result<u64, ApiError> {
-    let io = |e: std::io::Error| ApiError::Internal(format!("cannot store the upload: {e}"));
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            ApiError::InsufficientStorage
+        } else {
+            ApiError::Internal(format!("cannot store the upload: {e}"))
+        }
+    };
     let not_a_zip = || ApiError::NotAZip {
         file: file_name.to_owned(),
     };
     let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut total: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(4);
-    while let Some(chunk) = field
-        .chunk()
-        .await
+    while let Some(chunk) = pace
+        .next(field.chunk())
+        .await?
         .map_err(|e| multipart_error(&e, limit))?
     {
+        pace.add(chunk.len())?;
         total += chunk.len() as u64;
         if total > limit {
             return Err(ApiError::TooLarge { limit });

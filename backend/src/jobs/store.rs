@@ -65,9 +65,9 @@ impl JobRecord {
             model: self.model.clone(),
             upload_name: self.upload_name.clone(),
             upload_bytes: self.upload_bytes,
-            stage: self.stage,
+            stage: self.stage.map_or("", Stage::label_ru).to_owned(),
+            stage_key: self.stage,
             stage_index: self.stage.map_or(0, Stage::number),
-            stage_name: self.stage.map_or("", Stage::label_ru).to_owned(),
             progress: self.progress,
             message: self.message.ru.clone(),
             message_en: self.message.en.clone(),
@@ -564,8 +564,8 @@ mod tests {
         );
         let snap = a.snapshot();
         assert_eq!(
-            (snap.stage_index, snap.stage_name.as_str()),
-            (6, "Парсинг логов")
+            (snap.stage_index, snap.stage.as_str(), snap.stage_key),
+            (6, "Парсинг логов", Some(Stage::ParseLogs))
         );
         let events = store.events_after("a", 1).expect("events");
         assert_eq!(events.len(), 1);

@@ -159,7 +159,8 @@ async fn polling_alone_reaches_the_same_final_state() {
         (done.state, done.progress, done.stage_index),
         (JobState::Succeeded, 100, 11)
     );
-    assert_eq!(done.stage_name, "Генерация рекомендаций");
+    assert_eq!(done.stage, "Генерация рекомендаций");
+    assert_eq!(done.stage_key, Some(loglens_shared::Stage::Recommendations));
     let r = app.get(&format!("/api/sessions/{id}")).await;
     assert!(
         r.headers().get("retry-after").is_none(),
@@ -253,12 +254,12 @@ async fn idle_sockets_are_closed_while_the_job_runs() {
     wait_running(&app.client, &base, &id).await;
     let mut ws = connect(&app.addr.to_string(), &id, None).await;
     let started = std::time::Instant::now();
-    let reason = loop {
+    let (code, reason) = loop {
         match tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
             .await
             .expect("closed in time")
         {
-            Some(Ok(Message::Close(Some(f)))) => break f.reason.to_string(),
+            Some(Ok(Message::Close(Some(f)))) => break (u16::from(f.code), f.reason.to_string()),
             Some(Ok(_)) => {}
             other => panic!("no close frame: {other:?}"),
         }
@@ -270,12 +271,72 @@ async fn idle_sockets_are_closed_while_the_job_runs() {
         .await
         .expect("json");
     if !snap.state.is_terminal() {
-        assert_eq!(reason, "idle timeout");
+        assert_eq!((code, reason.as_str()), (4000, "idle timeout"), "not 1000: the job is not finished");
         assert!(
             started.elapsed() < std::time::Duration::from_secs(5),
             "{:?}",
             started.elapsed()
         );
     }
+    wait_done(&app.client, &base, &id).await;
+}
+
+#[tokio::test]
+async fn a_client_that_closes_first_gets_the_servers_close_frame() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let id = start_job(&app.client, &base, &validation_zip(50_000)).await;
+    let mut ws = connect(&app.addr.to_string(), &id, None).await;
+    assert!(matches!(ws.next().await, Some(Ok(Message::Text(_)))));
+    ws.send(Message::Close(Some(CloseFrame {
+        code: CloseCode::Normal,
+        reason: "bye".into(),
+    })))
+    .await
+    .expect("close sent");
+    // Until the end of the stream: the server's close frame, never a reset (1006).
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("answered in time")
+        {
+            Some(Ok(Message::Close(frame))) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(1000));
+                break;
+            }
+            Some(Ok(_)) => {}
+            None => panic!("the stream ended without the server's close frame"),
+            Some(Err(e)) => panic!("the connection was dropped, not closed: {e}"),
+        }
+    }
+    wait_done(&app.client, &base, &id).await;
+}
+
+#[tokio::test]
+async fn client_messages_are_limited_to_64_kib() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let id = start_job(&app.client, &base, &validation_zip(50_000)).await;
+    let mut ws = connect(&app.addr.to_string(), &id, None).await;
+    assert!(matches!(ws.next().await, Some(Ok(Message::Text(_)))));
+    let _ = ws.send(Message::Text("x".repeat(65 * 1024).into())).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(f))) => break f.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => break None,
+            }
+        }
+    })
+    .await
+    .expect("the socket ends");
+    assert_ne!(ended, Some(1000), "not a normal end: {ended:?}");
     wait_done(&app.client, &base, &id).await;
 }

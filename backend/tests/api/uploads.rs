@@ -523,3 +523,94 @@ async fn server_failures_tell_the_client_nothing_of_the_server() {
         p.detail
     );
 }
+
+/// Starts an upload on a raw connection and sends only its first bytes, as a client that
+/// stalls (or trickles) would.
+async fn stalled_upload(app: &TestApp) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let head = format!(
+        "POST /process HTTP/1.1\r\nHost: {}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 1000000\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.zip\"\r\n\r\nPK\x03\x04",
+        app.addr
+    );
+    tcp.write_all(head.as_bytes()).await.expect("send");
+    tcp
+}
+
+/// Waits until the server's metrics show `n` upload bodies being received.
+async fn uploads_in_progress(app: &TestApp, n: u32) {
+    let line = format!("loglens_uploads_in_progress {n}");
+    for _ in 0..100 {
+        let metrics = app.get("/metrics").await.text().await.expect("metrics");
+        if metrics.lines().any(|l| l == line) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never saw {line}");
+}
+
+#[tokio::test]
+async fn a_stalled_upload_is_dropped_and_frees_its_place() {
+    let app = TestApp::spawn_with(|c| {
+        c.queue_capacity = 1;
+        c.upload_read_timeout_secs = 1;
+    })
+    .await;
+    let base = app.url("");
+    let mut tcp = stalled_upload(&app).await;
+    // the stalled upload holds the only place for now
+    uploads_in_progress(&app, 1).await;
+    let zip = std::fs::read(validation_zip(200)).expect("zip");
+    let r = upload(&app.client, &base, "vc.zip", zip.clone(), "light").await;
+    assert_eq!(r.status(), 429, "the queue place is taken");
+    // … until the server gives up on it: 408, and the place is free again
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read_to_end(&mut answer))
+        .await
+        .expect("the server answers in time");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("upload_stalled"), "{answer}");
+    assert_eq!(stored_uploads(&app), 0, "its bytes are gone");
+    let r = upload(&app.client, &base, "vc.zip", zip, "light").await;
+    assert_eq!(r.status(), 202);
+}
+
+#[tokio::test]
+async fn one_client_has_a_bounded_number_of_uploads_in_flight() {
+    let app = TestApp::spawn_with(|c| c.uploads_per_client = 1).await;
+    let base = app.url("");
+    let tcp = stalled_upload(&app).await;
+    uploads_in_progress(&app, 1).await;
+    let zip = std::fs::read(validation_zip(200)).expect("zip");
+    let r = upload(&app.client, &base, "vc.zip", zip.clone(), "light").await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    let (_, p) = problem(r).await;
+    assert_eq!(p.code(), "too_many_uploads");
+    drop(tcp);
+    // the client's count goes down when its upload ends, whatever the end
+    let mut status = 0;
+    for _ in 0..50 {
+        status = upload(&app.client, &base, "vc.zip", zip.clone(), "light")
+            .await
+            .status()
+            .as_u16();
+        if status == 202 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 202);
+}
+
+#[tokio::test]
+async fn an_upload_the_disk_has_no_room_for_gets_507() {
+    let app = TestApp::spawn_with(|c| c.min_free_bytes = u64::MAX / 4).await;
+    let zip = std::fs::read(validation_zip(200)).expect("zip");
+    let (status, p) = problem(upload(&app.client, &app.url(""), "vc.zip", zip, "light").await).await;
+    assert_eq!((status, p.code()), (507, "insufficient_storage"));
+    assert_eq!(stored_uploads(&app), 0);
+}
