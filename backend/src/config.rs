@@ -37,6 +37,28 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_WORKERS", default_value_t = 1)]
     pub workers: usize,
 
+    /// Resident memory one analysis (its worker process) may use, MiB; past it the analysis
+    /// is stopped and fails with that reason, and the server goes on.
+    #[arg(long, env = "LOGLENS_WORKER_MEMORY_MB", default_value_t = 2048)]
+    pub worker_memory_mb: u64,
+
+    /// Seconds one analysis may run before it is stopped and fails.
+    #[arg(long, env = "LOGLENS_JOB_TIMEOUT", default_value_t = 1800)]
+    pub job_timeout: u64,
+
+    /// Times an analysis may stop its worker (crash, kill, server restart) before it fails.
+    #[arg(long, env = "LOGLENS_MAX_ATTEMPTS", default_value_t = 2)]
+    pub max_attempts: u32,
+
+    /// The binary run as `loglens worker` for each analysis (default: this one).
+    #[arg(long, env = "LOGLENS_WORKER_BIN", hide = true)]
+    pub worker_bin: Option<PathBuf>,
+
+    /// Uploads of failed and cancelled analyses are deleted after this many hours (their
+    /// record and error stay in the history until the normal retention).
+    #[arg(long, env = "LOGLENS_FAILED_UPLOAD_RETENTION_HOURS", default_value_t = 24)]
+    pub failed_upload_retention_hours: u64,
+
     /// Finished analyses are deleted after this many hours (at least 24).
     #[arg(long, env = "LOGLENS_RETENTION_HOURS", default_value_t = 168)]
     pub retention_hours: u64,

@@ -21,6 +21,11 @@ async fn main() -> ExitCode {
         Command::Analyze(args) => tokio::task::spawn_blocking(move || loglens::cli::analyze(args))
             .await
             .unwrap_or_else(|e| Err(anyhow::anyhow!("analysis thread failed: {e}"))),
+        Command::Worker(args) => tokio::task::spawn_blocking(move || {
+            loglens::jobs::worker::run(&args.order, args.models)
+        })
+        .await
+        .unwrap_or_else(|e| Err(anyhow::anyhow!("worker thread failed: {e}"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,6 +62,9 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
         Problem::NotFound => "Такого адреса API нет".into(),
         Problem::UnknownSession { .. } => "Анализ не найден".into(),
         Problem::DeletedSession { .. } => "Этот анализ удалён".into(),
+        Problem::UploadGone { .. } => {
+            "Архив этого анализа уже не хранится на сервере; загрузите его заново".into()
+        }
         Problem::BadUpload => {
             "Сервер не смог прочитать отправленную форму; попробуйте ещё раз".into()
         }
@@ -192,6 +195,9 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         Problem::NotFound => "No such API address".into(),
         Problem::UnknownSession { .. } => "No such analysis".into(),
         Problem::DeletedSession { .. } => "This analysis was deleted".into(),
+        Problem::UploadGone { .. } => {
+            "The archive of this analysis is no longer kept on the server; upload it again".into()
+        }
         Problem::BadUpload => "The server could not read the form that was sent; try again".into(),
         Problem::MissingArchive => "No .zip archive was chosen".into(),
         Problem::NotAZip { file } => format!("«{file}» is not a ZIP archive; a .zip is needed"),

@@ -61,6 +61,10 @@ pub enum Problem {
     DeletedSession {
         id: String,
     },
+    /// The analysis exists but its upload was removed (failed runs keep theirs for less time).
+    UploadGone {
+        id: String,
+    },
     /// The request body is not the multipart form the upload expects.
     BadUpload,
     /// The multipart field `file` is missing.
@@ -184,6 +188,7 @@ impl Problem {
             Problem::NotFound => "not_found",
             Problem::UnknownSession { .. } => "unknown_session",
             Problem::DeletedSession { .. } => "deleted_session",
+            Problem::UploadGone { .. } => "upload_gone",
             Problem::BadUpload => "bad_upload",
             Problem::MissingArchive => "missing_archive",
             Problem::NotAZip { .. } => "not_a_zip",

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -169,7 +169,24 @@ pub fn plan(
     upload_name: &str,
     limits: &ArchiveLimits,
 ) -> Result<ArchivePlan, ArchiveError> {
-    let mut zip = open(path)?;
+    plan_archive(open(path)?, upload_name, limits)
+}
+
+/// [`plan`] of a ZIP held by any reader (the fuzzer's bytes, a test's buffer).
+pub fn plan_reader<R: Read + Seek>(
+    reader: R,
+    upload_name: &str,
+    limits: &ArchiveLimits,
+) -> Result<ArchivePlan, ArchiveError> {
+    let zip = ZipArchive::new(reader).map_err(|e| ArchiveError::NotAZip(e.to_string()))?;
+    plan_archive(zip, upload_name, limits)
+}
+
+fn plan_archive<R: Read + Seek>(
+    mut zip: ZipArchive<R>,
+    upload_name: &str,
+    limits: &ArchiveLimits,
+) -> Result<ArchivePlan, ArchiveError> {
     if zip.len() > limits.max_entries {
         return Err(ArchiveError::TooManyEntries {
             count: zip.len(),
@@ -383,8 +400,8 @@ pub fn scenario_id(folder: &str, upload_name: &str) -> u32 {
 
 /// Opens log entries for streaming. One reader per thread: the archive file is opened once
 /// per reader and entries are decompressed on demand.
-pub struct EntryReader {
-    zip: ZipArchive<File>,
+pub struct EntryReader<R = File> {
+    zip: ZipArchive<R>,
 }
 
 /// Uncompressed bytes read so far across all readers of one analysis, checked against the limit.
@@ -396,6 +413,14 @@ pub struct ByteBudget {
 impl EntryReader {
     pub fn open(path: &Path) -> Result<Self, ArchiveError> {
         Ok(Self { zip: open(path)? })
+    }
+}
+
+impl<R: Read + Seek> EntryReader<R> {
+    /// Entries of a ZIP held by any reader.
+    pub fn from_reader(reader: R) -> Result<Self, ArchiveError> {
+        let zip = ZipArchive::new(reader).map_err(|e| ArchiveError::NotAZip(e.to_string()))?;
+        Ok(Self { zip })
     }
 
     /// Streams entry `index` through `f`. The reader enforces the total byte budget and the
@@ -445,11 +470,11 @@ fn corrupt(path: &str, reason: impl std::fmt::Display) -> ArchiveError {
 }
 
 /// Entry `index` ready to decompress, or a `Corrupt` error naming it.
-fn entry_at<'a>(
-    zip: &'a mut ZipArchive<File>,
+fn entry_at<'a, R: Read + Seek>(
+    zip: &'a mut ZipArchive<R>,
     index: usize,
     path: &str,
-) -> Result<zip::read::ZipFile<'a, File>, ArchiveError> {
+) -> Result<zip::read::ZipFile<'a, R>, ArchiveError> {
     zip.by_index(index).map_err(|e| corrupt(path, e))
 }
 

@@ -20,6 +20,8 @@ pub enum ApiError {
     UnknownSession(String),
     #[error("session {0} was deleted")]
     DeletedSession(String),
+    #[error("the upload of session {0} is no longer kept; upload it again")]
+    UploadGone(String),
     #[error("malformed multipart body: {0}")]
     BadUpload(String),
     #[error("the multipart field `file` with the .zip archive is missing")]
@@ -76,7 +78,7 @@ impl ApiError {
             ApiError::NoRoute(_) | ApiError::UnknownSession(_) | ApiError::UnknownReport(..) => {
                 StatusCode::NOT_FOUND
             }
-            ApiError::DeletedSession(_) => StatusCode::GONE,
+            ApiError::DeletedSession(_) | ApiError::UploadGone(_) => StatusCode::GONE,
             ApiError::BadUpload(_)
             | ApiError::MissingArchive
             | ApiError::NotAZip { .. }
@@ -106,6 +108,7 @@ impl ApiError {
             ApiError::NoRoute(_) => Problem::NotFound,
             ApiError::UnknownSession(id) => Problem::UnknownSession { id: id.clone() },
             ApiError::DeletedSession(id) => Problem::DeletedSession { id: id.clone() },
+            ApiError::UploadGone(id) => Problem::UploadGone { id: id.clone() },
             ApiError::BadUpload(_) => Problem::BadUpload,
             ApiError::MissingArchive => Problem::MissingArchive,
             ApiError::NotAZip { file } => Problem::NotAZip { file: file.clone() },

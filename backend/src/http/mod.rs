@@ -7,7 +7,7 @@ mod guard;
 pub mod openapi;
 mod routes;
 pub mod sessions;
-mod shield;
+pub mod shield;
 mod socket;
 mod state;
 pub mod upload;
@@ -30,7 +30,7 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use crate::config::ServeConfig;
-use crate::engine::{Engine, EngineConfig};
+use crate::jobs::worker::WorkerConfig;
 use crate::jobs::{Jobs, JobsConfig};
 use crate::metrics::Metrics;
 
@@ -113,10 +113,10 @@ pub async fn launch(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let engine = Arc::new(Engine::new(EngineConfig::new(
-        config.models.clone(),
-        Some(config.data_dir.join("cache")),
-    )));
+    let worker_bin = match &config.worker_bin {
+        Some(bin) => bin.clone(),
+        None => std::env::current_exe()?,
+    };
     let metrics = Arc::new(Metrics::new().map_err(std::io::Error::other)?);
     let jobs = Jobs::start(
         JobsConfig {
@@ -124,8 +124,17 @@ pub async fn launch(
             queue_capacity: config.queue_capacity,
             workers: config.workers,
             retention: Duration::from_secs(config.retention_hours.saturating_mul(3600)),
+            failed_upload_retention: Duration::from_secs(
+                config.failed_upload_retention_hours.saturating_mul(3600),
+            ),
+            worker: WorkerConfig {
+                bin: worker_bin,
+                models: config.models.clone(),
+                memory_budget_bytes: config.worker_memory_mb.saturating_mul(1024 * 1024),
+                deadline: Duration::from_secs(config.job_timeout.max(1)),
+            },
+            max_attempts: config.max_attempts.max(1),
         },
-        engine,
         Arc::clone(&metrics),
     )
     .map_err(std::io::Error::other)?;

@@ -180,6 +180,9 @@ pub async fn rerun(
             state: source.state,
         });
     }
+    if !source.upload_path.is_file() {
+        return Err(ApiError::UploadGone(id));
+    }
     let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
         capacity: app.queue_capacity,
     })?;

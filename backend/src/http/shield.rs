@@ -77,7 +77,7 @@ impl AllowedHosts {
 }
 
 /// The name of a `host[:port]` or `[v6]:port` authority, without port and brackets.
-fn host_name(authority: &str) -> &str {
+pub fn host_name(authority: &str) -> &str {
     if let Some(rest) = authority.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }

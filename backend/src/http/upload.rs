@@ -342,7 +342,7 @@ pub fn check(form: UploadForm) -> Result<UploadForm, ApiError> {
     Ok(form)
 }
 
-fn base_name(name: &str) -> String {
+pub fn base_name(name: &str) -> String {
     name.rsplit(['/', '\\'])
         .next()
         .unwrap_or(name)

@@ -7,6 +7,7 @@
 
 pub mod bus;
 pub mod store;
+pub mod worker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,7 +23,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use self::bus::Bus;
 use self::store::{Change, JobRecord, NewJob, Store, StoreError};
-use crate::engine::{AnalysisRequest, Engine, EngineError, ModelKind, ProgressSink, UploadedFile};
+use self::worker::{Ending, WorkOrder, WorkerConfig};
+use crate::engine::{ModelKind, ProgressSink};
 use crate::metrics::Metrics;
 
 /// Settings of the job system.
@@ -35,6 +37,12 @@ pub struct JobsConfig {
     pub workers: usize,
     /// Finished jobs and their files are deleted after this long.
     pub retention: Duration,
+    /// Uploads of failed and cancelled jobs are deleted after this long (their record stays).
+    pub failed_upload_retention: Duration,
+    /// How analyses are run: the worker process and its limits.
+    pub worker: WorkerConfig,
+    /// Times a job may stop its worker (crash, kill, server restart) before it fails.
+    pub max_attempts: u32,
 }
 
 /// Shortest retention accepted, whatever the configuration says.
@@ -43,6 +51,11 @@ pub const MIN_RETENTION: Duration = Duration::from_secs(24 * 3600);
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for running analyses to reach a checkpoint.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// A worker's address space may reach this many times its memory budget (ONNX Runtime and
+/// thread stacks reserve far more than they touch); the budget itself is watched on the RSS.
+pub const ADDRESS_SPACE_FACTOR: u64 = 4;
+/// … and at least this much, whatever the budget (threads and libraries need their room).
+pub const MIN_ADDRESS_SPACE: u64 = 8 * 1024 * 1024 * 1024;
 
 /// Messages of the job's life, (Russian, English); the engine's own come with its progress.
 pub const MESSAGE_QUEUED: (&str, &str) = ("В очереди", "Queued");
@@ -56,7 +69,6 @@ fn text((ru, en): (&str, &str)) -> Bilingual {
 pub struct Jobs {
     store: Store,
     bus: Bus,
-    engine: Arc<Engine>,
     queue: mpsc::Sender<String>,
     queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
     cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
@@ -73,11 +85,7 @@ pub struct Slot(mpsc::OwnedPermit<String>);
 
 impl Jobs {
     /// Opens the store, re-queues what a previous process left unfinished, starts the workers.
-    pub fn start(
-        config: JobsConfig,
-        engine: Arc<Engine>,
-        metrics: Arc<Metrics>,
-    ) -> Result<Arc<Jobs>, StoreError> {
+    pub fn start(config: JobsConfig, metrics: Arc<Metrics>) -> Result<Arc<Jobs>, StoreError> {
         let uploads = config.data_dir.join("uploads");
         std::fs::create_dir_all(&uploads).map_err(|source| StoreError::Io {
             path: uploads,
@@ -90,7 +98,6 @@ impl Jobs {
         let jobs = Arc::new(Jobs {
             store,
             bus: Bus::default(),
-            engine,
             queue: tx,
             queue_rx: tokio::sync::Mutex::new(rx),
             cancels: Mutex::new(HashMap::new()),
@@ -100,9 +107,23 @@ impl Jobs {
             config,
         });
         for job in unfinished {
-            if job.upload_path.is_file() {
+            if job.attempts >= jobs.config.max_attempts {
+                // It was running when the server stopped, as many times as it may: a job that
+                // takes its server down must not do it again after every restart.
+                tracing::warn!(job = %job.id, attempts = job.attempts, "failing a job that stopped its worker too often");
+                let n = job.attempts;
+                jobs.finish(
+                    &job.id,
+                    JobState::Failed,
+                    say!(
+                        "Анализ остановил свой обработчик {n} раз",
+                        "The analysis stopped its worker {n} times"
+                    ),
+                    None,
+                )?;
+            } else if job.upload_path.is_file() {
                 tracing::info!(job = %job.id, state = job.state.as_str(), "re-queued after restart");
-                jobs.store.requeue(&job.id)?;
+                jobs.store.requeue(&job.id, false)?;
                 let _ = jobs.queue.try_send(job.id.clone());
             } else {
                 tracing::warn!(job = %job.id, "upload gone after restart: failing the job");
@@ -388,15 +409,10 @@ impl Jobs {
             return Ok(()); // cancelled or deleted while queued
         }
         let restarted = job.started_at.is_some();
-        let read = |p: &Option<PathBuf>, n: &Option<String>| -> Option<UploadedFile> {
-            let bytes = std::fs::read(p.as_ref()?).ok()?;
-            Some(UploadedFile {
-                name: n.clone().unwrap_or_default(),
-                bytes,
-            })
-        };
         let out_dir = self.config.data_dir.join("results").join(id);
-        let req = AnalysisRequest {
+        // A new attempt starts clean: nothing half-written by an earlier one is kept.
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let order = WorkOrder {
             archive: job.upload_path.clone(),
             upload_name: job.upload_name.clone(),
             model: if job.model == "heavy" {
@@ -405,15 +421,21 @@ impl Jobs {
                 ModelKind::Light
             },
             semantic: job.semantic,
-            thresholds: None,
-            kb: read(&job.kb_path, &job.kb_name),
-            playbooks: read(&job.playbooks_path, &job.playbooks_name),
+            kb: job.kb_name.clone().zip(job.kb_path.clone()),
+            playbooks: job.playbooks_name.clone().zip(job.playbooks_path.clone()),
             out_dir: out_dir.clone(),
+            cache_dir: self.config.data_dir.join("cache"),
+            address_space_bytes: self
+                .config
+                .worker
+                .memory_budget_bytes
+                .saturating_mul(ADDRESS_SPACE_FACTOR)
+                .max(MIN_ADDRESS_SPACE),
         };
         let message = if restarted {
             say!(
-                "Перезапуск анализа после остановки сервера",
-                "Analysis restarted after the server stopped"
+                "Перезапуск анализа после остановки",
+                "Analysis restarted after a stop"
             )
         } else {
             say!("Анализ запущен", "Analysis started")
@@ -427,7 +449,7 @@ impl Jobs {
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_owned(), Arc::clone(&cancel));
         let started = Instant::now();
-        tracing::info!(job = %id, restarted, "job started");
+        tracing::info!(job = %id, restarted, attempt = job.attempts + 1, "job started");
         let sink = JobSink {
             jobs: Arc::clone(&self),
             id: id.to_owned(),
@@ -437,9 +459,9 @@ impl Jobs {
             bytes_total: job.throughput.bytes_total,
             stage_clock: Mutex::new(None),
         };
-        let engine = Arc::clone(&self.engine);
+        let worker = self.config.worker.clone();
         let outcome = tokio::task::spawn_blocking(move || {
-            let r = engine.analyze(&req, &sink);
+            let r = worker::supervise(&worker, &order, &sink);
             (r, sink)
         })
         .await;
@@ -447,24 +469,20 @@ impl Jobs {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
+        let failed = |detail: Bilingual| -> Result<(), StoreError> {
+            let _ = std::fs::remove_dir_all(&out_dir);
+            self.finish(id, JobState::Failed, detail, None)
+        };
         match outcome {
-            Ok((Ok(out), sink)) => {
+            Ok((Ok(Ending::Done { results_zip, notices, links, lines }), sink)) => {
                 sink.close_stage();
-                let lines = out.report.summary.lines;
                 self.metrics.lines_total.inc_by(lines);
                 let secs = started.elapsed().as_secs_f64();
                 if secs > 0.0 {
                     self.metrics.lines_per_second.set(lines as f64 / secs);
                 }
-                let zip = out
-                    .zip
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let notices = out.report.summary.notices.len();
-                self.store
-                    .set_results(id, &out_dir, &zip, u32::try_from(notices).unwrap_or(u32::MAX))?;
-                tracing::info!(job = %id, links = out.report.links.len(), notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
+                self.store.set_results(id, &out_dir, &results_zip, notices)?;
+                tracing::info!(job = %id, links, notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
                 let message = if notices == 0 {
                     text(MESSAGE_COMPLETE)
                 } else {
@@ -475,31 +493,81 @@ impl Jobs {
                 };
                 self.finish(id, JobState::Succeeded, message, None)
             }
-            Ok((Err(EngineError::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
+            Ok((Ok(Ending::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
-                self.store.requeue(id)
+                self.store.requeue(id, true)
             }
-            Ok((Err(EngineError::Cancelled), _)) => {
+            Ok((Ok(Ending::Cancelled), _)) => {
                 tracing::info!(job = %id, "job cancelled");
+                let _ = std::fs::remove_dir_all(&out_dir);
                 self.finish(id, JobState::Cancelled, text(MESSAGE_CANCELLED), None)
             }
+            Ok((Ok(Ending::Failed(detail)), _)) => {
+                tracing::warn!(job = %id, %detail, "job failed");
+                failed(say!("Ошибка анализа", "Analysis failed").with_detail(&detail))
+            }
+            Ok((Ok(Ending::OutOfMemory(rss)), _)) => {
+                let budget = self.config.worker.memory_budget_bytes / (1024 * 1024);
+                tracing::warn!(job = %id, rss, budget_mib = budget, "job over its memory budget");
+                failed(say!(
+                    "Анализу не хватило памяти: он превысил лимит {budget} МБ (LOGLENS_WORKER_MEMORY_MB) и был остановлен",
+                    "The analysis needed more memory than its limit of {budget} MiB (LOGLENS_WORKER_MEMORY_MB) and was stopped"
+                ))
+            }
+            Ok((Ok(Ending::TimedOut), _)) => {
+                let secs = self.config.worker.deadline.as_secs();
+                tracing::warn!(job = %id, secs, "job over its time limit");
+                let (ru, en) = if secs % 60 == 0 {
+                    let m = secs / 60;
+                    (format!("{m} мин"), format!("{m} min"))
+                } else {
+                    (format!("{secs} с"), format!("{secs} s"))
+                };
+                failed(say!(
+                    "Анализ шёл дольше {ru} (LOGLENS_JOB_TIMEOUT) и был остановлен",
+                    "The analysis ran longer than {en} (LOGLENS_JOB_TIMEOUT) and was stopped"
+                ))
+            }
+            Ok((Ok(Ending::Died(status)), _)) => {
+                let attempts = job.attempts + 1;
+                tracing::error!(job = %id, %status, attempts, "the analysis worker died");
+                if attempts < self.config.max_attempts && !self.shutting_down.load(Ordering::Relaxed) {
+                    let max = self.config.max_attempts;
+                    let next = attempts + 1;
+                    self.emit(
+                        id,
+                        Change::Requeued {
+                            message: &say!(
+                                "Обработчик анализа остановился; повтор (попытка {next} из {max})",
+                                "The analysis worker stopped; trying again (attempt {next} of {max})"
+                            ),
+                        },
+                        |seq, rec| progress_message(seq, rec, None),
+                    )?;
+                    if self.queue.try_send(id.to_owned()).is_err() {
+                        return failed(say!(
+                            "Обработчик анализа остановился, а очередь заполнена",
+                            "The analysis worker stopped and the queue is full"
+                        ));
+                    }
+                    Ok(())
+                } else {
+                    failed(say!(
+                        "Анализ остановил свой обработчик {attempts} раз",
+                        "The analysis stopped its worker {attempts} times"
+                    ))
+                }
+            }
             Ok((Err(e), _)) => {
-                tracing::warn!(job = %id, error = %e, "job failed");
-                self.finish(
-                    id,
-                    JobState::Failed,
-                    say!("Ошибка анализа", "Analysis failed"),
-                    Some(&e.client_detail()),
-                )
+                tracing::error!(job = %id, error = %e, "cannot run the analysis worker");
+                failed(say!(
+                    "Внутренняя ошибка: обработчик анализа не запустился",
+                    "Internal error: the analysis worker did not start"
+                ))
             }
             Err(join) => {
                 tracing::error!(job = %id, error = %join, "analysis thread failed");
-                self.finish(
-                    id,
-                    JobState::Failed,
-                    say!("Внутренняя ошибка", "Internal error"),
-                    Some("the analysis thread stopped unexpectedly"),
-                )
+                failed(say!("Внутренняя ошибка", "Internal error"))
             }
         }
     }
@@ -520,13 +588,30 @@ impl Jobs {
                 }
                 Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
             }
+            // Uploads of failed and cancelled analyses go sooner: nobody opens their results.
+            let cutoff = chrono::Utc::now()
+                - chrono::Duration::from_std(self.config.failed_upload_retention)
+                    .unwrap_or(chrono::Duration::hours(24));
+            let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            match self.store.failed_with_uploads(&cutoff) {
+                Ok(jobs) => {
+                    for job in jobs {
+                        remove_files(&job);
+                        let _ = self.store.forget_upload(&job.id);
+                        tracing::info!(job = %job.id, "upload of a failed analysis removed");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "sweep of failed uploads failed"),
+            }
             tokio::time::sleep(SWEEP_EVERY).await;
         }
     }
 }
 
 fn remove_files(job: &JobRecord) {
-    let _ = std::fs::remove_file(&job.upload_path);
+    if !job.upload_path.as_os_str().is_empty() {
+        let _ = std::fs::remove_file(&job.upload_path);
+    }
     for p in [&job.kb_path, &job.playbooks_path].into_iter().flatten() {
         let _ = std::fs::remove_file(p);
     }

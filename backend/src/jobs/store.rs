@@ -55,6 +55,8 @@ pub struct JobRecord {
     pub finished_at: Option<String>,
     /// Notices of a finished analysis (it completed "with warnings" when > 0).
     pub notices: u32,
+    /// Times the job was started (a worker ran it, or the server stopped while it ran).
+    pub attempts: u32,
 }
 
 impl JobRecord {
@@ -133,13 +135,14 @@ CREATE TABLE IF NOT EXISTS events (
 
 const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
-    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices";
+    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts";
 
 /// Columns added after the first release, with their definitions: a database written by an
 /// older LogLens gets them on open (SQLite's `ADD COLUMN` keeps every row).
-const ADDED_COLUMNS: [(&str, &str); 2] = [
+const ADDED_COLUMNS: [(&str, &str); 3] = [
     ("message_en", "TEXT NOT NULL DEFAULT ''"),
     ("notices", "INTEGER NOT NULL DEFAULT 0"),
+    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
@@ -173,8 +176,10 @@ pub enum Change<'a> {
         message: &'a Bilingual,
         throughput: Throughput,
     },
-    /// The job started running.
+    /// The job started running (one more attempt).
     Started { message: &'a Bilingual },
+    /// The job goes back to the queue after its worker stopped.
+    Requeued { message: &'a Bilingual },
     /// The job ended.
     Finished {
         state: JobState,
@@ -329,8 +334,15 @@ impl Store {
             }
             Change::Started { message } => {
                 tx.execute(
-                    "UPDATE jobs SET state='running', message=?2, started_at=COALESCE(started_at, ?3), seq=?4, message_en=?5 WHERE id=?1",
+                    "UPDATE jobs SET state='running', message=?2, started_at=COALESCE(started_at, ?3), seq=?4, message_en=?5,
+                        attempts=attempts+1 WHERE id=?1",
                     params![id, message.ru, ts, seq as i64, message.en],
+                )?;
+            }
+            Change::Requeued { message } => {
+                tx.execute(
+                    "UPDATE jobs SET state='queued', message=?2, seq=?3, message_en=?4 WHERE id=?1",
+                    params![id, message.ru, seq as i64, message.en],
                 )?;
             }
             Change::Finished {
@@ -364,9 +376,35 @@ impl Store {
     }
 
     /// Puts a job back in the queue after a restart (no event: the worker announces itself).
-    pub fn requeue(&self, id: &str) -> Result<(), StoreError> {
-        self.conn()
-            .execute("UPDATE jobs SET state='queued' WHERE id=?1", [id])?;
+    /// `refund`: the attempt does not count (a graceful shutdown interrupted it).
+    pub fn requeue(&self, id: &str, refund: bool) -> Result<(), StoreError> {
+        let sql = if refund {
+            "UPDATE jobs SET state='queued', attempts=MAX(attempts-1, 0) WHERE id=?1"
+        } else {
+            "UPDATE jobs SET state='queued' WHERE id=?1"
+        };
+        self.conn().execute(sql, [id])?;
+        Ok(())
+    }
+
+    /// Failed and cancelled jobs created before `before` whose upload is still kept.
+    pub fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE state IN ('failed','cancelled') AND created_at < ?1 AND upload_path != ''"
+        ))?;
+        let rows = q
+            .query_map([before], row_to_job)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Forgets the upload files of a job (they were deleted).
+    pub fn forget_upload(&self, id: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE jobs SET upload_path='', kb_path=NULL, playbooks_path=NULL WHERE id=?1",
+            [id],
+        )?;
         Ok(())
     }
 
@@ -494,6 +532,7 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         started_at: r.get(24)?,
         finished_at: r.get(25)?,
         notices: r.get(27)?,
+        attempts: r.get(28)?,
     })
 }
 

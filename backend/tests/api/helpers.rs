@@ -40,6 +40,12 @@ pub fn config(dir: &Path) -> ServeConfig {
         queue_capacity: 16,
         workers: 1,
         retention_hours: 168,
+        worker_memory_mb: 2048,
+        job_timeout: 600,
+        max_attempts: 2,
+        // Analyses run in a worker process: this package's own `loglens` binary.
+        worker_bin: Some(PathBuf::from(env!("CARGO_BIN_EXE_loglens"))),
+        failed_upload_retention_hours: 24,
         ws_idle_timeout_secs: 120,
         uploads_per_minute: 600,
         upload_burst: 50,

@@ -2,6 +2,7 @@
 //! modules, as in zero2prod: shared start-up lives in `helpers`).
 
 mod helpers;
+mod isolation;
 mod operations;
 mod probes;
 mod progress;
