@@ -369,6 +369,14 @@ pub fn notice_ru(n: &Notice) -> String {
         Notice::SeveralKnowledgeBases { folder, used } => {
             format!("В папке «{folder}» несколько баз знаний; использована «{used}».")
         }
+        Notice::ErrorsUnlisted { lines } => format!(
+            "Память для строк журналов закончилась: {} строк ERROR известных проблем посчитаны, но не перечислены в отчёте.",
+            n_ru(*lines)
+        ),
+        Notice::MessagesNotAnalysed { lines } => format!(
+            "Память для строк журналов закончилась: {} строк WARNING/ERROR с новыми сообщениями только посчитаны, но не разобраны.",
+            n_ru(*lines)
+        ),
     }
 }
 
@@ -419,6 +427,14 @@ pub fn notice_en(n: &Notice) -> String {
         Notice::SeveralKnowledgeBases { folder, used } => {
             format!("The folder «{folder}» holds several knowledge bases; «{used}» was used.")
         }
+        Notice::ErrorsUnlisted { lines } => format!(
+            "The memory for log lines ran out: {} ERROR lines of known problems were counted but are not listed in the report.",
+            n_en(*lines)
+        ),
+        Notice::MessagesNotAnalysed { lines } => format!(
+            "The memory for log lines ran out: {} WARNING/ERROR lines with new messages were only counted, not analysed.",
+            n_en(*lines)
+        ),
     }
 }
 

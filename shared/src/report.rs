@@ -80,6 +80,12 @@ pub enum Notice {
     NamesRecoded { count: u64 },
     /// A folder holds several knowledge bases; one was used.
     SeveralKnowledgeBases { folder: String, used: String },
+    /// The memory kept for log lines ran out: these ERROR lines of known problems were
+    /// counted but are not listed in the report.
+    ErrorsUnlisted { lines: u64 },
+    /// … and these WARNING/ERROR lines, of messages first seen after it ran out, were only
+    /// counted.
+    MessagesNotAnalysed { lines: u64 },
 }
 
 impl Notice {
@@ -121,6 +127,12 @@ impl Notice {
             Notice::SeveralKnowledgeBases { folder, used } => {
                 format!("several knowledge bases in {folder:?}; using {used:?}")
             }
+            Notice::ErrorsUnlisted { lines } => format!(
+                "{lines} ERROR lines of known problems were counted but not listed: the memory for log lines ran out"
+            ),
+            Notice::MessagesNotAnalysed { lines } => format!(
+                "{lines} WARNING/ERROR lines of messages first seen after the memory for log lines ran out were only counted"
+            ),
         }
     }
 }

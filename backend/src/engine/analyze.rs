@@ -130,7 +130,13 @@ pub struct EngineConfig {
     pub context_lines: usize,
     /// Where KB vectors are persisted (`None`: memory only).
     pub cache_dir: Option<PathBuf>,
+    /// Bytes of log lines (with their context) one analysis keeps in memory, all files
+    /// together; beyond it, lines are counted, not kept (see `scan`).
+    pub retain_bytes: u64,
 }
+
+/// What an analysis keeps of its log lines unless told otherwise.
+pub const DEFAULT_RETAIN_BYTES: u64 = 128 * 1024 * 1024;
 
 impl EngineConfig {
     pub fn new(models: ModelConfig, cache_dir: Option<PathBuf>) -> Self {
@@ -139,6 +145,7 @@ impl EngineConfig {
             limits: ArchiveLimits::default(),
             context_lines: CONTEXT_LINES,
             cache_dir,
+            retain_bytes: DEFAULT_RETAIN_BYTES,
         }
     }
 }
@@ -149,6 +156,7 @@ pub struct Engine {
     cache: VectorCache,
     limits: ArchiveLimits,
     context_lines: usize,
+    retain_bytes: u64,
 }
 
 impl Engine {
@@ -158,6 +166,7 @@ impl Engine {
             cache: VectorCache::new(config.cache_dir),
             limits: config.limits,
             context_lines: config.context_lines,
+            retain_bytes: config.retain_bytes,
         }
     }
 
@@ -376,13 +385,9 @@ impl Engine {
             0.0,
             say!("Парсинг {file_count} файлов", "Parsing {file_count} files"),
         );
-        let scanned = self.scan_all(req, &plan, &p)?;
+        let scanned = self.scan_all(req, &plan, &case_kb, &p)?;
         let lines: u64 = scanned.iter().flatten().map(|f| f.scan.lines).sum();
-        let signal_lines: u64 = scanned
-            .iter()
-            .flatten()
-            .map(|f| f.scan.signals.len() as u64)
-            .sum();
+        let signal_lines: u64 = scanned.iter().flatten().map(|f| f.scan.signal_lines).sum();
         p.stage(
             Stage::ParseLogs,
             1.0,
@@ -461,13 +466,23 @@ impl Engine {
                 case.id, kb, files, m, links, &playbooks,
             ));
         }
-        let cyrillic_signal_lines = scanned
+        let cyrillic_signal_lines: u64 = scanned
             .iter()
             .flatten()
-            .flat_map(|f| &f.scan.signals)
-            .filter(|l| notices::is_cyrillic(&l.message))
-            .count() as u64;
+            .flat_map(|f| &f.scan.groups)
+            .filter(|g| notices::is_cyrillic(&g.key))
+            .map(|g| g.count)
+            .sum();
         let mut report = assemble(req, &plan, &scanned, &case_kb, findings, &playbooks);
+        let (unlisted, uncounted) = scanned.iter().flatten().fold((0, 0), |(a, b), f| {
+            (a + f.scan.unlisted_errors, b + f.scan.uncounted_messages)
+        });
+        if unlisted > 0 {
+            notices.push(Notice::ErrorsUnlisted { lines: unlisted });
+        }
+        if uncounted > 0 {
+            notices.push(Notice::MessagesNotAnalysed { lines: uncounted });
+        }
         notices.extend(notices::outcome(
             &report,
             notices::Inputs {
@@ -567,9 +582,11 @@ impl Engine {
         &self,
         req: &AnalysisRequest,
         plan: &archive::ArchivePlan,
+        case_kb: &[Arc<KnowledgeBase>],
         p: &Reporter<'_>,
     ) -> Result<Vec<Vec<ScannedFile>>, EngineError> {
         let budget = ByteBudget::default();
+        let kept = scan::RetainBudget::new(self.retain_bytes);
         let jobs: Vec<(usize, &archive::LogEntry)> = plan
             .cases
             .iter()
@@ -585,7 +602,11 @@ impl Engine {
                         .as_mut()
                         .map_err(|e| EngineError::Archive(ArchiveError::NotAZip(e.clone())))?;
                     let result = reader.with_entry(entry, &self.limits, &budget, |r| {
-                        scan::scan(r, self.context_lines, |bytes, lines| {
+                        let retain = scan::Retain::Bounded {
+                            kb: &case_kb[*ci],
+                            budget: &kept,
+                        };
+                        scan::scan_with(r, self.context_lines, retain, |bytes, lines| {
                             p.add(bytes, lines);
                             let done = p.bytes_done.load(Ordering::Relaxed);
                             let total = p.bytes_total.load(Ordering::Relaxed);
@@ -654,7 +675,7 @@ fn assemble(
                     name: f.name.clone(),
                     bytes: f.scan.bytes,
                     lines: f.scan.lines,
-                    signal_lines: f.scan.signals.len() as u64,
+                    signal_lines: f.scan.signal_lines,
                     unparsable_lines: f.scan.unparsable,
                 })
                 .collect(),

@@ -129,6 +129,7 @@ fn incidents(
         .map(|(problem_id, mut errors)| {
             errors.sort_by_key(|at| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
             errors.dedup();
+            let error_count = lines_of(files, &errors);
             let mine: Vec<&RawLink> = links
                 .iter()
                 .filter(|l| l.problem_id == problem_id)
@@ -157,7 +158,7 @@ fn incidents(
                 errors: sample(&errors, MAX_ERRORS_PER_INCIDENT)
                     .map(|e| log_ref(files, *e))
                     .collect(),
-                error_count: errors.len() as u64,
+                error_count,
                 impact: anomaly_ids.len() as u64 * file_set.len() as u64,
                 anomaly_ids: anomaly_ids.into_iter().collect(),
                 files: file_set.into_iter().collect(),
@@ -182,6 +183,22 @@ fn incidents(
             .then(a.problem_id.cmp(&b.problem_id))
     });
     out
+}
+
+/// How many log lines the kept lines `at` stand for: themselves when every line was kept,
+/// else the counts of their groups (each group once).
+fn lines_of(files: &[ScannedFile], at: &[SigRef]) -> u64 {
+    let mut groups: BTreeSet<(usize, u32)> = BTreeSet::new();
+    let mut lines = 0;
+    for a in at {
+        let scan = &files[a.file].scan;
+        if scan.complete {
+            lines += 1;
+        } else if groups.insert((a.file, a.get(files).group)) {
+            lines += scan.groups[a.get(files).group as usize].count;
+        }
+    }
+    lines
 }
 
 fn predictions(
@@ -289,6 +306,7 @@ fn novel(
             .map(|(_, p)| *p)
     };
     let mut groups: BTreeMap<String, NovelAnomaly> = BTreeMap::new();
+    let mut members: BTreeMap<String, Vec<SigRef>> = BTreeMap::new();
     let mut ordered: Vec<&(SigRef, Option<(usize, f32)>)> = m.unmatched_warnings.iter().collect();
     ordered.sort_by_key(|(at, _)| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
     for (at, nearest) in ordered {
@@ -303,9 +321,14 @@ fn novel(
             nearest_anomaly: nearest.map(|(i, _)| kb.anomalies[i].clone()),
             nearest_score: nearest.map(|(_, s)| s),
         });
-        g.count += 1;
+        members.entry(g.normalized.clone()).or_default().push(*at);
         if g.related_problem_id.is_none() {
             g.related_problem_id = related(*at);
+        }
+    }
+    for (norm, at) in members {
+        if let Some(g) = groups.get_mut(&norm) {
+            g.count = lines_of(files, &at);
         }
     }
     groups.into_values().collect()

@@ -1,11 +1,22 @@
 //! Streams one log file line by line, counting lines and keeping only what matters: the
-//! WARNING/ERROR lines with their ±N neighbours. Memory stays O(N) whatever the file size.
+//! WARNING/ERROR lines with their ±N neighbours.
+//!
+//! Memory is bounded by configuration, not by the input. Signal lines are grouped by message
+//! (its exact text when it is a knowledge-base entry, its normalised text otherwise); a group
+//! keeps its count and a few whole occurrences (the first ones, the earliest and the latest in
+//! time), each with its context. ERROR lines that are a knowledge-base problem are all kept,
+//! because the organizers' rule reports each of them. Everything kept draws on a
+//! [`RetainBudget`] shared by the whole analysis: once it is spent, new messages are only
+//! counted and further ERROR lines of known problems too — the report says so.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use loglens_shared::report::{ContextLine, Level};
 
+use super::kb::KnowledgeBase;
+use super::normalize::normalize;
 use super::parse::{LineKind, classify, decode, trim_line};
 
 /// Lines of context kept before and after each WARNING/ERROR line.
@@ -20,6 +31,51 @@ const READ_BUFFER: usize = 256 * 1024;
 /// Progress is reported about this often (uncompressed bytes).
 pub const PROGRESS_EVERY_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Occurrences of a message kept in file order before only the earliest and the latest in
+/// time are updated.
+pub const FIRST_OCCURRENCES: u32 = 3;
+
+/// What a kept line and each of its context lines cost beyond their text (structs, vectors).
+const LINE_WEIGHT: u64 = 96;
+const CONTEXT_WEIGHT: u64 = 16;
+
+/// Bytes of kept lines (text and context) an analysis may hold, all files together.
+#[derive(Debug)]
+pub struct RetainBudget {
+    left: AtomicU64,
+}
+
+impl RetainBudget {
+    pub fn new(bytes: u64) -> Self {
+        Self {
+            left: AtomicU64::new(bytes),
+        }
+    }
+
+    /// Takes `n` bytes if they are left.
+    fn take(&self, n: u64) -> bool {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(n))
+            .is_ok()
+    }
+
+    fn give_back(&self, n: u64) {
+        self.left.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// How much of a file's signal lines a scan keeps.
+#[derive(Debug, Clone, Copy)]
+pub enum Retain<'a> {
+    /// Every signal line (small inputs, tests, tools).
+    All,
+    /// Groups and samples within a budget, every ERROR of a KB problem (see the module docs).
+    Bounded {
+        kb: &'a KnowledgeBase,
+        budget: &'a RetainBudget,
+    },
+}
+
 /// A WARNING or ERROR line of a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalLine {
@@ -33,6 +89,39 @@ pub struct SignalLine {
     pub raw: String,
     /// Up to [`CONTEXT_LINES`] lines before, the line itself, up to as many after.
     pub context: Vec<ContextLine>,
+    /// Index of its group in [`FileScan::groups`].
+    pub group: u32,
+}
+
+impl SignalLine {
+    /// Bytes it holds, as counted against the budget.
+    fn weight(&self) -> u64 {
+        let context: u64 = self
+            .context
+            .iter()
+            .map(|c| c.text.len() as u64 + CONTEXT_WEIGHT)
+            .sum();
+        (self.raw.len() + self.message.len() + self.source.len() + self.timestamp.len()) as u64
+            + context
+            + LINE_WEIGHT
+    }
+}
+
+/// The lines of one message in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalGroup {
+    pub level: Level,
+    /// The message as written when it is a knowledge-base entry, else its normalised text.
+    pub key: String,
+    /// The message is a knowledge-base entry (anomaly for a WARNING, problem for an ERROR).
+    pub exact: bool,
+    /// Lines of this message in the file.
+    pub count: u64,
+    /// Kept lines (indices into [`FileScan::signals`]): the first ones, then two slots that
+    /// follow the earliest and the latest occurrence in time.
+    kept_first: u32,
+    earliest: Option<usize>,
+    latest: Option<usize>,
 }
 
 /// What scanning one file found.
@@ -41,7 +130,17 @@ pub struct FileScan {
     pub bytes: u64,
     pub lines: u64,
     pub unparsable: u64,
+    /// The kept WARNING/ERROR lines.
     pub signals: Vec<SignalLine>,
+    pub groups: Vec<SignalGroup>,
+    /// All WARNING/ERROR lines, kept or not.
+    pub signal_lines: u64,
+    /// Signal lines of messages first seen after the budget was spent: counted only.
+    pub uncounted_messages: u64,
+    /// ERROR lines of knowledge-base problems not listed because the budget was spent.
+    pub unlisted_errors: u64,
+    /// Every signal line was kept ([`Retain::All`]): counts are the kept lines themselves.
+    pub complete: bool,
 }
 
 /// Why a scan stopped early.
@@ -58,10 +157,21 @@ pub enum ScanError {
 pub fn scan(
     reader: impl Read,
     context: usize,
+    progress: impl FnMut(u64, u64) -> bool,
+) -> Result<FileScan, ScanError> {
+    scan_with(reader, context, Retain::All, progress)
+}
+
+/// [`scan`], keeping what `retain` says.
+pub fn scan_with(
+    reader: impl Read,
+    context: usize,
+    retain: Retain<'_>,
     mut progress: impl FnMut(u64, u64) -> bool,
 ) -> Result<FileScan, ScanError> {
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
-    let mut state = Scanner::new(context);
+    let mut state = Scanner::new(context, retain);
+    state.result.complete = matches!(retain, Retain::All);
     let mut carry: Vec<u8> = Vec::new();
     let mut overlong = false;
     let (mut reported_bytes, mut reported_lines) = (0u64, 0u64);
@@ -122,21 +232,43 @@ pub fn scan(
     Ok(state.result)
 }
 
-struct Scanner {
+struct Scanner<'a> {
     context: usize,
+    retain: Retain<'a>,
     /// The last `context` lines (number, trimmed bytes); buffers are reused.
     ring: VecDeque<(u64, Vec<u8>)>,
     /// Signals still collecting lines after them: (index in `signals`, lines to go).
     pending: Vec<(usize, usize)>,
+    /// Group of each (level, key).
+    index: HashMap<(Level, String), u32>,
     result: FileScan,
 }
 
-impl Scanner {
-    fn new(context: usize) -> Self {
+/// Where a signal line goes.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// A new kept line, in this role for its group.
+    New(Role),
+    /// Replaces the kept line at this index (the group's earliest or latest).
+    Replace(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    /// One of every line, or of the first few.
+    Listed,
+    Earliest,
+    Latest,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(context: usize, retain: Retain<'a>) -> Self {
         Self {
             context,
+            retain,
             ring: VecDeque::with_capacity(context + 1),
             pending: Vec::new(),
+            index: HashMap::new(),
             result: FileScan::default(),
         }
     }
@@ -153,48 +285,162 @@ impl Scanner {
         let trimmed = trim_line(raw);
         if !self.pending.is_empty() {
             let text = decode(trimmed);
+            let budget = match self.retain {
+                Retain::Bounded { budget, .. } => Some(budget),
+                Retain::All => None,
+            };
             for (idx, left) in &mut self.pending {
-                self.result.signals[*idx].context.push(ContextLine {
-                    line: n,
-                    text: text.clone(),
-                });
-                *left -= 1;
+                // The context after a kept line is kept on the same budget (or cut short).
+                if budget.is_none_or(|b| b.take(text.len() as u64 + CONTEXT_WEIGHT)) {
+                    self.result.signals[*idx].context.push(ContextLine {
+                        line: n,
+                        text: text.clone(),
+                    });
+                    *left -= 1;
+                } else {
+                    *left = 0;
+                }
             }
             self.pending.retain(|(_, left)| *left > 0);
         }
         match classify(raw) {
             LineKind::Signal(s) => {
-                let raw_text = decode(trimmed);
-                let mut context: Vec<ContextLine> = self
-                    .ring
-                    .iter()
-                    .map(|(line, bytes)| ContextLine {
-                        line: *line,
-                        text: decode(bytes),
-                    })
-                    .collect();
-                context.push(ContextLine {
-                    line: n,
-                    text: raw_text.clone(),
-                });
-                self.result.signals.push(SignalLine {
-                    line: n,
-                    level: s.level,
-                    timestamp: decode(s.timestamp),
-                    source: decode(s.source),
-                    message: decode(s.message),
-                    raw: raw_text,
-                    context,
-                });
-                if self.context > 0 {
-                    self.pending
-                        .push((self.result.signals.len() - 1, self.context));
+                self.result.signal_lines += 1;
+                let message = decode(s.message);
+                let timestamp = decode(s.timestamp);
+                if let Some((group, slot)) = self.place(s.level, &message, &timestamp) {
+                    let raw_text = decode(trimmed);
+                    let mut context: Vec<ContextLine> = self
+                        .ring
+                        .iter()
+                        .map(|(line, bytes)| ContextLine {
+                            line: *line,
+                            text: decode(bytes),
+                        })
+                        .collect();
+                    context.push(ContextLine {
+                        line: n,
+                        text: raw_text.clone(),
+                    });
+                    let signal = SignalLine {
+                        line: n,
+                        level: s.level,
+                        timestamp,
+                        source: decode(s.source),
+                        message,
+                        raw: raw_text,
+                        context,
+                        group,
+                    };
+                    self.keep(group, slot, signal);
                 }
             }
             LineKind::Unparsable => self.result.unparsable += 1,
             LineKind::Info | LineKind::Blank => {}
         }
         self.remember(trimmed);
+    }
+
+    /// The group of a signal line and whether (and where) to keep it; `None`: counted only.
+    fn place(&mut self, level: Level, message: &str, timestamp: &str) -> Option<(u32, Slot)> {
+        let (exact, key) = match self.retain {
+            Retain::All => (false, normalize(message)),
+            Retain::Bounded { kb, .. } => {
+                let exact = match level {
+                    Level::Error => !kb.problem_ids(message).is_empty(),
+                    Level::Warning => kb.anomaly(message).is_some(),
+                    Level::Info => false,
+                };
+                if exact {
+                    (true, message.trim().to_owned())
+                } else {
+                    (false, normalize(message))
+                }
+            }
+        };
+        let g = match self.index.get(&(level, key.clone())) {
+            Some(g) => *g,
+            None => {
+                // A new message costs a group: refused once the budget is spent.
+                if let Retain::Bounded { budget, .. } = self.retain
+                    && !budget.take(key.len() as u64 + 128)
+                {
+                    self.result.uncounted_messages += 1;
+                    return None;
+                }
+                let g = self.result.groups.len() as u32;
+                self.result.groups.push(SignalGroup {
+                    level,
+                    key: key.clone(),
+                    exact,
+                    count: 0,
+                    kept_first: 0,
+                    earliest: None,
+                    latest: None,
+                });
+                self.index.insert((level, key), g);
+                g
+            }
+        };
+        let group = &mut self.result.groups[g as usize];
+        group.count += 1;
+        if matches!(self.retain, Retain::All) || (group.exact && level == Level::Error) {
+            // Every line: the report lists each ERROR of a known problem.
+            return Some((g, Slot::New(Role::Listed)));
+        }
+        if group.kept_first < FIRST_OCCURRENCES {
+            group.kept_first += 1;
+            return Some((g, Slot::New(Role::Listed)));
+        }
+        // Beyond the first ones: follow the earliest and the latest occurrence in time
+        // (timestamps may jump backwards, so neither is simply the last line).
+        let time = |i: usize| self.result.signals[i].timestamp.as_str();
+        match (group.earliest, group.latest) {
+            (None, _) => Some((g, Slot::New(Role::Earliest))),
+            (Some(e), _) if timestamp < time(e) => Some((g, Slot::Replace(e))),
+            (_, None) => Some((g, Slot::New(Role::Latest))),
+            (_, Some(l)) if timestamp >= time(l) => Some((g, Slot::Replace(l))),
+            _ => None,
+        }
+    }
+
+    fn keep(&mut self, group: u32, slot: Slot, signal: SignalLine) {
+        if let Retain::Bounded { budget, .. } = self.retain {
+            let back = match slot {
+                Slot::Replace(i) => self.result.signals[i].weight(),
+                Slot::New(_) => 0,
+            };
+            budget.give_back(back);
+            if !budget.take(signal.weight()) {
+                budget.take(back);
+                let g = &self.result.groups[group as usize];
+                if g.exact && g.level == Level::Error {
+                    self.result.unlisted_errors += 1;
+                }
+                return;
+            }
+        }
+        let idx = match slot {
+            Slot::New(role) => {
+                self.result.signals.push(signal);
+                let idx = self.result.signals.len() - 1;
+                let g = &mut self.result.groups[group as usize];
+                match role {
+                    Role::Listed => {}
+                    Role::Earliest => g.earliest = Some(idx),
+                    Role::Latest => g.latest = Some(idx),
+                }
+                idx
+            }
+            Slot::Replace(i) => {
+                self.pending.retain(|(p, _)| *p != i);
+                self.result.signals[i] = signal;
+                i
+            }
+        };
+        if self.context > 0 {
+            self.pending.push((idx, self.context));
+        }
     }
 
     fn remember(&mut self, trimmed: &[u8]) {
@@ -215,6 +461,7 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::kb::KnowledgeBase;
 
     fn run(text: &str, context: usize) -> FileScan {
         scan(text.as_bytes(), context, |_, _| true).expect("scans")
@@ -319,5 +566,88 @@ mod tests {
         })
         .expect("scans");
         assert_eq!(seen, (ok.bytes, ok.lines));
+    }
+
+    fn bounded(text: &str, budget: &RetainBudget) -> FileScan {
+        let kb = KnowledgeBase::builtin();
+        scan_with(
+            text.as_bytes(),
+            2,
+            Retain::Bounded { kb: &kb, budget },
+            |_, _| true,
+        )
+        .expect("scans")
+    }
+
+    #[test]
+    fn a_repeated_warning_is_one_group_with_a_few_kept_lines() {
+        let mut text = String::new();
+        for i in 0..10_000u32 {
+            // the clock jumps back at line 5001: the earliest time is not the first line
+            let t = if i < 5_000 { 3_600 + i } else { i - 5_000 };
+            text.push_str(&format!(
+                "2025-10-06T{:02}:{:02}:{:02} WARNING disk: Disk usage at {}% on node7\n",
+                t / 3600,
+                t / 60 % 60,
+                t % 60,
+                i % 100
+            ));
+        }
+        let budget = RetainBudget::new(1 << 30);
+        let scan = bounded(&text, &budget);
+        assert_eq!((scan.lines, scan.signal_lines), (10_000, 10_000));
+        assert_eq!(scan.groups.len(), 1, "one normalised message");
+        assert_eq!(scan.groups[0].count, 10_000);
+        assert!(!scan.groups[0].exact);
+        assert!(
+            scan.signals.len() <= FIRST_OCCURRENCES as usize + 2,
+            "kept: {}",
+            scan.signals.len()
+        );
+        let times: Vec<&str> = scan.signals.iter().map(|s| s.timestamp.as_str()).collect();
+        assert!(times.contains(&"2025-10-06T00:00:00"), "the earliest in time: {times:?}");
+        assert!(times.contains(&"2025-10-06T02:23:19"), "the latest in time: {times:?}");
+        assert!(
+            scan.signals
+                .iter()
+                .all(|s| s.context.len() == 5 || s.line <= 2 || s.line >= 9_999),
+            "each with its context"
+        );
+    }
+
+    #[test]
+    fn every_error_of_a_known_problem_is_kept() {
+        let mut text = String::new();
+        for i in 0..500u32 {
+            text.push_str(&format!(
+                "2025-10-06T00:{:02}:{:02} ERROR database: Index corruption on table\n",
+                i / 60 % 60,
+                i % 60
+            ));
+            text.push_str("2025-10-06T00:00:00 ERROR database: something unknown happened\n");
+        }
+        let budget = RetainBudget::new(1 << 30);
+        let scan = bounded(&text, &budget);
+        let known = scan.groups.iter().position(|g| g.exact).expect("the KB problem");
+        assert_eq!(scan.groups[known].count, 500);
+        let kept_known = scan.signals.iter().filter(|s| s.group as usize == known).count();
+        assert_eq!(kept_known, 500, "the organizers' rule lists every one");
+        assert!(scan.signals.len() < 510, "the unknown one is sampled");
+    }
+
+    #[test]
+    fn a_spent_budget_counts_instead_of_keeping_and_says_so() {
+        let mut text = String::new();
+        for i in 0..2_000u32 {
+            text.push_str(&format!("2025-10-06T00:00:00 WARNING app: unique message {}\n", "x".repeat((i % 50) as usize) + &i.to_string().replace('0', "o").replace('1', "i").replace('2', "z")));
+            text.push_str("2025-10-06T00:00:01 ERROR database: Index corruption on table\n");
+        }
+        let budget = RetainBudget::new(64 * 1024);
+        let scan = bounded(&text, &budget);
+        assert_eq!(scan.signal_lines, 4_000, "every line is counted");
+        assert!(scan.uncounted_messages > 0, "new messages beyond the budget are only counted");
+        assert!(scan.unlisted_errors > 0, "and known ERRORs beyond it are not listed");
+        let kept: u64 = scan.signals.iter().map(SignalLine::weight).sum();
+        assert!(kept <= 64 * 1024, "{kept}");
     }
 }

@@ -56,6 +56,11 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub const ADDRESS_SPACE_FACTOR: u64 = 4;
 /// … and at least this much, whatever the budget (threads and libraries need their room).
 pub const MIN_ADDRESS_SPACE: u64 = 8 * 1024 * 1024 * 1024;
+/// The log lines an analysis keeps get this fraction of its memory budget (the model, the
+/// reports and the allocator's overhead need the rest) …
+pub const RETAIN_SHARE: u64 = 16;
+/// … and at least this much.
+pub const MIN_RETAIN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Messages of the job's life, (Russian, English); the engine's own come with its progress.
 pub const MESSAGE_QUEUED: (&str, &str) = ("В очереди", "Queued");
@@ -431,6 +436,8 @@ impl Jobs {
                 .memory_budget_bytes
                 .saturating_mul(ADDRESS_SPACE_FACTOR)
                 .max(MIN_ADDRESS_SPACE),
+            retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
+                .max(MIN_RETAIN_BYTES),
         };
         let message = if restarted {
             say!(

@@ -42,6 +42,8 @@ pub struct WorkOrder {
     pub cache_dir: PathBuf,
     /// Address-space ceiling of the worker (a backstop; the server watches the RSS).
     pub address_space_bytes: u64,
+    /// Bytes of log lines the analysis keeps in memory (see `engine::scan`).
+    pub retain_bytes: u64,
 }
 
 /// One line a worker prints.
@@ -302,7 +304,9 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
         playbooks: read(&order.playbooks)?,
         out_dir: order.out_dir.clone(),
     };
-    let engine = Engine::new(EngineConfig::new(models, Some(order.cache_dir.clone())));
+    let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));
+    config.retain_bytes = order.retain_bytes;
+    let engine = Engine::new(config);
     let sink = LineSink { cancel };
     let line = match engine.analyze(&req, &sink) {
         Ok(out) => WorkerLine::Done {
