@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: unit and integration (cargo nextest over the
-# whole workspace, the web app's view models compiled natively too) and the browser suite (e2e/, real Chromium against the real server).
+# whole workspace, the web app's view models compiled natively too), the browser suite (e2e/,
+# real Chromium against the real server) and API fuzzing (schemathesis, bounded).
 # Fails on the first failing suite.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,5 +32,8 @@ echo "test: browser tests (e2e/, Chromium)"
 # reuses its artifacts (`-p loglens` alone would resolve features differently and recompile).
 cargo build --workspace --tests --bin loglens
 LOGLENS_BIN="$TARGET/debug/loglens" npm --prefix e2e test
+
+echo "test: API fuzzing (schemathesis against the OpenAPI document, 60 s)"
+LOGLENS_BIN="$TARGET/debug/loglens" bash scripts/api_fuzz.sh 60
 
 echo "test: all suites passed in $(( $(date +%s) - started ))s"

@@ -6,11 +6,12 @@
 use std::path::Path as FsPath;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
 use super::error::ApiError;
+use super::extract::Path;
 use super::sessions::{finished, load_report};
 use super::state::AppState;
 use crate::engine::kb::BUILTIN_CSV;

@@ -2,6 +2,7 @@
 //! graceful shutdown.
 
 mod error;
+mod extract;
 pub mod files;
 mod guard;
 pub mod openapi;

@@ -25,9 +25,22 @@ fn id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
 }
 
-fn file_response(what: &str) -> Value {
-    json!({ "description": what, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } })
+/// A download in one of `types` (each described as bytes).
+fn file_response(what: &str, types: &[&str]) -> Value {
+    let content: Map<String, Value> = types
+        .iter()
+        .map(|t| ((*t).to_owned(), json!({ "schema": { "type": "string", "format": "binary" } })))
+        .collect();
+    json!({ "description": what, "content": content })
 }
+
+/// Content types of the report files.
+const REPORT_TYPES: [&str; 4] = [
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv; charset=utf-8",
+    "text/plain; charset=utf-8",
+    "application/json",
+];
 
 fn schemas() -> Map<String, Value> {
     let mut generator = SchemaSettings::openapi3().into_generator();
@@ -78,8 +91,10 @@ pub fn document() -> Value {
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
                     "400": problem("Not a usable upload: the archive (not a zip, empty, bomb, unsafe path, no logs) or a knowledge base / playbook file beside it (`file`, `line`)"),
                     "401": problem("Token missing or wrong"),
+                    "408": problem("The body stalled or crawled and was dropped"),
                     "413": problem("Larger than the upload limit"),
-                    "429": problem("Queue full or too many uploads from this client (see Retry-After)")
+                    "429": problem("Queue full, too many uploads from this client, or too many at once (see Retry-After)"),
+                    "507": problem("Not enough free disk space for the upload")
                 } } },
             "/api/version": { "get": { "summary": "What is running", "security": [],
                 "responses": { "200": ok_json("VersionInfo", "Name and version") } } },
@@ -94,7 +109,7 @@ pub fn document() -> Value {
             "/api/sessions/compare": { "get": {
                 "summary": "Compare the links of two finished analyses",
                 "parameters": [{ "name": "ids", "in": "query", "required": true, "schema": { "type": "string" }, "description": "two session ids, comma-separated" }],
-                "responses": { "200": ok_json("Comparison", "Links in both, only in a, only in b"), "400": problem("Not two ids"), "409": problem("Not finished") } } },
+                "responses": { "200": ok_json("Comparison", "Links in both, only in a, only in b"), "400": problem("Not two ids"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}": {
                 "get": { "summary": "Snapshot of a session (the polling endpoint)", "parameters": [id_param(),
                         { "name": "If-None-Match", "in": "header", "schema": { "type": "string" } }],
@@ -110,17 +125,17 @@ pub fn document() -> Value {
                 "summary": "Persisted events after a sequence number",
                 "parameters": [id_param(), { "name": "after_seq", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
                 "responses": { "200": { "description": "Events in order", "content": { "application/json": { "schema": { "type": "array", "items": reference("ServerMessage") } } } },
-                    "404": not_found.clone() } } },
+                    "400": problem("Malformed query"), "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/result": { "get": { "summary": "Dashboard data of a finished analysis", "parameters": [id_param()],
                 "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
                 "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::engine::reports::ALL_REPORTS } }],
-                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)"), "404": problem("Unknown session or report"), "409": problem("Not finished") } } },
+                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &REPORT_TYPES), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/download": { "get": { "summary": "The results zip", "parameters": [id_param()],
-                "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip"), "404": not_found.clone(), "409": problem("Not finished") } } },
+                "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip", &["application/zip"]), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/export/{format}": { "get": { "summary": "The analysis as JSON, XML or a PDF summary",
                 "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ["json", "xml", "pdf"] } }],
-                "responses": { "200": file_response("The export"), "404": problem("Unknown session or format"), "409": problem("Not finished") } } },
+                "responses": { "200": file_response("The export", &["application/json", "application/xml", "application/pdf"]), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
                 "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/rerun": { "post": { "summary": "Analyse the same upload again as a new session (optionally with the other model)",
@@ -135,7 +150,7 @@ pub fn document() -> Value {
                     "410": gone.clone(), "429": problem("Queue full") } } },
             "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base or playbooks, as a template for one's own",
                 "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::http::files::TEMPLATES.map(|(n, _)| n) } }],
-                "responses": { "200": file_response("The file"), "404": problem("Unknown template") } } },
+                "responses": { "200": file_response("The file", &["text/csv; charset=utf-8", "application/toml"]), "404": problem("Unknown template") } } },
             "/ws/progress/{id}": { "get": {
                 "summary": "Live progress (WebSocket): replay after `after_seq`, a snapshot, then live events",
                 "description": "Messages are ServerMessage JSON texts. Send `ping` for `{\"type\":\"pong\"}`. \

@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use loglens_shared::session::{JobState, ServerMessage, SessionList};
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::extract::{OptionalJson, Path, Query};
 use super::state::AppState;
 use super::upload;
 use crate::engine::ModelKind;
@@ -160,9 +161,9 @@ pub struct RerunRequest {
 pub async fn rerun(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    body: Option<Json<RerunRequest>>,
+    OptionalJson(body): OptionalJson<RerunRequest>,
 ) -> Result<Response, ApiError> {
-    let model = match body.and_then(|Json(b)| b.model).as_deref() {
+    let model = match body.model.as_deref() {
         None => None,
         Some("light") => Some(ModelKind::Light),
         Some("heavy") => Some(ModelKind::Heavy),

@@ -8,13 +8,14 @@ use std::path::{Path as FsPath, PathBuf};
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Multipart, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use loglens_shared::session::ProcessAccepted;
 use tokio::io::AsyncWriteExt;
 
 use super::error::ApiError;
+use super::extract::Multipart as MultipartBody;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
 use crate::engine::archive::{self, ArchiveLimits};
@@ -181,7 +182,7 @@ pub async fn process(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    multipart: Multipart,
+    MultipartBody(multipart): MultipartBody,
 ) -> Result<Response, ApiError> {
     let _client = ClientUpload::start(&app, peer.ip())?;
     check_free_space(&app, &headers)?;
@@ -233,7 +234,7 @@ pub fn accepted(id: &str) -> Response {
 async fn read_form(
     app: &AppState,
     id: &str,
-    mut multipart: Multipart,
+    mut multipart: axum::extract::Multipart,
     staged: &mut Staged,
     pace: &mut Pace,
 ) -> Result<UploadForm, ApiError> {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Load benchmark (not a test): one release `loglens serve`; 1,000 WebSocket watchers of one
+# running job plus 200 pollers (ETag/304), against one watcher as the baseline in the same run;
+# then 50 concurrent uploads of the validation zip. Prints server CPU and peak RSS, the fan-out
+# delay of progress events (p50/p99), whether every watcher saw the end, and what became of
+# every upload.
+#
+#   scripts/bench_load.sh [WATCHERS] [POLLERS] [UPLOADS]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WATCHERS="${1:-1000}"; POLLERS="${2:-200}"; UPLOADS="${3:-50}"
+BENCH="$ROOT/.cache/bench-load"
+mkdir -p "$BENCH"
+# A thousand sockets on each side need more than the usual 1,024 descriptors.
+ulimit -n 8192
+# Long enough for the watchers to connect while it runs: the validation cases at full size.
+[[ -f "$BENCH/vc.zip" ]] || python3 ../shared/tools/gen_cases.py --validation --out "$BENCH/vc.zip"
+cargo build --release -q -p loglens --bin loglens --example load
+DATA="$(mktemp -d)"
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
+# Uploads from this one machine: the per-client caps are lifted so the queue itself decides.
+target/release/loglens serve --bind 127.0.0.1:0 --data-dir "$DATA" --static-dir dist \
+  --models-dir models --uploads-per-client 1000 --uploads-per-minute 100000 --upload-burst 100000 \
+  >"$DATA/stdout" 2>"$DATA/server.log" &
+PID=$!
+for _ in $(seq 1 100); do
+  URL=$(grep -Eo 'http://[0-9.:]+' "$DATA/stdout" 2>/dev/null | head -1 || true)
+  [[ -n "$URL" ]] && break
+  sleep 0.1
+done
+echo "bench-load: server $URL (pid $PID), $(nproc) cores"
+target/release/examples/load "$URL" "$PID" "$BENCH/vc.zip" "$WATCHERS" "$POLLERS" "$UPLOADS"
