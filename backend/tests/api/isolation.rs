@@ -109,3 +109,83 @@ async fn a_worker_that_dies_is_retried_then_the_job_fails_and_nothing_loops() {
     let ok = start_job(&app.client, &base, &validation_zip(200)).await;
     assert_eq!(wait_done(&app.client, &base, &ok).await.state, JobState::Succeeded);
 }
+
+#[tokio::test]
+async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_error() {
+    use std::io::Write;
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "ID").expect("cell");
+    ws.write_string(1_048_575, 16_383, "corner").expect("cell");
+    let corner = wb.save_to_buffer().expect("xlsx");
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file("Case 1/anomalies_problems.xlsx", opts).expect("entry");
+        zip.write_all(&corner).expect("write");
+        zip.start_file("Case 1/app.log", opts).expect("entry");
+        zip.write_all(b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n")
+            .expect("write");
+        zip.finish().expect("zip");
+    }
+    let r = upload(&app.client, &base, "corner.zip", buf.into_inner(), "light").await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = wait_done(&app.client, &base, &id).await;
+    assert_eq!(done.state, JobState::Failed, "{done:?}");
+    assert!(
+        done.message_en.contains("Case 1/anomalies_problems.xlsx")
+            && done.message_en.contains("first sheet spans"),
+        "names the file and the fault: {}",
+        done.message_en
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn fifty_megabytes_of_warning_lines_complete_and_are_counted_in_full() {
+    use std::io::Write;
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let line = "2025-10-06T00:00:01 WARNING garden: Seven kittens exceeded the bowl capacity\n";
+    let lines = 50 * 1024 * 1024 / line.len();
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        zip.start_file("Case 1/disk.log", opts).expect("entry");
+        let chunk = line.repeat(10_000);
+        for _ in 0..lines / 10_000 {
+            zip.write_all(chunk.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip");
+    }
+    let bytes = buf.into_inner();
+    assert!(bytes.len() < 1024 * 1024, "a small archive: {} bytes", bytes.len());
+    let r = upload(&app.client, &base, "flood.zip", bytes, "light").await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = wait_done(&app.client, &base, &id).await;
+    assert_eq!(done.state, JobState::Succeeded, "{done:?}");
+    let report: loglens_shared::report::AnalysisReport = app
+        .get(&format!("/api/sessions/{id}/result"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let expected = (lines / 10_000 * 10_000) as u64;
+    assert_eq!(report.summary.signal_lines, expected);
+    assert_eq!(report.novel_anomalies.len(), 1);
+    assert_eq!(report.novel_anomalies[0].count, expected, "counted in full, kept as one");
+}
