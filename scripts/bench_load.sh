@@ -14,8 +14,11 @@ BENCH="$ROOT/.cache/bench-load"
 mkdir -p "$BENCH"
 # A thousand sockets on each side need more than the usual 1,024 descriptors.
 ulimit -n 8192
-# Long enough for the watchers to connect while it runs: the validation cases at full size.
+# The watched job: the validation cases at four times their size; the upload burst: the
+# validation cases as the organizers ship them (10 files x 50,000 lines per case).
+[[ -f "$BENCH/vc-long.zip" ]] || python3 ../shared/tools/gen_cases.py --validation --lines 200000 --out "$BENCH/vc-long.zip"
 [[ -f "$BENCH/vc.zip" ]] || python3 ../shared/tools/gen_cases.py --validation --out "$BENCH/vc.zip"
+ls -l "$BENCH/vc.zip" | awk '{printf "bench-load: upload burst of %.1f MB archives\n", $5/1e6}'
 cargo build --release -q -p loglens --bin loglens --example load
 DATA="$(mktemp -d)"
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
@@ -30,4 +33,4 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "bench-load: server $URL (pid $PID), $(nproc) cores"
-target/release/examples/load "$URL" "$PID" "$BENCH/vc.zip" "$WATCHERS" "$POLLERS" "$UPLOADS"
+target/release/examples/load "$URL" "$PID" "$BENCH/vc-long.zip" "$BENCH/vc.zip" "$WATCHERS" "$POLLERS" "$UPLOADS"

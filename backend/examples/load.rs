@@ -2,7 +2,7 @@
 //! watchers and pollers of one running job, then a burst of concurrent uploads. Prints what it
 //! saw; asserts nothing.
 //!
-//!   cargo run --release --example load -- <base-url> <server-pid> <zip> [watchers] [pollers] [uploads]
+//!   cargo run --release --example load -- <base-url> <server-pid> <watched.zip> <upload.zip> [watchers] [pollers] [uploads]
 //!
 //! Delay of a progress event = when a watcher received it minus when the first watcher did
 //! (the server stamps no time on events): the fan-out cost of many watchers. Measured first
@@ -41,7 +41,11 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-async fn start_job(client: &reqwest::Client, base: &str, zip: &[u8]) -> reqwest::Response {
+async fn try_start_job(
+    client: &reqwest::Client,
+    base: &str,
+    zip: &[u8],
+) -> reqwest::Result<reqwest::Response> {
     let form = reqwest::multipart::Form::new()
         .text("model", "light")
         .part(
@@ -53,7 +57,10 @@ async fn start_job(client: &reqwest::Client, base: &str, zip: &[u8]) -> reqwest:
         .multipart(form)
         .send()
         .await
-        .expect("upload sent")
+}
+
+async fn start_job(client: &reqwest::Client, base: &str, zip: &[u8]) -> reqwest::Response {
+    try_start_job(client, base, zip).await.expect("upload sent")
 }
 
 async fn session_id(r: reqwest::Response) -> String {
@@ -78,12 +85,16 @@ async fn watch(base: &str, id: &str, watchers: usize, pollers: usize) -> (Seen, 
             };
             let mut mine = Vec::new();
             let mut ended = false;
+            // Only events that arrive live count (a late watcher is first sent a replay).
+            let mut live_after = u64::MAX;
             while let Some(Ok(msg)) = ws.next().await {
                 if let Message::Text(t) = msg
                     && let Ok(m) = serde_json::from_str::<ServerMessage>(t.as_str())
                 {
-                    if let Some(seq) = m.seq()
-                        && !matches!(m, ServerMessage::Snapshot(_))
+                    if let ServerMessage::Snapshot(s) = &m {
+                        live_after = live_after.min(s.seq);
+                    } else if let Some(seq) = m.seq()
+                        && seq > live_after
                     {
                         mine.push((seq, Instant::now()));
                     }
@@ -124,7 +135,7 @@ async fn watch(base: &str, id: &str, watchers: usize, pollers: usize) -> (Seen, 
                         return;
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(1000)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }));
     }
@@ -167,16 +178,20 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let base = args.get(1).expect("base url").trim_end_matches('/').to_owned();
     let pid: u32 = args.get(2).and_then(|p| p.parse().ok()).expect("server pid");
-    let zip = std::fs::read(args.get(3).expect("zip")).expect("zip readable");
-    let watchers: usize = args.get(4).and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let pollers: usize = args.get(5).and_then(|v| v.parse().ok()).unwrap_or(200);
-    let uploads: usize = args.get(6).and_then(|v| v.parse().ok()).unwrap_or(50);
+    let zip = std::fs::read(args.get(3).expect("watched zip")).expect("zip readable");
+    let burst_zip = std::fs::read(args.get(4).expect("upload zip")).expect("zip readable");
+    let watchers: usize = args.get(5).and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let pollers: usize = args.get(6).and_then(|v| v.parse().ok()).unwrap_or(200);
+    let uploads: usize = args.get(7).and_then(|v| v.parse().ok()).unwrap_or(50);
     let client = reqwest::Client::new();
     let ticks_per_sec = 100.0; // USER_HZ on Linux
 
     for (label, w, p) in [("baseline", 1usize, 0usize), ("load", watchers, pollers)] {
+        // The watched job waits behind another one, so every watcher is there from its start.
+        let _ahead = session_id(start_job(&client, &base, &zip).await).await;
         let id = session_id(start_job(&client, &base, &zip).await).await;
         let (cpu0, t0) = (cpu_ticks(pid), Instant::now());
+        // (the job ahead finishes while the watchers connect)
         let (seen, polls, not_modified) = watch(&base, &id, w, p).await;
         let secs = t0.elapsed().as_secs_f64();
         let cpu = (cpu_ticks(pid) - cpu0) as f64 / ticks_per_sec;
@@ -195,12 +210,16 @@ async fn main() {
     let t0 = Instant::now();
     let mut burst = Vec::new();
     for _ in 0..uploads {
-        let (client, base, zip) = (client.clone(), base.clone(), zip.clone());
-        burst.push(tokio::spawn(async move { start_job(&client, &base, &zip).await }));
+        let (client, base, zip) = (client.clone(), base.clone(), burst_zip.clone());
+        burst.push(tokio::spawn(async move { try_start_job(&client, &base, &zip).await }));
     }
     let (mut accepted, mut refused, mut refused_without_retry, mut other) = (Vec::new(), 0, 0, 0);
+    let mut cut_off = 0;
     for b in burst {
-        let r = b.await.expect("upload task");
+        let Ok(r) = b.await.expect("upload task") else {
+            cut_off += 1;
+            continue;
+        };
         match r.status().as_u16() {
             202 => accepted.push(session_id(r).await),
             429 => {
@@ -215,14 +234,17 @@ async fn main() {
     let mut succeeded = 0;
     for id in &accepted {
         loop {
-            let s: Snapshot = client
+            let polled = client
                 .get(format!("{base}/api/sessions/{id}"))
                 .send()
-                .await
-                .expect("poll")
-                .json()
-                .await
-                .expect("snapshot");
+                .await;
+            let Ok(Ok(s)) = (match polled {
+                Ok(r) => Ok(r.json::<Snapshot>().await),
+                Err(e) => Err(e),
+            }) else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
             if s.state.is_terminal() {
                 succeeded += usize::from(s.state == loglens_shared::session::JobState::Succeeded);
                 break;
@@ -232,9 +254,9 @@ async fn main() {
     }
     println!(
         " uploads: {uploads} at once: {} accepted ({succeeded} succeeded), {refused} refused with 429 \
-         ({refused_without_retry} without Retry-After), {other} other; lost: {}; {:.1} s in all; server peak RSS {:.0} MB",
+         ({refused_without_retry} without Retry-After), {other} other, {cut_off} cut off before an answer; lost: {}; {:.1} s in all; server peak RSS {:.0} MB",
         accepted.len(),
-        uploads - accepted.len() - refused - other,
+        uploads - accepted.len() - refused - other - cut_off,
         t0.elapsed().as_secs_f64(),
         peak_rss_mb(pid)
     );

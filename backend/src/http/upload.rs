@@ -182,15 +182,24 @@ pub async fn process(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    MultipartBody(multipart): MultipartBody,
+    MultipartBody(mut multipart): MultipartBody,
 ) -> Result<Response, ApiError> {
-    let _client = ClientUpload::start(&app, peer.ip())?;
-    check_free_space(&app, &headers)?;
     // Take a queue place before reading the body: a full queue costs the client nothing; a
     // stalled body gives it back (see `Pace`).
-    let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
-        capacity: app.queue_capacity,
-    })?;
+    let admitted = ClientUpload::start(&app, peer.ip()).and_then(|client| {
+        check_free_space(&app, &headers)?;
+        let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
+            capacity: app.queue_capacity,
+        })?;
+        Ok((client, slot))
+    });
+    let (_client, slot) = match admitted {
+        Ok(a) => a,
+        Err(refusal) => {
+            drain(&mut multipart).await;
+            return Err(refusal);
+        }
+    };
     let id = uuid::Uuid::new_v4().to_string();
     let mut staged = Staged::new();
     let mut pace = Pace::new(app.upload_limits);
@@ -214,6 +223,28 @@ pub async fn process(
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     staged.keep = true;
     Ok(accepted(&id))
+}
+
+/// A refused upload's body is read and dropped, up to this much, before the answer: a client
+/// that sends its whole body before reading (most HTTP libraries, browsers' uploads) then sees
+/// the 429/507 instead of a broken connection. Bigger bodies are cut off.
+pub const MAX_DRAIN_BYTES: u64 = 128 * 1024 * 1024;
+/// … within this long.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn drain(multipart: &mut axum::extract::Multipart) {
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        let mut drained: u64 = 0;
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(chunk)) = field.chunk().await {
+                drained += chunk.len() as u64;
+                if drained > MAX_DRAIN_BYTES {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
 }
 
 /// 202 with the session id and its `Location`.
