@@ -23,19 +23,12 @@ if [[ "$("$VENV/bin/st" --version 2>/dev/null || true)" != "st, version $want" ]
 fi
 [[ -x "$BIN" ]] || { echo "api-fuzz: no server binary at $BIN (cargo build first)"; exit 1; }
 
+# shellcheck source=scripts/lib/serve.sh
+source scripts/lib/serve.sh
 DATA="$(mktemp -d)"
+start_server "$BIN" "$DATA" --static-dir "$ROOT/dist" --models-dir "$ROOT/models"
+URL="$SERVER_URL"
 LOG="$DATA/server.log"
-cleanup() { [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null; wait "${PID:-}" 2>/dev/null || true; rm -rf "$DATA"; }
-trap cleanup EXIT
-"$BIN" serve --bind 127.0.0.1:0 --data-dir "$DATA/data" --static-dir "$ROOT/dist" \
-  --models-dir "$ROOT/models" >"$DATA/stdout" 2>"$LOG" &
-PID=$!
-for _ in $(seq 1 100); do
-  URL=$(grep -Eo 'http://[0-9.:]+' "$DATA/stdout" 2>/dev/null | head -1 || true)
-  [[ -n "$URL" ]] && break
-  sleep 0.1
-done
-[[ -n "${URL:-}" ]] || { echo "api-fuzz: the server did not start"; cat "$LOG"; exit 1; }
 echo "api-fuzz: schemathesis against $URL/api/openapi.json for ${BUDGET}s"
 # The progress WebSocket is not an HTTP operation (its tests are in backend/tests/api).
 status=0

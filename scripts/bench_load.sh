@@ -20,17 +20,11 @@ ulimit -n 8192
 [[ -f "$BENCH/vc.zip" ]] || python3 ../shared/tools/gen_cases.py --validation --out "$BENCH/vc.zip"
 ls -l "$BENCH/vc.zip" | awk '{printf "bench-load: upload burst of %.1f MB archives\n", $5/1e6}'
 cargo build --release -q -p loglens --bin loglens --example load
-DATA="$(mktemp -d)"
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
+# shellcheck source=scripts/lib/serve.sh
+source scripts/lib/serve.sh
 # Uploads from this one machine: the per-client caps are lifted so the queue itself decides.
-target/release/loglens serve --bind 127.0.0.1:0 --data-dir "$DATA" --static-dir dist \
-  --models-dir models --uploads-per-client 1000 --uploads-per-minute 100000 --upload-burst 100000 \
-  >"$DATA/stdout" 2>"$DATA/server.log" &
-PID=$!
-for _ in $(seq 1 100); do
-  URL=$(grep -Eo 'http://[0-9.:]+' "$DATA/stdout" 2>/dev/null | head -1 || true)
-  [[ -n "$URL" ]] && break
-  sleep 0.1
-done
+start_server target/release/loglens "$(mktemp -d)" --static-dir dist --models-dir models \
+  --uploads-per-client 1000 --uploads-per-minute 100000 --upload-burst 100000
+URL="$SERVER_URL"; PID="$SERVER_PID"
 echo "bench-load: server $URL (pid $PID), $(nproc) cores"
 target/release/examples/load "$URL" "$PID" "$BENCH/vc-long.zip" "$BENCH/vc.zip" "$WATCHERS" "$POLLERS" "$UPLOADS"

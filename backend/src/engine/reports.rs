@@ -221,6 +221,16 @@ fn ref_time(r: &LogRef) -> &str {
     r.timestamp.as_deref().unwrap_or("")
 }
 
+/// The six official columns of a link, in the current row.
+fn official_cells(t: &mut Table<'_>, l: &Link) -> Result<(), XlsxError> {
+    t.number(0, f64::from(l.scenario_id))?;
+    t.number(1, f64::from(l.anomaly_id))?;
+    t.number(2, f64::from(l.problem_id))?;
+    t.text(3, &l.error.file)?;
+    t.number(4, l.error.line as f64)?;
+    t.text(5, &l.error.raw)
+}
+
 /// `submit_report.xlsx`: sheet 1 in the official format, sheet 2 with the evidence.
 pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), ReportError> {
     let mut links: Vec<&Link> = report.links.iter().collect();
@@ -234,12 +244,7 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
         )?;
         for l in &links {
             t.next_row()?;
-            t.number(0, f64::from(l.scenario_id))?;
-            t.number(1, f64::from(l.anomaly_id))?;
-            t.number(2, f64::from(l.problem_id))?;
-            t.text(3, &l.error.file)?;
-            t.number(4, l.error.line as f64)?;
-            t.text(5, &l.error.raw)?;
+            official_cells(&mut t, l)?;
         }
         let headers = [
             "ID сценария",
@@ -266,12 +271,7 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
         )?;
         for l in &links {
             t.next_row()?;
-            t.number(0, f64::from(l.scenario_id))?;
-            t.number(1, f64::from(l.anomaly_id))?;
-            t.number(2, f64::from(l.problem_id))?;
-            t.text(3, &l.error.file)?;
-            t.number(4, l.error.line as f64)?;
-            t.text(5, &l.error.raw)?;
+            official_cells(&mut t, l)?;
             t.text(6, &l.warning.file)?;
             t.number(7, l.warning.line as f64)?;
             t.text(8, &l.warning.raw)?;

@@ -134,6 +134,15 @@ impl TestApp {
 }
 
 /// `POST /process` with `bytes` as the file field named `name`.
+/// The `session_id` of a 202 answer.
+pub async fn accepted_id(r: reqwest::Response) -> String {
+    assert_eq!(r.status(), 202, "accepted");
+    r.json::<serde_json::Value>().await.expect("json")["session_id"]
+        .as_str()
+        .expect("a session id")
+        .to_owned()
+}
+
 pub async fn upload(
     client: &reqwest::Client,
     base: &str,

@@ -132,11 +132,7 @@ async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_erro
         zip.finish().expect("zip");
     }
     let r = upload(&app.client, &base, "corner.zip", buf.into_inner(), "light").await;
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
     assert!(
@@ -171,11 +167,7 @@ async fn fifty_megabytes_of_warning_lines_complete_and_are_counted_in_full() {
     let bytes = buf.into_inner();
     assert!(bytes.len() < 1024 * 1024, "a small archive: {} bytes", bytes.len());
     let r = upload(&app.client, &base, "flood.zip", bytes, "light").await;
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Succeeded, "{done:?}");
     let report: loglens_shared::report::AnalysisReport = app

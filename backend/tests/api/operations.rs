@@ -50,11 +50,7 @@ async fn a_configured_token_guards_the_api_and_the_socket() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(accepted.status(), 202);
-    let id = accepted.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(accepted).await;
 
     // socket: refused without the token; accepted with ?token= and with the sub-protocol pair
     let addr = app.addr;
@@ -145,10 +141,7 @@ async fn compare_and_export_finished_analyses() {
         .send()
         .await
         .expect("sent");
-    let b = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let b = accepted_id(r).await;
     wait_done(&app.client, &base, &a).await;
     wait_done(&app.client, &base, &b).await;
     let c: Comparison = app

@@ -132,11 +132,7 @@ async fn a_full_queue_answers_429_with_retry_after() {
     let first = start_job(&app.client, &base, &validation_zip(50_000)).await;
     wait_running(&app.client, &base, &first).await;
     let second = upload(&app.client, &base, "vc.zip", big.clone(), "light").await;
-    assert_eq!(second.status(), 202);
-    let second_id = second.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let second_id = accepted_id(second).await;
     let waiting: Snapshot = app
         .get(&format!("/api/sessions/{second_id}"))
         .await
@@ -203,11 +199,7 @@ async fn results_reports_downloads_history_and_delete() {
         .send()
         .await
         .expect("upload");
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(r).await;
     let done: Snapshot = wait_done(&app.client, &base, &id).await;
     assert_eq!(
         (done.state, done.upload_name.as_str(), done.model.as_str()),
@@ -366,11 +358,7 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
     let lines: String = (0..300).map(|i| format!("just words on line {i}\n")).collect();
     let zip = zip_with(&[("app.log", lines.into_bytes())]);
     let r = upload(&app.client, &base, "words.zip", zip, "light").await;
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!((done.state, done.notices), (JobState::Succeeded, 1));
     assert!(done.message_en.contains("with warnings"), "{}", done.message_en);
@@ -396,11 +384,7 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
         .send()
         .await
         .expect("rerun");
-    assert_eq!(r.status(), 202);
-    let again = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let again = accepted_id(r).await;
     assert_ne!(again, id);
     let rerun = wait_done(&app.client, &base, &again).await;
     assert_eq!(
@@ -471,11 +455,7 @@ async fn a_line_longer_than_an_excel_cell_is_cut_in_the_workbook_and_whole_in_js
         "light",
     )
     .await;
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.expect("json")["session_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Succeeded, "{done:?}");
     let report: AnalysisReport = app
