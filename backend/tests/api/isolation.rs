@@ -30,18 +30,27 @@ fn workers_of(id: &str) -> Vec<u32> {
     pids
 }
 
-/// Kills (SIGKILL) the worker of `id` as soon as it is running; returns when it did.
-async fn kill_worker(id: &str) {
-    for _ in 0..600 {
-        if let Some(pid) = workers_of(id).first() {
+/// Kills (SIGKILL) the worker of `id` as soon as one runs that is not in `spared` (workers killed
+/// before), waits until it is gone, and returns its pid. Waiting matters: a killed process keeps
+/// its command line until the kernel has torn it down, and a second call that found it again
+/// would "kill" the dead worker while the retry ran to completion.
+async fn kill_worker(id: &str, spared: &[u32]) -> u32 {
+    for _ in 0..1500 {
+        if let Some(pid) = workers_of(id).into_iter().find(|p| !spared.contains(p)) {
             let status = std::process::Command::new("kill")
                 .args(["-9", &pid.to_string()])
                 .status()
                 .expect("kill");
             assert!(status.success());
-            return;
+            for _ in 0..500 {
+                if !workers_of(id).contains(&pid) {
+                    return pid;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            panic!("worker {pid} of {id} survived SIGKILL");
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     panic!("no worker appeared for {id}");
 }
@@ -82,9 +91,9 @@ async fn a_worker_that_dies_is_retried_then_the_job_fails_and_nothing_loops() {
     let app = TestApp::spawn_with(|c| c.max_attempts = 2).await;
     let base = app.url("");
     let id = start_job(&app.client, &base, &validation_zip(50_000)).await;
-    kill_worker(&id).await;
-    // the second attempt starts by itself …
-    kill_worker(&id).await;
+    let first = kill_worker(&id, &[]).await;
+    // the second attempt starts by itself, in a new process …
+    kill_worker(&id, &[first]).await;
     // … and after the second death the job fails, once
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
