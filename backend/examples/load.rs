@@ -46,12 +46,10 @@ async fn try_start_job(
     base: &str,
     zip: &[u8],
 ) -> reqwest::Result<reqwest::Response> {
-    let form = reqwest::multipart::Form::new()
-        .text("model", "light")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(zip.to_vec()).file_name("vc.zip"),
-        );
+    let form = reqwest::multipart::Form::new().text("model", "light").part(
+        "file",
+        reqwest::multipart::Part::bytes(zip.to_vec()).file_name("vc.zip"),
+    );
     client
         .post(format!("{base}/process"))
         .multipart(form)
@@ -78,7 +76,10 @@ async fn watch(base: &str, id: &str, watchers: usize, pollers: usize) -> (Seen, 
     }));
     let mut tasks = Vec::new();
     for w in 0..watchers {
-        let (url, seen) = (format!("{ws_base}/ws/progress/{id}?after_seq=0"), Arc::clone(&seen));
+        let (url, seen) = (
+            format!("{ws_base}/ws/progress/{id}?after_seq=0"),
+            Arc::clone(&seen),
+        );
         tasks.push(tokio::spawn(async move {
             let Ok((mut ws, _)) = tokio_tungstenite::connect_async(&url).await else {
                 return;
@@ -130,7 +131,9 @@ async fn watch(base: &str, id: &str, watchers: usize, pollers: usize) -> (Seen, 
                     not_modified.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 } else if let Some(t) = r.headers().get("etag") {
                     etag = t.to_str().unwrap_or_default().to_owned();
-                    let Ok(s) = r.json::<Snapshot>().await else { return };
+                    let Ok(s) = r.json::<Snapshot>().await else {
+                        return;
+                    };
                     if s.state.is_terminal() {
                         return;
                     }
@@ -142,7 +145,9 @@ async fn watch(base: &str, id: &str, watchers: usize, pollers: usize) -> (Seen, 
     for t in tasks {
         let _ = t.await;
     }
-    let seen = Arc::try_unwrap(seen).map(Mutex::into_inner).unwrap_or_default();
+    let seen = Arc::try_unwrap(seen)
+        .map(Mutex::into_inner)
+        .unwrap_or_default();
     (
         seen,
         polls.load(std::sync::atomic::Ordering::Relaxed),
@@ -169,15 +174,26 @@ fn delays(seen: &Seen) -> (f64, f64, usize) {
         .map(|(seq, at)| at.duration_since(first[seq]).as_secs_f64() * 1000.0)
         .collect();
     d.sort_by(f64::total_cmp);
-    let pct = |p: f64| d.get(((d.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        d.get(((d.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     (pct(0.5), pct(0.99), first.len())
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).expect("base url").trim_end_matches('/').to_owned();
-    let pid: u32 = args.get(2).and_then(|p| p.parse().ok()).expect("server pid");
+    let base = args
+        .get(1)
+        .expect("base url")
+        .trim_end_matches('/')
+        .to_owned();
+    let pid: u32 = args
+        .get(2)
+        .and_then(|p| p.parse().ok())
+        .expect("server pid");
     let zip = std::fs::read(args.get(3).expect("watched zip")).expect("zip readable");
     let burst_zip = std::fs::read(args.get(4).expect("upload zip")).expect("zip readable");
     let watchers: usize = args.get(5).and_then(|v| v.parse().ok()).unwrap_or(1000);
@@ -211,7 +227,9 @@ async fn main() {
     let mut burst = Vec::new();
     for _ in 0..uploads {
         let (client, base, zip) = (client.clone(), base.clone(), burst_zip.clone());
-        burst.push(tokio::spawn(async move { try_start_job(&client, &base, &zip).await }));
+        burst.push(tokio::spawn(async move {
+            try_start_job(&client, &base, &zip).await
+        }));
     }
     let (mut accepted, mut refused, mut refused_without_retry, mut other) = (Vec::new(), 0, 0, 0);
     let mut cut_off = 0;
@@ -234,10 +252,7 @@ async fn main() {
     let mut succeeded = 0;
     for id in &accepted {
         loop {
-            let polled = client
-                .get(format!("{base}/api/sessions/{id}"))
-                .send()
-                .await;
+            let polled = client.get(format!("{base}/api/sessions/{id}")).send().await;
             let Ok(Ok(s)) = (match polled {
                 Ok(r) => Ok(r.json::<Snapshot>().await),
                 Err(e) => Err(e),

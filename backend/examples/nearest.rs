@@ -41,7 +41,10 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let vecs = model.embed(&texts)?;
     let (pv, av) = vecs.split_at(problems.len());
-    println!("thresholds {:?}", kind.thresholds());
+    println!(
+        "thresholds {:?}",
+        loglens::engine::matcher::Thresholds::of(kind)
+    );
     for msg in &args {
         let norm = normalize(msg);
         let v = model.embed(&[norm.as_str()])?.remove(0);

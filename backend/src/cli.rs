@@ -7,7 +7,9 @@ use std::sync::Mutex;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use loglens_shared::{EngineProgress, Stage};
+use loglens_shared::Stage;
+
+use crate::engine::EngineProgress;
 
 use crate::config::{ModelConfig, ServeConfig};
 use crate::engine::matcher::Thresholds;
@@ -46,8 +48,8 @@ pub struct AnalyzeArgs {
     /// Folder for the reports (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Embedding model for semantic matching.
-    #[arg(long, value_enum, default_value = "light")]
+    /// Embedding model for semantic matching: light or heavy.
+    #[arg(long, default_value = "light")]
     pub model: ModelKind,
     /// Knowledge base for cases that bring none (CSV/XLSX/XLS); default: the built-in one.
     #[arg(long)]
@@ -141,7 +143,7 @@ fn thresholds(args: &AnalyzeArgs) -> Option<Thresholds> {
     if args.error_threshold.is_none() && args.warning_threshold.is_none() {
         return None;
     }
-    let mut t = args.model.thresholds();
+    let mut t = crate::engine::matcher::Thresholds::of(args.model);
     t.error = args.error_threshold.unwrap_or(t.error);
     t.warning = args.warning_threshold.unwrap_or(t.warning);
     Some(t)

@@ -56,7 +56,11 @@ pub struct ServeConfig {
 
     /// Uploads of failed and cancelled analyses are deleted after this many hours (their
     /// record and error stay in the history until the normal retention).
-    #[arg(long, env = "LOGLENS_FAILED_UPLOAD_RETENTION_HOURS", default_value_t = 24)]
+    #[arg(
+        long,
+        env = "LOGLENS_FAILED_UPLOAD_RETENTION_HOURS",
+        default_value_t = 24
+    )]
     pub failed_upload_retention_hours: u64,
 
     /// Finished analyses are deleted after this many hours (at least 24).

@@ -1,11 +1,12 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
 use gloo_net::http::{Request, Response};
-use loglens_shared::api::Problem;
+use loglens_shared::api::{Problem, RerunRequest};
 use loglens_shared::report::AnalysisReport;
 use loglens_shared::session::{ProcessAccepted, Snapshot};
-use loglens_shared::urls::{api_url, websocket_url};
-use loglens_shared::{ProblemDetails, VersionInfo};
+use loglens_shared::{ExportFormat, ModelKind, ProblemDetails, ReportFile, VersionInfo};
+
+use crate::urls::{api_url, websocket_url};
 
 use crate::i18n::Texts;
 
@@ -72,8 +73,11 @@ fn status_error(status: u16, body: &str, status_text: String) -> ApiError {
 }
 
 /// Where a report file of a finished analysis downloads from.
-pub fn report_url(id: &str, name: &str) -> String {
-    url(&format!("/api/sessions/{id}/reports/{name}"))
+pub fn report_url(id: &str, report: ReportFile) -> String {
+    url(&format!(
+        "/api/sessions/{id}/reports/{}",
+        report.file_name()
+    ))
 }
 
 /// The results zip of a finished analysis.
@@ -82,8 +86,8 @@ pub fn results_zip_url(id: &str) -> String {
 }
 
 /// An export (`json`, `xml`, `pdf`) of a finished analysis.
-pub fn export_url(id: &str, format: &str) -> String {
-    url(&format!("/api/sessions/{id}/export/{format}"))
+pub fn export_url(id: &str, format: ExportFormat) -> String {
+    url(&format!("/api/sessions/{id}/export/{}", format.as_str()))
 }
 
 /// A template to start one's own knowledge base or playbooks from.
@@ -158,7 +162,7 @@ impl Upload {
     /// `on_progress(sent, total)` follows the bytes leaving the browser.
     pub fn start(
         file: &web_sys::File,
-        model: &str,
+        model: ModelKind,
         kb: Option<&web_sys::File>,
         playbooks: Option<&web_sys::File>,
         on_progress: impl Fn(f64, f64) + 'static,
@@ -167,7 +171,7 @@ impl Upload {
         use wasm_bindgen::closure::Closure;
         let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
         let form = web_sys::FormData::new().map_err(err)?;
-        form.append_with_str("model", model).map_err(err)?;
+        form.append_with_str("model", model.as_str()).map_err(err)?;
         form.append_with_blob_and_filename("file", file, &file.name())
             .map_err(err)?;
         for (field, extra) in [("kb", kb), ("playbooks", playbooks)] {
@@ -259,9 +263,9 @@ pub async fn delete(id: &str) -> Result<(), ApiError> {
 }
 
 /// `POST /api/sessions/{id}/rerun`: the same upload again with `model`; the new session's id.
-pub async fn rerun(id: &str, model: &str) -> Result<String, ApiError> {
+pub async fn rerun(id: &str, model: ModelKind) -> Result<String, ApiError> {
     let response = Request::post(&url(&format!("/api/sessions/{id}/rerun")))
-        .json(&serde_json::json!({ "model": model }))
+        .json(&RerunRequest { model: Some(model) })
         .map_err(|e| ApiError::Network(e.to_string()))?
         .send()
         .await

@@ -16,6 +16,7 @@ use charming::element::{
 };
 use charming::series::{Bar, Scatter};
 use loglens_shared::report::{AnalysisReport, Incident, LogRef};
+use loglens_shared::{IncidentKey, Priority};
 
 use crate::i18n::Texts;
 use crate::timeline;
@@ -23,12 +24,6 @@ use crate::timeline;
 /// Colours shared by every chart (dark theme): ERROR red, WARNING amber, by priority for bars.
 pub const ERROR_COLOUR: &str = "#ef4444";
 pub const WARNING_COLOUR: &str = "#f59e0b";
-const PRIORITY_COLOURS: [(&str, &str); 3] = [
-    ("critical", "#ef4444"),
-    ("major", "#f59e0b"),
-    ("minor", "#38bdf8"),
-];
-const OTHER_COLOUR: &str = "#a78bfa";
 /// Bar charts show at most this many bars, the largest; the tables below list everything.
 pub const MAX_BARS: usize = 15;
 /// Category labels longer than this are cut (the tooltip has the whole text).
@@ -79,9 +74,6 @@ impl Layout {
     }
 }
 
-/// One row of the incident timeline, in display order (highest impact first).
-pub type IncidentKey = (u32, u32);
-
 /// The incident timeline and which incident each of its rows is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
@@ -98,11 +90,12 @@ fn short(text: &str, chars: usize) -> String {
     }
 }
 
-fn priority_colour(priority: &str) -> &'static str {
-    PRIORITY_COLOURS
-        .iter()
-        .find(|(p, _)| p.eq_ignore_ascii_case(priority))
-        .map_or(OTHER_COLOUR, |(_, c)| c)
+fn priority_colour(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Critical => "#ef4444",
+        Priority::Major => "#f59e0b",
+        Priority::Minor => "#38bdf8",
+    }
 }
 
 fn base(title: &str) -> Chart {
@@ -125,7 +118,7 @@ fn time_point(ms: i64, row: usize, name: String) -> DataPoint {
 fn point_name(r: &LogRef) -> String {
     format!(
         "{} · {}:{} · {}",
-        r.timestamp.as_deref().unwrap_or_default(),
+        r.timestamp.as_ref().map_or("", |t| t.raw.as_str()),
         r.file,
         r.line,
         short(&r.message, LABEL_CHARS)
@@ -249,7 +242,7 @@ pub fn incident_timeline(
     };
     for (row, incident) in rows.iter().enumerate() {
         for e in &incident.errors {
-            if let Some(ms) = e.timestamp.as_deref().and_then(timeline::millis) {
+            if let Some(ms) = timeline::millis(e.timestamp.as_ref()) {
                 seen(ms);
                 if until.is_none_or(|u| ms <= u) {
                     errors.push(time_point(ms, row, point_name(e)));
@@ -257,17 +250,13 @@ pub fn incident_timeline(
             }
         }
         let mut lines: Vec<&LogRef> = report
-            .links
-            .iter()
-            .filter(|l| {
-                l.scenario_id == incident.scenario_id && l.problem_id == incident.problem_id
-            })
+            .links_of(incident.key())
             .map(|l| &l.warning)
             .collect();
         lines.sort_by_key(|w| (&w.file, w.line));
         lines.dedup_by_key(|w| (&w.file, w.line));
         for w in lines {
-            if let Some(ms) = w.timestamp.as_deref().and_then(timeline::millis) {
+            if let Some(ms) = timeline::millis(w.timestamp.as_ref()) {
                 seen(ms);
                 if until.is_none_or(|u| ms <= u) {
                     warnings.push(time_point(ms, row, point_name(w)));
@@ -285,7 +274,7 @@ pub fn incident_timeline(
             errors,
             warnings,
         ),
-        rows: rows.iter().map(|i| (i.scenario_id, i.problem_id)).collect(),
+        rows: rows.iter().map(|i| i.key()).collect(),
     }
 }
 
@@ -305,10 +294,7 @@ pub fn explorer_timeline(
     key: IncidentKey,
 ) -> Option<RowChart> {
     let chars = layout.label_chars();
-    let incident = report
-        .incidents
-        .iter()
-        .find(|i| (i.scenario_id, i.problem_id) == key)?;
+    let incident = report.incident(key)?;
     let mut categories = vec![short(
         &format!("ERROR · {} {}", incident.problem_id, incident.problem),
         chars,
@@ -317,16 +303,12 @@ pub fn explorer_timeline(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for e in &incident.errors {
-        if let Some(ms) = e.timestamp.as_deref().and_then(timeline::millis) {
+        if let Some(ms) = timeline::millis(e.timestamp.as_ref()) {
             errors.push(time_point(ms, 0, point_name(e)));
         }
     }
     let mut seen = std::collections::BTreeSet::new();
-    for l in report
-        .links
-        .iter()
-        .filter(|l| (l.scenario_id, l.problem_id) == key)
-    {
+    for l in report.links_of(key) {
         let row = *anomaly_rows.entry(l.anomaly_id).or_insert_with(|| {
             categories.push(short(
                 &format!("{} · {}", l.anomaly_id, l.anomaly_text),
@@ -337,7 +319,7 @@ pub fn explorer_timeline(
         if !seen.insert((row, &l.warning.file, l.warning.line)) {
             continue;
         }
-        if let Some(ms) = l.warning.timestamp.as_deref().and_then(timeline::millis) {
+        if let Some(ms) = timeline::millis(l.warning.timestamp.as_ref()) {
             warnings.push(time_point(ms, row, point_name(&l.warning)));
         }
     }
@@ -361,11 +343,11 @@ pub fn explorer_timeline(
 
 /// Problems ranked by impact, summed over scenarios; bars coloured by priority.
 pub fn problems_by_impact(report: &AnalysisReport, t: &Texts, layout: Layout) -> Chart {
-    let mut by_problem: BTreeMap<u32, (String, String, u64)> = BTreeMap::new();
+    let mut by_problem: BTreeMap<u32, (String, Priority, u64)> = BTreeMap::new();
     for i in &report.incidents {
         let e = by_problem
             .entry(i.problem_id)
-            .or_insert_with(|| (i.problem.clone(), i.priority.clone(), 0));
+            .or_insert_with(|| (i.problem.clone(), i.priority, 0));
         e.2 += i.impact;
     }
     let mut bars: Vec<_> = by_problem.into_iter().collect();
@@ -380,7 +362,7 @@ pub fn problems_by_impact(report: &AnalysisReport, t: &Texts, layout: Layout) ->
         .map(|(id, (name, priority, impact))| {
             DataPointItem::new(*impact as i64)
                 .name(format!("{id} · {name} ({priority})"))
-                .item_style(ItemStyle::new().color(priority_colour(priority)))
+                .item_style(ItemStyle::new().color(priority_colour(*priority)))
                 .into()
         })
         .collect();
@@ -444,6 +426,7 @@ pub fn affected_systems(report: &AnalysisReport, t: &Texts, layout: Layout) -> C
 mod tests {
     use super::*;
     use crate::i18n::{EN, RU};
+    use loglens_shared::LogTime;
     use loglens_shared::report::Link;
     use serde_json::{Value, json};
 
@@ -451,7 +434,7 @@ mod tests {
         LogRef {
             file: file.into(),
             line,
-            timestamp: Some(ts.into()),
+            timestamp: LogTime::parse(ts),
             message: message.into(),
             ..LogRef::default()
         }
@@ -482,7 +465,7 @@ mod tests {
             scenario_id: s,
             problem_id: p,
             problem: format!("Problem {p}"),
-            priority: priority.into(),
+            priority: priority.parse().unwrap(),
             errors,
             impact,
             ..Incident::default()
@@ -528,7 +511,11 @@ mod tests {
         let m = incident_timeline(&report(), &RU, Layout::Wide, None);
         assert_eq!(
             m.rows,
-            vec![(2, 7), (1, 7), (1, 3)],
+            vec![
+                IncidentKey::new(2, 7),
+                IncidentKey::new(1, 7),
+                IncidentKey::new(1, 3)
+            ],
             "the report's impact order"
         );
         let v = json(&m.chart);
@@ -570,7 +557,7 @@ mod tests {
 
     #[test]
     fn the_time_machine_filters_points_but_keeps_the_axis() {
-        let until = timeline::millis("2025-10-06 23:00:00");
+        let until = LogTime::parse("2025-10-06 23:00:00").map(|t| t.ms);
         let all = json(&incident_timeline(&report(), &RU, Layout::Wide, None).chart);
         let then = json(&incident_timeline(&report(), &RU, Layout::Wide, until).chart);
         assert_eq!(points(&then, 0).len(), 2, "only day one's ERRORs");
@@ -641,7 +628,7 @@ mod tests {
 
     #[test]
     fn the_explorer_timeline_has_a_row_per_linked_anomaly() {
-        let m = explorer_timeline(&report(), &EN, Layout::Wide, (2, 7)).unwrap();
+        let m = explorer_timeline(&report(), &EN, Layout::Wide, IncidentKey::new(2, 7)).unwrap();
         let v = json(&m.chart);
         assert_eq!(m.rows, 3);
         assert_eq!(
@@ -656,7 +643,7 @@ mod tests {
                 ("2025-10-07 08:59:30.000".into(), 2)
             ]
         );
-        assert!(explorer_timeline(&report(), &EN, Layout::Wide, (9, 9)).is_none());
+        assert!(explorer_timeline(&report(), &EN, Layout::Wide, IncidentKey::new(9, 9)).is_none());
     }
 
     #[test]

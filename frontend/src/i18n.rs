@@ -9,7 +9,7 @@ use loglens_shared::api::Problem;
 use loglens_shared::report::{Method, Notice, PredictionKind};
 use loglens_shared::session::JobState;
 use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
-use loglens_shared::{Bilingual, Stage};
+use loglens_shared::{LocalizedText, Stage};
 
 /// `localStorage` key of the chosen language.
 pub const STORAGE_KEY: &str = "loglens.lang";
@@ -50,7 +50,7 @@ impl Lang {
     }
 
     /// A server message in this language (Russian when the server sent no English).
-    pub fn pick(self, message: &Bilingual) -> &str {
+    pub fn pick(self, message: &LocalizedText) -> &str {
         match self {
             Lang::Ru => &message.ru,
             Lang::En => message.en_or_ru(),
@@ -282,9 +282,14 @@ impl Texts {
         units::grouped(n, self.group_separator)
     }
 
-    /// A log timestamp as people read it (`6 окт 2025, 11:41:12`); the raw text if it is not one.
-    pub fn log_time(&self, raw: &str) -> String {
-        crate::timeline::readable(raw, &self.months).unwrap_or_else(|| raw.to_owned())
+    /// A log timestamp as people read it (`6 окт 2025, 11:41:12`).
+    pub fn log_time(&self, t: &loglens_shared::LogTime) -> String {
+        self.clock_at(t.ms)
+    }
+
+    /// A moment on the logs' clock as people read it (`6 окт 2025, 11:41:12`).
+    pub fn clock_at(&self, ms: i64) -> String {
+        crate::timeline::readable(ms, &self.months)
     }
 }
 
@@ -459,7 +464,9 @@ pub static RU: Texts = Texts {
     close_explorer: "Закрыть (Esc)",
     open_incident: |s, p| format!("Открыть инцидент: сценарий {s}, {p}"),
     delete_title: "Удалить анализ?",
-    delete_body: |name, at| format!("Анализ «{name}» от {at} и все его отчёты будут удалены безвозвратно."),
+    delete_body: |name, at| {
+        format!("Анализ «{name}» от {at} и все его отчёты будут удалены безвозвратно.")
+    },
     delete_confirm: "Удалить",
     delete_keep: "Отмена",
     delete_named: |name| format!("Удалить анализ «{name}»"),
@@ -637,7 +644,9 @@ pub static EN: Texts = Texts {
     close_explorer: "Close (Esc)",
     open_incident: |s, p| format!("Open the incident: scenario {s}, {p}"),
     delete_title: "Delete the analysis?",
-    delete_body: |name, at| format!("The analysis «{name}» of {at} and all its reports will be deleted for good."),
+    delete_body: |name, at| {
+        format!("The analysis «{name}» of {at} and all its reports will be deleted for good.")
+    },
     delete_confirm: "Delete",
     delete_keep: "Cancel",
     delete_named: |name| format!("Delete the analysis «{name}»"),
@@ -709,10 +718,10 @@ mod tests {
 
     #[test]
     fn server_messages_are_shown_in_the_chosen_language() {
-        let m = Bilingual::new("Парсинг 3 файлов", "Parsing 3 files");
+        let m = LocalizedText::new("Парсинг 3 файлов", "Parsing 3 files");
         assert_eq!(Lang::Ru.pick(&m), "Парсинг 3 файлов");
         assert_eq!(Lang::En.pick(&m), "Parsing 3 files");
-        let old_server = Bilingual::new("Парсинг", "");
+        let old_server = LocalizedText::new("Парсинг", "");
         assert_eq!(
             Lang::En.pick(&old_server),
             "Парсинг",

@@ -5,19 +5,6 @@ use std::cmp::Ordering;
 
 use loglens_shared::report::{Incident, Method};
 
-use crate::timeline;
-
-/// An incident as the address names it: `?incident=<scenario>-<problem>`.
-pub fn key_param((scenario, problem): crate::charts::IncidentKey) -> String {
-    format!("{scenario}-{problem}")
-}
-
-/// The incident named by `?incident=`, if the text is one.
-pub fn parse_key(text: &str) -> Option<crate::charts::IncidentKey> {
-    let (s, p) = text.trim().split_once('-')?;
-    Some((s.parse().ok()?, p.parse().ok()?))
-}
-
 /// A sortable column of the incidents table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -57,13 +44,14 @@ impl Column {
         match self {
             Column::Scenario => a.scenario_id.cmp(&b.scenario_id),
             Column::Problem => a.problem_id.cmp(&b.problem_id),
-            Column::Priority => severity(&a.priority).cmp(&severity(&b.priority)),
+            // Ascending = the least urgent first, so that the default (descending) shows critical first.
+            Column::Priority => b.priority.cmp(&a.priority),
             Column::Impact => a.impact.cmp(&b.impact),
             Column::Anomalies => a.anomaly_ids.len().cmp(&b.anomaly_ids.len()),
             Column::Systems => a.files.len().cmp(&b.files.len()),
             // Untimed incidents sort after timed ones either way round.
             Column::FirstSeen => {
-                let t = |i: &Incident| i.first_seen.as_deref().and_then(timeline::millis);
+                let t = |i: &Incident| i.first_seen.as_ref().map(|t| t.ms);
                 match (t(a), t(b)) {
                     (Some(x), Some(y)) => x.cmp(&y),
                     (Some(_), None) => Ordering::Less,
@@ -136,16 +124,6 @@ impl Query {
     }
 }
 
-/// critical > major > minor > anything else.
-fn severity(priority: &str) -> u8 {
-    match priority.to_ascii_lowercase().as_str() {
-        "critical" => 3,
-        "major" => 2,
-        "minor" => 1,
-        _ => 0,
-    }
-}
-
 fn method_rank(m: Method) -> u8 {
     match m {
         Method::Exact => 0,
@@ -209,25 +187,16 @@ pub fn rows(incidents: &[Incident], query: &Query) -> Vec<Incident> {
 #[allow(clippy::unwrap_used)] // in tests a panic is the failure message
 mod tests {
     use super::*;
-
-    #[test]
-    fn incident_keys_round_trip_through_the_address() {
-        assert_eq!(key_param((2, 34)), "2-34");
-        assert_eq!(parse_key("2-34"), Some((2, 34)));
-        assert_eq!(parse_key(" 10-7 "), Some((10, 7)));
-        for bad in ["", "2", "2-", "-3", "a-b", "2-3-4"] {
-            assert_eq!(parse_key(bad), None, "{bad}");
-        }
-    }
+    use loglens_shared::LogTime;
 
     fn incident(s: u32, p: u32, priority: &str, impact: u64, first: Option<&str>) -> Incident {
         Incident {
             scenario_id: s,
             problem_id: p,
             problem: format!("Problem {p} on disk"),
-            priority: priority.into(),
+            priority: priority.parse().unwrap(),
             impact,
-            first_seen: first.map(Into::into),
+            first_seen: first.and_then(LogTime::parse),
             files: vec![format!("host{s}.log")],
             anomaly_ids: vec![p * 10],
             ..Incident::default()

@@ -2,7 +2,8 @@
 //!
 //! Pure modules — `i18n` (texts of both languages), `problems` (server problems and notices in
 //! both languages), `timeline` (log time, replay), `charts` (report → ECharts options),
-//! `incidents` (table filter and sort) — hold the view models and are tested natively with
+//! `incidents` (table filter and sort), `watch` (the session reducer: events and snapshots from
+//! any transport, the outcome once; reconnection backoff), `urls` (API and socket addresses) — hold the view models and are tested natively with
 //! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `watcher`
 //! (WebSocket → polling), `locale` (language state), `viewport` (chart layout), `components`, `pages`, `app`.
 
@@ -11,11 +12,14 @@ pub mod i18n;
 pub mod incidents;
 pub mod problems;
 pub mod timeline;
+pub mod urls;
+pub mod watch;
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod locale;
 pub mod pages;
+pub mod routes;
 pub mod viewport;
 pub mod watcher;

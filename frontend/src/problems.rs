@@ -176,7 +176,9 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             "Загрузка остановилась (ничего не приходило {secs} с) и была прервана; попробуйте ещё раз"
         ),
         Problem::TooManyUploads { limit } => {
-            format!("С этого компьютера уже идут {limit} загрузки; дождитесь окончания одной из них")
+            format!(
+                "С этого компьютера уже идут {limit} загрузки; дождитесь окончания одной из них"
+            )
         }
         Problem::InsufficientStorage => "На диске сервера нет места для этой загрузки".into(),
         Problem::MisdirectedHost { host } => format!(
@@ -239,9 +241,7 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         }
         Problem::ScenarioCollision {
             id, first, second, ..
-        } => format!(
-            "Two folders got scenario number {id}: «{first}» and «{second}»; rename one"
-        ),
+        } => format!("Two folders got scenario number {id}: «{first}» and «{second}»; rename one"),
         Problem::KbInvalid {
             file,
             fault,
@@ -250,7 +250,9 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         } => {
             let head = match fault {
                 KbFault::Unreadable => {
-                    format!("The knowledge base «{file}» cannot be read as CSV or an Excel workbook")
+                    format!(
+                        "The knowledge base «{file}» cannot be read as CSV or an Excel workbook"
+                    )
                 }
                 KbFault::SheetTooLarge => format!(
                     "The first sheet of the knowledge base «{file}» spans more cells than a knowledge base can"
@@ -305,9 +307,9 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         Problem::RateLimited { wait_secs } => {
             format!("Too many uploads in a row; try again in {wait_secs} s")
         }
-        Problem::UploadStalled { secs } => format!(
-            "The upload stalled (nothing arrived for {secs} s) and was dropped; try again"
-        ),
+        Problem::UploadStalled { secs } => {
+            format!("The upload stalled (nothing arrived for {secs} s) and was dropped; try again")
+        }
         Problem::TooManyUploads { limit } => {
             format!("This computer already has {limit} uploads in progress; wait for one to finish")
         }
@@ -359,9 +361,9 @@ pub fn notice_ru(n: &Notice) -> String {
             n_ru(*count),
             row_ru(first)
         ),
-        Notice::NestedArchiveIgnored { entry } => format!(
-            "Вложенный архив «{entry}» не открывался: загрузите его содержимое отдельно."
-        ),
+        Notice::NestedArchiveIgnored { entry } => {
+            format!("Вложенный архив «{entry}» не открывался: загрузите его содержимое отдельно.")
+        }
         Notice::NamesRecoded { count } => format!(
             "Имена файлов ({}) были не в UTF-8 и прочитаны как CP866.",
             n_ru(*count)

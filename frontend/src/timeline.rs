@@ -1,27 +1,18 @@
-//! Log time as the dashboard uses it: timestamps parsed once, in the logs' own wall-clock time
-//! (they carry no zone, so none is invented), and the time machine's replay state.
+//! Log time as the dashboard draws it, and the time machine's replay state. The server parsed
+//! every timestamp once ([`LogTime`]: the text as written and its wall-clock milliseconds); the
+//! web app reads the milliseconds and never log text.
 //!
 //! Pure: tested natively. Values handed to ECharts are `YYYY-MM-DD HH:MM:SS.mmm` strings, which
 //! ECharts reads as local wall-clock time and labels the same way, so the axis shows exactly
 //! what the log lines say whatever the browser's zone.
 
 use chrono::{DateTime, NaiveDateTime};
+use loglens_shared::LogTime;
 use loglens_shared::report::AnalysisReport;
 
-/// Formats the parser accepts (SPEC §1: `T` or a blank between date and time, optional fraction).
-const FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"];
-
-/// A log timestamp, or `None` when the text is not one (the line is then left off the axis).
-pub fn parse(ts: &str) -> Option<NaiveDateTime> {
-    let ts = ts.trim().replacen(',', ".", 1);
-    FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(&ts, f).ok())
-}
-
-/// Milliseconds on the logs' clock (a naive time read as UTC: only differences matter).
-pub fn millis(ts: &str) -> Option<i64> {
-    parse(ts).map(|t| t.and_utc().timestamp_millis())
+/// The milliseconds of a timestamp, if the line had one.
+pub fn millis(t: Option<&LogTime>) -> Option<i64> {
+    t.map(|t| t.ms)
 }
 
 fn from_millis(ms: i64) -> NaiveDateTime {
@@ -35,15 +26,15 @@ pub fn label(ms: i64) -> String {
     from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// `6 окт 2025, 11:41:12` with the language's month names; `None` if `ts` is not a timestamp.
-pub fn readable(ts: &str, months: &[&str; 12]) -> Option<String> {
+/// `6 окт 2025, 11:41:12` with the language's month names, from wall-clock milliseconds.
+pub fn readable(ms: i64, months: &[&str; 12]) -> String {
     use chrono::{Datelike, Timelike};
-    let t = parse(ts)?;
-    Some(clock(
+    let t = from_millis(ms);
+    clock(
         (t.year(), t.month(), t.day()),
         (t.hour(), t.minute(), t.second()),
         months,
-    ))
+    )
 }
 
 /// `6 окт 2025, 11:41:12` from calendar parts (the browser's local time, or a log's own).
@@ -90,7 +81,7 @@ impl Replay {
             .incidents
             .iter()
             .filter_map(|i| {
-                let t = millis(i.first_seen.as_deref()?)?;
+                let t = millis(i.first_seen.as_ref())?;
                 Some((t, format!("{} · {}", i.scenario_id, i.problem)))
             })
             .collect();
@@ -99,8 +90,8 @@ impl Replay {
             .links
             .iter()
             .filter_map(|l| {
-                let e = millis(l.error.timestamp.as_deref()?)?;
-                let w = millis(l.warning.timestamp.as_deref()?)?;
+                let e = millis(l.error.timestamp.as_ref())?;
+                let w = millis(l.warning.timestamp.as_ref())?;
                 Some(e.max(w))
             })
             .collect();
@@ -147,24 +138,29 @@ mod tests {
     use super::*;
     use loglens_shared::report::{Incident, Link, LogRef};
 
+    fn ms(raw: &str) -> i64 {
+        LogTime::parse(raw).unwrap().ms
+    }
+
     #[test]
     fn timestamps_read_as_people_write_them() {
         let ru = &crate::i18n::RU.months;
         assert_eq!(
-            readable("2025-10-06T11:41:12", ru).as_deref(),
-            Some("6 окт 2025, 11:41:12")
+            readable(ms("2025-10-06T11:41:12"), ru),
+            "6 окт 2025, 11:41:12"
         );
         assert_eq!(
-            readable("2025-01-31 01:02:03.456", &crate::i18n::EN.months).as_deref(),
-            Some("31 Jan 2025, 01:02:03")
+            readable(ms("2025-01-31 01:02:03.456"), &crate::i18n::EN.months),
+            "31 Jan 2025, 01:02:03"
         );
-        assert_eq!(readable("not a time", ru), None);
-        assert_eq!(crate::i18n::EN.log_time("junk"), "junk", "raw text when it is not a time");
+        // a zone suffix is kept in the text, not applied: the log's own wall clock
+        let zoned = LogTime::parse("2025-10-06T11:41:12+03:00").unwrap();
+        assert_eq!(crate::i18n::RU.log_time(&zoned), "6 окт 2025, 11:41:12");
     }
 
     fn at(ts: &str) -> LogRef {
         LogRef {
-            timestamp: Some(ts.into()),
+            timestamp: LogTime::parse(ts),
             ..LogRef::default()
         }
     }
@@ -174,7 +170,7 @@ mod tests {
             scenario_id: s,
             problem_id: p,
             problem: format!("P{p}"),
-            first_seen: Some(first.into()),
+            first_seen: LogTime::parse(first),
             ..Incident::default()
         };
         let link = |e: &str, w: &str| Link {
@@ -186,10 +182,7 @@ mod tests {
             incidents: vec![
                 incident(2, 7, "2025-10-07 09:00:00"),
                 incident(1, 3, "2025-10-06T11:41:12.500"),
-                Incident {
-                    first_seen: Some("not a time".into()),
-                    ..incident(3, 9, "")
-                },
+                incident(3, 9, ""),
             ],
             links: vec![
                 link("2025-10-06 11:41:12,500", "2025-10-06 11:40:00"),
@@ -200,23 +193,8 @@ mod tests {
     }
 
     #[test]
-    fn both_timestamp_shapes_parse_and_garbage_does_not() {
-        assert_eq!(
-            millis("2025-10-06T11:41:12").unwrap() + 123,
-            millis("2025-10-06 11:41:12.123").unwrap()
-        );
-        assert_eq!(
-            millis("2025-10-06 11:41:12,5"),
-            millis("2025-10-06 11:41:12.500")
-        );
-        assert_eq!(parse("2025-13-06 11:41:12"), None);
-        assert_eq!(parse("11:41:12"), None);
-        assert_eq!(parse(""), None);
-    }
-
-    #[test]
     fn labels_keep_the_logs_wall_clock() {
-        let ms = millis("2025-10-06 23:59:58.250").unwrap();
+        let ms = ms("2025-10-06 23:59:58.250");
         assert_eq!(label(ms), "2025-10-06 23:59:58");
         assert_eq!(axis_value(ms), "2025-10-06 23:59:58.250");
     }
@@ -238,7 +216,7 @@ mod tests {
             (first.incidents, first.links),
             (vec!["1 · P3".to_string()], 1)
         );
-        let next_day = r.at(millis("2025-10-07 09:00:00").unwrap());
+        let next_day = r.at(ms("2025-10-07 09:00:00"));
         assert_eq!(next_day.incidents.len(), 2);
         assert_eq!(next_day.links, 1, "the second link completes at 09:30");
         assert_eq!(r.at(r.end).links, 2);

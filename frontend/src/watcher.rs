@@ -3,12 +3,12 @@
 //! Both transports feed the same reducer (`SessionView::apply`), so the user sees the same
 //! overlay either way and the outcome arrives exactly once.
 
+use crate::watch::{Backoff, Outcome, SessionView};
 use futures::StreamExt;
 use futures::channel::mpsc;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use loglens_shared::session::ServerMessage;
-use loglens_shared::watch::{Backoff, Outcome, SessionView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -189,9 +189,15 @@ async fn poll(id: &str, view: RwSignal<SessionView>, apply: &impl Fn(&ServerMess
                     loglens_shared::session::TerminalMessage {
                         seq: 0,
                         session_id: id.to_owned(),
-                        message: ru,
-                        message_en: en,
-                        code: Some(if status == 410 { "deleted_session" } else { "unknown_session" }.into()),
+                        text: loglens_shared::LocalizedText::new(ru, en),
+                        code: Some(
+                            if status == 410 {
+                                "deleted_session"
+                            } else {
+                                "unknown_session"
+                            }
+                            .into(),
+                        ),
                     },
                 ));
             }

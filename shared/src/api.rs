@@ -244,10 +244,16 @@ pub enum KbFault {
 #[serde(tag = "fault", rename_all = "snake_case")]
 pub enum RowFault {
     /// Not the four columns: anomaly id; anomaly; problem id; problem.
-    Columns { found: u64 },
+    Columns {
+        found: u64,
+    },
     /// The anomaly id is not a non-negative integer.
-    AnomalyId { value: String },
-    ProblemId { value: String },
+    AnomalyId {
+        value: String,
+    },
+    ProblemId {
+        value: String,
+    },
     /// The anomaly or the problem text is empty.
     EmptyText,
     /// The CSV row itself is malformed (quotes, encoding).
@@ -321,13 +327,19 @@ mod tests {
         assert_eq!(v["line"], 3);
         assert_eq!(v["row"]["fault"], "columns");
         assert_eq!(v["row"]["found"], 2);
-        assert_eq!(serde_json::from_value::<ProblemDetails>(v).expect("back"), p);
+        assert_eq!(
+            serde_json::from_value::<ProblemDetails>(v).expect("back"),
+            p
+        );
         let q = details(Problem::NotReady {
             id: "x".into(),
             state: JobState::Running,
         });
         let v = serde_json::to_value(&q).expect("serialises");
-        assert_eq!((v["code"].as_str(), v["state"].as_str()), (Some("not_ready"), Some("running")));
+        assert_eq!(
+            (v["code"].as_str(), v["state"].as_str()),
+            (Some("not_ready"), Some("running"))
+        );
     }
 
     #[test]
@@ -338,4 +350,12 @@ mod tests {
         assert_eq!(p.problem, Problem::Unknown);
         assert_eq!(p.detail, "short and stout");
     }
+}
+
+/// `POST /api/sessions/{id}/rerun` body: the model of the new analysis (the same by default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RerunRequest {
+    #[serde(default)]
+    pub model: Option<crate::vocab::ModelKind>,
 }

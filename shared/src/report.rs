@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::time::LogTime;
+pub use crate::vocab::{IncidentKey, Level, Method, ModelKind, Priority};
+
 /// Everything one analysis found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -22,8 +25,7 @@ pub struct AnalysisReport {
 pub struct Summary {
     /// Upload name without extension, as used in the results zip name.
     pub name: String,
-    /// `light` or `heavy`.
-    pub model: String,
+    pub model: ModelKind,
     /// `false` when matching was restricted to the organizers' exact rule.
     pub semantic: bool,
     pub scenarios: usize,
@@ -101,9 +103,9 @@ impl Notice {
             Notice::NothingMatched { signal_lines } => format!(
                 "{signal_lines} WARNING/ERROR lines were read, but none matched the knowledge base"
             ),
-            Notice::UploadedKbUnused { file } => format!(
-                "the uploaded knowledge base {file} was not used: every case has its own"
-            ),
+            Notice::UploadedKbUnused { file } => {
+                format!("the uploaded knowledge base {file} was not used: every case has its own")
+            }
             Notice::CyrillicWithLight {
                 cyrillic,
                 signal_lines,
@@ -159,18 +161,6 @@ pub struct FileStats {
     pub unparsable_lines: u64,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Info,
-    #[default]
-    Warning,
-    Error,
-}
-
 /// A real line of a real file, with its neighbours.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -178,8 +168,8 @@ pub struct LogRef {
     pub file: String,
     /// 1-based physical line number.
     pub line: u64,
-    /// ISO timestamp as written in the log (`YYYY-MM-DDTHH:MM:SS[.fff]`), if it parsed.
-    pub timestamp: Option<String>,
+    /// The line's timestamp as written and in milliseconds, if it parsed.
+    pub timestamp: Option<LogTime>,
     pub level: Level,
     pub message: String,
     /// The whole line as it stands in the file.
@@ -193,15 +183,6 @@ pub struct LogRef {
 pub struct ContextLine {
     pub line: u64,
     pub text: String,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    #[default]
-    Exact,
-    Semantic,
 }
 
 /// One row of the official report: anomaly `anomaly_id` led to problem `problem_id`.
@@ -225,6 +206,22 @@ pub struct Link {
 }
 
 impl Link {
+    pub fn key(&self) -> LinkKey {
+        LinkKey {
+            scenario_id: self.scenario_id,
+            anomaly_id: self.anomaly_id,
+            problem_id: self.problem_id,
+        }
+    }
+
+    /// The incident this link belongs to.
+    pub fn incident(&self) -> IncidentKey {
+        IncidentKey {
+            scenario_id: self.scenario_id,
+            problem_id: self.problem_id,
+        }
+    }
+
     /// Order of the official report: scenario, problem, anomaly, ERROR line (then file).
     pub fn report_order(&self) -> (u32, u32, u32, u64, &str) {
         (
@@ -244,7 +241,7 @@ pub struct Incident {
     pub scenario_id: u32,
     pub problem_id: u32,
     pub problem: String,
-    pub priority: String,
+    pub priority: Priority,
     /// The ERROR lines of the problem (root-cause lines), by time: all of them, or an even
     /// sample including the first and the last when there are more than the engine keeps.
     pub errors: Vec<LogRef>,
@@ -258,9 +255,40 @@ pub struct Incident {
     pub files: Vec<String>,
     /// linked anomalies × distinct files.
     pub impact: u64,
-    pub first_seen: Option<String>,
-    pub last_seen: Option<String>,
+    pub first_seen: Option<LogTime>,
+    pub last_seen: Option<LogTime>,
     pub method: Method,
+}
+
+impl Incident {
+    pub fn key(&self) -> IncidentKey {
+        IncidentKey {
+            scenario_id: self.scenario_id,
+            problem_id: self.problem_id,
+        }
+    }
+
+    /// The report's incident order: highest impact first, then by scenario and problem.
+    pub fn by_impact(a: &Incident, b: &Incident) -> std::cmp::Ordering {
+        b.impact.cmp(&a.impact).then_with(|| a.key().cmp(&b.key()))
+    }
+}
+
+impl AnalysisReport {
+    /// The incident `key`, if the analysis has it.
+    pub fn incident(&self, key: IncidentKey) -> Option<&Incident> {
+        self.incidents.iter().find(|i| i.key() == key)
+    }
+
+    /// The links that make up incident `key` (its problem in its scenario), in report order.
+    pub fn links_of(&self, key: IncidentKey) -> impl Iterator<Item = &Link> {
+        self.links.iter().filter(move |l| l.incident() == key)
+    }
+
+    /// The playbook recommended for `problem_id`, if any.
+    pub fn playbook(&self, problem_id: u32) -> Option<&PlaybookRecommendation> {
+        self.playbooks.iter().find(|p| p.problem_id == problem_id)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,7 +312,7 @@ pub struct Prediction {
     pub anomaly_id: u32,
     pub anomaly: String,
     /// Time of the line that triggered the prediction (the ERROR, or the WARNING).
-    pub trigger_time: Option<String>,
+    pub trigger_time: Option<LogTime>,
     pub trigger: LogRef,
     /// 1.0 for exact; the similarity for a semantically matched trigger.
     pub score: f32,
@@ -310,7 +338,7 @@ pub struct NovelAnomaly {
 pub struct PlaybookRecommendation {
     pub problem_id: u32,
     pub problem: String,
-    pub priority: String,
+    pub priority: Priority,
     pub summary: String,
     pub steps: Vec<String>,
     pub scenario_ids: Vec<u32>,
@@ -342,16 +370,8 @@ impl Comparison {
     /// Compares the links of two reports by (scenario, anomaly, problem).
     pub fn of(a: (&str, &AnalysisReport), b: (&str, &AnalysisReport)) -> Self {
         use std::collections::BTreeSet;
-        let keys = |r: &AnalysisReport| -> BTreeSet<LinkKey> {
-            r.links
-                .iter()
-                .map(|l| LinkKey {
-                    scenario_id: l.scenario_id,
-                    anomaly_id: l.anomaly_id,
-                    problem_id: l.problem_id,
-                })
-                .collect()
-        };
+        let keys =
+            |r: &AnalysisReport| -> BTreeSet<LinkKey> { r.links.iter().map(Link::key).collect() };
         let (ka, kb) = (keys(a.1), keys(b.1));
         Self {
             a: a.0.to_owned(),

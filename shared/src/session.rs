@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Bilingual, Stage};
+use crate::Stage;
+use crate::text::LocalizedText;
+use crate::vocab::ModelKind;
 
 /// Life cycle of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,8 +60,7 @@ impl JobState {
 pub struct Snapshot {
     pub session_id: String,
     pub state: JobState,
-    /// `light` or `heavy`.
-    pub model: String,
+    pub model: ModelKind,
     pub upload_name: String,
     pub upload_bytes: u64,
     /// Russian label of the stage, as the prototype's page displays it; empty before the first
@@ -70,11 +71,9 @@ pub struct Snapshot {
     /// 1..=11, 0 before the first stage.
     pub stage_index: u8,
     pub progress: u8,
-    /// What is happening, in Russian (the prototype's field) …
-    pub message: String,
-    /// … and in English (empty from servers that predate it).
-    #[serde(default)]
-    pub message_en: String,
+    /// What is happening: `message` (Russian) and `message_en`.
+    #[serde(flatten)]
+    pub text: LocalizedText,
     #[serde(flatten)]
     pub throughput: Throughput,
     /// Last event of the session (0 = none yet).
@@ -119,9 +118,8 @@ pub struct ProgressMessage {
     pub stage_key: Stage,
     pub stage_index: u8,
     pub progress: u8,
-    pub message: String,
-    #[serde(default)]
-    pub message_en: String,
+    #[serde(flatten)]
+    pub text: LocalizedText,
     #[serde(flatten)]
     pub throughput: Throughput,
 }
@@ -132,9 +130,8 @@ pub struct ProgressMessage {
 pub struct TerminalMessage {
     pub seq: u64,
     pub session_id: String,
-    pub message: String,
-    #[serde(default)]
-    pub message_en: String,
+    #[serde(flatten)]
+    pub text: LocalizedText,
     /// Why it ended, for `error`: `failed` or `cancelled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -184,27 +181,6 @@ pub struct SessionList {
     pub total: u64,
 }
 
-impl Snapshot {
-    /// The message in both languages.
-    pub fn text(&self) -> Bilingual {
-        Bilingual::new(self.message.clone(), self.message_en.clone())
-    }
-}
-
-impl ProgressMessage {
-    /// The message in both languages.
-    pub fn text(&self) -> Bilingual {
-        Bilingual::new(self.message.clone(), self.message_en.clone())
-    }
-}
-
-impl TerminalMessage {
-    /// The message in both languages.
-    pub fn text(&self) -> Bilingual {
-        Bilingual::new(self.message.clone(), self.message_en.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,8 +194,7 @@ mod tests {
             stage_key: Stage::LoadModel,
             stage_index: 3,
             progress: 25,
-            message: "m".into(),
-            message_en: "m-en".into(),
+            text: LocalizedText::new("m", "m-en"),
             throughput: Throughput {
                 bytes_done: 10,
                 bytes_total: 20,
@@ -250,8 +225,7 @@ mod tests {
         let e = ServerMessage::Error(TerminalMessage {
             seq: 9,
             session_id: "s".into(),
-            message: "boom".into(),
-            message_en: "boom!".into(),
+            text: LocalizedText::new("boom", "boom!"),
             code: None,
         });
         assert_eq!(
@@ -262,7 +236,7 @@ mod tests {
         let old: ServerMessage =
             serde_json::from_str(r#"{"type":"error","seq":9,"session_id":"s","message":"boom"}"#)
                 .expect("old event");
-        assert!(matches!(old, ServerMessage::Error(t) if t.message_en.is_empty()));
+        assert!(matches!(old, ServerMessage::Error(t) if t.text.en.is_empty()));
         assert_eq!(
             serde_json::to_string(&ServerMessage::Pong).expect("json"),
             r#"{"type":"pong"}"#

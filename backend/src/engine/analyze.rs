@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use loglens_shared::report::{AnalysisReport, FileStats, Notice, ScenarioInfo, Summary};
 use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
-use loglens_shared::{Bilingual, EngineProgress, Stage, say};
+use loglens_shared::{LocalizedText, Stage};
+
+use crate::engine::progress::EngineProgress;
+use crate::say;
 use rayon::prelude::*;
 
 use super::archive::{self, ArchiveError, ArchiveLimits, ByteBudget, EntryReader, KbEntry};
@@ -18,8 +21,8 @@ use super::derive::{self, CaseFindings};
 use super::embed::{EmbedError, VectorCache};
 use super::kb::{KbError, KnowledgeBase, MAX_KB_BYTES};
 use super::matcher::{self, ScannedFile, Semantic, Thresholds};
-use super::notices;
 use super::models::{ModelKind, ModelRegistry};
+use super::notices;
 use super::playbooks::{PlaybookError, Playbooks};
 use super::reports::{self, ReportError};
 use super::scan::{self, CONTEXT_LINES, ScanError};
@@ -101,9 +104,7 @@ impl EngineError {
             EngineError::Archive(e) => e.to_string(),
             EngineError::Kb(e) => e.to_string(),
             EngineError::Playbooks(e) => e.to_string(),
-            EngineError::Model(_) => {
-                "the embedding model is not available on this server".into()
-            }
+            EngineError::Model(_) => "the embedding model is not available on this server".into(),
             EngineError::Report(_) | EngineError::OutDir { .. } => {
                 "the reports could not be written on the server".into()
             }
@@ -232,7 +233,7 @@ impl Engine {
                     "Базы знаний найдены для всех {own} сценариев",
                     "Knowledge bases found for all {own} scenarios"
                 ),
-                Some(Bilingual { ru, en }) => say!(
+                Some(LocalizedText { ru, en }) => say!(
                     "Своя база знаний: {own} из {cases}; остальным — {ru}",
                     "Own knowledge base: {own} of {cases}; the others use {en}"
                 ),
@@ -425,7 +426,7 @@ impl Engine {
                 !p.cancelled()
             })?;
         }
-        let thresholds = req.thresholds.unwrap_or_else(|| req.model.thresholds());
+        let thresholds = req.thresholds.unwrap_or_else(|| Thresholds::of(req.model));
         let mut case_matches = Vec::with_capacity(plan.cases.len());
         for (files, kb) in scanned.iter().zip(&case_kb) {
             let sem = kb_vectors.get(&kb.content_hash).map(|kbv| Semantic {
@@ -718,7 +719,7 @@ fn assemble(
         .map_or_else(|| "logs".to_owned(), |s| s.to_string_lossy().into_owned());
     report.summary = Summary {
         name: stem,
-        model: req.model.as_str().to_owned(),
+        model: req.model,
         semantic: req.semantic,
         scenarios: report.scenarios.len(),
         files: all_files.clone().count(),
@@ -800,7 +801,7 @@ impl<'a> Reporter<'a> {
         }
     }
 
-    fn emit(&self, stage: Stage, fraction: f64, message: Bilingual, last: &mut (Instant, u8)) {
+    fn emit(&self, stage: Stage, fraction: f64, message: LocalizedText, last: &mut (Instant, u8)) {
         // Percent never goes backwards, even if workers report out of order.
         let percent = stage.percent(fraction).max(last.1);
         *last = (Instant::now(), percent);
@@ -815,14 +816,14 @@ impl<'a> Reporter<'a> {
     }
 
     /// A stage boundary or milestone: always sent.
-    fn stage(&self, stage: Stage, fraction: f64, message: Bilingual) {
+    fn stage(&self, stage: Stage, fraction: f64, message: LocalizedText) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         self.emit(stage, fraction, message, &mut last);
     }
 
     /// An update inside a long stage: sent if [`PROGRESS_INTERVAL`] has passed.
     /// The message is written only when it is sent (this runs for every buffer of every file).
-    fn throttled(&self, stage: Stage, fraction: f64, message: impl FnOnce() -> Bilingual) {
+    fn throttled(&self, stage: Stage, fraction: f64, message: impl FnOnce() -> LocalizedText) {
         let Ok(mut last) = self.last.try_lock() else {
             return;
         };

@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDateTime;
+use loglens_shared::Priority;
 use loglens_shared::report::{
-    Incident, Level, Link, LogRef, Method, NovelAnomaly, PlaybookRecommendation, Prediction,
-    PredictionKind,
+    Incident, Level, Link, LogRef, LogTime, Method, NovelAnomaly, PlaybookRecommendation,
+    Prediction, PredictionKind,
 };
 
 use super::kb::KnowledgeBase;
@@ -60,22 +60,6 @@ pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
         raw: s.raw.clone(),
         context: s.context.clone(),
     }
-}
-
-/// Parses the timestamps the log parser accepts (`T` or space, fraction, zone ignored).
-pub fn parse_timestamp(ts: &str) -> Option<NaiveDateTime> {
-    let head = ts.get(..19)?.replacen(' ', "T", 1);
-    let rest = &ts[19..];
-    let frac: String = rest
-        .strip_prefix(['.', ','])
-        .map(|r| r.chars().take_while(char::is_ascii_digit).collect())
-        .unwrap_or_default();
-    let text = if frac.is_empty() {
-        head
-    } else {
-        format!("{head}.{frac}")
-    };
-    NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f").ok()
 }
 
 pub fn derive_case(
@@ -140,21 +124,21 @@ fn incidents(
                 .map(|e| files[e.file].name.clone())
                 .chain(mine.iter().map(|l| files[l.warning.file].name.clone()))
                 .collect();
-            let times: Vec<&str> = errors
+            let times: Vec<&LogTime> = errors
                 .iter()
-                .map(|e| e.get(files).timestamp.as_str())
-                .chain(mine.iter().map(|l| l.warning.get(files).timestamp.as_str()))
+                .map(|e| &e.get(files).timestamp)
+                .chain(mine.iter().map(|l| &l.warning.get(files).timestamp))
                 .collect();
-            let first_seen = times.iter().min().map(|s| (*s).to_owned());
-            let last_seen = times.iter().max().map(|s| (*s).to_owned());
+            let first_seen = times.iter().min().map(|t| (*t).clone());
+            let last_seen = times.iter().max().map(|t| (*t).clone());
             Incident {
                 scenario_id,
                 problem_id,
                 problem: kb.problems.get(&problem_id).cloned().unwrap_or_default(),
                 priority: playbooks
                     .get(problem_id)
-                    .map_or("major", |p| p.priority.as_str())
-                    .to_owned(),
+                    .map(|p| p.priority)
+                    .unwrap_or_default(),
                 errors: sample(&errors, MAX_ERRORS_PER_INCIDENT)
                     .map(|e| log_ref(files, *e))
                     .collect(),
@@ -177,11 +161,7 @@ fn incidents(
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.impact
-            .cmp(&a.impact)
-            .then(a.problem_id.cmp(&b.problem_id))
-    });
+    out.sort_by(Incident::by_impact);
     out
 }
 
@@ -289,19 +269,16 @@ fn novel(
     files: &[ScannedFile],
     m: &CaseMatches,
 ) -> Vec<NovelAnomaly> {
-    let error_times: Vec<(NaiveDateTime, u32)> = m
+    let error_times: Vec<(i64, u32)> = m
         .problems
         .iter()
-        .filter_map(|h| parse_timestamp(&h.at.get(files).timestamp).map(|t| (t, h.problem_id)))
+        .map(|h| (h.at.get(files).timestamp.ms, h.problem_id))
         .collect();
     let related = |at: SigRef| -> Option<u32> {
-        let t = parse_timestamp(&at.get(files).timestamp)?;
+        let t = at.get(files).timestamp.ms;
         error_times
             .iter()
-            .filter(|(et, _)| {
-                let d = (t - *et).num_seconds();
-                (0..=NOVEL_WINDOW_SECONDS).contains(&d)
-            })
+            .filter(|(et, _)| (0..=NOVEL_WINDOW_SECONDS * 1000).contains(&(t - *et)))
             .max_by_key(|(et, _)| *et)
             .map(|(_, p)| *p)
     };
@@ -353,7 +330,7 @@ pub fn recommendations(
             Some(p) => PlaybookRecommendation {
                 problem_id,
                 problem: p.problem.clone(),
-                priority: p.priority.as_str().to_owned(),
+                priority: p.priority,
                 summary: p.summary.clone(),
                 steps: p.steps.clone(),
                 scenario_ids: sc.into_iter().collect(),
@@ -361,23 +338,14 @@ pub fn recommendations(
             None => PlaybookRecommendation {
                 problem_id,
                 problem: kb_problem_text(problem_id),
-                priority: "major".into(),
+                priority: Priority::default(),
                 summary: format!("No playbook for problem {problem_id} in {}.", playbooks.source),
                 steps: vec!["Investigate the root-cause ERROR line and its log context; add a playbook for this problem.".into()],
                 scenario_ids: sc.into_iter().collect(),
             },
         })
         .collect();
-    let rank = |p: &str| match p {
-        "critical" => 0,
-        "major" => 1,
-        _ => 2,
-    };
-    out.sort_by(|a, b| {
-        rank(&a.priority)
-            .cmp(&rank(&b.priority))
-            .then(a.problem_id.cmp(&b.problem_id))
-    });
+    out.sort_by_key(|p| (p.priority, p.problem_id));
     out
 }
 
@@ -400,16 +368,5 @@ mod tests {
         let kept: Vec<u32> = sample(&all, MAX_ERRORS_PER_INCIDENT).copied().collect();
         assert_eq!(kept.len(), MAX_ERRORS_PER_INCIDENT);
         assert!(kept.windows(2).all(|w| w[0] < w[1]), "in order, no repeats");
-    }
-
-    #[test]
-    fn timestamps_in_every_accepted_shape() {
-        let t = parse_timestamp("2025-10-06T11:41:12").expect("plain");
-        assert_eq!(t.to_string(), "2025-10-06 11:41:12");
-        assert!(parse_timestamp("2025-10-06 11:41:12.250").is_some());
-        assert!(parse_timestamp("2025-10-06T11:41:12Z").is_some());
-        assert!(parse_timestamp("2025-10-06T11:41:12+03:00").is_some());
-        assert!(parse_timestamp("2025-13-06T11:41:12").is_none());
-        assert!(parse_timestamp("short").is_none());
     }
 }

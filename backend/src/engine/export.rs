@@ -187,7 +187,7 @@ fn write_summary(x: &mut XmlOut, s: &Summary) -> io::Result<()> {
         "summary",
         vec![
             attr("name", &s.name),
-            attr("model", &s.model),
+            attr("model", s.model),
             attr("semantic", s.semantic),
             attr("scenarios", s.scenarios),
             attr("files", s.files),
@@ -272,7 +272,7 @@ fn write_incident(x: &mut XmlOut, i: &Incident) -> io::Result<()> {
     let mut attrs = vec![
         attr("scenario_id", i.scenario_id),
         attr("problem_id", i.problem_id),
-        attr("priority", &i.priority),
+        attr("priority", i.priority),
         attr("impact", i.impact),
         attr("method", method_name(i.method)),
         attr("error_count", i.error_count),
@@ -325,7 +325,7 @@ fn write_novel(x: &mut XmlOut, n: &NovelAnomaly) -> io::Result<()> {
 fn write_playbook(x: &mut XmlOut, p: &PlaybookRecommendation) -> io::Result<()> {
     let attrs = vec![
         attr("problem_id", p.problem_id),
-        attr("priority", &p.priority),
+        attr("priority", p.priority),
     ];
     x.start("playbook", attrs)?;
     x.text("problem", vec![], &p.problem)?;
@@ -846,7 +846,7 @@ fn incidents_section(l: &mut Layout, incidents: &[Incident]) {
     for (rank, incident) in ranked_by_impact(incidents).into_iter().enumerate() {
         let head = format!(
             "[{}] Проблема {} (сценарий {}): {}",
-            or_dash(&incident.priority),
+            incident.priority.as_str(),
             incident.problem_id,
             incident.scenario_id,
             incident.problem
@@ -905,7 +905,7 @@ fn playbook_entry(l: &mut Layout, p: &PlaybookRecommendation) {
     l.paragraph(MARGIN, BODY_SIZE, Tone::Normal, &head);
     let meta = format!(
         "Приоритет: {} · сценарии: {}",
-        or_dash(&p.priority),
+        p.priority.as_str(),
         join_ids(&p.scenario_ids)
     );
     l.paragraph(MARGIN + INDENT, SMALL_SIZE, Tone::Muted, &meta);
@@ -926,10 +926,6 @@ fn join_ids(ids: &[u32]) -> String {
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn or_dash(text: &str) -> &str {
-    if text.trim().is_empty() { "—" } else { text }
 }
 
 fn render(pages: &[Vec<Op>]) -> Result<Vec<u8>, ExportError> {
@@ -1014,7 +1010,7 @@ fn draw_band(surface: &mut Surface, top: f32, height: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use loglens_shared::report::{ContextLine, FileStats};
+    use loglens_shared::report::{ContextLine, FileStats, LogTime, ModelKind, Priority};
     use quick_xml::Reader;
     use quick_xml::escape::resolve_predefined_entity;
 
@@ -1025,7 +1021,7 @@ mod tests {
         LogRef {
             file: file.to_string(),
             line,
-            timestamp: Some("2024-05-01T10:00:00".to_string()),
+            timestamp: LogTime::parse("2024-05-01T10:00:00"),
             level,
             message: raw.to_string(),
             raw: raw.to_string(),
@@ -1079,7 +1075,7 @@ mod tests {
         AnalysisReport {
             summary: Summary {
                 name: "выгрузка <март> & \"апрель\"".to_string(),
-                model: "light".to_string(),
+                model: ModelKind::Light,
                 semantic: true,
                 scenarios: 3,
                 files: 12,
@@ -1120,7 +1116,7 @@ mod tests {
             playbooks: vec![PlaybookRecommendation {
                 problem_id: 101,
                 problem: "Отказ <БД>".to_string(),
-                priority: "P1".to_string(),
+                priority: Priority::Critical,
                 summary: "Проверить пул соединений & реплику".to_string(),
                 steps: vec![
                     "Перезапустить пул".to_string(),
@@ -1137,12 +1133,12 @@ mod tests {
             scenario_id: 1,
             problem_id: 100 + i as u32,
             problem: format!("Отказ сервиса №{i}"),
-            priority: format!("P{}", i % 3 + 1),
+            priority: Priority::ALL[i as usize % 3],
             anomaly_ids: vec![1, 2],
             files: vec!["a.log".to_string()],
             impact: i * 3,
-            first_seen: Some("2024-05-01T10:00:00".to_string()),
-            last_seen: Some("2024-05-01T11:00:00".to_string()),
+            first_seen: LogTime::parse("2024-05-01T10:00:00"),
+            last_seen: LogTime::parse("2024-05-01T11:00:00"),
             ..Incident::default()
         }
     }

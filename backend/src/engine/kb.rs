@@ -48,9 +48,9 @@ impl std::fmt::Display for RowError {
 /// The English reason of a skipped row (the web app says it in its own language).
 pub fn row_fault_text(fault: &RowFault) -> String {
     match fault {
-        RowFault::Columns { found } => format!(
-            "expected 4 columns (anomaly id; anomaly; problem id; problem), found {found}"
-        ),
+        RowFault::Columns { found } => {
+            format!("expected 4 columns (anomaly id; anomaly; problem id; problem), found {found}")
+        }
         RowFault::AnomalyId { value } => {
             format!("anomaly id {value:?} is not a non-negative integer")
         }
@@ -483,7 +483,11 @@ mod tests {
         assert_eq!(kb.row_errors[1].fault, RowFault::Columns { found: 3 });
         assert!(matches!(
             kb.row_notice(),
-            Some(Notice::KbRowsSkipped { count: 2, first_line: 3, .. })
+            Some(Notice::KbRowsSkipped {
+                count: 2,
+                first_line: 3,
+                ..
+            })
         ));
     }
 
@@ -558,15 +562,29 @@ mod tests {
         ws.write_string(0, 0, "ID").expect("cell");
         ws.write_string(1_048_575, 16_383, "corner").expect("cell");
         let bytes = wb.save_to_buffer().expect("xlsx");
-        assert!(bytes.len() < 16 * 1024, "a tiny file: {} bytes", bytes.len());
+        assert!(
+            bytes.len() < 16 * 1024,
+            "a tiny file: {} bytes",
+            bytes.len()
+        );
         let err = KnowledgeBase::parse(&bytes, "corner.xlsx", "corner.xlsx").expect_err("refused");
         assert!(
-            matches!(err, KbError::SheetTooLarge { rows: 1_048_576, columns: 16_384, .. }),
+            matches!(
+                err,
+                KbError::SheetTooLarge {
+                    rows: 1_048_576,
+                    columns: 16_384,
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(matches!(
             err.problem("corner.xlsx"),
-            Problem::KbInvalid { fault: KbFault::SheetTooLarge, .. }
+            Problem::KbInvalid {
+                fault: KbFault::SheetTooLarge,
+                ..
+            }
         ));
     }
 }

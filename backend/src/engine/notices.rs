@@ -35,9 +35,8 @@ pub fn outcome(report: &AnalysisReport, inputs: Inputs<'_>) -> Vec<Notice> {
     } else if s.signal_lines == 0 {
         out.push(Notice::NoSignalLines { lines: s.lines });
     }
-    let matched = !(report.links.is_empty()
-        && report.incidents.is_empty()
-        && report.predictions.is_empty());
+    let matched =
+        !(report.links.is_empty() && report.incidents.is_empty() && report.predictions.is_empty());
     if s.signal_lines > 0 && !matched {
         out.push(Notice::NothingMatched {
             signal_lines: s.signal_lines,
@@ -132,7 +131,10 @@ mod tests {
             uploaded_kb: Some(("my.csv", true)),
             cyrillic_signal_lines: 30,
         };
-        assert_eq!(outcome(&r, heavy), vec![Notice::NothingMatched { signal_lines: 40 }]);
+        assert_eq!(
+            outcome(&r, heavy),
+            vec![Notice::NothingMatched { signal_lines: 40 }]
+        );
     }
 
     #[test]

@@ -4,30 +4,12 @@
 
 use std::collections::HashMap;
 
+use loglens_shared::Priority;
 use loglens_shared::api::{PlaybookFault, Problem};
 use serde::Deserialize;
 
 /// The built-in playbooks.
 pub const BUILTIN_TOML: &str = include_str!("../../data/playbooks.toml");
-
-/// How urgent a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Priority {
-    Critical,
-    Major,
-    Minor,
-}
-
-impl Priority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Critical => "critical",
-            Priority::Major => "major",
-            Priority::Minor => "minor",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Playbook {
@@ -78,7 +60,11 @@ impl PlaybookError {
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> u64 {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+        + 1
 }
 
 /// Playbooks by problem id.
@@ -105,7 +91,12 @@ impl Playbooks {
             reason,
         };
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            invalid(PlaybookFault::NotUtf8, None, None, format!("not UTF-8: {e}"))
+            invalid(
+                PlaybookFault::NotUtf8,
+                None,
+                None,
+                format!("not UTF-8: {e}"),
+            )
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: PlaybookFile = if file_name.to_lowercase().ends_with(".json") {
@@ -202,8 +193,8 @@ steps = ["replace the disk"]
         let err = Playbooks::parse(b"[[playbook]]\nproblem_id = 1\n", "bad.toml", "u")
             .expect_err("invalid");
         assert!(err.to_string().contains("bad.toml"), "{err}");
-        let syntax = Playbooks::parse(b"# mine\n\n[[playbook]\n", "broken.toml", "u")
-            .expect_err("invalid");
+        let syntax =
+            Playbooks::parse(b"# mine\n\n[[playbook]\n", "broken.toml", "u").expect_err("invalid");
         assert_eq!(
             syntax.problem(),
             Problem::PlaybooksInvalid {
@@ -216,7 +207,11 @@ steps = ["replace the disk"]
         let twice = format!("{toml}\n{toml}");
         assert!(matches!(
             Playbooks::parse(twice.as_bytes(), "twice.toml", "u").map_err(|e| e.problem()),
-            Err(Problem::PlaybooksInvalid { fault: PlaybookFault::Duplicate, problem_id: Some(7), .. })
+            Err(Problem::PlaybooksInvalid {
+                fault: PlaybookFault::Duplicate,
+                problem_id: Some(7),
+                ..
+            })
         ));
         let bad_priority = toml.replace("minor", "urgent");
         assert!(Playbooks::parse(bad_priority.as_bytes(), "p.toml", "u").is_err());

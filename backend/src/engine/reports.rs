@@ -203,7 +203,8 @@ impl<'a> Table<'a> {
         let (row, cell) = (self.row, cell_text(text));
         if looks_like_formula(&cell) {
             let quoted = self.quoted.clone();
-            self.ws()?.write_string_with_format(row, col, cell.as_ref(), &quoted)?;
+            self.ws()?
+                .write_string_with_format(row, col, cell.as_ref(), &quoted)?;
         } else {
             self.ws()?.write_string(row, col, cell.as_ref())?;
         }
@@ -218,7 +219,7 @@ impl<'a> Table<'a> {
 }
 
 fn ref_time(r: &LogRef) -> &str {
-    r.timestamp.as_deref().unwrap_or("")
+    r.timestamp.as_ref().map_or("", |t| t.raw.as_str())
 }
 
 /// The six official columns of a link, in the current row.
@@ -315,13 +316,13 @@ pub fn write_incidents(report: &AnalysisReport, path: &Path) -> Result<(), Repor
             t.number(1, f64::from(inc.scenario_id))?;
             t.number(2, f64::from(inc.problem_id))?;
             t.text(3, &inc.problem)?;
-            t.text(4, &inc.priority)?;
+            t.text(4, inc.priority.as_str())?;
             t.number(5, inc.impact as f64)?;
             t.number(6, inc.anomaly_ids.len() as f64)?;
             t.number(7, inc.files.len() as f64)?;
             t.text(8, &inc.files.join(", "))?;
-            t.text(9, inc.first_seen.as_deref().unwrap_or(""))?;
-            t.text(10, inc.last_seen.as_deref().unwrap_or(""))?;
+            t.text(9, inc.first_seen.as_ref().map_or("", |t| t.raw.as_str()))?;
+            t.text(10, inc.last_seen.as_ref().map_or("", |t| t.raw.as_str()))?;
             t.text(11, inc.errors.first().map_or("", |e| e.raw.as_str()))?;
             t.text(12, method_name(inc.method))?;
         }
@@ -364,7 +365,7 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Rep
             t.text(3, &p.problem)?;
             t.number(4, f64::from(p.anomaly_id))?;
             t.text(5, &p.anomaly)?;
-            t.text(6, p.trigger_time.as_deref().unwrap_or(""))?;
+            t.text(6, p.trigger_time.as_ref().map_or("", |t| t.raw.as_str()))?;
             t.text(7, &p.trigger.file)?;
             t.number(8, p.trigger.line as f64)?;
             t.text(9, &p.trigger.raw)?;
@@ -448,7 +449,7 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
         csv.write_record([
             p.problem_id.to_string().as_str(),
             &csv_cell(&p.problem),
-            &csv_cell(&p.priority),
+            &csv_cell(p.priority.as_str()),
             &scenarios.join(" "),
             &csv_cell(&p.summary),
             &csv_cell(&steps),
@@ -471,7 +472,7 @@ pub fn write_playbooks_txt(report: &AnalysisReport, path: &Path) -> Result<(), R
         let scenarios: Vec<String> = p.scenario_ids.iter().map(u32::to_string).collect();
         out.push_str(&format!(
             "[{}] Проблема {}: {}\nСценарии: {}\n{}\n",
-            p.priority.to_uppercase(),
+            p.priority.as_str().to_uppercase(),
             p.problem_id,
             p.problem,
             scenarios.join(", "),
@@ -553,7 +554,8 @@ mod tests {
 
     fn read_sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
         use calamine::{Reader, open_workbook_auto_from_rs};
-        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+        let mut wb =
+            open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
         let names = wb.sheet_names().clone();
         names
             .into_iter()
@@ -573,10 +575,18 @@ mod tests {
         let long = "x".repeat(40_000);
         let cut = cell_text(&long);
         assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
-        assert!(cut.ends_with("[обрезано: 40000 симв.; полностью в report.json]"), "{}", &cut[cut.len() - 80..]);
+        assert!(
+            cut.ends_with("[обрезано: 40000 симв.; полностью в report.json]"),
+            "{}",
+            &cut[cut.len() - 80..]
+        );
         assert_eq!(cell_text("short"), "short");
         let cyrillic = "ж".repeat(MAX_CELL_CHARS);
-        assert_eq!(cell_text(&cyrillic).chars().count(), MAX_CELL_CHARS, "counted in characters");
+        assert_eq!(
+            cell_text(&cyrillic).chars().count(),
+            MAX_CELL_CHARS,
+            "counted in characters"
+        );
         for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
             assert!(looks_like_formula(f), "{f:?}");
             assert_eq!(csv_cell(f), format!("'{f}"));
@@ -602,7 +612,10 @@ mod tests {
         write_submit_report(&report, &path).expect("a long line does not fail the report");
         let sheets = read_sheets(&std::fs::read(&path).expect("read"));
         let submit = &sheets[0].1;
-        assert_eq!(submit[1][3], "=cmd|' /C calc'!A0", "a string cell, value unchanged");
+        assert_eq!(
+            submit[1][3], "=cmd|' /C calc'!A0",
+            "a string cell, value unchanged"
+        );
         assert!(submit[1][5].contains("[обрезано: "));
         assert_eq!(submit[1][5].chars().count(), MAX_CELL_CHARS);
     }

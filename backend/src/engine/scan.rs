@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use loglens_shared::report::{ContextLine, Level};
+use loglens_shared::report::{ContextLine, Level, LogTime};
 
 use super::kb::KnowledgeBase;
 use super::normalize::normalize;
@@ -55,7 +55,9 @@ impl RetainBudget {
     /// Takes `n` bytes if they are left.
     fn take(&self, n: u64) -> bool {
         self.left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(n))
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
             .is_ok()
     }
 
@@ -82,7 +84,7 @@ pub struct SignalLine {
     /// 1-based physical line number.
     pub line: u64,
     pub level: Level,
-    pub timestamp: String,
+    pub timestamp: LogTime,
     pub source: String,
     pub message: String,
     /// The line as written (BOM, line terminator and trailing blanks removed).
@@ -101,7 +103,7 @@ impl SignalLine {
             .iter()
             .map(|c| c.text.len() as u64 + CONTEXT_WEIGHT)
             .sum();
-        (self.raw.len() + self.message.len() + self.source.len() + self.timestamp.len()) as u64
+        (self.raw.len() + self.message.len() + self.source.len() + self.timestamp.raw.len()) as u64
             + context
             + LINE_WEIGHT
     }
@@ -305,9 +307,14 @@ impl<'a> Scanner<'a> {
         }
         match classify(raw) {
             LineKind::Signal(s) => {
+                // The shape was a timestamp's; one that is no date (month 13) is no log line.
+                let Some(timestamp) = LogTime::parse(&decode(s.timestamp)) else {
+                    self.result.unparsable += 1;
+                    self.remember(trimmed);
+                    return;
+                };
                 self.result.signal_lines += 1;
                 let message = decode(s.message);
-                let timestamp = decode(s.timestamp);
                 if let Some((group, slot)) = self.place(s.level, &message, &timestamp) {
                     let raw_text = decode(trimmed);
                     let mut context: Vec<ContextLine> = self
@@ -342,7 +349,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The group of a signal line and whether (and where) to keep it; `None`: counted only.
-    fn place(&mut self, level: Level, message: &str, timestamp: &str) -> Option<(u32, Slot)> {
+    fn place(&mut self, level: Level, message: &str, timestamp: &LogTime) -> Option<(u32, Slot)> {
         let (exact, key) = match self.retain {
             Retain::All => (false, normalize(message)),
             Retain::Bounded { kb, .. } => {
@@ -394,7 +401,7 @@ impl<'a> Scanner<'a> {
         }
         // Beyond the first ones: follow the earliest and the latest occurrence in time
         // (timestamps may jump backwards, so neither is simply the last line).
-        let time = |i: usize| self.result.signals[i].timestamp.as_str();
+        let time = |i: usize| &self.result.signals[i].timestamp;
         match (group.earliest, group.latest) {
             (None, _) => Some((g, Slot::New(Role::Earliest))),
             (Some(e), _) if timestamp < time(e) => Some((g, Slot::Replace(e))),
@@ -604,9 +611,19 @@ mod tests {
             "kept: {}",
             scan.signals.len()
         );
-        let times: Vec<&str> = scan.signals.iter().map(|s| s.timestamp.as_str()).collect();
-        assert!(times.contains(&"2025-10-06T00:00:00"), "the earliest in time: {times:?}");
-        assert!(times.contains(&"2025-10-06T02:23:19"), "the latest in time: {times:?}");
+        let times: Vec<&str> = scan
+            .signals
+            .iter()
+            .map(|s| s.timestamp.raw.as_str())
+            .collect();
+        assert!(
+            times.contains(&"2025-10-06T00:00:00"),
+            "the earliest in time: {times:?}"
+        );
+        assert!(
+            times.contains(&"2025-10-06T02:23:19"),
+            "the latest in time: {times:?}"
+        );
         assert!(
             scan.signals
                 .iter()
@@ -628,9 +645,17 @@ mod tests {
         }
         let budget = RetainBudget::new(1 << 30);
         let scan = bounded(&text, &budget);
-        let known = scan.groups.iter().position(|g| g.exact).expect("the KB problem");
+        let known = scan
+            .groups
+            .iter()
+            .position(|g| g.exact)
+            .expect("the KB problem");
         assert_eq!(scan.groups[known].count, 500);
-        let kept_known = scan.signals.iter().filter(|s| s.group as usize == known).count();
+        let kept_known = scan
+            .signals
+            .iter()
+            .filter(|s| s.group as usize == known)
+            .count();
         assert_eq!(kept_known, 500, "the organizers' rule lists every one");
         assert!(scan.signals.len() < 510, "the unknown one is sampled");
     }
@@ -639,14 +664,27 @@ mod tests {
     fn a_spent_budget_counts_instead_of_keeping_and_says_so() {
         let mut text = String::new();
         for i in 0..2_000u32 {
-            text.push_str(&format!("2025-10-06T00:00:00 WARNING app: unique message {}\n", "x".repeat((i % 50) as usize) + &i.to_string().replace('0', "o").replace('1', "i").replace('2', "z")));
+            text.push_str(&format!(
+                "2025-10-06T00:00:00 WARNING app: unique message {}\n",
+                "x".repeat((i % 50) as usize)
+                    + &i.to_string()
+                        .replace('0', "o")
+                        .replace('1', "i")
+                        .replace('2', "z")
+            ));
             text.push_str("2025-10-06T00:00:01 ERROR database: Index corruption on table\n");
         }
         let budget = RetainBudget::new(64 * 1024);
         let scan = bounded(&text, &budget);
         assert_eq!(scan.signal_lines, 4_000, "every line is counted");
-        assert!(scan.uncounted_messages > 0, "new messages beyond the budget are only counted");
-        assert!(scan.unlisted_errors > 0, "and known ERRORs beyond it are not listed");
+        assert!(
+            scan.uncounted_messages > 0,
+            "new messages beyond the budget are only counted"
+        );
+        assert!(
+            scan.unlisted_errors > 0,
+            "and known ERRORs beyond it are not listed"
+        );
         let kept: u64 = scan.signals.iter().map(SignalLine::weight).sum();
         assert!(kept <= 64 * 1024, "{kept}");
     }

@@ -56,7 +56,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("too many uploads from this client; try again in {wait_secs} s")]
     RateLimited { wait_secs: u64 },
-    #[error("the upload stalled (nothing for {secs} s, or slower than {min_rate} bytes/s) and was dropped")]
+    #[error(
+        "the upload stalled (nothing for {secs} s, or slower than {min_rate} bytes/s) and was dropped"
+    )]
     UploadStalled { secs: u64, min_rate: u64 },
     #[error("this client already has {limit} uploads in progress; wait for one to finish")]
     TooManyUploads { limit: usize },
@@ -175,7 +177,8 @@ pub async fn request_context(
 
 /// What a client is told of a failure on the server's side: that it happened, and the id under
 /// which the server logged its details (paths, SQL and library messages stay in the log).
-pub const INTERNAL_DETAIL: &str = "the server failed to handle this request; its log has the details under the request id";
+pub const INTERNAL_DETAIL: &str =
+    "the server failed to handle this request; its log has the details under the request id";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -210,7 +213,10 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs.max(1)));
         }
-        if matches!(self, ApiError::QueueFull { .. } | ApiError::TooManyUploads { .. }) {
+        if matches!(
+            self,
+            ApiError::QueueFull { .. } | ApiError::TooManyUploads { .. }
+        ) {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(QUEUE_RETRY_AFTER_SECS),

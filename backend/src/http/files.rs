@@ -58,14 +58,15 @@ pub async fn download(
 
 /// `GET /api/templates/{name}`: the built-in knowledge base or playbooks, to edit and upload.
 pub async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
-    let (name, bytes) = TEMPLATES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| {
-            let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
-            ApiError::UnknownReport(name.clone(), known.join(", "))
-        })?;
-    Ok(attachment(Body::from(*bytes), name, Some(bytes.len() as u64)))
+    let (name, bytes) = TEMPLATES.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+        let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+        ApiError::UnknownReport(name.clone(), known.join(", "))
+    })?;
+    Ok(attachment(
+        Body::from(*bytes),
+        name,
+        Some(bytes.len() as u64),
+    ))
 }
 
 /// A response that downloads `body` as `name`.
@@ -205,7 +206,9 @@ mod tests {
 
     #[test]
     fn reports_download_under_the_analysis_name() {
-        assert_eq!(download_name("vc", "submit_report.xlsx"), "vc_submit_report.xlsx");
+        assert_eq!(
+            download_name("vc", "submit_report.xlsx"),
+            "vc_submit_report.xlsx"
+        );
     }
 }
-

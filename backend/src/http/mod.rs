@@ -47,7 +47,8 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     // Client-side routes (/dashboard/<id>, /history) get index.html; real files are served as is,
     // gzipped for clients that accept it (the wasm and ECharts shrink to about a third). API
     // bodies are left alone: results zips are compressed already and sockets must not be wrapped.
-    let spa = Compression::new(ServeDir::new(&config.static_dir).fallback(ServeFile::new(index.clone())));
+    let spa =
+        Compression::new(ServeDir::new(&config.static_dir).fallback(ServeFile::new(index.clone())));
     let protected = Router::new()
         .nest("/api", routes::api())
         .merge(routes::uploads(

@@ -29,7 +29,12 @@ fn id_param() -> Value {
 fn file_response(what: &str, types: &[&str]) -> Value {
     let content: Map<String, Value> = types
         .iter()
-        .map(|t| ((*t).to_owned(), json!({ "schema": { "type": "string", "format": "binary" } })))
+        .map(|t| {
+            (
+                (*t).to_owned(),
+                json!({ "schema": { "type": "string", "format": "binary" } }),
+            )
+        })
         .collect();
     json!({ "description": what, "content": content })
 }
@@ -47,6 +52,7 @@ fn schemas() -> Map<String, Value> {
     generator.subschema_for::<VersionInfo>();
     generator.subschema_for::<ProblemDetails>();
     generator.subschema_for::<ProcessAccepted>();
+    generator.subschema_for::<loglens_shared::api::RerunRequest>();
     generator.subschema_for::<Snapshot>();
     generator.subschema_for::<SessionList>();
     generator.subschema_for::<ServerMessage>();
@@ -140,8 +146,7 @@ pub fn document() -> Value {
                 "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/rerun": { "post": { "summary": "Analyse the same upload again as a new session (optionally with the other model)",
                 "parameters": [id_param()],
-                "requestBody": { "required": false, "content": { "application/json": { "schema": {
-                    "type": "object", "properties": { "model": { "type": "string", "enum": ["light", "heavy"] } } } } } },
+                "requestBody": { "required": false, "content": { "application/json": { "schema": reference("RerunRequest") } } },
                 "responses": {
                     "202": { "description": "Queued; `Location` names the new session",
                         "headers": { "Location": { "schema": { "type": "string" } } },

@@ -14,9 +14,9 @@ use super::error::ApiError;
 use super::extract::{OptionalJson, Path, Query};
 use super::state::AppState;
 use super::upload;
-use crate::engine::ModelKind;
 use crate::engine::reports;
 use crate::jobs::store::JobRecord;
+use loglens_shared::api::RerunRequest;
 
 /// Seconds a polling client should wait between snapshots while a job runs.
 pub const POLL_RETRY_AFTER_SECS: u32 = 1;
@@ -146,14 +146,9 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let state = app.clone();
-    let snap = blocking(move || state.jobs.cancel(&id)?.ok_or_else(|| missing(&state, &id))).await?;
+    let snap =
+        blocking(move || state.jobs.cancel(&id)?.ok_or_else(|| missing(&state, &id))).await?;
     Ok((StatusCode::ACCEPTED, Json(snap)).into_response())
-}
-
-/// `POST /api/sessions/{id}/rerun` body: the model of the new analysis (the same by default).
-#[derive(Debug, Default, Deserialize)]
-pub struct RerunRequest {
-    pub model: Option<String>,
 }
 
 /// `POST /api/sessions/{id}/rerun`: the same upload (archive, knowledge base, playbooks)
@@ -163,17 +158,7 @@ pub async fn rerun(
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RerunRequest>,
 ) -> Result<Response, ApiError> {
-    let model = match body.model.as_deref() {
-        None => None,
-        Some("light") => Some(ModelKind::Light),
-        Some("heavy") => Some(ModelKind::Heavy),
-        Some(_) => {
-            return Err(ApiError::BadField {
-                field: "model",
-                expected: "light, heavy",
-            });
-        }
-    };
+    let model = body.model;
     let source = job(&app, &id).await?;
     if !source.state.is_terminal() {
         return Err(ApiError::NotReady {

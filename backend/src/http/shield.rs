@@ -156,7 +156,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         rest = &rest[start..];
-        let Some(open_end) = rest.find('>') else { break };
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
         let attrs = &rest[..open_end];
         let body_start = open_end + 1;
         let Some(close) = rest[body_start..].find("</script>") else {
@@ -176,11 +178,7 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 /// Middleware: the security headers on every response.
-pub async fn headers(
-    State(sec): State<SecurityHeaders>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn headers(State(sec): State<SecurityHeaders>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, sec.csp.clone());
@@ -212,7 +210,13 @@ mod tests {
     #[test]
     fn only_the_servers_own_names_pass() {
         let h = hosts(&[]);
-        for ok in ["127.0.0.1:8080", "localhost", "LOCALHOST:1", "[::1]:8080", "::1"] {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:8080",
+            "::1",
+        ] {
             assert!(h.allows_host(ok), "{ok}");
         }
         for bad in ["evil.test", "evil.test:8080", "127.0.0.2", ""] {
@@ -234,12 +238,13 @@ mod tests {
 
     #[test]
     fn the_inline_loader_is_admitted_by_its_hash() {
-        let html = "<script type=\"module\">\nimport init;\n</script><script src=\"/e.js\"></script>";
+        let html =
+            "<script type=\"module\">\nimport init;\n</script><script src=\"/e.js\"></script>";
         let hashes = inline_script_hashes(html);
         assert_eq!(hashes.len(), 1, "only the inline one");
         use base64::Engine;
-        let expected = base64::engine::general_purpose::STANDARD
-            .encode(Sha256::digest(b"\nimport init;\n"));
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"\nimport init;\n"));
         assert_eq!(hashes[0], format!("sha256-{expected}"));
     }
 }

@@ -12,7 +12,10 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use loglens_shared::LocalizedText;
 use loglens_shared::session::{ServerMessage, TerminalMessage};
+
+use crate::say;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
@@ -123,16 +126,21 @@ async fn serve(
     };
     let Some(snapshot) = snapshot else {
         let deleted = app.jobs.store().was_deleted(id).unwrap_or(false);
-        let (message, message_en, code) = if deleted {
-            ("Этот анализ удалён".to_owned(), "This analysis was deleted".to_owned(), "deleted_session")
+        let (text, code) = if deleted {
+            (
+                LocalizedText::new("Этот анализ удалён", "This analysis was deleted"),
+                "deleted_session",
+            )
         } else {
-            (format!("нет сессии {id}"), format!("no session {id}"), "unknown_session")
+            (
+                say!("нет сессии {id}", "no session {id}"),
+                "unknown_session",
+            )
         };
         let msg = ServerMessage::Error(TerminalMessage {
             seq: 0,
             session_id: id.to_owned(),
-            message,
-            message_en,
+            text,
             code: Some(code.into()),
         });
         send(socket, &msg).await;

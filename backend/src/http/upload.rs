@@ -82,10 +82,7 @@ struct ClientUpload {
 impl ClientUpload {
     fn start(app: &AppState, client: IpAddr) -> Result<Self, ApiError> {
         let limit = app.upload_limits.per_client;
-        let mut active = app
-            .active_uploads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut active = app.active_uploads.lock().unwrap_or_else(|p| p.into_inner());
         let n = active.entry(client).or_default();
         if *n >= limit {
             return Err(ApiError::TooManyUploads { limit });
@@ -209,7 +206,7 @@ pub async fn process(
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     let job = NewJob {
         id: id.clone(),
-        model: form.model.as_str().to_owned(),
+        model: form.model,
         semantic: form.semantic,
         upload_name: form.archive.name,
         upload_path: form.archive.path,
@@ -321,15 +318,14 @@ async fn read_form(
                 }
             }
             "model" => {
-                model = match small_field(field, "model", "light, heavy", pace).await?.trim() {
-                    "light" | "" => ModelKind::Light,
-                    "heavy" => ModelKind::Heavy,
-                    _ => {
-                        return Err(ApiError::BadField {
-                            field: "model",
-                            expected: "light, heavy",
-                        });
-                    }
+                let v = small_field(field, "model", "light, heavy", pace).await?;
+                model = if v.trim().is_empty() {
+                    ModelKind::default()
+                } else {
+                    v.parse().map_err(|_| ApiError::BadField {
+                        field: "model",
+                        expected: "light, heavy",
+                    })?
                 };
             }
             "exact_only" => {
@@ -352,12 +348,15 @@ async fn read_form(
 /// central directory is unsafe or holds no logs, a knowledge base or playbook file that
 /// cannot be used (named with its file and line).
 pub fn check(form: UploadForm) -> Result<UploadForm, ApiError> {
-    archive::plan(&form.archive.path, &form.archive.name, &ArchiveLimits::default()).map_err(
-        |source| ApiError::Archive {
-            file: form.archive.name.clone(),
-            source,
-        },
-    )?;
+    archive::plan(
+        &form.archive.path,
+        &form.archive.name,
+        &ArchiveLimits::default(),
+    )
+    .map_err(|source| ApiError::Archive {
+        file: form.archive.name.clone(),
+        source,
+    })?;
     if let Some(kb) = &form.kb {
         let bytes = std::fs::read(&kb.path)
             .map_err(|e| ApiError::Internal(format!("cannot read the stored upload: {e}")))?;

@@ -18,7 +18,10 @@ use std::time::{Duration, Instant};
 use loglens_shared::session::{
     JobState, ProgressMessage, ServerMessage, Snapshot, TerminalMessage, Throughput,
 };
-use loglens_shared::{Bilingual, EngineProgress, Stage, say};
+use loglens_shared::{LocalizedText, Stage};
+
+use crate::engine::progress::EngineProgress;
+use crate::say;
 use tokio::sync::{broadcast, mpsc};
 
 use self::bus::Bus;
@@ -67,8 +70,8 @@ pub const MESSAGE_QUEUED: (&str, &str) = ("В очереди", "Queued");
 pub const MESSAGE_COMPLETE: (&str, &str) = ("Анализ логов завершен", "Log analysis complete");
 pub const MESSAGE_CANCELLED: (&str, &str) = ("Анализ отменён", "Analysis cancelled");
 
-fn text((ru, en): (&str, &str)) -> Bilingual {
-    Bilingual::new(ru, en)
+fn text((ru, en): (&str, &str)) -> LocalizedText {
+    LocalizedText::new(ru, en)
 }
 
 pub struct Jobs {
@@ -205,17 +208,16 @@ impl Jobs {
                 _ => None,
             };
             let playbooks = match (&source.playbooks_name, &source.playbooks_path) {
-                (Some(n), Some(p)) => Some((
-                    n.clone(),
-                    link(p, &format!(".playbooks.{}", extension(p)))?,
-                )),
+                (Some(n), Some(p)) => {
+                    Some((n.clone(), link(p, &format!(".playbooks.{}", extension(p)))?))
+                }
                 _ => None,
             };
             self.submit(
                 slot,
                 NewJob {
                     id: id.clone(),
-                    model: model.map_or_else(|| source.model.clone(), |m| m.as_str().to_owned()),
+                    model: model.unwrap_or(source.model),
                     semantic: source.semantic,
                     upload_name: source.upload_name.clone(),
                     upload_path,
@@ -357,7 +359,7 @@ impl Jobs {
         &self,
         id: &str,
         state: JobState,
-        message: Bilingual,
+        message: LocalizedText,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let sid = id.to_owned();
@@ -375,8 +377,7 @@ impl Jobs {
                 let m = TerminalMessage {
                     seq,
                     session_id: sid,
-                    message: message.ru.clone(),
-                    message_en: message.en.clone(),
+                    text: message.clone(),
                     code: match state {
                         JobState::Cancelled => Some("cancelled".into()),
                         JobState::Failed => Some("failed".into()),
@@ -420,11 +421,7 @@ impl Jobs {
         let order = WorkOrder {
             archive: job.upload_path.clone(),
             upload_name: job.upload_name.clone(),
-            model: if job.model == "heavy" {
-                ModelKind::Heavy
-            } else {
-                ModelKind::Light
-            },
+            model: job.model,
             semantic: job.semantic,
             kb: job.kb_name.clone().zip(job.kb_path.clone()),
             playbooks: job.playbooks_name.clone().zip(job.playbooks_path.clone()),
@@ -476,19 +473,28 @@ impl Jobs {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
-        let failed = |detail: Bilingual| -> Result<(), StoreError> {
+        let failed = |detail: LocalizedText| -> Result<(), StoreError> {
             let _ = std::fs::remove_dir_all(&out_dir);
             self.finish(id, JobState::Failed, detail, None)
         };
         match outcome {
-            Ok((Ok(Ending::Done { results_zip, notices, links, lines }), sink)) => {
+            Ok((
+                Ok(Ending::Done {
+                    results_zip,
+                    notices,
+                    links,
+                    lines,
+                }),
+                sink,
+            )) => {
                 sink.close_stage();
                 self.metrics.lines_total.inc_by(lines);
                 let secs = started.elapsed().as_secs_f64();
                 if secs > 0.0 {
                     self.metrics.lines_per_second.set(lines as f64 / secs);
                 }
-                self.store.set_results(id, &out_dir, &results_zip, notices)?;
+                self.store
+                    .set_results(id, &out_dir, &results_zip, notices)?;
                 tracing::info!(job = %id, links, notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
                 let message = if notices == 0 {
                     text(MESSAGE_COMPLETE)
@@ -524,7 +530,7 @@ impl Jobs {
             Ok((Ok(Ending::TimedOut), _)) => {
                 let secs = self.config.worker.deadline.as_secs();
                 tracing::warn!(job = %id, secs, "job over its time limit");
-                let (ru, en) = if secs % 60 == 0 {
+                let (ru, en) = if secs.is_multiple_of(60) {
                     let m = secs / 60;
                     (format!("{m} мин"), format!("{m} min"))
                 } else {
@@ -538,7 +544,9 @@ impl Jobs {
             Ok((Ok(Ending::Died(status)), _)) => {
                 let attempts = job.attempts + 1;
                 tracing::error!(job = %id, %status, attempts, "the analysis worker died");
-                if attempts < self.config.max_attempts && !self.shutting_down.load(Ordering::Relaxed) {
+                if attempts < self.config.max_attempts
+                    && !self.shutting_down.load(Ordering::Relaxed)
+                {
                     let max = self.config.max_attempts;
                     let next = attempts + 1;
                     self.emit(
@@ -636,8 +644,7 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
         stage_key: stage,
         stage_index: stage.number(),
         progress: rec.progress,
-        message: rec.message.ru.clone(),
-        message_en: rec.message.en.clone(),
+        text: rec.message.clone(),
         throughput: rec.throughput,
     })
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use loglens_shared::session::{JobState, ServerMessage, Snapshot, Throughput};
-use loglens_shared::{Bilingual, Stage};
+use loglens_shared::{LocalizedText, ModelKind, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +32,7 @@ pub enum StoreError {
 pub struct JobRecord {
     pub id: String,
     pub state: JobState,
-    pub model: String,
+    pub model: ModelKind,
     pub semantic: bool,
     pub upload_name: String,
     pub upload_path: PathBuf,
@@ -46,7 +46,7 @@ pub struct JobRecord {
     pub stage: Option<Stage>,
     pub progress: u8,
     /// The last message in Russian (the protocol's) and English.
-    pub message: Bilingual,
+    pub message: LocalizedText,
     pub throughput: Throughput,
     pub seq: u64,
     pub error: Option<String>,
@@ -64,15 +64,14 @@ impl JobRecord {
         Snapshot {
             session_id: self.id.clone(),
             state: self.state,
-            model: self.model.clone(),
+            model: self.model,
             upload_name: self.upload_name.clone(),
             upload_bytes: self.upload_bytes,
             stage: self.stage.map_or("", Stage::label_ru).to_owned(),
             stage_key: self.stage,
             stage_index: self.stage.map_or(0, Stage::number),
             progress: self.progress,
-            message: self.message.ru.clone(),
-            message_en: self.message.en.clone(),
+            text: self.message.clone(),
             throughput: self.throughput,
             seq: self.seq,
             error: self.error.clone(),
@@ -89,7 +88,7 @@ impl JobRecord {
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: String,
-    pub model: String,
+    pub model: ModelKind,
     pub semantic: bool,
     pub upload_name: String,
     pub upload_path: PathBuf,
@@ -173,17 +172,17 @@ pub enum Change<'a> {
     Progress {
         stage: Stage,
         progress: u8,
-        message: &'a Bilingual,
+        message: &'a LocalizedText,
         throughput: Throughput,
     },
     /// The job started running (one more attempt).
-    Started { message: &'a Bilingual },
+    Started { message: &'a LocalizedText },
     /// The job goes back to the queue after its worker stopped.
-    Requeued { message: &'a Bilingual },
+    Requeued { message: &'a LocalizedText },
     /// The job ended.
     Finished {
         state: JobState,
-        message: &'a Bilingual,
+        message: &'a LocalizedText,
         error: Option<&'a str>,
     },
 }
@@ -222,7 +221,7 @@ impl Store {
                 VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
             params![
                 job.id,
-                job.model,
+                job.model.as_str(),
                 job.semantic,
                 job.upload_name,
                 job.upload_path.to_string_lossy(),
@@ -505,7 +504,9 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {
         id: r.get(0)?,
         state: JobState::parse(&state).unwrap_or(JobState::Failed),
-        model: r.get(2)?,
+        model: r.get::<_, String>(2)?.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         semantic: r.get(3)?,
         upload_name: r.get(4)?,
         upload_path: PathBuf::from(r.get::<_, String>(5)?),
@@ -518,7 +519,7 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         results_zip: r.get(12)?,
         stage: parse_stage(r.get(13)?),
         progress: r.get(14)?,
-        message: Bilingual::new(r.get::<_, String>(15)?, r.get::<_, String>(26)?),
+        message: LocalizedText::new(r.get::<_, String>(15)?, r.get::<_, String>(26)?),
         throughput: Throughput {
             bytes_done: r.get::<_, i64>(16)? as u64,
             bytes_total: r.get::<_, i64>(17)? as u64,
@@ -545,7 +546,7 @@ mod tests {
         store
             .insert(&NewJob {
                 id: id.into(),
-                model: "light".into(),
+                model: ModelKind::Light,
                 semantic: true,
                 upload_name: "vc.zip".into(),
                 upload_path: PathBuf::from("/nonexistent/vc.zip"),
@@ -560,7 +561,7 @@ mod tests {
         let change = Change::Progress {
             stage: Stage::ParseLogs,
             progress: percent,
-            message: &Bilingual::new("m", "m-en"),
+            message: &LocalizedText::new("m", "m-en"),
             throughput: Throughput {
                 bytes_done: 5,
                 bytes_total: 10,
@@ -574,8 +575,7 @@ mod tests {
                 ServerMessage::Error(TerminalMessage {
                     seq,
                     session_id: rec.id.clone(),
-                    message: rec.progress.to_string(),
-                    message_en: rec.message.en.clone(),
+                    text: LocalizedText::new(rec.progress.to_string(), rec.message.en.clone()),
                     code: None,
                 })
             })
@@ -614,7 +614,7 @@ mod tests {
                 .append(
                     "nope",
                     Change::Started {
-                        message: &Bilingual::default(),
+                        message: &LocalizedText::default(),
                     },
                     |_, _| { ServerMessage::Heartbeat }
                 )
@@ -640,10 +640,10 @@ mod tests {
         }
         let store = Store::open(&path).expect("upgraded");
         let old = store.get("old").expect("get").expect("old row kept");
-        assert_eq!(old.message, Bilingual::new("В очереди", ""));
+        assert_eq!(old.message, LocalizedText::new("В очереди", ""));
         progress(&store, "old", 51);
         let now = store.get("old").expect("get").expect("row");
-        assert_eq!(now.snapshot().message_en, "m-en");
+        assert_eq!(now.snapshot().text.en, "m-en");
         drop(store);
         Store::open(&path).expect("opening again changes nothing");
     }
@@ -657,7 +657,7 @@ mod tests {
             .append(
                 "running",
                 Change::Started {
-                    message: &Bilingual::new("го", "go"),
+                    message: &LocalizedText::new("го", "go"),
                 },
                 |_, _| ServerMessage::Heartbeat,
             )
@@ -667,7 +667,7 @@ mod tests {
                 "done",
                 Change::Finished {
                     state: JobState::Succeeded,
-                    message: &Bilingual::new("ок", "ok"),
+                    message: &LocalizedText::new("ок", "ok"),
                     error: None,
                 },
                 |_, _| ServerMessage::Heartbeat,

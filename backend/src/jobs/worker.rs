@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use loglens_shared::EngineProgress;
+use crate::engine::EngineProgress;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ModelConfig;
@@ -367,7 +367,10 @@ mod tests {
         };
         let text = serde_json::to_string(&done).expect("json");
         assert!(text.starts_with(r#"{"kind":"done""#), "{text}");
-        assert_eq!(serde_json::from_str::<WorkerLine>(&text).expect("back"), done);
+        assert_eq!(
+            serde_json::from_str::<WorkerLine>(&text).expect("back"),
+            done
+        );
         let cancelled = serde_json::to_string(&WorkerLine::Cancelled).expect("json");
         assert_eq!(cancelled, r#"{"kind":"cancelled"}"#);
     }

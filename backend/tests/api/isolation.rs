@@ -63,11 +63,17 @@ async fn a_worker_over_its_memory_budget_fails_its_job_and_the_server_goes_on() 
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
     assert!(
-        done.message_en.contains("more memory than its limit of 40 MiB"),
+        done.text
+            .en
+            .contains("more memory than its limit of 40 MiB"),
         "{}",
-        done.message_en
+        done.text.en
     );
-    assert!(done.message.contains("не хватило памяти"), "{}", done.message);
+    assert!(
+        done.text.ru.contains("не хватило памяти"),
+        "{}",
+        done.text.ru
+    );
     assert_eq!(app.get("/healthz").await.status(), 200);
     assert!(
         !app.dir.path().join("data/results").join(&id).exists(),
@@ -82,7 +88,11 @@ async fn a_worker_past_the_time_limit_fails_its_job() {
     let id = start_job(&app.client, &base, &validation_zip(50_000)).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
-    assert!(done.message_en.contains("LOGLENS_JOB_TIMEOUT"), "{}", done.message_en);
+    assert!(
+        done.text.en.contains("LOGLENS_JOB_TIMEOUT"),
+        "{}",
+        done.text.en
+    );
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
@@ -98,9 +108,9 @@ async fn a_worker_that_dies_is_retried_then_the_job_fails_and_nothing_loops() {
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
     assert!(
-        done.message_en.contains("stopped its worker 2 times"),
+        done.text.en.contains("stopped its worker 2 times"),
         "{}",
-        done.message_en
+        done.text.en
     );
     let events: Vec<loglens_shared::session::ServerMessage> = app
         .get(&format!("/api/sessions/{id}/events"))
@@ -109,14 +119,17 @@ async fn a_worker_that_dies_is_retried_then_the_job_fails_and_nothing_loops() {
         .await
         .expect("events");
     let retried = events.iter().any(|e| {
-        matches!(e, loglens_shared::session::ServerMessage::Progress(p) if p.message_en.contains("attempt 2 of 2"))
+        matches!(e, loglens_shared::session::ServerMessage::Progress(p) if p.text.en.contains("attempt 2 of 2"))
     });
     assert!(retried, "the retry was announced");
     assert_eq!(events.iter().filter(|e| e.is_terminal()).count(), 1);
     assert_eq!(app.get("/healthz").await.status(), 200);
     // a job that does not kill its worker still runs
     let ok = start_job(&app.client, &base, &validation_zip(200)).await;
-    assert_eq!(wait_done(&app.client, &base, &ok).await.state, JobState::Succeeded);
+    assert_eq!(
+        wait_done(&app.client, &base, &ok).await.state,
+        JobState::Succeeded
+    );
 }
 
 #[tokio::test]
@@ -133,7 +146,8 @@ async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_erro
     {
         let mut zip = zip::ZipWriter::new(&mut buf);
         let opts = zip::write::SimpleFileOptions::default();
-        zip.start_file("Case 1/anomalies_problems.xlsx", opts).expect("entry");
+        zip.start_file("Case 1/anomalies_problems.xlsx", opts)
+            .expect("entry");
         zip.write_all(&corner).expect("write");
         zip.start_file("Case 1/app.log", opts).expect("entry");
         zip.write_all(b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n")
@@ -145,10 +159,10 @@ async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_erro
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
     assert!(
-        done.message_en.contains("Case 1/anomalies_problems.xlsx")
-            && done.message_en.contains("first sheet spans"),
+        done.text.en.contains("Case 1/anomalies_problems.xlsx")
+            && done.text.en.contains("first sheet spans"),
         "names the file and the fault: {}",
-        done.message_en
+        done.text.en
     );
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
@@ -174,7 +188,11 @@ async fn fifty_megabytes_of_warning_lines_complete_and_are_counted_in_full() {
         zip.finish().expect("zip");
     }
     let bytes = buf.into_inner();
-    assert!(bytes.len() < 1024 * 1024, "a small archive: {} bytes", bytes.len());
+    assert!(
+        bytes.len() < 1024 * 1024,
+        "a small archive: {} bytes",
+        bytes.len()
+    );
     let r = upload(&app.client, &base, "flood.zip", bytes, "light").await;
     let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
@@ -188,5 +206,8 @@ async fn fifty_megabytes_of_warning_lines_complete_and_are_counted_in_full() {
     let expected = (lines / 10_000 * 10_000) as u64;
     assert_eq!(report.summary.signal_lines, expected);
     assert_eq!(report.novel_anomalies.len(), 1);
-    assert_eq!(report.novel_anomalies[0].count, expected, "counted in full, kept as one");
+    assert_eq!(
+        report.novel_anomalies[0].count, expected,
+        "counted in full, kept as one"
+    );
 }

@@ -272,7 +272,13 @@ async fn the_built_in_knowledge_base_and_playbooks_download_as_templates() {
     assert_eq!(text.lines().count(), 501, "header + the 500 official links");
     let playbooks = app.get("/api/templates/playbooks.toml").await;
     assert_eq!(playbooks.status(), 200);
-    assert!(playbooks.text().await.expect("text").contains("[[playbook]]"));
+    assert!(
+        playbooks
+            .text()
+            .await
+            .expect("text")
+            .contains("[[playbook]]")
+    );
     assert_eq!(app.get("/api/templates/passwd").await.status(), 404);
 }
 
@@ -285,9 +291,16 @@ async fn only_its_own_host_names_reach_the_server_and_sockets_open_from_its_page
     let p: loglens_shared::ProblemDetails = r.json().await.expect("problem");
     assert_eq!(p.code(), "misdirected_host");
     // the web app too, not only the API
-    assert_eq!(app.get_with("/", "host", "evil.test:8080").await.status(), 421);
+    assert_eq!(
+        app.get_with("/", "host", "evil.test:8080").await.status(),
+        421
+    );
     for ok in ["localhost", "127.0.0.1:9", "[::1]:8080"] {
-        assert_eq!(app.get_with("/api/sessions", "host", ok).await.status(), 200, "{ok}");
+        assert_eq!(
+            app.get_with("/api/sessions", "host", ok).await.status(),
+            200,
+            "{ok}"
+        );
     }
     let id = start_job(&app.client, &app.url(""), &validation_zip(200)).await;
     let addr = app.addr;
@@ -311,7 +324,12 @@ async fn only_its_own_host_names_reach_the_server_and_sockets_open_from_its_page
 
     // `*` turns the check off
     let open = TestApp::spawn_with(|c| c.allowed_hosts = vec!["*".into()]).await;
-    assert_eq!(open.get_with("/api/sessions", "host", "evil.test").await.status(), 200);
+    assert_eq!(
+        open.get_with("/api/sessions", "host", "evil.test")
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]

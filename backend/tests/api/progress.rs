@@ -48,15 +48,16 @@ async fn socket_sees_all_eleven_stages_in_order_and_one_terminal_message() {
         .expect("terminal");
     assert!(
         matches!(last, ServerMessage::Complete(t)
-            if t.message.contains("завершен") && t.message_en == "Log analysis complete"),
+            if t.text.ru.contains("завершен") && t.text.en == "Log analysis complete"),
         "{last:?}"
     );
     // every progress message comes in both UI languages
     for m in &msgs {
         if let ServerMessage::Progress(p) = m {
-            assert!(!p.message.is_empty() && !p.message_en.is_empty(), "{p:?}");
+            assert!(!p.text.ru.is_empty() && !p.text.en.is_empty(), "{p:?}");
             assert!(
-                !p.message_en
+                !p.text
+                    .en
                     .chars()
                     .any(|c| ('\u{400}'..='\u{4ff}').contains(&c)),
                 "English without Cyrillic: {p:?}"
@@ -271,7 +272,11 @@ async fn idle_sockets_are_closed_while_the_job_runs() {
         .await
         .expect("json");
     if !snap.state.is_terminal() {
-        assert_eq!((code, reason.as_str()), (4000, "idle timeout"), "not 1000: the job is not finished");
+        assert_eq!(
+            (code, reason.as_str()),
+            (4000, "idle timeout"),
+            "not 1000: the job is not finished"
+        );
         assert!(
             started.elapsed() < std::time::Duration::from_secs(5),
             "{:?}",

@@ -100,7 +100,7 @@ async fn killed_mid_job_then_restarted_the_job_completes_and_no_event_is_lost_or
     assert!(
         events
             .iter()
-            .any(|m| matches!(m, ServerMessage::Progress(p) if p.message.contains("Перезапуск"))),
+            .any(|m| matches!(m, ServerMessage::Progress(p) if p.text.ru.contains("Перезапуск"))),
         "the restart is visible"
     );
     let percents: Vec<u8> = events

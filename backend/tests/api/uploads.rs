@@ -103,7 +103,11 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
     )
     .await;
     assert_eq!((got, p.code()), (400, "bad_field"));
-    assert!(!p.detail.contains("huge"), "the value is not echoed: {}", p.detail);
+    assert!(
+        !p.detail.contains("huge"),
+        "the value is not echoed: {}",
+        p.detail
+    );
     let form = reqwest::multipart::Form::new().text("model", "light");
     let (got, p) = problem(
         app.client
@@ -220,7 +224,9 @@ async fn results_reports_downloads_history_and_delete() {
         xlsx.headers()["content-disposition"]
             .to_str()
             .expect("ascii")
-            .contains("filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_submit_report.xlsx"),
+            .contains(
+                "filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_submit_report.xlsx"
+            ),
         "the analysis's name leads the file name: {:?}",
         xlsx.headers()["content-disposition"]
     );
@@ -248,7 +254,10 @@ async fn results_reports_downloads_history_and_delete() {
     let mut packed = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
     let entry = packed.by_name("submit_report.xlsx").expect("packed");
     let year = entry.last_modified().map(|t| t.year());
-    assert!(year >= Some(2025), "entries carry the real date, not 1980: {year:?}");
+    assert!(
+        year >= Some(2025),
+        "entries carry the real date, not 1980: {year:?}"
+    );
     drop(entry);
 
     let list: SessionList = app
@@ -297,13 +306,20 @@ async fn side_files_are_checked_before_anything_is_queued() {
                 "file",
                 reqwest::multipart::Part::bytes(zip.clone()).file_name("vc.zip"),
             )
-            .part(field, reqwest::multipart::Part::bytes(bytes).file_name(name));
+            .part(
+                field,
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
         app.client.post(app.url("/process")).multipart(form).send()
     };
     let (status, p) = problem(
-        send("kb", "my_kb.csv", b"id;a;id;p\nx;Disk slow;7;Disk failed\n".to_vec())
-            .await
-            .expect("sent"),
+        send(
+            "kb",
+            "my_kb.csv",
+            b"id;a;id;p\nx;Disk slow;7;Disk failed\n".to_vec(),
+        )
+        .await
+        .expect("sent"),
     )
     .await;
     assert_eq!(status, 400);
@@ -316,7 +332,11 @@ async fn side_files_are_checked_before_anything_is_queued() {
             row: Some(RowFault::AnomalyId { value: "x".into() }),
         }
     );
-    assert!(p.detail.contains("my_kb.csv") && p.detail.contains("line 2"), "{}", p.detail);
+    assert!(
+        p.detail.contains("my_kb.csv") && p.detail.contains("line 2"),
+        "{}",
+        p.detail
+    );
     let (status, p) = problem(
         send("playbooks", "mine.toml", b"# mine\n[[playbook]\n".to_vec())
             .await
@@ -355,13 +375,15 @@ async fn side_files_are_checked_before_anything_is_queued() {
 async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
     let app = TestApp::spawn().await;
     let base = app.url("");
-    let lines: String = (0..300).map(|i| format!("just words on line {i}\n")).collect();
+    let lines: String = (0..300)
+        .map(|i| format!("just words on line {i}\n"))
+        .collect();
     let zip = zip_with(&[("app.log", lines.into_bytes())]);
     let r = upload(&app.client, &base, "words.zip", zip, "light").await;
     let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!((done.state, done.notices), (JobState::Succeeded, 1));
-    assert!(done.message_en.contains("with warnings"), "{}", done.message_en);
+    assert!(done.text.en.contains("with warnings"), "{}", done.text.en);
     let report: AnalysisReport = app
         .get(&format!("/api/sessions/{id}/result"))
         .await
@@ -388,7 +410,11 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
     assert_ne!(again, id);
     let rerun = wait_done(&app.client, &base, &again).await;
     assert_eq!(
-        (rerun.state, rerun.model.as_str(), rerun.upload_name.as_str()),
+        (
+            rerun.state,
+            rerun.model.as_str(),
+            rerun.upload_name.as_str()
+        ),
         (JobState::Succeeded, "heavy", "words.zip")
     );
     // deleting the first leaves the second's files whole
@@ -444,9 +470,8 @@ async fn a_line_longer_than_an_excel_cell_is_cut_in_the_workbook_and_whole_in_js
     let app = TestApp::spawn().await;
     let base = app.url("");
     let long = "x".repeat(40_000);
-    let log = format!(
-        "2025-10-06T00:00:01 WARNING db: {long}\n2025-10-06T00:00:02 INFO db: fine\n"
-    );
+    let log =
+        format!("2025-10-06T00:00:01 WARNING db: {long}\n2025-10-06T00:00:02 INFO db: fine\n");
     let r = upload(
         &app.client,
         &base,
@@ -486,12 +511,19 @@ async fn server_failures_tell_the_client_nothing_of_the_server() {
     let app = TestApp::spawn().await;
     let base = app.url("");
     let id = start_job(&app.client, &base, &validation_zip(200)).await;
-    assert_eq!(wait_done(&app.client, &base, &id).await.state, JobState::Succeeded);
+    assert_eq!(
+        wait_done(&app.client, &base, &id).await.state,
+        JobState::Succeeded
+    );
     // The results vanish from under the server (a disk cleaned by hand).
     let results = app.dir.path().join("data/results").join(&id);
     std::fs::remove_dir_all(&results).expect("remove");
     let r = app
-        .get_with(&format!("/api/sessions/{id}/result"), "x-request-id", "req-42")
+        .get_with(
+            &format!("/api/sessions/{id}/result"),
+            "x-request-id",
+            "req-42",
+        )
         .await;
     let (status, p) = problem(r).await;
     assert_eq!((status, p.code()), (500, "internal_error"));
@@ -508,7 +540,9 @@ async fn server_failures_tell_the_client_nothing_of_the_server() {
 /// stalls (or trickles) would.
 async fn stalled_upload(app: &TestApp) -> tokio::net::TcpStream {
     use tokio::io::AsyncWriteExt;
-    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let mut tcp = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
     let head = format!(
         "POST /process HTTP/1.1\r\nHost: {}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 1000000\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.zip\"\r\n\r\nPK\x03\x04",
         app.addr
@@ -547,9 +581,12 @@ async fn a_stalled_upload_is_dropped_and_frees_its_place() {
     // … until the server gives up on it: 408, and the place is free again
     use tokio::io::AsyncReadExt;
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read_to_end(&mut answer))
-        .await
-        .expect("the server answers in time");
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answers in time");
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("upload_stalled"), "{answer}");
@@ -590,7 +627,8 @@ async fn one_client_has_a_bounded_number_of_uploads_in_flight() {
 async fn an_upload_the_disk_has_no_room_for_gets_507() {
     let app = TestApp::spawn_with(|c| c.min_free_bytes = u64::MAX / 4).await;
     let zip = std::fs::read(validation_zip(200)).expect("zip");
-    let (status, p) = problem(upload(&app.client, &app.url(""), "vc.zip", zip, "light").await).await;
+    let (status, p) =
+        problem(upload(&app.client, &app.url(""), "vc.zip", zip, "light").await).await;
     assert_eq!((status, p.code()), (507, "insufficient_storage"));
     assert_eq!(stored_uploads(&app), 0);
 }

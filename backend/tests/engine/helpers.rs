@@ -4,10 +4,10 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use loglens::config::ModelConfig;
+use loglens::engine::EngineProgress;
 use loglens::engine::{
     AnalysisOutput, AnalysisRequest, Engine, EngineConfig, EngineError, ModelKind, ProgressSink,
 };
-use loglens_shared::EngineProgress;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

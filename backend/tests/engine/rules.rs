@@ -444,7 +444,7 @@ fn an_error_repeated_all_day_is_counted_in_full_and_sampled_in_the_report() {
     assert_eq!(lines.last(), Some(&(repeats as u64)), "and the last");
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "in time order");
     assert_eq!(
-        incident.last_seen.as_deref(),
+        incident.last_seen.as_ref().map(|t| t.raw.as_str()),
         Some("2025-10-06T00:16:42"),
         "last seen over all of them"
     );

@@ -8,30 +8,18 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use loglens_shared::api::Problem;
 use loglens_shared::report::{AnalysisReport, LogRef, Notice};
+use loglens_shared::{ExportFormat, IncidentKey, LogTime, ModelKind, ReportFile};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api;
-use crate::charts::{self, IncidentKey, Layout};
+use crate::charts::{self, Layout};
 use crate::components::echart::EChart;
 use crate::i18n::Texts;
 use crate::incidents::{self, Column, Direction, Query};
 use crate::locale::use_texts;
+use crate::routes;
 use crate::viewport::use_layout;
-
-/// Report files the server offers for a finished analysis.
-const REPORTS: [&str; 7] = [
-    "submit_report.xlsx",
-    "incidents.xlsx",
-    "predictive_alerts.xlsx",
-    "novel_anomalies.xlsx",
-    "playbooks_recommendations.csv",
-    "playbooks_recommendations.txt",
-    "report.json",
-];
-
-/// Exports of one analysis.
-const EXPORTS: [&str; 3] = ["pdf", "xml", "json"];
 
 /// The toast hides by itself after this long.
 const TOAST_MS: u64 = 5_000;
@@ -116,9 +104,8 @@ struct Selection {
 fn selection(id: String) -> Selection {
     let query = use_query_map();
     let navigate = use_navigate();
-    let selected = Memo::new(move |_| {
-        query.with(|q| q.get("incident").as_deref().and_then(incidents::parse_key))
-    });
+    let selected =
+        Memo::new(move |_| query.with(|q| q.get("incident").and_then(|k| k.trim().parse().ok())));
     let go = move |url: String| {
         navigate(
             &url,
@@ -128,12 +115,12 @@ fn selection(id: String) -> Selection {
             },
         );
     };
-    let path = format!("/dashboard/{id}");
+    let path = routes::dashboard(&id);
     let open = {
-        let (go, path) = (go.clone(), path.clone());
+        let (go, id) = (go.clone(), id.clone());
         Callback::new(move |key: IncidentKey| {
             if selected.get_untracked() != Some(key) {
-                go(format!("{path}?incident={}", incidents::key_param(key)));
+                go(routes::incident(&id, key));
             }
         })
     };
@@ -141,10 +128,7 @@ fn selection(id: String) -> Selection {
         if let Some(key) = selected.get_untracked() {
             go(path.clone());
             // Back to the row the explorer was opened from.
-            focus(&format!(
-                "tr[data-key=\"{}\"]",
-                incidents::key_param(key)
-            ));
+            focus(&format!("tr[data-key=\"{key}\"]"));
         }
     });
     Selection {
@@ -180,7 +164,11 @@ fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) -> impl Int
         let t = t.get();
         [
             (t.kpi_incidents, t.number(incidents as u64), "kpi-incidents"),
-            (t.kpi_anomalies, t.number(s.anomalies as u64), "kpi-anomalies"),
+            (
+                t.kpi_anomalies,
+                t.number(s.anomalies as u64),
+                "kpi-anomalies",
+            ),
             (
                 t.kpi_predictions,
                 t.number(s.predictions as u64),
@@ -257,8 +245,8 @@ fn Notices(notices: Vec<Notice>, id: String) -> impl IntoView {
         busy.set(true);
         let (id, navigate) = (id.clone(), navigate.clone());
         leptos::task::spawn_local(async move {
-            match api::rerun(&id, "heavy").await {
-                Ok(new_id) => navigate(&format!("/?watch={new_id}"), Default::default()),
+            match api::rerun(&id, ModelKind::Heavy).await {
+                Ok(new_id) => navigate(&routes::watch(&new_id), Default::default()),
                 Err(e) => {
                     rerun_error.set(Some((t.get_untracked().rerun_failed)(&api::describe(
                         &e,
@@ -303,13 +291,13 @@ fn Notices(notices: Vec<Notice>, id: String) -> impl IntoView {
 fn Downloads(id: String) -> impl IntoView {
     let t = use_texts();
     let zip = api::results_zip_url(&id);
-    let reports: Vec<(String, &'static str)> = REPORTS
-        .iter()
-        .map(|name| (api::report_url(&id, name), *name))
+    let reports: Vec<(String, &'static str)> = ReportFile::ALL
+        .into_iter()
+        .map(|r| (api::report_url(&id, r), r.file_name()))
         .collect();
-    let exports: Vec<(String, &'static str)> = EXPORTS
-        .iter()
-        .map(|f| (api::export_url(&id, f), *f))
+    let exports: Vec<(String, &'static str)> = ExportFormat::ALL
+        .into_iter()
+        .map(|f| (api::export_url(&id, f), f.as_str()))
         .collect();
     view! {
         <h3>{move || t.get().reports_title}</h3>
@@ -374,10 +362,11 @@ fn column_label(t: &Texts, c: Column) -> &'static str {
     }
 }
 
-/// A log timestamp as people read it, the raw text in its tooltip.
-fn log_time(t: &Texts, raw: Option<&str>) -> impl IntoView + use<> {
-    let raw = raw.unwrap_or_default().to_owned();
-    view! { <time title=raw.clone()>{t.log_time(&raw)}</time> }
+/// A log timestamp as people read it, as written in its tooltip (nothing for an untimed line).
+fn log_time(t: &Texts, time: Option<&LogTime>) -> impl IntoView + use<> {
+    let raw = time.map(|l| l.raw.clone()).unwrap_or_default();
+    let shown = time.map(|l| t.log_time(l)).unwrap_or_default();
+    view! { <time title=raw>{shown}</time> }
 }
 
 /// Incidents ranked by impact, sortable by any column, filtered by scenario and by words;
@@ -425,17 +414,17 @@ fn Incidents(
                 }).collect_view()}
             </tr></thead>
             <tbody>
-                <For each=move || rows.get() key=|i| (i.scenario_id, i.problem_id) let:i>
+                <For each=move || rows.get() key=|i| i.key() let:i>
                     {
-                        let key = (i.scenario_id, i.problem_id);
+                        let key = i.key();
                         let method = i.method;
                         let problem = i.problem.clone();
                         let first_seen = i.first_seen.clone();
                         view! {
                             <tr data-testid="incident-row" class="clickable" tabindex="0"
-                                data-key=incidents::key_param(key)
+                                data-key=key.to_string()
                                 class:selected=move || selected.get() == Some(key)
-                                aria-label=move || (t.get().open_incident)(key.0, &problem)
+                                aria-label=move || (t.get().open_incident)(key.scenario_id, &problem)
                                 on:click=move |_| open.run(key)
                                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                                     if ev.key() == "Enter" || ev.key() == " " {
@@ -445,11 +434,11 @@ fn Incidents(
                                 }>
                                 <td>{i.scenario_id}</td>
                                 <td>{format!("{} · {}", i.problem_id, i.problem)}</td>
-                                <td><span class=format!("priority {}", i.priority)>{i.priority.clone()}</span></td>
+                                <td><span class=format!("priority {}", i.priority)>{i.priority.as_str()}</span></td>
                                 <td>{move || t.get().number(i.impact)}</td>
                                 <td>{i.anomaly_ids.len()}</td>
                                 <td>{i.files.len()}</td>
-                                <td>{move || log_time(t.get(), first_seen.as_deref())}</td>
+                                <td>{move || log_time(t.get(), first_seen.as_ref())}</td>
                                 <td>{move || t.get().method(method)}</td>
                             </tr>
                         }
@@ -471,11 +460,12 @@ fn Explorer(report: StoredValue<AnalysisReport>, selection: Selection) -> impl I
         selected, close, ..
     } = selection;
     // Esc closes, wherever focus is.
-    let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Escape" && selected.get_untracked().is_some() {
-            close.run(());
-        }
-    });
+    let on_key =
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            if ev.key() == "Escape" && selected.get_untracked().is_some() {
+                close.run(());
+            }
+        });
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
     }
@@ -483,7 +473,8 @@ fn Explorer(report: StoredValue<AnalysisReport>, selection: Selection) -> impl I
     on_cleanup(move || {
         if let Some(w) = web_sys::window() {
             on_key.with_value(|c| {
-                let _ = w.remove_event_listener_with_callback("keydown", c.as_ref().unchecked_ref());
+                let _ =
+                    w.remove_event_listener_with_callback("keydown", c.as_ref().unchecked_ref());
             });
         }
     });
@@ -526,28 +517,18 @@ fn explorer(
     t: &'static Texts,
     layout: Layout,
 ) -> Option<AnyView> {
-    let (scenario, problem) = key;
-    let incident = r
-        .incidents
-        .iter()
-        .find(|i| (i.scenario_id, i.problem_id) == key)?
-        .clone();
+    let IncidentKey {
+        scenario_id: scenario,
+        problem_id: problem,
+    } = key;
+    let incident = r.incident(key)?.clone();
     let root = incident.errors.first()?.clone();
-    let links: Vec<_> = r
-        .links
-        .iter()
-        .filter(|l| (l.scenario_id, l.problem_id) == key)
-        .cloned()
-        .collect();
-    let playbook = r
-        .playbooks
-        .iter()
-        .find(|p| p.problem_id == problem)
-        .cloned();
+    let links: Vec<_> = r.links_of(key).cloned().collect();
+    let playbook = r.playbook(problem).cloned();
     let chart = charts::explorer_timeline(r, t, layout, key);
     Some(view! {
         <h3 id="explorer-title">{(t.explorer_title)(scenario, problem, &incident.problem)}</h3>
-        <p class="muted">{(t.root_cause_at)(&root.file, root.line)}" · "{log_time(t, root.timestamp.as_deref())}</p>
+        <p class="muted">{(t.root_cause_at)(&root.file, root.line)}" · "{log_time(t, root.timestamp.as_ref())}</p>
         {(incident.error_count > incident.errors.len() as u64).then(|| view! {
             <p class="muted" data-testid="errors-sampled">
                 {(t.errors_sampled)(incident.errors.len(), incident.error_count)}
@@ -573,7 +554,7 @@ fn explorer(
             }
         })}
         {playbook.map(|p| view! {
-            <h4>{(t.playbook_priority)(&p.priority)}</h4>
+            <h4>{(t.playbook_priority)(p.priority.as_str())}</h4>
             <p>{p.summary.clone()}</p>
             <ol data-testid="playbook-steps">
                 {p.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
@@ -601,7 +582,7 @@ fn Predictions(report: AnalysisReport) -> impl IntoView {
                             <td>{t.prediction_kind(p.kind)}</td>
                             <td>{format!("{} · {}", p.problem_id, p.problem)}</td>
                             <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
-                            <td>{log_time(t, p.trigger_time.as_deref())}</td>
+                            <td>{log_time(t, p.trigger_time.as_ref())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

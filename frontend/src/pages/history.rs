@@ -9,6 +9,7 @@ use loglens_shared::session::{JobState, Snapshot};
 use crate::api;
 use crate::i18n::Texts;
 use crate::locale::use_texts;
+use crate::routes;
 use crate::timeline;
 
 /// Seconds between two RFC 3339 times, as the browser parses them.
@@ -144,13 +145,13 @@ pub fn HistoryPage() -> impl IntoView {
                                             aria-label=s.upload_name.clone()
                                             on:change=move |ev| toggle(id_pick.clone(), event_target_checked(&ev))/></td>
                                         <td>{if done {
-                                            view! { <a href=format!("/dashboard/{id}") data-testid="open">{s.upload_name.clone()}</a> }.into_any()
+                                            view! { <a href=routes::dashboard(&id) data-testid="open">{s.upload_name.clone()}</a> }.into_any()
                                         } else {
                                             view! { <span>{s.upload_name.clone()}</span> }.into_any()
                                         }}</td>
                                         <td data-testid="state">{state}</td>
                                         <td><time title=s.created_at.clone()>{created}</time></td>
-                                        <td>{s.model.clone()}</td>
+                                        <td>{s.model.as_str()}</td>
                                         <td>{duration(&s, t)}</td>
                                         <td><button class="link" data-testid="delete"
                                             aria-label=(t.delete_named)(&s.upload_name)

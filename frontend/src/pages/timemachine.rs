@@ -5,10 +5,12 @@
 use leptos::prelude::*;
 use loglens_shared::report::AnalysisReport;
 
-use crate::charts::{self, IncidentKey};
+use loglens_shared::IncidentKey;
+
+use crate::charts;
 use crate::components::echart::EChart;
 use crate::locale::use_texts;
-use crate::timeline::{self, Replay};
+use crate::timeline::Replay;
 use crate::viewport::use_layout;
 
 /// A full replay at 1× takes this long, whatever the span of the logs.
@@ -99,7 +101,7 @@ pub fn TimeMachine(report: AnalysisReport, open: Callback<IncidentKey>) -> impl 
                 <p data-testid="tm-state">
                     {move || moment.with(|m| {
                         let t = t.get();
-                        (t.tm_state)(&t.log_time(&timeline::label(at.get())), m.incidents.len(), m.links)
+                        (t.tm_state)(&t.clock_at(at.get()), m.incidents.len(), m.links)
                     })}
                 </p>
                 <ul class="muted">{move || moment.with(|m| m.incidents.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view())}</ul>

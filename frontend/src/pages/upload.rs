@@ -6,11 +6,11 @@
 //! analysis finds its overlay again; `/?watch=<id>` is also where a re-run from the dashboard
 //! lands.
 
+use crate::watch::{Outcome, SessionView};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use loglens_shared::Stage;
-use loglens_shared::watch::{Outcome, SessionView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -18,7 +18,9 @@ use crate::api::{self, ApiError, Upload, UploadAbort};
 use crate::components::file_picker::FilePicker;
 use crate::i18n::Texts;
 use crate::locale::use_texts;
+use crate::routes;
 use crate::watcher::{self, Transport};
+use loglens_shared::ModelKind;
 
 /// Why `file` cannot be analysed, checked before anything is sent (the server checks again).
 fn zip_error(file: &web_sys::File, t: &Texts) -> Option<String> {
@@ -63,8 +65,10 @@ impl LeaveGuard {
 impl Drop for LeaveGuard {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            let _ = w
-                .remove_event_listener_with_callback("beforeunload", self.0.as_ref().unchecked_ref());
+            let _ = w.remove_event_listener_with_callback(
+                "beforeunload",
+                self.0.as_ref().unchecked_ref(),
+            );
         }
     }
 }
@@ -74,7 +78,7 @@ fn remember_watch(id: Option<&str>) {
     if let Some(w) = web_sys::window()
         && let Ok(history) = w.history()
     {
-        let url = id.map_or_else(|| "/".to_owned(), |id| format!("/?watch={id}"));
+        let url = id.map_or_else(|| routes::HOME.to_owned(), routes::watch);
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
@@ -84,7 +88,7 @@ pub fn UploadPage() -> impl IntoView {
     let t = use_texts();
     let lang = crate::locale::use_lang();
     let query = use_query_map();
-    let model = RwSignal::new("light".to_string());
+    let model = RwSignal::new(ModelKind::default());
     let file = RwSignal::new_local(None::<web_sys::File>);
     let kb = RwSignal::new_local(None::<web_sys::File>);
     let playbooks = RwSignal::new_local(None::<web_sys::File>);
@@ -114,7 +118,7 @@ pub fn UploadPage() -> impl IntoView {
                 let t = t.get_untracked();
                 match outcome {
                     Outcome::Succeeded => navigate(
-                        &format!("/dashboard/{target}?from_analysis=true"),
+                        &routes::dashboard_after_analysis(&target),
                         Default::default(),
                     ),
                     Outcome::Failed(msg) => {
@@ -135,7 +139,10 @@ pub fn UploadPage() -> impl IntoView {
         }
     };
     // A session named in the address (a reload, or a re-run from the dashboard).
-    if let Some(id) = query.with_untracked(|q| q.get("watch")).filter(|id| !id.is_empty()) {
+    if let Some(id) = query
+        .with_untracked(|q| q.get("watch"))
+        .filter(|id| !id.is_empty())
+    {
         busy.set(true);
         started_at.set(js_sys::Date::now());
         follow(id);
@@ -211,7 +218,7 @@ pub fn UploadPage() -> impl IntoView {
             };
             let upload = match Upload::start(
                 &f,
-                &model.get_untracked(),
+                model.get_untracked(),
                 kb.get_untracked().as_ref(),
                 playbooks.get_untracked().as_ref(),
                 progress,
@@ -268,13 +275,13 @@ pub fn UploadPage() -> impl IntoView {
             <h2>{move || t.get().upload_title}</h2>
             <fieldset class="models">
                 <label>
-                    <input type="radio" name="model" value="light" checked=move || model.get() == "light"
-                        on:change=move |_| model.set("light".into())/>
+                    <input type="radio" name="model" value=ModelKind::Light.as_str() checked=move || model.get() == ModelKind::Light
+                        on:change=move |_| model.set(ModelKind::Light)/>
                     <b>"Light"</b>{move || t.get().model_light_hint}
                 </label>
                 <label>
-                    <input type="radio" name="model" value="heavy" checked=move || model.get() == "heavy"
-                        on:change=move |_| model.set("heavy".into())/>
+                    <input type="radio" name="model" value=ModelKind::Heavy.as_str() checked=move || model.get() == ModelKind::Heavy
+                        on:change=move |_| model.set(ModelKind::Heavy)/>
                     <b>"Heavy"</b>{move || t.get().model_heavy_hint}
                 </label>
             </fieldset>
@@ -514,7 +521,11 @@ fn Overlay(
 
 /// Size, speed and time left while the logs are read; only the facts that are known.
 #[component]
-fn Facts(view_state: RwSignal<SessionView>, now: RwSignal<f64>, started_at: RwSignal<f64>) -> impl IntoView {
+fn Facts(
+    view_state: RwSignal<SessionView>,
+    now: RwSignal<f64>,
+    started_at: RwSignal<f64>,
+) -> impl IntoView {
     let t = use_texts();
     view! {
         <dl class="facts" data-testid="facts">

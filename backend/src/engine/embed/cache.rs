@@ -47,7 +47,8 @@ impl VectorCache {
         Self {
             dir,
             kb: Mutex::new(lru::LruCache::new(
-                std::num::NonZeroUsize::new(MAX_KB_IN_MEMORY).unwrap_or(std::num::NonZeroUsize::MIN),
+                std::num::NonZeroUsize::new(MAX_KB_IN_MEMORY)
+                    .unwrap_or(std::num::NonZeroUsize::MIN),
             )),
             memo: Mutex::new(HashMap::new()),
         }
@@ -69,7 +70,10 @@ impl VectorCache {
         // else is ignored and rebuilt, never indexed out of bounds.
         let fits = |v: &KbVectors| {
             v.problem_ids.len() == problems.len()
-                && v.problem_ids.iter().zip(&problems).all(|(a, (b, _))| a == b)
+                && v.problem_ids
+                    .iter()
+                    .zip(&problems)
+                    .all(|(a, (b, _))| a == b)
                 && v.problem_norm == problem_norm
                 && v.anomaly_norm == anomaly_norm
                 && v.problem_vecs.len() == problems.len()

@@ -6,15 +6,15 @@
 //! with full jitter, `random(0, min(cap, base·2^n))`, and a switch to polling after repeated
 //! failures.
 
-use crate::session::{JobState, ServerMessage, Snapshot, Throughput};
-use crate::{Bilingual, Stage};
+use loglens_shared::session::{JobState, ServerMessage, Snapshot, Throughput};
+use loglens_shared::{LocalizedText, Stage};
 
 /// How a session ended, reported once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
     /// The server's message (with the error's text) in both languages.
-    Failed(Bilingual),
+    Failed(LocalizedText),
     Cancelled,
 }
 
@@ -24,7 +24,7 @@ pub struct SessionView {
     pub state: Option<JobState>,
     pub stage: Option<Stage>,
     pub progress: u8,
-    pub message: Bilingual,
+    pub message: LocalizedText,
     pub throughput: Throughput,
     pub upload_bytes: u64,
     /// Place in the queue while the session waits, as of the last snapshot.
@@ -51,7 +51,7 @@ impl SessionView {
                 self.stage = Some(p.stage_key);
                 self.queue_position = None;
                 self.progress = self.progress.max(p.progress);
-                self.message = p.text();
+                self.message = p.text.clone();
                 self.throughput = p.throughput;
                 None
             }
@@ -60,13 +60,13 @@ impl SessionView {
                     return None;
                 }
                 self.last_seq = self.last_seq.max(t.seq);
-                self.message = t.text();
+                self.message = t.text.clone();
                 let (state, outcome) = match msg {
                     ServerMessage::Complete(_) => (JobState::Succeeded, Outcome::Succeeded),
                     _ if t.code.as_deref() == Some("cancelled") => {
                         (JobState::Cancelled, Outcome::Cancelled)
                     }
-                    _ => (JobState::Failed, Outcome::Failed(t.text())),
+                    _ => (JobState::Failed, Outcome::Failed(t.text.clone())),
                 };
                 if state == JobState::Succeeded {
                     self.progress = 100;
@@ -87,14 +87,14 @@ impl SessionView {
         self.state = Some(s.state);
         self.stage = s.stage_key;
         self.progress = self.progress.max(s.progress);
-        self.message = s.text();
+        self.message = s.text.clone();
         self.throughput = s.throughput;
         self.upload_bytes = s.upload_bytes;
         self.queue_position = s.queue_position;
         match s.state {
             JobState::Succeeded => self.finish(Outcome::Succeeded),
             JobState::Cancelled => self.finish(Outcome::Cancelled),
-            JobState::Failed => self.finish(Outcome::Failed(s.text())),
+            JobState::Failed => self.finish(Outcome::Failed(s.text.clone())),
             JobState::Queued | JobState::Running => None,
         }
     }
@@ -165,7 +165,7 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{ProgressMessage, TerminalMessage};
+    use loglens_shared::session::{ProgressMessage, TerminalMessage};
 
     fn progress(seq: u64, percent: u8) -> ServerMessage {
         ServerMessage::Progress(ProgressMessage {
@@ -175,8 +175,7 @@ mod tests {
             stage_key: Stage::ParseLogs,
             stage_index: 6,
             progress: percent,
-            message: format!("at {percent}"),
-            message_en: format!("at {percent}%"),
+            text: LocalizedText::new(format!("at {percent}"), format!("at {percent}%")),
             throughput: Throughput {
                 bytes_done: 1,
                 bytes_total: 2,
@@ -190,15 +189,14 @@ mod tests {
         ServerMessage::Snapshot(Snapshot {
             session_id: "s".into(),
             state,
-            model: "light".into(),
+            model: loglens_shared::ModelKind::Light,
             upload_name: "vc.zip".into(),
             upload_bytes: 9,
             stage: Stage::ParseLogs.label_ru().into(),
             stage_key: Some(Stage::ParseLogs),
             stage_index: 6,
             progress: percent,
-            message: "snap".into(),
-            message_en: "snapshot".into(),
+            text: LocalizedText::new("snap", "snapshot"),
             throughput: Throughput::default(),
             seq,
             error: None,
@@ -214,8 +212,7 @@ mod tests {
         ServerMessage::Complete(TerminalMessage {
             seq,
             session_id: "s".into(),
-            message: "done".into(),
-            message_en: "done".into(),
+            text: LocalizedText::new("done", "done"),
             code: None,
         })
     }
@@ -271,7 +268,7 @@ mod tests {
             "a snapshot with a lower percent does not move the bar back"
         );
         assert_eq!(v.last_seq, 2);
-        assert_eq!(v.message, Bilingual::new("snap", "snapshot"));
+        assert_eq!(v.message, LocalizedText::new("snap", "snapshot"));
     }
 
     #[test]
@@ -280,13 +277,12 @@ mod tests {
         let err = ServerMessage::Error(TerminalMessage {
             seq: 3,
             session_id: "s".into(),
-            message: "сбой: boom".into(),
-            message_en: "failure: boom".into(),
+            text: LocalizedText::new("сбой: boom", "failure: boom"),
             code: Some("failed".into()),
         });
         assert_eq!(
             v.apply(&err),
-            Some(Outcome::Failed(Bilingual::new(
+            Some(Outcome::Failed(LocalizedText::new(
                 "сбой: boom",
                 "failure: boom"
             )))
@@ -295,8 +291,7 @@ mod tests {
         let cancel = ServerMessage::Error(TerminalMessage {
             seq: 3,
             session_id: "s".into(),
-            message: "x".into(),
-            message_en: "x".into(),
+            text: LocalizedText::new("x", "x"),
             code: Some("cancelled".into()),
         });
         assert_eq!(c.apply(&cancel), Some(Outcome::Cancelled));
@@ -306,8 +301,7 @@ mod tests {
         let unknown = ServerMessage::Error(TerminalMessage {
             seq: 0,
             session_id: "s".into(),
-            message: "no".into(),
-            message_en: String::new(),
+            text: LocalizedText::new("no", ""),
             code: Some("unknown_session".into()),
         });
         assert!(matches!(u.apply(&unknown), Some(Outcome::Failed(_))));

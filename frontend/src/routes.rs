@@ -1,0 +1,45 @@
+//! The web app's own addresses, written in one place (the server's are in [`crate::api`]).
+
+use loglens_shared::IncidentKey;
+
+/// The upload page.
+pub const HOME: &str = "/";
+
+/// The dashboard of analysis `id`.
+pub fn dashboard(id: &str) -> String {
+    format!("/dashboard/{id}")
+}
+
+/// The dashboard of `id` right after its analysis finished: it shows the completion toast.
+pub fn dashboard_after_analysis(id: &str) -> String {
+    format!("/dashboard/{id}?from_analysis=true")
+}
+
+/// The dashboard of `id` with the explorer open on `incident`.
+pub fn incident(id: &str, incident: IncidentKey) -> String {
+    format!("/dashboard/{id}?incident={incident}")
+}
+
+/// The upload page watching analysis `id` (its progress overlay).
+pub fn watch(id: &str) -> String {
+    format!("/?watch={id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(dashboard("a"), "/dashboard/a");
+        assert_eq!(
+            incident("a", IncidentKey::new(3, 12)),
+            "/dashboard/a?incident=3-12"
+        );
+        assert_eq!(watch("a"), "/?watch=a");
+        assert_eq!(
+            dashboard_after_analysis("a"),
+            "/dashboard/a?from_analysis=true"
+        );
+    }
+}
