@@ -122,7 +122,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         s.predictions,
         s.novel_anomalies,
         out.out_dir
-            .join(crate::engine::reports::SUBMIT_REPORT)
+            .join(loglens_shared::ReportFile::SubmitReport.file_name())
             .display(),
     );
     for w in &s.warnings {

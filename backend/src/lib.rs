@@ -10,6 +10,7 @@ pub mod engine;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod render;
 pub mod telemetry;
 
 pub use http::launch;

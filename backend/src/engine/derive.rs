@@ -311,19 +311,23 @@ fn novel(
     groups.into_values().collect()
 }
 
-/// One recommendation per problem that occurred anywhere, most urgent first.
+/// One recommendation per problem that occurred anywhere, most urgent first. A problem without
+/// a playbook is named as its incidents name it — each case's own knowledge base, not the
+/// first case's (the first incident in report order wins when they differ).
 pub fn recommendations(
     incidents: &[Incident],
-    kb_problem_text: impl Fn(u32) -> String,
     playbooks: &Playbooks,
 ) -> Vec<PlaybookRecommendation> {
     let mut scenarios: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    let mut names: BTreeMap<u32, &str> = BTreeMap::new();
     for i in incidents {
         scenarios
             .entry(i.problem_id)
             .or_default()
             .insert(i.scenario_id);
+        names.entry(i.problem_id).or_insert(&i.problem);
     }
+    let kb_problem_text = |id: u32| names.get(&id).map_or_else(String::new, |n| (*n).to_owned());
     let mut out: Vec<PlaybookRecommendation> = scenarios
         .into_iter()
         .map(|(problem_id, sc)| match playbooks.get(problem_id) {

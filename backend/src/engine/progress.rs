@@ -12,6 +12,14 @@ macro_rules! say {
     };
 }
 
+/// Receives progress and answers whether the analysis should stop.
+pub trait ProgressSink: Sync {
+    fn report(&self, progress: EngineProgress);
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
 /// One progress update from inside an analysis (the worker process sends these to the server
 /// as JSON lines).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

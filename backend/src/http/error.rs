@@ -8,6 +8,7 @@ use loglens_shared::session::JobState;
 use crate::engine::archive::ArchiveError;
 use crate::engine::kb::KbError;
 use crate::engine::playbooks::PlaybookError;
+use crate::jobs::intake::IntakeError;
 use crate::jobs::store::StoreError;
 
 /// Every error an API handler can return. `Display` is the English `detail`; [`ApiError::problem`]
@@ -70,8 +71,39 @@ pub enum ApiError {
     ForeignOrigin(String),
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The server's own failure: what it was doing, and why it failed. Logged in full under
+    /// the request id; the client is told only that it happened.
+    #[error("{context}: {source}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Archive { file, source } => ApiError::Archive { file, source },
+            IntakeError::Kb { file, source } => ApiError::Kb { file, source },
+            IntakeError::Playbooks(e) => ApiError::Playbooks(e),
+            IntakeError::Store(e) => ApiError::Store(e),
+            read @ IntakeError::Read { .. } => ApiError::internal("checking an upload", read),
+        }
+    }
+}
+
+impl ApiError {
+    /// A failure of the server while `context` (`"reading the report of <id>"`).
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        ApiError::Internal {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
 }
 
 impl ApiError {
@@ -100,7 +132,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
             ApiError::ForeignOrigin(_) => StatusCode::FORBIDDEN,
-            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(_) | ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -143,7 +175,7 @@ impl ApiError {
             ApiError::MisdirectedHost(host) => Problem::MisdirectedHost { host: host.clone() },
             ApiError::ForeignOrigin(_) => Problem::ForeignOrigin,
             ApiError::Store(_) => Problem::StorageError,
-            ApiError::Internal(_) => Problem::InternalError,
+            ApiError::Internal { .. } => Problem::InternalError,
         }
     }
 

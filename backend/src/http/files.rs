@@ -9,6 +9,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use loglens_shared::vocab::content_type;
+use loglens_shared::{ExportFormat, ReportFile};
 
 use super::error::ApiError;
 use super::extract::Path;
@@ -16,7 +18,7 @@ use super::sessions::{finished, load_report};
 use super::state::AppState;
 use crate::engine::kb::BUILTIN_CSV;
 use crate::engine::playbooks::BUILTIN_TOML;
-use crate::engine::reports;
+use crate::render;
 
 /// Templates offered for download, with their bytes.
 pub const TEMPLATES: [(&str, &[u8]); 2] = [
@@ -34,14 +36,12 @@ pub async fn report(
     State(app): State<AppState>,
     Path((id, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    if !reports::ALL_REPORTS.contains(&name.as_str()) {
-        return Err(ApiError::UnknownReport(
-            name,
-            reports::ALL_REPORTS.join(", "),
-        ));
-    }
+    let Some(file) = ReportFile::from_file_name(&name) else {
+        return Err(ApiError::UnknownReport(name, ReportFile::names()));
+    };
+    let name = file.file_name();
     let done = finished(&app, &id).await?;
-    send_file(&done.dir.join(&name), &download_name(&done.name, &name)).await
+    send_file(&done.dir.join(name), &download_name(&done.name, name)).await
 }
 
 /// `GET /api/sessions/{id}/download`: the results zip.
@@ -50,9 +50,12 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let done = finished(&app, &id).await?;
-    let zip = done
-        .results_zip
-        .ok_or_else(|| ApiError::Internal(format!("session {id} has no results zip")))?;
+    let zip = done.results_zip.ok_or_else(|| {
+        ApiError::internal(
+            format!("sending the results of {id}"),
+            "the session has no results zip",
+        )
+    })?;
     send_file(&done.dir.join(&zip), &zip).await
 }
 
@@ -89,24 +92,10 @@ fn attachment(body: Body, name: &str, len: Option<u64>) -> Response {
 async fn send_file(path: &FsPath, name: &str) -> Result<Response, ApiError> {
     let file = tokio::fs::File::open(path)
         .await
-        .map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("opening {name}"), e))?;
     let len = file.metadata().await.map(|m| m.len()).ok();
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     Ok(attachment(body, name, len))
-}
-
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next().unwrap_or("") {
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv" => "text/csv; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "zip" => "application/zip",
-        "xml" => "application/xml",
-        "pdf" => "application/pdf",
-        "toml" => "application/toml",
-        _ => "application/octet-stream",
-    }
 }
 
 /// RFC 6266 `attachment` with an ASCII fallback and the UTF-8 name (RFC 8187), Cyrillic included.
@@ -154,32 +143,27 @@ pub async fn export(
         report.summary.name.clone()
     };
     let stem = download_name(&stem, "export");
-    let (name, bytes) = match format.as_str() {
-        "json" => (
-            format!("{stem}.json"),
-            serde_json::to_vec_pretty(&report).map_err(|e| ApiError::Internal(e.to_string()))?,
-        ),
-        "xml" => (
-            format!("{stem}.xml"),
-            crate::engine::export::to_xml(&report)
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .into_bytes(),
-        ),
-        "pdf" => {
+    let Some(export) = ExportFormat::parse(&format) else {
+        return Err(ApiError::UnknownReport(
+            format!("export/{format}"),
+            ExportFormat::names(),
+        ));
+    };
+    let bytes = match export {
+        ExportFormat::Json => serde_json::to_vec_pretty(&report)
+            .map_err(|e| ApiError::internal("the JSON export", e))?,
+        ExportFormat::Xml => render::xml::to_xml(&report)
+            .map_err(|e| ApiError::internal("the XML export", e))?
+            .into_bytes(),
+        ExportFormat::Pdf => {
             // Page layout is CPU work: keep it off the async workers.
-            let pdf = tokio::task::spawn_blocking(move || crate::engine::export::to_pdf(&report))
+            tokio::task::spawn_blocking(move || render::pdf::to_pdf(&report))
                 .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            (format!("{stem}.pdf"), pdf)
-        }
-        other => {
-            return Err(ApiError::UnknownReport(
-                format!("export/{other}"),
-                "json, xml, pdf".into(),
-            ));
+                .map_err(|e| ApiError::internal("the PDF export", e))?
+                .map_err(|e| ApiError::internal("the PDF export", e))?
         }
     };
+    let name = format!("{stem}.{}", export.as_str());
     let len = bytes.len() as u64;
     Ok(attachment(Body::from(bytes), &name, Some(len)))
 }

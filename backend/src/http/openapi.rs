@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use loglens_shared::report::{AnalysisReport, Comparison};
 use loglens_shared::session::{ProcessAccepted, ServerMessage, SessionList, Snapshot};
-use loglens_shared::{ProblemDetails, VersionInfo};
+use loglens_shared::{ExportFormat, ProblemDetails, ReportFile, VersionInfo};
 
 fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -135,13 +135,13 @@ pub fn document() -> Value {
             "/api/sessions/{id}/result": { "get": { "summary": "Dashboard data of a finished analysis", "parameters": [id_param()],
                 "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
-                "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::engine::reports::ALL_REPORTS } }],
+                "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ReportFile::ALL.map(ReportFile::file_name) } }],
                 "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &REPORT_TYPES), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/download": { "get": { "summary": "The results zip", "parameters": [id_param()],
                 "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip", &["application/zip"]), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/export/{format}": { "get": { "summary": "The analysis as JSON, XML or a PDF summary",
-                "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ["json", "xml", "pdf"] } }],
-                "responses": { "200": file_response("The export", &["application/json", "application/xml", "application/pdf"]), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
+                "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ExportFormat::ALL.map(ExportFormat::as_str) } }],
+                "responses": { "200": file_response("The export", &ExportFormat::ALL.map(ExportFormat::content_type)), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
                 "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/rerun": { "post": { "summary": "Analyse the same upload again as a new session (optionally with the other model)",

@@ -93,7 +93,7 @@ async fn metrics(
     let jobs = app.jobs.clone();
     tokio::task::spawn_blocking(move || jobs.refresh_metrics())
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .map_err(|e| ApiError::internal("refreshing the metrics", e))??;
     // Every open progress socket holds one subscription.
     app.metrics.websockets.set(app.jobs.watchers() as i64);
     Ok((
@@ -129,7 +129,7 @@ async fn readyz(
     let jobs = app.jobs.clone();
     let counts = tokio::task::spawn_blocking(move || jobs.store().count_by_state())
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .map_err(|e| ApiError::internal("counting jobs", e))??;
     let queued: u64 = counts
         .iter()
         .filter(|(s, _)| s.as_str() == "queued")

@@ -14,8 +14,8 @@ use super::error::ApiError;
 use super::extract::{OptionalJson, Path, Query};
 use super::state::AppState;
 use super::upload;
-use crate::engine::reports;
 use crate::jobs::store::JobRecord;
+use loglens_shared::ReportFile;
 use loglens_shared::api::RerunRequest;
 
 /// Seconds a polling client should wait between snapshots while a job runs.
@@ -29,7 +29,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::internal("a blocking store call", e))?
 }
 
 /// The error for an id the store does not hold: deleted (410) or never known (404).
@@ -134,9 +134,9 @@ pub async fn result(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let dir = finished(&app, &id).await?.dir;
-    let body = tokio::fs::read(dir.join(reports::REPORT_JSON))
+    let body = tokio::fs::read(dir.join(ReportFile::ReportJson.file_name()))
         .await
-        .map_err(|e| ApiError::Internal(format!("report of {id}: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("reading the report of {id}"), e))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
@@ -230,10 +230,11 @@ pub(super) async fn load_report(
     id: &str,
 ) -> Result<loglens_shared::report::AnalysisReport, ApiError> {
     let dir = finished(app, id).await?.dir;
-    let bytes = tokio::fs::read(dir.join(reports::REPORT_JSON))
+    let bytes = tokio::fs::read(dir.join(ReportFile::ReportJson.file_name()))
         .await
-        .map_err(|e| ApiError::Internal(format!("report of {id}: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(format!("report of {id}: {e}")))
+        .map_err(|e| ApiError::internal(format!("reading the report of {id}"), e))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("decoding the report of {id}"), e))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,7 +1,6 @@
-//! `POST /process`: the multipart upload becomes an [`UploadForm`] with every file on disk,
-//! is checked whole (the archive's central directory, the knowledge base and playbooks beside
-//! it, each named with file and line when it is wrong), and only then queued. A refused upload
-//! leaves nothing behind.
+//! `POST /process`: the multipart upload, read at a pace it must keep and within its limits,
+//! becomes an [`UploadForm`] with every file on disk, which the job system checks whole and
+//! queues (`Jobs::accept`). A refused upload leaves nothing behind.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path as FsPath, PathBuf};
@@ -18,10 +17,8 @@ use super::error::ApiError;
 use super::extract::Multipart as MultipartBody;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
-use crate::engine::archive::{self, ArchiveLimits};
-use crate::engine::kb::{KnowledgeBase, MAX_KB_BYTES};
-use crate::engine::playbooks::Playbooks;
-use crate::jobs::store::NewJob;
+use crate::engine::kb::MAX_KB_BYTES;
+use crate::jobs::intake::{StoredFile, UploadForm};
 
 /// Largest value of a plain (non-file) form field: `model`, `exact_only`.
 pub const MAX_FIELD_BYTES: usize = 1024;
@@ -54,23 +51,6 @@ impl Drop for Staged {
             }
         }
     }
-}
-
-/// A file of the form as the user named it and where it was stored.
-#[derive(Debug, Clone)]
-pub struct StoredFile {
-    pub name: String,
-    pub path: PathBuf,
-    pub bytes: u64,
-}
-
-/// The upload, parsed once: what the job system needs to queue it.
-pub struct UploadForm {
-    pub archive: StoredFile,
-    pub kb: Option<StoredFile>,
-    pub playbooks: Option<StoredFile>,
-    pub model: ModelKind,
-    pub semantic: bool,
 }
 
 /// One upload in progress of one client; counted while it lives.
@@ -164,9 +144,8 @@ fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
-    let free = fs4::available_space(app.jobs.data_dir()).map_err(|e| {
-        ApiError::Internal(format!("cannot read the free space of the data dir: {e}"))
-    })?;
+    let free = fs4::available_space(app.jobs.data_dir())
+        .map_err(|e| ApiError::internal("reading the free space of the data dir", e))?;
     if free < declared.saturating_add(app.upload_limits.min_free) {
         tracing::warn!(free, declared, "upload refused: disk nearly full");
         return Err(ApiError::InsufficientStorage);
@@ -201,23 +180,10 @@ pub async fn process(
     let mut staged = Staged::new();
     let mut pace = Pace::new(app.upload_limits);
     let form = read_form(&app, &id, multipart, &mut staged, &mut pace).await?;
-    let form = tokio::task::spawn_blocking(move || check(form))
+    let (jobs, job_id) = (app.jobs.clone(), id.clone());
+    tokio::task::spawn_blocking(move || jobs.accept(slot, job_id, form))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let job = NewJob {
-        id: id.clone(),
-        model: form.model,
-        semantic: form.semantic,
-        upload_name: form.archive.name,
-        upload_path: form.archive.path,
-        upload_bytes: form.archive.bytes,
-        kb: form.kb.map(|f| (f.name, f.path)),
-        playbooks: form.playbooks.map(|f| (f.name, f.path)),
-    };
-    let jobs = app.jobs.clone();
-    tokio::task::spawn_blocking(move || jobs.submit(slot, job))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .map_err(|e| ApiError::internal("accepting an upload", e))??;
     staged.keep = true;
     Ok(accepted(&id))
 }
@@ -344,35 +310,6 @@ async fn read_form(
     })
 }
 
-/// Refuses, before anything is queued, what the analysis would fail on: an archive whose
-/// central directory is unsafe or holds no logs, a knowledge base or playbook file that
-/// cannot be used (named with its file and line).
-pub fn check(form: UploadForm) -> Result<UploadForm, ApiError> {
-    archive::plan(
-        &form.archive.path,
-        &form.archive.name,
-        &ArchiveLimits::default(),
-    )
-    .map_err(|source| ApiError::Archive {
-        file: form.archive.name.clone(),
-        source,
-    })?;
-    if let Some(kb) = &form.kb {
-        let bytes = std::fs::read(&kb.path)
-            .map_err(|e| ApiError::Internal(format!("cannot read the stored upload: {e}")))?;
-        KnowledgeBase::parse(&bytes, &kb.name, &kb.name).map_err(|source| ApiError::Kb {
-            file: kb.name.clone(),
-            source,
-        })?;
-    }
-    if let Some(p) = &form.playbooks {
-        let bytes = std::fs::read(&p.path)
-            .map_err(|e| ApiError::Internal(format!("cannot read the stored upload: {e}")))?;
-        Playbooks::parse(&bytes, &p.name, &p.name).map_err(ApiError::Playbooks)?;
-    }
-    Ok(form)
-}
-
 pub fn base_name(name: &str) -> String {
     name.rsplit(['/', '\\'])
         .next()
@@ -431,7 +368,7 @@ async fn save_field(
         if e.kind() == std::io::ErrorKind::StorageFull {
             ApiError::InsufficientStorage
         } else {
-            ApiError::Internal(format!("cannot store the upload: {e}"))
+            ApiError::internal("storing the upload", e)
         }
     };
     let not_a_zip = || ApiError::NotAZip {

@@ -6,6 +6,7 @@
 //! store before any watcher sees it.
 
 pub mod bus;
+pub mod intake;
 pub mod store;
 pub mod worker;
 
@@ -167,6 +168,18 @@ impl Jobs {
     }
 
     /// Records the job and puts it in the queue (the upload is already on disk).
+    /// Checks an upload whole and queues it as session `id` (a blocking call: it reads the
+    /// archive's directory and the side files).
+    pub fn accept(
+        &self,
+        slot: Slot,
+        id: String,
+        form: intake::UploadForm,
+    ) -> Result<Snapshot, intake::IntakeError> {
+        intake::check(&form)?;
+        Ok(self.submit(slot, form.into_job(id))?)
+    }
+
     pub fn submit(&self, slot: Slot, job: NewJob) -> Result<Snapshot, StoreError> {
         let record = self.store.insert(&job)?;
         tracing::info!(job = %job.id, upload = %job.upload_name, bytes = job.upload_bytes, model = %job.model, "job queued");

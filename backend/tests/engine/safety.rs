@@ -4,6 +4,7 @@ use std::io::Write;
 
 use loglens::engine::EngineError;
 use loglens::engine::archive::ArchiveError;
+use loglens_shared::ReportFile;
 
 use crate::helpers::*;
 
@@ -176,5 +177,10 @@ fn cancel_stops_at_the_next_checkpoint() {
             .iter()
             .all(|e| e.stage <= loglens_shared::Stage::LoadKnowledgeBase)
     );
-    assert!(!dir.path().join("out/submit_report.xlsx").exists());
+    assert!(
+        !dir.path()
+            .join("out")
+            .join(ReportFile::SubmitReport.file_name())
+            .exists()
+    );
 }

@@ -1,5 +1,5 @@
-use loglens_shared::Stage;
 use loglens_shared::report::Method;
+use loglens_shared::{ReportFile, Stage};
 
 use crate::helpers::*;
 
@@ -9,7 +9,7 @@ fn validation_cases_reproduce_the_official_answer_exactly() {
     let zip = gen_cases(dir.path(), "vc.zip", &["--validation", "--lines", "2000"]);
     let run = analyze(&zip, true, &dir.path().join("out"));
     let out = run.output.expect("analysis succeeds");
-    let (headers, mut rows) = submit_rows(&run.out_dir.join("submit_report.xlsx"));
+    let (headers, mut rows) = submit_rows(&run.out_dir.join(ReportFile::SubmitReport.file_name()));
     assert_eq!(
         headers,
         [
@@ -35,25 +35,16 @@ fn validation_cases_reproduce_the_official_answer_exactly() {
     assert_eq!(out.report.summary.files, 30);
 
     // the organizers' scorer agrees
-    assert_official_f1(&run.out_dir.join("submit_report.xlsx"));
+    assert_official_f1(&run.out_dir.join(ReportFile::SubmitReport.file_name()));
 
     // every report exists, and the results zip packs them at its root
-    for name in [
-        "submit_report.xlsx",
-        "predictive_alerts.xlsx",
-        "novel_anomalies.xlsx",
-        "incidents.xlsx",
-        "playbooks_recommendations.csv",
-        "playbooks_recommendations.txt",
-        "report.json",
-    ] {
-        assert!(run.out_dir.join(name).is_file(), "{name}");
-    }
     assert_eq!(out.zip.file_name().expect("name"), "vc_Results_Light.zip");
     let mut packed =
         zip::ZipArchive::new(std::fs::File::open(&out.zip).expect("zip")).expect("readable zip");
-    assert!(packed.by_name("submit_report.xlsx").is_ok());
-    assert!(packed.by_name("report.json").is_ok());
+    for name in ReportFile::ALL.map(ReportFile::file_name) {
+        assert!(run.out_dir.join(name).is_file(), "{name}");
+        assert!(packed.by_name(name).is_ok(), "{name} packed");
+    }
 }
 
 #[test]
@@ -62,7 +53,7 @@ fn exact_only_mode_gives_the_same_answer_without_a_model() {
     let zip = gen_cases(dir.path(), "vc.zip", &["--validation", "--lines", "500"]);
     let run = analyze(&zip, false, &dir.path().join("out"));
     run.output.expect("analysis succeeds");
-    let (_, mut rows) = submit_rows(&run.out_dir.join("submit_report.xlsx"));
+    let (_, mut rows) = submit_rows(&run.out_dir.join(ReportFile::SubmitReport.file_name()));
     let mut expected = expected_rows();
     rows.sort();
     expected.sort();
@@ -197,5 +188,5 @@ fn full_size_validation_cases_score_f1_one() {
     let run = analyze(&zip, true, &dir.path().join("out"));
     let report = run.output.expect("analysis succeeds").report;
     assert_eq!(report.summary.lines, 1_500_000);
-    assert_official_f1(&run.out_dir.join("submit_report.xlsx"));
+    assert_official_f1(&run.out_dir.join(ReportFile::SubmitReport.file_name()));
 }

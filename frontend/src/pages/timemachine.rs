@@ -20,10 +20,13 @@ const TICK_MS: u64 = 100;
 const SLIDER_STEP_MS: i64 = 1_000;
 
 #[component]
-pub fn TimeMachine(report: AnalysisReport, open: Callback<IncidentKey>) -> impl IntoView {
+pub fn TimeMachine(
+    report: StoredValue<AnalysisReport>,
+    open: Callback<IncidentKey>,
+) -> impl IntoView {
     let t = use_texts();
     let layout = use_layout();
-    let Some(replay) = Replay::new(&report) else {
+    let Some(replay) = report.with_value(Replay::new) else {
         return view! {
             <h3>{move || t.get().chart_timeline}</h3>
             <p class="muted" data-testid="tm-none">{move || t.get().tm_none}</p>
@@ -32,7 +35,6 @@ pub fn TimeMachine(report: AnalysisReport, open: Callback<IncidentKey>) -> impl 
     };
     let (start, end) = (replay.start, replay.end);
     let replay = StoredValue::new(replay);
-    let report = StoredValue::new(report);
     let at = RwSignal::new(end);
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(1.0f64);

@@ -1,0 +1,60 @@
+//! Stages 3 and 5: the model (only when matching by meaning), then the vectors of every
+//! distinct knowledge base (cached per model and knowledge-base content).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::knowledge::Knowledge;
+use super::notes::Note;
+use super::run::{Step, ratio};
+use crate::engine::embed::{Embedder, VectorCache};
+use crate::engine::matcher::KbVectors;
+use crate::engine::models::ModelRegistry;
+use crate::engine::{AnalysisRequest, EngineError};
+
+/// Stage 3: the model of the request, loaded once per process; `None` for exact matching.
+pub fn load_model(
+    models: &ModelRegistry,
+    req: &AnalysisRequest,
+) -> Result<(Option<Arc<dyn Embedder>>, Note), EngineError> {
+    if !req.semantic {
+        return Ok((None, Note::NoModelNeeded));
+    }
+    let t = Instant::now();
+    let model = models.get(req.model)?;
+    let note = Note::ModelReady {
+        model: req.model,
+        ms: t.elapsed().as_millis(),
+    };
+    Ok((Some(model), note))
+}
+
+/// KB vectors by knowledge-base content hash.
+pub type KbVectorSets = HashMap<String, Arc<KbVectors>>;
+
+/// Stage 5: the vectors of each distinct knowledge base.
+pub fn embed_knowledge(
+    step: &Step<'_>,
+    cache: &VectorCache,
+    model: Option<&dyn Embedder>,
+    knowledge: &Knowledge,
+) -> Result<(KbVectorSets, Note), EngineError> {
+    let Some(model) = model else {
+        return Ok((KbVectorSets::new(), Note::NoEmbeddingsNeeded));
+    };
+    let total = knowledge.texts();
+    let mut sets = KbVectorSets::new();
+    let mut base = 0;
+    for kb in &knowledge.distinct {
+        let v = cache.kb_vectors(model, kb, &mut |done, _| {
+            let done = base + done;
+            step.progress(ratio(done as u64, total as u64), || {
+                Note::EmbeddingKnowledgeBase { done, total }
+            })
+        })?;
+        base += kb.problems.len() + kb.anomalies.len();
+        sets.insert(kb.content_hash.clone(), v);
+    }
+    Ok((sets, Note::KnowledgeBaseEmbedded { texts: total }))
+}

@@ -1,0 +1,141 @@
+//! Stage 8's computation: from the matches of every case to the report — rows, incidents
+//! ranked by impact, predictions, novel anomalies, the summary and the notices. Pure: nothing
+//! is written here (the renderers do that), and playbook recommendations are added in stage 11.
+
+use std::collections::BTreeSet;
+
+use loglens_shared::report::{AnalysisReport, FileStats, Incident, Notice, ScenarioInfo, Summary};
+
+use super::classify::Classified;
+use super::knowledge::{Knowledge, analysis_name};
+use super::read_logs::Scanned;
+use crate::engine::AnalysisRequest;
+use crate::engine::archive::ArchivePlan;
+use crate::engine::derive;
+use crate::engine::notices;
+
+/// Everything the analysis found, with its notices; `playbooks` still empty.
+pub fn report(
+    req: &AnalysisRequest,
+    plan: &ArchivePlan,
+    knowledge: &Knowledge,
+    scanned: &Scanned,
+    classified: &Classified,
+) -> AnalysisReport {
+    let mut report = AnalysisReport::default();
+    for (((case, files), kb), (hits, links)) in plan
+        .cases
+        .iter()
+        .zip(scanned)
+        .zip(&knowledge.per_case)
+        .zip(classified)
+    {
+        report.scenarios.push(ScenarioInfo {
+            id: case.id,
+            folder: case.folder.clone(),
+            kb_source: kb.source.clone(),
+            files: files
+                .iter()
+                .map(|f| FileStats {
+                    name: f.name.clone(),
+                    bytes: f.scan.bytes,
+                    lines: f.scan.lines,
+                    signal_lines: f.scan.signal_lines,
+                    unparsable_lines: f.scan.unparsable,
+                })
+                .collect(),
+        });
+        let f = derive::derive_case(case.id, kb, files, hits, links, &knowledge.playbooks);
+        report.links.extend(f.links);
+        report.incidents.extend(f.incidents);
+        report.predictions.extend(f.predictions);
+        report.novel_anomalies.extend(f.novel);
+    }
+    report
+        .links
+        .sort_by(|a, b| a.report_order().cmp(&b.report_order()));
+    report.incidents.sort_by(Incident::by_impact);
+    report.summary = summary(req, &report);
+    let notices = notices_of(req, plan, knowledge, scanned, &report);
+    report.summary.warnings = notices.iter().map(Notice::english).collect();
+    report.summary.notices = notices;
+    report
+}
+
+fn summary(req: &AnalysisRequest, report: &AnalysisReport) -> Summary {
+    let files = report.scenarios.iter().flat_map(|s| &s.files);
+    let affected: BTreeSet<(u32, &str)> = report
+        .links
+        .iter()
+        .flat_map(|l| {
+            [
+                (l.scenario_id, l.error.file.as_str()),
+                (l.scenario_id, l.warning.file.as_str()),
+            ]
+        })
+        .collect();
+    let anomalies: BTreeSet<(u32, u32)> = report
+        .links
+        .iter()
+        .map(|l| (l.scenario_id, l.anomaly_id))
+        .collect();
+    Summary {
+        name: analysis_name(&req.upload_name),
+        model: req.model,
+        semantic: req.semantic,
+        scenarios: report.scenarios.len(),
+        files: files.clone().count(),
+        lines: files.clone().map(|f| f.lines).sum(),
+        bytes: files.clone().map(|f| f.bytes).sum(),
+        signal_lines: files.clone().map(|f| f.signal_lines).sum(),
+        unparsable_lines: files.map(|f| f.unparsable_lines).sum(),
+        links: report.links.len(),
+        problems: report.incidents.len(),
+        anomalies: anomalies.len(),
+        predictions: report.predictions.len(),
+        novel_anomalies: report.novel_anomalies.len(),
+        affected_systems: affected.len(),
+        duration_ms: 0,
+        warnings: Vec::new(),
+        notices: Vec::new(),
+    }
+}
+
+/// What was skipped while planning and reading, then what the outcome says about the input.
+fn notices_of(
+    req: &AnalysisRequest,
+    plan: &ArchivePlan,
+    knowledge: &Knowledge,
+    scanned: &Scanned,
+    report: &AnalysisReport,
+) -> Vec<Notice> {
+    let mut out = plan.notices.clone();
+    out.extend(knowledge.notices.iter().cloned());
+    let files = scanned.iter().flatten();
+    let unlisted: u64 = files.clone().map(|f| f.scan.unlisted_errors).sum();
+    let uncounted: u64 = files.clone().map(|f| f.scan.uncounted_messages).sum();
+    if unlisted > 0 {
+        out.push(Notice::ErrorsUnlisted { lines: unlisted });
+    }
+    if uncounted > 0 {
+        out.push(Notice::MessagesNotAnalysed { lines: uncounted });
+    }
+    let cyrillic_signal_lines = files
+        .flat_map(|f| &f.scan.groups)
+        .filter(|g| notices::is_cyrillic(&g.key))
+        .map(|g| g.count)
+        .sum();
+    let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
+    out.extend(notices::outcome(
+        report,
+        notices::Inputs {
+            model: req.semantic.then_some(req.model),
+            uploaded_kb: req
+                .kb
+                .as_ref()
+                .map(|f| (f.name.as_str(), own < plan.cases.len())),
+            cyrillic_signal_lines,
+        },
+    ));
+    out
+}

@@ -1,0 +1,94 @@
+//! Stage 6: every log file of every case streamed through the line scanner, in parallel (one
+//! archive reader per thread), within the engine's memory budget for kept lines.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::notes::Note;
+use super::run::{Step, ratio};
+use crate::engine::archive::{
+    ArchiveError, ArchiveLimits, ArchivePlan, ByteBudget, EntryReader, LogEntry,
+};
+use crate::engine::kb::KnowledgeBase;
+use crate::engine::matcher::ScannedFile;
+use crate::engine::scan::{self, RetainBudget, ScanError};
+use crate::engine::{AnalysisRequest, EngineError};
+
+/// How the scanner reads: the archive's limits, the context kept around each line, and the
+/// bytes of lines one analysis may keep.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadSettings<'a> {
+    pub limits: &'a ArchiveLimits,
+    pub context_lines: usize,
+    pub retain_bytes: u64,
+}
+
+/// The scanned files of each case, in plan order.
+pub type Scanned = Vec<Vec<ScannedFile>>;
+
+pub fn read_logs(
+    step: &Step<'_>,
+    req: &AnalysisRequest,
+    plan: &ArchivePlan,
+    kbs: &[Arc<KnowledgeBase>],
+    settings: ReadSettings<'_>,
+) -> Result<(Scanned, Note), EngineError> {
+    let budget = ByteBudget::default();
+    let kept = RetainBudget::new(settings.retain_bytes);
+    let jobs: Vec<(usize, &LogEntry)> = plan
+        .cases
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| c.logs.iter().map(move |e| (ci, e)))
+        .collect();
+    let results: Vec<Result<(usize, ScannedFile), EngineError>> = jobs
+        .par_iter()
+        .map_init(
+            || EntryReader::open(&req.archive).map_err(|e| e.to_string()),
+            |reader, (ci, entry)| {
+                let reader = reader
+                    .as_mut()
+                    .map_err(|e| EngineError::Archive(ArchiveError::NotAZip(e.clone())))?;
+                let result = reader.with_entry(entry, settings.limits, &budget, |r| {
+                    let retain = scan::Retain::Bounded {
+                        kb: &kbs[*ci],
+                        budget: &kept,
+                    };
+                    scan::scan_with(r, settings.context_lines, retain, |bytes, lines| {
+                        let (done, total) = step.add_read(bytes, lines);
+                        step.progress(ratio(done, total), || Note::Read { done, total })
+                    })
+                    .map_err(|e| match e {
+                        ScanError::Io(io) => io,
+                        ScanError::Cancelled => {
+                            std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled")
+                        }
+                    })
+                });
+                match result {
+                    Ok(scan) => Ok((
+                        *ci,
+                        ScannedFile {
+                            name: entry.name.clone(),
+                            scan,
+                        },
+                    )),
+                    Err(_) if step.cancelled() => Err(EngineError::Cancelled),
+                    Err(e) => Err(e.into()),
+                }
+            },
+        )
+        .collect();
+    let mut out: Scanned = vec![Vec::new(); plan.cases.len()];
+    for r in results {
+        let (ci, file) = r?;
+        out[ci].push(file);
+    }
+    let files = out.iter().flatten();
+    let note = Note::Parsed {
+        lines: files.clone().map(|f| f.scan.lines).sum(),
+        signal_lines: files.map(|f| f.scan.signal_lines).sum(),
+    };
+    Ok((out, note))
+}

@@ -1,0 +1,95 @@
+//! What a new job is made of — the upload, parsed once by the HTTP layer into an
+//! [`UploadForm`] with every file on disk — and the check that refuses, before anything is
+//! queued, what the analysis would fail on: an archive whose central directory is unsafe or
+//! holds no logs, a knowledge base or playbook file that cannot be used (named with its file
+//! and line).
+
+use std::path::PathBuf;
+
+use loglens_shared::ModelKind;
+
+use super::store::{NewJob, StoreError};
+use crate::engine::archive::{self, ArchiveError, ArchiveLimits};
+use crate::engine::kb::{KbError, KnowledgeBase};
+use crate::engine::playbooks::{PlaybookError, Playbooks};
+
+/// A file of the form as the user named it and where it was stored.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// The upload, parsed once: what the job system needs to check and queue it.
+#[derive(Debug, Clone)]
+pub struct UploadForm {
+    pub archive: StoredFile,
+    pub kb: Option<StoredFile>,
+    pub playbooks: Option<StoredFile>,
+    pub model: ModelKind,
+    pub semantic: bool,
+}
+
+/// Why an upload was not queued.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("{file}: {source}")]
+    Archive { file: String, source: ArchiveError },
+    #[error("{source}")]
+    Kb { file: String, source: KbError },
+    #[error(transparent)]
+    Playbooks(PlaybookError),
+    #[error("cannot read the stored upload {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks `form` whole; the files stay where they are.
+pub fn check(form: &UploadForm) -> Result<(), IntakeError> {
+    archive::plan(
+        &form.archive.path,
+        &form.archive.name,
+        &ArchiveLimits::default(),
+    )
+    .map_err(|source| IntakeError::Archive {
+        file: form.archive.name.clone(),
+        source,
+    })?;
+    let read = |f: &StoredFile| {
+        std::fs::read(&f.path).map_err(|source| IntakeError::Read {
+            path: f.path.clone(),
+            source,
+        })
+    };
+    if let Some(kb) = &form.kb {
+        KnowledgeBase::parse(&read(kb)?, &kb.name, &kb.name).map_err(|source| IntakeError::Kb {
+            file: kb.name.clone(),
+            source,
+        })?;
+    }
+    if let Some(p) = &form.playbooks {
+        Playbooks::parse(&read(p)?, &p.name, &p.name).map_err(IntakeError::Playbooks)?;
+    }
+    Ok(())
+}
+
+impl UploadForm {
+    /// The job row of this upload, as session `id`.
+    pub fn into_job(self, id: String) -> NewJob {
+        NewJob {
+            id,
+            model: self.model,
+            semantic: self.semantic,
+            upload_name: self.archive.name,
+            upload_path: self.archive.path,
+            upload_bytes: self.archive.bytes,
+            kb: self.kb.map(|f| (f.name, f.path)),
+            playbooks: self.playbooks.map(|f| (f.name, f.path)),
+        }
+    }
+}
