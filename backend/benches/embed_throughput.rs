@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use loglens::config::ModelConfig;
 use loglens::engine::embed::{Embedder, OnnxEmbedder, runtime};
-use loglens::engine::kb::KnowledgeBase;
+use loglens::engine::input::kb::KnowledgeBase;
 
 const MESSAGES: usize = 1_000;
 const BASELINE_MESSAGES: usize = 200;

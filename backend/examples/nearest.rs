@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use loglens::config::ModelConfig;
 use loglens::engine::ModelKind;
 use loglens::engine::embed::cosine;
-use loglens::engine::kb::KnowledgeBase;
-use loglens::engine::matcher::similarity;
-use loglens::engine::models::ModelRegistry;
+use loglens::engine::embed::models::ModelRegistry;
+use loglens::engine::input::kb::KnowledgeBase;
+use loglens::engine::matching::similarity;
 use loglens::engine::normalize::{lexical_similarity, normalize};
 
 fn main() -> anyhow::Result<()> {
@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
     let (pv, av) = vecs.split_at(problems.len());
     println!(
         "thresholds {:?}",
-        loglens::engine::matcher::Thresholds::of(kind)
+        loglens::engine::matching::Thresholds::of(kind)
     );
     for msg in &args {
         let norm = normalize(msg);

@@ -12,7 +12,7 @@ use loglens_shared::Stage;
 use crate::engine::EngineProgress;
 
 use crate::config::{ModelConfig, ServeConfig};
-use crate::engine::matcher::Thresholds;
+use crate::engine::matching::Thresholds;
 use crate::engine::{AnalysisRequest, Engine, EngineConfig, ModelKind, ProgressSink, UploadedFile};
 
 #[derive(Debug, Parser)]
@@ -143,7 +143,7 @@ fn thresholds(args: &AnalyzeArgs) -> Option<Thresholds> {
     if args.error_threshold.is_none() && args.warning_threshold.is_none() {
         return None;
     }
-    let mut t = crate::engine::matcher::Thresholds::of(args.model);
+    let mut t = crate::engine::matching::Thresholds::of(args.model);
     t.error = args.error_threshold.unwrap_or(t.error);
     t.warning = args.warning_threshold.unwrap_or(t.warning);
     Some(t)

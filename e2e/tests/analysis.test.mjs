@@ -48,6 +48,8 @@ async function newPage(initScripts = []) {
   await page.addInitScript(RECORDER);
   for (const s of initScripts) await page.addInitScript(s);
   await page.goto(server.url);
+  // `goto` returns on load; the wasm app mounts a moment later (later still on a busy machine)
+  await page.getByTestId('dropzone').waitFor();
   return { page, errors };
 }
 

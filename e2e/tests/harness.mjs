@@ -1,5 +1,6 @@
 // Shared e2e harness: starts a real `loglens serve` on a free port and a headless Debian
 // Chromium driven by playwright-core (never a downloaded browser).
+import { before, after } from 'node:test';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,21 @@ export function validationZip(lines = 2000, name = 'vc.zip') {
   execFileSync('python3', [path.join(ROOT, '..', 'shared', 'tools', 'gen_cases.py'),
     '--validation', '--lines', String(lines), '--out', zipPath]);
   return zipPath;
+}
+
+/** Starts a server and a browser before this file's tests and stops both after them; the
+ * returned object has `server` and `browser` once the tests run. */
+export function serverAndBrowser(extraArgs = []) {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer(extraArgs);
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }
 
 /** A zip at `zipPath` holding `entries` ({ name: text }), written by Python's zipfile. */

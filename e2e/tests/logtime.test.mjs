@@ -1,23 +1,12 @@
 // Log time is parsed once, on the server: lines stamped with a zone (`Z`, `+03:00`) or with a
 // blank instead of `T` are placed on the timeline chart and in the time machine at the wall-clock
 // time they state, in a real browser against the real server.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { analyse, launchBrowser, screenshot, startServer, tempDir, writeZip } from './harness.mjs';
+import { analyse, screenshot, serverAndBrowser, tempDir, writeZip } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 test('zone-suffixed and blank-separated timestamps appear on the timeline chart', async () => {
   const zip = writeZip(path.join(tempDir('zones'), 'zones.zip'), {
@@ -33,18 +22,18 @@ test('zone-suffixed and blank-separated timestamps appear on the timeline chart'
       '2025-10-06 10:30:00,250 ERROR db: Replica fell out of sync',
     ].join('\n') + '\n',
   });
-  const snap = await analyse(server.url, zip);
+  const snap = await analyse(ctx.server.url, zip);
   assert.equal(snap.state, 'succeeded', JSON.stringify(snap));
-  const report = await (await fetch(`${server.url}/api/sessions/${snap.session_id}/result`)).json();
+  const report = await (await fetch(`${ctx.server.url}/api/sessions/${snap.session_id}/result`)).json();
   // the wire carries the text as written and its wall-clock milliseconds
   const error = report.links.find((l) => l.problem_id === 9).error;
   assert.equal(error.timestamp.raw, '2025-10-06T10:05:00.500+03:00');
   assert.equal(error.timestamp.ms, Date.UTC(2025, 9, 6, 10, 5, 0, 500));
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/dashboard/${snap.session_id}`);
+  await page.goto(`${ctx.server.url}/dashboard/${snap.session_id}`);
   await page.locator('[data-testid=chart-timeline] canvas').first().waitFor({ timeout: 15_000 });
   const series = await page.evaluate(() => {
     const el = document.querySelector('[data-testid=chart-timeline]');

@@ -1,26 +1,15 @@
 // The page loads from `loglens serve`, runs its wasm, fetches /api/version and renders it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot, workspaceVersion } from './harness.mjs';
+import { screenshot, serverAndBrowser, workspaceVersion } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 test('home page renders the backend version', async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(ctx.server.url);
   const version = page.getByTestId('version');
   await version.filter({ hasText: `LogLens ${workspaceVersion()}` }).waitFor({ timeout: 15_000 });
   assert.equal(await version.textContent(), `LogLens ${workspaceVersion()}`);
@@ -29,7 +18,7 @@ test('home page renders the backend version', async () => {
 });
 
 test('a client-side route serves the same app', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/history`);
+  const page = await ctx.browser.newPage();
+  await page.goto(`${ctx.server.url}/history`);
   await page.getByTestId('version').filter({ hasText: 'LogLens' }).waitFor({ timeout: 15_000 });
 });

@@ -4,7 +4,7 @@
 use std::io::{Cursor, Read};
 
 use libfuzzer_sys::fuzz_target;
-use loglens::engine::archive::{self, ArchiveLimits, ByteBudget, EntryReader};
+use loglens::engine::input::archive::{self, ArchiveLimits, ByteBudget, EntryReader};
 use loglens::engine::scan;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! A knowledge base CSV (UTF-8, BOM, CP1251, anything): parsed or refused, never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use loglens::engine::kb::KnowledgeBase;
+use loglens::engine::input::kb::KnowledgeBase;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(kb) = KnowledgeBase::parse(data, "anomalies_problems.csv", "fuzz") {

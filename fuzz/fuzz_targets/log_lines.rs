@@ -1,7 +1,7 @@
 //! One line classified, and a whole file scanned (splitting, context, counters), from any bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use loglens::engine::{parse, scan};
+use loglens::engine::{scan::parse, scan};
 
 fuzz_target!(|data: &[u8]| {
     let _ = parse::classify(data);

@@ -221,17 +221,6 @@ impl Link {
             problem_id: self.problem_id,
         }
     }
-
-    /// Order of the official report: scenario, problem, anomaly, ERROR line (then file).
-    pub fn report_order(&self) -> (u32, u32, u32, u64, &str) {
-        (
-            self.scenario_id,
-            self.problem_id,
-            self.anomaly_id,
-            self.error.line,
-            &self.error.file,
-        )
-    }
 }
 
 /// A problem that occurred in a scenario, ranked by impact.

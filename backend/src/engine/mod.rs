@@ -1,23 +1,20 @@
 //! The analysis engine: everything that turns a log archive into answers, with no HTTP in it.
-//! [`pipeline`] runs one analysis as the eleven stages of the progress protocol; the other
-//! modules are its parts (reading archives and knowledge bases, scanning lines, matching,
-//! embedding, deriving findings). Writing the results is [`crate::render`]'s.
+//! [`pipeline`] runs one analysis as the eleven stages of the progress protocol over the
+//! parts: [`input`] reads what the user gives (the archive's plan, knowledge bases,
+//! playbooks), [`scan`] streams log lines and keeps the signal ones, [`matching`] applies the
+//! exact rule then similarity, [`embed`] runs the models, [`findings`] derives incidents,
+//! predictions, novel anomalies and notices. Writing the results is [`crate::render`]'s.
 
-pub mod archive;
-pub mod derive;
 pub mod embed;
-pub mod kb;
-pub mod matcher;
-pub mod models;
+pub mod findings;
+pub mod input;
+pub mod matching;
 pub mod normalize;
-pub mod notices;
-pub mod parse;
 pub mod pipeline;
-pub mod playbooks;
 pub mod progress;
 pub mod scan;
 
-pub use models::ModelKind;
+pub use embed::models::ModelKind;
 pub use pipeline::{
     AnalysisOutput, AnalysisRequest, DEFAULT_RETAIN_BYTES, Engine, EngineConfig, EngineError,
     UploadedFile,

@@ -5,9 +5,6 @@ use axum::response::{IntoResponse, Response};
 use loglens_shared::api::{PROBLEM_JSON, Problem, ProblemDetails};
 use loglens_shared::session::JobState;
 
-use crate::engine::archive::ArchiveError;
-use crate::engine::kb::KbError;
-use crate::engine::playbooks::PlaybookError;
 use crate::jobs::intake::IntakeError;
 use crate::jobs::store::StoreError;
 
@@ -37,12 +34,8 @@ pub enum ApiError {
         field: &'static str,
         expected: &'static str,
     },
-    #[error("{file}: {source}")]
-    Archive { file: String, source: ArchiveError },
-    #[error("{source}")]
-    Kb { file: String, source: KbError },
     #[error(transparent)]
-    Playbooks(PlaybookError),
+    Intake(#[from] IntakeError),
     #[error("the upload is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("the queue is full ({capacity} analyses waiting); try again shortly")]
@@ -81,18 +74,6 @@ pub enum ApiError {
     },
 }
 
-impl From<IntakeError> for ApiError {
-    fn from(e: IntakeError) -> Self {
-        match e {
-            IntakeError::Archive { file, source } => ApiError::Archive { file, source },
-            IntakeError::Kb { file, source } => ApiError::Kb { file, source },
-            IntakeError::Playbooks(e) => ApiError::Playbooks(e),
-            IntakeError::Store(e) => ApiError::Store(e),
-            read @ IntakeError::Read { .. } => ApiError::internal("checking an upload", read),
-        }
-    }
-}
-
 impl ApiError {
     /// A failure of the server while `context` (`"reading the report of <id>"`).
     pub fn internal(
@@ -118,10 +99,9 @@ impl ApiError {
             | ApiError::NotAZip { .. }
             | ApiError::EmptyFile { .. }
             | ApiError::BadField { .. }
-            | ApiError::Archive { .. }
-            | ApiError::Kb { .. }
-            | ApiError::Playbooks(_)
             | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Intake(e) if e.is_servers() => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Intake(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::QueueFull { .. }
             | ApiError::RateLimited { .. }
@@ -150,9 +130,7 @@ impl ApiError {
             ApiError::BadField { field, .. } => Problem::BadField {
                 field: (*field).to_owned(),
             },
-            ApiError::Archive { file, source } => source.problem(file),
-            ApiError::Kb { file, source } => source.problem(file),
-            ApiError::Playbooks(e) => e.problem(),
+            ApiError::Intake(e) => e.problem(),
             ApiError::TooLarge { limit } => Problem::UploadTooLarge { limit: *limit },
             ApiError::QueueFull { capacity } => Problem::QueueFull {
                 capacity: *capacity as u64,

@@ -16,8 +16,8 @@ use super::error::ApiError;
 use super::extract::Path;
 use super::sessions::{finished, load_report};
 use super::state::AppState;
-use crate::engine::kb::BUILTIN_CSV;
-use crate::engine::playbooks::BUILTIN_TOML;
+use crate::engine::input::kb::BUILTIN_CSV;
+use crate::engine::input::playbooks::BUILTIN_TOML;
 use crate::render;
 
 /// Templates offered for download, with their bytes.

@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::extract::Multipart as MultipartBody;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
-use crate::engine::kb::MAX_KB_BYTES;
+use crate::engine::input::kb::MAX_KB_BYTES;
 use crate::jobs::intake::{StoredFile, UploadForm};
 
 /// Largest value of a plain (non-file) form field: `model`, `exact_only`.

@@ -7,11 +7,12 @@
 use std::path::PathBuf;
 
 use loglens_shared::ModelKind;
+use loglens_shared::api::Problem;
 
 use super::store::{NewJob, StoreError};
-use crate::engine::archive::{self, ArchiveError, ArchiveLimits};
-use crate::engine::kb::{KbError, KnowledgeBase};
-use crate::engine::playbooks::{PlaybookError, Playbooks};
+use crate::engine::input::archive::{self, ArchiveError, ArchiveLimits};
+use crate::engine::input::kb::{KbError, KnowledgeBase};
+use crate::engine::input::playbooks::{PlaybookError, Playbooks};
 
 /// A file of the form as the user named it and where it was stored.
 #[derive(Debug, Clone)]
@@ -47,6 +48,23 @@ pub enum IntakeError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl IntakeError {
+    /// The server's own failure (the upload could not be read back, or stored), not the user's.
+    pub fn is_servers(&self) -> bool {
+        matches!(self, IntakeError::Read { .. } | IntakeError::Store(_))
+    }
+
+    /// What went wrong, as the API's problem `code` and facts.
+    pub fn problem(&self) -> Problem {
+        match self {
+            IntakeError::Archive { file, source } => source.problem(file),
+            IntakeError::Kb { file, source } => source.problem(file),
+            IntakeError::Playbooks(e) => e.problem(),
+            IntakeError::Read { .. } | IntakeError::Store(_) => Problem::InternalError,
+        }
+    }
 }
 
 /// Checks `form` whole; the files stay where they are.

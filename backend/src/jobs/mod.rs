@@ -7,6 +7,7 @@
 
 pub mod bus;
 pub mod intake;
+pub mod notes;
 pub mod store;
 pub mod worker;
 
@@ -22,10 +23,10 @@ use loglens_shared::session::{
 use loglens_shared::{LocalizedText, Stage};
 
 use crate::engine::progress::EngineProgress;
-use crate::say;
 use tokio::sync::{broadcast, mpsc};
 
 use self::bus::Bus;
+use self::notes::JobNote;
 use self::store::{Change, JobRecord, NewJob, Store, StoreError};
 use self::worker::{Ending, WorkOrder, WorkerConfig};
 use crate::engine::{ModelKind, ProgressSink};
@@ -65,15 +66,6 @@ pub const MIN_ADDRESS_SPACE: u64 = 8 * 1024 * 1024 * 1024;
 pub const RETAIN_SHARE: u64 = 16;
 /// … and at least this much.
 pub const MIN_RETAIN_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Messages of the job's life, (Russian, English); the engine's own come with its progress.
-pub const MESSAGE_QUEUED: (&str, &str) = ("В очереди", "Queued");
-pub const MESSAGE_COMPLETE: (&str, &str) = ("Анализ логов завершен", "Log analysis complete");
-pub const MESSAGE_CANCELLED: (&str, &str) = ("Анализ отменён", "Analysis cancelled");
-
-fn text((ru, en): (&str, &str)) -> LocalizedText {
-    LocalizedText::new(ru, en)
-}
 
 pub struct Jobs {
     store: Store,
@@ -124,10 +116,7 @@ impl Jobs {
                 jobs.finish(
                     &job.id,
                     JobState::Failed,
-                    say!(
-                        "Анализ остановил свой обработчик {n} раз",
-                        "The analysis stopped its worker {n} times"
-                    ),
+                    JobNote::StoppedItsWorker { times: n }.text(),
                     None,
                 )?;
             } else if job.upload_path.is_file() {
@@ -139,10 +128,7 @@ impl Jobs {
                 jobs.finish(
                     &job.id,
                     JobState::Failed,
-                    say!(
-                        "Загруженный архив не найден после перезапуска",
-                        "The uploaded archive is gone after the restart"
-                    ),
+                    JobNote::UploadGoneAfterRestart.text(),
                     Some("upload missing after restart"),
                 )?;
             }
@@ -285,7 +271,7 @@ impl Jobs {
         };
         match job.state {
             JobState::Queued => {
-                self.finish(id, JobState::Cancelled, text(MESSAGE_CANCELLED), None)?;
+                self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)?;
             }
             JobState::Running => {
                 if let Some(flag) = self
@@ -450,13 +436,11 @@ impl Jobs {
                 .max(MIN_RETAIN_BYTES),
         };
         let message = if restarted {
-            say!(
-                "Перезапуск анализа после остановки",
-                "Analysis restarted after a stop"
-            )
+            JobNote::Restarted
         } else {
-            say!("Анализ запущен", "Analysis started")
-        };
+            JobNote::Started
+        }
+        .text();
         self.emit(id, Change::Started { message: &message }, |seq, rec| {
             progress_message(seq, rec, None)
         })?;
@@ -486,9 +470,9 @@ impl Jobs {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
-        let failed = |detail: LocalizedText| -> Result<(), StoreError> {
+        let failed = |note: JobNote| -> Result<(), StoreError> {
             let _ = std::fs::remove_dir_all(&out_dir);
-            self.finish(id, JobState::Failed, detail, None)
+            self.finish(id, JobState::Failed, note.text(), None)
         };
         match outcome {
             Ok((
@@ -510,14 +494,11 @@ impl Jobs {
                     .set_results(id, &out_dir, &results_zip, notices)?;
                 tracing::info!(job = %id, links, notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
                 let message = if notices == 0 {
-                    text(MESSAGE_COMPLETE)
+                    JobNote::Complete
                 } else {
-                    say!(
-                        "Анализ логов завершен с предупреждениями: {notices}",
-                        "Log analysis complete with warnings: {notices}"
-                    )
+                    JobNote::CompleteWithWarnings { notices }
                 };
-                self.finish(id, JobState::Succeeded, message, None)
+                self.finish(id, JobState::Succeeded, message.text(), None)
             }
             Ok((Ok(Ending::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
@@ -526,33 +507,21 @@ impl Jobs {
             Ok((Ok(Ending::Cancelled), _)) => {
                 tracing::info!(job = %id, "job cancelled");
                 let _ = std::fs::remove_dir_all(&out_dir);
-                self.finish(id, JobState::Cancelled, text(MESSAGE_CANCELLED), None)
+                self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)
             }
             Ok((Ok(Ending::Failed(detail)), _)) => {
                 tracing::warn!(job = %id, %detail, "job failed");
-                failed(say!("Ошибка анализа", "Analysis failed").with_detail(&detail))
+                failed(JobNote::Failed { detail })
             }
             Ok((Ok(Ending::OutOfMemory(rss)), _)) => {
-                let budget = self.config.worker.memory_budget_bytes / (1024 * 1024);
-                tracing::warn!(job = %id, rss, budget_mib = budget, "job over its memory budget");
-                failed(say!(
-                    "Анализу не хватило памяти: он превысил лимит {budget} МБ (LOGLENS_WORKER_MEMORY_MB) и был остановлен",
-                    "The analysis needed more memory than its limit of {budget} MiB (LOGLENS_WORKER_MEMORY_MB) and was stopped"
-                ))
+                let budget_mib = self.config.worker.memory_budget_bytes / (1024 * 1024);
+                tracing::warn!(job = %id, rss, budget_mib, "job over its memory budget");
+                failed(JobNote::OutOfMemory { budget_mib })
             }
             Ok((Ok(Ending::TimedOut), _)) => {
-                let secs = self.config.worker.deadline.as_secs();
-                tracing::warn!(job = %id, secs, "job over its time limit");
-                let (ru, en) = if secs.is_multiple_of(60) {
-                    let m = secs / 60;
-                    (format!("{m} мин"), format!("{m} min"))
-                } else {
-                    (format!("{secs} с"), format!("{secs} s"))
-                };
-                failed(say!(
-                    "Анализ шёл дольше {ru} (LOGLENS_JOB_TIMEOUT) и был остановлен",
-                    "The analysis ran longer than {en} (LOGLENS_JOB_TIMEOUT) and was stopped"
-                ))
+                let limit = self.config.worker.deadline;
+                tracing::warn!(job = %id, secs = limit.as_secs(), "job over its time limit");
+                failed(JobNote::TimedOut { limit })
             }
             Ok((Ok(Ending::Died(status)), _)) => {
                 let attempts = job.attempts + 1;
@@ -565,37 +534,25 @@ impl Jobs {
                     self.emit(
                         id,
                         Change::Requeued {
-                            message: &say!(
-                                "Обработчик анализа остановился; повтор (попытка {next} из {max})",
-                                "The analysis worker stopped; trying again (attempt {next} of {max})"
-                            ),
+                            message: &JobNote::Retrying { next, max }.text(),
                         },
                         |seq, rec| progress_message(seq, rec, None),
                     )?;
                     if self.queue.try_send(id.to_owned()).is_err() {
-                        return failed(say!(
-                            "Обработчик анализа остановился, а очередь заполнена",
-                            "The analysis worker stopped and the queue is full"
-                        ));
+                        return failed(JobNote::RetryQueueFull);
                     }
                     Ok(())
                 } else {
-                    failed(say!(
-                        "Анализ остановил свой обработчик {attempts} раз",
-                        "The analysis stopped its worker {attempts} times"
-                    ))
+                    failed(JobNote::StoppedItsWorker { times: attempts })
                 }
             }
             Ok((Err(e), _)) => {
                 tracing::error!(job = %id, error = %e, "cannot run the analysis worker");
-                failed(say!(
-                    "Внутренняя ошибка: обработчик анализа не запустился",
-                    "Internal error: the analysis worker did not start"
-                ))
+                failed(JobNote::WorkerDidNotStart)
             }
             Err(join) => {
                 tracing::error!(job = %id, error = %join, "analysis thread failed");
-                failed(say!("Внутренняя ошибка", "Internal error"))
+                failed(JobNote::Internal)
             }
         }
     }

@@ -230,8 +230,8 @@ impl Store {
                 job.kb.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
                 job.playbooks.as_ref().map(|k| k.0.clone()),
                 job.playbooks.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
-                super::MESSAGE_QUEUED.0,
-                super::MESSAGE_QUEUED.1,
+                super::notes::JobNote::Queued.text().ru,
+                super::notes::JobNote::Queued.text().en,
                 created,
             ],
         )?;

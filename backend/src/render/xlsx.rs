@@ -138,10 +138,22 @@ fn official_cells(t: &mut Table<'_>, l: &Link) -> Result<(), XlsxError> {
     t.text(5, &l.error.raw)
 }
 
+/// Order of the official report: scenario, problem, anomaly, ERROR line (then file). The
+/// analysis keeps its links in it too.
+pub fn report_order(l: &Link) -> (u32, u32, u32, u64, &str) {
+    (
+        l.scenario_id,
+        l.problem_id,
+        l.anomaly_id,
+        l.error.line,
+        &l.error.file,
+    )
+}
+
 /// `submit_report.xlsx`: sheet 1 in the official format, sheet 2 with the evidence.
 pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), RenderError> {
     let mut links: Vec<&Link> = report.links.iter().collect();
-    links.sort_by(|a, b| a.report_order().cmp(&b.report_order()));
+    links.sort_by(|a, b| report_order(a).cmp(&report_order(b)));
     save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
         let mut t = Table::new(
             wb,

@@ -98,7 +98,7 @@ fn heavy_model_still_rejects_lines_that_match_nothing() {
 #[test]
 fn any_fastembed_compatible_folder_can_serve_as_the_heavy_model() {
     use loglens::config::ModelConfig;
-    use loglens::engine::models::ModelRegistry;
+    use loglens::engine::embed::models::ModelRegistry;
     let light_dir = repo_root().join("models/light");
     let cfg = ModelConfig {
         models_dir: repo_root().join("models"),

@@ -2,7 +2,7 @@
 
 use loglens::engine::EngineError;
 use loglens::engine::UploadedFile;
-use loglens::engine::archive::ArchiveError;
+use loglens::engine::input::archive::ArchiveError;
 
 use crate::helpers::*;
 
@@ -397,7 +397,7 @@ fn scenario_id_collisions_are_a_clear_error() {
 
 #[test]
 fn an_error_repeated_all_day_is_counted_in_full_and_sampled_in_the_report() {
-    use loglens::engine::derive::MAX_ERRORS_PER_INCIDENT;
+    use loglens::engine::findings::MAX_ERRORS_PER_INCIDENT;
     let dir = tempfile::tempdir().expect("tmp");
     let kb = official_kb();
     let repeats = MAX_ERRORS_PER_INCIDENT * 5 + 3;

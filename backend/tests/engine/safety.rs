@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use loglens::engine::EngineError;
-use loglens::engine::archive::ArchiveError;
+use loglens::engine::input::archive::ArchiveError;
 use loglens_shared::ReportFile;
 
 use crate::helpers::*;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::{EmbedError, Embedder};
-use crate::engine::kb::KnowledgeBase;
-use crate::engine::matcher::KbVectors;
+use crate::engine::input::kb::KnowledgeBase;
+use crate::engine::matching::KbVectors;
 use crate::engine::normalize::normalize;
 
 /// Texts embedded per call, so progress can be reported between calls.

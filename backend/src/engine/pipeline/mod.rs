@@ -5,10 +5,10 @@
 //! never knows which) and checks cancellation around. The report is computed purely (stages
 //! 1–8), then written by the renderers, file by file, in stages 8–11.
 
+mod assemble;
 mod classify;
 mod embedding;
 mod error;
-mod findings;
 mod knowledge;
 mod notes;
 mod read_logs;
@@ -32,11 +32,11 @@ use classify::Meaning;
 use read_logs::ReadSettings;
 use run::Run;
 
-use super::archive::{self, ArchiveLimits};
-use super::derive;
 use super::embed::VectorCache;
-use super::matcher::Thresholds;
-use super::models::ModelRegistry;
+use super::embed::models::ModelRegistry;
+use super::findings;
+use super::input::archive::{self, ArchiveLimits};
+use super::matching::Thresholds;
 use super::progress::ProgressSink;
 use crate::render;
 
@@ -131,7 +131,7 @@ impl Engine {
         })?;
 
         let mut report = run.stage(Stage::IncidentReport, Note::RankingIncidents, |_| {
-            let report = findings::report(req, &plan, &knowledge, &scanned, &classified);
+            let report = assemble::report(req, &plan, &knowledge, &scanned, &classified);
             render::write(&report, ReportFile::Incidents, dir)?;
             let count = report.incidents.len();
             Ok((report, Note::Incidents { count }))
@@ -155,7 +155,7 @@ impl Engine {
             ))
         })?;
         let zip = run.stage(Stage::Recommendations, Note::Recommending, |_| {
-            report.playbooks = derive::recommendations(&report.incidents, &knowledge.playbooks);
+            report.playbooks = findings::recommendations(&report.incidents, &knowledge.playbooks);
             report.summary.duration_ms = started.elapsed().as_millis() as u64;
             let files = [
                 ReportFile::PlaybooksCsv,

@@ -7,11 +7,11 @@ use rayon::prelude::*;
 
 use super::notes::Note;
 use super::run::{Step, ratio};
-use crate::engine::archive::{
+use crate::engine::input::archive::{
     ArchiveError, ArchiveLimits, ArchivePlan, ByteBudget, EntryReader, LogEntry,
 };
-use crate::engine::kb::KnowledgeBase;
-use crate::engine::matcher::ScannedFile;
+use crate::engine::input::kb::KnowledgeBase;
+use crate::engine::matching::ScannedFile;
 use crate::engine::scan::{self, RetainBudget, ScanError};
 use crate::engine::{AnalysisRequest, EngineError};
 

@@ -6,8 +6,8 @@ use loglens_shared::ModelKind;
 use loglens_shared::report::AnalysisReport;
 
 use crate::config::ModelConfig;
-use crate::engine::archive::ArchiveLimits;
-use crate::engine::matcher::Thresholds;
+use crate::engine::input::archive::ArchiveLimits;
+use crate::engine::matching::Thresholds;
 use crate::engine::scan::CONTEXT_LINES;
 
 /// A file the user uploaded beside the archive (a knowledge base or playbooks).

@@ -9,7 +9,7 @@ use loglens_shared::api::{PlaybookFault, Problem};
 use serde::Deserialize;
 
 /// The built-in playbooks.
-pub const BUILTIN_TOML: &str = include_str!("../../data/playbooks.toml");
+pub const BUILTIN_TOML: &str = include_str!("../../../data/playbooks.toml");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Playbook {
@@ -152,7 +152,7 @@ impl Playbooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::kb::KnowledgeBase;
+    use crate::engine::input::kb::KnowledgeBase;
 
     #[test]
     fn builtin_covers_every_official_problem_with_its_exact_text() {

@@ -5,7 +5,7 @@
 
 use loglens_shared::report::{AnalysisReport, Notice};
 
-use super::models::ModelKind;
+use crate::engine::embed::models::ModelKind;
 
 /// Share of unparsable lines above which the input counts as mostly unread.
 pub const MOSTLY_UNREADABLE: f64 = 0.5;

@@ -10,9 +10,9 @@ use super::classify::Classified;
 use super::knowledge::{Knowledge, analysis_name};
 use super::read_logs::Scanned;
 use crate::engine::AnalysisRequest;
-use crate::engine::archive::ArchivePlan;
-use crate::engine::derive;
-use crate::engine::notices;
+use crate::engine::findings::{self, notices};
+use crate::engine::input::archive::ArchivePlan;
+use crate::render::xlsx::report_order;
 
 /// Everything the analysis found, with its notices; `playbooks` still empty.
 pub fn report(
@@ -45,7 +45,7 @@ pub fn report(
                 })
                 .collect(),
         });
-        let f = derive::derive_case(case.id, kb, files, hits, links, &knowledge.playbooks);
+        let f = findings::derive_case(case.id, kb, files, hits, links, &knowledge.playbooks);
         report.links.extend(f.links);
         report.incidents.extend(f.incidents);
         report.predictions.extend(f.predictions);
@@ -53,7 +53,7 @@ pub fn report(
     }
     report
         .links
-        .sort_by(|a, b| a.report_order().cmp(&b.report_order()));
+        .sort_by(|a, b| report_order(a).cmp(&report_order(b)));
     report.incidents.sort_by(Incident::by_impact);
     report.summary = summary(req, &report);
     let notices = notices_of(req, plan, knowledge, scanned, &report);

@@ -15,10 +15,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use loglens_shared::report::{Level, LogTime, Method};
 
-use super::kb::KnowledgeBase;
-use super::models::ModelKind;
-use super::normalize::{lexical_similarity, normalize};
-use super::scan::{FileScan, SignalLine};
+use crate::engine::embed::models::ModelKind;
+use crate::engine::input::kb::KnowledgeBase;
+use crate::engine::normalize::{lexical_similarity, normalize};
+use crate::engine::scan::{FileScan, SignalLine};
 
 /// Similarity thresholds of one model.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,7 +126,7 @@ impl Thresholds {
 
 /// Combined similarity of a message to a KB text (see the module docs).
 pub fn similarity(msg_vec: &[f32], msg_norm: &str, kb_vec: &[f32], kb_norm: &str) -> f32 {
-    let cos = super::embed::cosine(msg_vec, kb_vec);
+    let cos = crate::engine::embed::cosine(msg_vec, kb_vec);
     let lex = lexical_similarity(msg_norm, kb_norm);
     cos.max((cos + lex) / 2.0)
 }

@@ -1,6 +1,8 @@
 //! From matches to answers: report rows, incidents ranked by impact, predictions, novel
 //! anomalies and playbook recommendations — all for one case at a time.
 
+pub mod notices;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use loglens_shared::Priority;
@@ -9,10 +11,10 @@ use loglens_shared::report::{
     Prediction, PredictionKind,
 };
 
-use super::kb::KnowledgeBase;
-use super::matcher::{CaseMatches, RawLink, ScannedFile, SigRef};
-use super::normalize::normalize;
-use super::playbooks::Playbooks;
+use crate::engine::input::kb::KnowledgeBase;
+use crate::engine::input::playbooks::Playbooks;
+use crate::engine::matching::{CaseMatches, RawLink, ScannedFile, SigRef};
+use crate::engine::normalize::normalize;
 
 /// A WARNING this soon after a known ERROR is reported as a probable new anomaly of that problem.
 pub const NOVEL_WINDOW_SECONDS: i64 = 5 * 60;
@@ -228,7 +230,7 @@ fn predictions(
         }
     }
     // A known, specific anomaly appeared but its problem has not: the problem may follow.
-    let mut first_hit: HashMap<usize, &super::matcher::AnomalyHit> = HashMap::new();
+    let mut first_hit: HashMap<usize, &crate::engine::matching::AnomalyHit> = HashMap::new();
     for h in &m.anomalies {
         let cur = first_hit.entry(h.anomaly).or_insert(h);
         if h.at.get(files).timestamp < cur.at.get(files).timestamp {

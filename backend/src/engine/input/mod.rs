@@ -1,0 +1,7 @@
+//! What the user gives, read and checked: the archive's plan from its central directory
+//! ([`archive`]), knowledge bases ([`kb`]) and playbooks ([`playbooks`]), each fault typed
+//! with the file and line it is in.
+
+pub mod archive;
+pub mod kb;
+pub mod playbooks;
