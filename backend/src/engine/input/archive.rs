@@ -163,7 +163,7 @@ pub struct ArchivePlan {
 }
 
 /// Reads the central directory of the ZIP at `path` and plans the cases. `upload_name` (the
-/// user's file name) supplies the scenario id of a case whose folder has no digits.
+/// user's file name) supplies the first scenario id of the case folders that have no digits.
 pub fn plan(
     path: &Path,
     upload_name: &str,
@@ -255,20 +255,39 @@ fn plan_archive<R: Read + Seek>(
     if logs.is_empty() {
         return Err(ArchiveError::NoLogs);
     }
-    let mut cases = Vec::new();
+    // Folders that name their scenario keep it (two naming the same one are an error: the
+    // user meant two different scenarios); folders without digits then take the free ids in
+    // path order, from the upload's own number (or 1) on — never an error.
     let mut ids: HashMap<u32, String> = HashMap::new();
+    let mut unnamed = Vec::new();
+    for folder in logs.keys() {
+        match own_number(folder) {
+            Some(id) => {
+                if let Some(first) = ids.insert(id, folder.clone()) {
+                    return Err(ArchiveError::ScenarioCollision {
+                        id,
+                        first: display_folder(&first),
+                        second: display_folder(folder),
+                    });
+                }
+            }
+            None => unnamed.push(folder.clone()),
+        }
+    }
+    let mut next = integers(upload_name).next().unwrap_or(1);
+    for folder in unnamed {
+        while ids.contains_key(&next) {
+            next = next.saturating_add(1);
+        }
+        ids.insert(next, folder);
+    }
+    let by_folder: HashMap<&str, u32> = ids.iter().map(|(id, f)| (f.as_str(), *id)).collect();
+    let mut cases = Vec::new();
     let mut log_bytes = 0;
     for (folder, mut entries) in logs {
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
         let kb = nearest_kb(&kbs, &folder, &mut notices);
-        let id = scenario_id(&folder, upload_name);
-        if let Some(first) = ids.insert(id, folder.clone()) {
-            return Err(ArchiveError::ScenarioCollision {
-                id,
-                first: display_folder(&first),
-                second: display_folder(&folder),
-            });
-        }
+        let id = by_folder.get(folder.as_str()).copied().unwrap_or(1);
         log_bytes += entries.iter().map(|e| e.size).sum::<u64>();
         cases.push(CasePlan {
             id,
@@ -388,12 +407,15 @@ fn integers(s: &str) -> impl Iterator<Item = u32> + '_ {
         .filter_map(|t| t.parse().ok())
 }
 
-/// The last integer in the case folder's own name; else the first integer in the upload's
-/// file name; else 1.
+/// The scenario a case folder names: the last integer in its own name (`TestCase 7` → 7).
+fn own_number(folder: &str) -> Option<u32> {
+    integers(split_path(folder).1).last()
+}
+
+/// The scenario id of a lone case: the folder's own number; else the first integer in the
+/// upload's file name; else 1. (Several folders without numbers take the next free ids.)
 pub fn scenario_id(folder: &str, upload_name: &str) -> u32 {
-    let own = split_path(folder).1;
-    integers(own)
-        .last()
+    own_number(folder)
         .or_else(|| integers(upload_name).next())
         .unwrap_or(1)
 }
@@ -530,6 +552,57 @@ mod tests {
         assert_eq!(scenario_id("", "logs.zip"), 1);
         // digits in a parent folder do not count: the case folder's own name does
         assert_eq!(scenario_id("Case 9/logs", "upload.zip"), 1);
+    }
+
+    fn zip_of(names: &[&str]) -> std::io::Cursor<Vec<u8>> {
+        use std::io::Write;
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        for name in names {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            zip.write_all(b"2025-10-06T00:00:01 INFO os: ok\n")
+                .expect("write");
+        }
+        zip.finish().expect("zip");
+        buf.set_position(0);
+        buf
+    }
+
+    fn ids(names: &[&str], upload: &str) -> Result<Vec<(u32, String)>, ArchiveError> {
+        let plan = plan_reader(zip_of(names), upload, &ArchiveLimits::default())?;
+        Ok(plan.cases.into_iter().map(|c| (c.id, c.folder)).collect())
+    }
+
+    #[test]
+    fn folders_without_digits_take_the_free_ids_in_path_order() {
+        let got = ids(
+            &[
+                "Loghub/Zookeeper/zk.log",
+                "Loghub/Android/a.log",
+                "Loghub/Apache/b.log",
+                "Loghub/Case 2/c.log",
+            ],
+            "loghub.zip",
+        )
+        .expect("planned");
+        assert_eq!(
+            got,
+            [
+                (1, "Loghub/Android".to_owned()),
+                (2, "Loghub/Case 2".to_owned()),
+                (3, "Loghub/Apache".to_owned()),
+                (4, "Loghub/Zookeeper".to_owned()),
+            ]
+        );
+        // the upload's number starts them, as it did for a lone folder
+        let got = ids(&["x/a.log", "y/b.log"], "run_40.zip").expect("planned");
+        assert_eq!(got, [(40, "x".to_owned()), (41, "y".to_owned())]);
+        // two folders that name the same scenario are still the user's to resolve
+        assert!(matches!(
+            ids(&["A/Case 1/a.log", "B/Run 1/b.log"], "x.zip"),
+            Err(ArchiveError::ScenarioCollision { id: 1, .. })
+        ));
     }
 
     #[test]

@@ -34,7 +34,22 @@ pub(super) fn Incidents(
 ) -> impl IntoView {
     let t = use_texts();
     let query = RwSignal::new(Query::default());
-    let scenarios: Vec<u32> = report.with_value(|r| r.scenarios.iter().map(|s| s.id).collect());
+    // Each scenario with its folder's own name: ids given to folders without digits mean
+    // little alone (`3 · Apache`).
+    let scenarios: Vec<(u32, String)> = report.with_value(|r| {
+        r.scenarios
+            .iter()
+            .map(|s| {
+                let folder = s.folder.rsplit('/').next().unwrap_or_default();
+                let label = if folder.is_empty() {
+                    s.id.to_string()
+                } else {
+                    format!("{} · {folder}", s.id)
+                };
+                (s.id, label)
+            })
+            .collect()
+    });
     let total = report.with_value(|r| r.incidents.len());
     let rows =
         Memo::new(move |_| query.with(|q| report.with_value(|r| incidents::rows(&r.incidents, q))));
@@ -47,7 +62,7 @@ pub(super) fn Incidents(
                     query.update(|q| q.scenario = v.parse().ok());
                 }>
                     <option value="">{move || t.get().all}</option>
-                    {scenarios.into_iter().map(|s| view! { <option value=s.to_string()>{s}</option> }).collect_view()}
+                    {scenarios.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
                 </select>
             </label>
             <input type="search" class="search" data-testid="incident-search"
