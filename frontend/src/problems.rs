@@ -332,6 +332,18 @@ pub fn notice_ru(n: &Notice) -> String {
             n_ru(*unparsable),
             n_ru(*lines)
         ),
+        Notice::UnreadableFile {
+            file,
+            unparsable,
+            lines,
+            first,
+        } => format!(
+            "«{file}»: не прочитано {} из {} строк — формат файла LogLens не знает, его данные неполны. Первая такая строка ({}): «{}»",
+            n_ru(*unparsable),
+            n_ru(*lines),
+            first.line,
+            first.text
+        ),
         Notice::NoSignalLines { lines } => format!(
             "Прочитано строк: {}, но среди них нет ни одной WARNING или ERROR.",
             n_ru(*lines)
@@ -389,6 +401,18 @@ pub fn notice_en(n: &Notice) -> String {
             "{} of {} lines were not read: they carry no timestamp and level (INFO/WARNING/ERROR) LogLens knows. The results are incomplete.",
             n_en(*unparsable),
             n_en(*lines)
+        ),
+        Notice::UnreadableFile {
+            file,
+            unparsable,
+            lines,
+            first,
+        } => format!(
+            "«{file}»: {} of {} lines could not be read — LogLens does not know this file's format, so its figures are incomplete. The first such line ({}): «{}»",
+            n_en(*unparsable),
+            n_en(*lines),
+            first.line,
+            first.text
         ),
         Notice::NoSignalLines { lines } => format!(
             "{} lines were read, but not one is a WARNING or an ERROR.",

@@ -60,6 +60,14 @@ pub struct Summary {
 pub enum Notice {
     /// Most lines were not log lines LogLens can read (no timestamp and level it knows).
     MostlyUnreadable { unparsable: u64, lines: u64 },
+    /// More than a few lines of one file could not be read (its format is not one LogLens
+    /// reads): its numbers are incomplete. The first such line is quoted.
+    UnreadableFile {
+        file: String,
+        unparsable: u64,
+        lines: u64,
+        first: ContextLine,
+    },
     /// Lines were read, but not one is a WARNING or an ERROR.
     NoSignalLines { lines: u64 },
     /// WARNING/ERROR lines were read, but none matched the knowledge base.
@@ -96,6 +104,15 @@ impl Notice {
         match self {
             Notice::MostlyUnreadable { unparsable, lines } => format!(
                 "{unparsable} of {lines} lines could not be read as log lines (no timestamp and level LogLens knows)"
+            ),
+            Notice::UnreadableFile {
+                file,
+                unparsable,
+                lines,
+                first,
+            } => format!(
+                "{file}: {unparsable} of {lines} lines could not be read, the first at line {}: {:?}",
+                first.line, first.text
             ),
             Notice::NoSignalLines { lines } => {
                 format!("{lines} lines were read, but none is a WARNING or an ERROR")
@@ -159,6 +176,9 @@ pub struct FileStats {
     pub lines: u64,
     pub signal_lines: u64,
     pub unparsable_lines: u64,
+    /// The first line that could not be read, as written (cut when long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_unparsable: Option<ContextLine>,
 }
 
 /// A real line of a real file, with its neighbours.
@@ -178,7 +198,7 @@ pub struct LogRef {
     pub context: Vec<ContextLine>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContextLine {
     pub line: u64,

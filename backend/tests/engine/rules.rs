@@ -449,3 +449,64 @@ fn an_error_repeated_all_day_is_counted_in_full_and_sampled_in_the_report() {
         "last seen over all of them"
     );
 }
+
+#[test]
+fn a_file_with_more_than_five_percent_unreadable_lines_is_named_with_its_first_one() {
+    use loglens_shared::report::{ContextLine, Notice};
+    let dir = tempfile::tempdir().expect("tmp");
+    let ok = line("2025-10-06T00:00:01", "INFO", "os", "ok");
+    // 100 lines, 10 of them in a layout LogLens does not read
+    let mut mixed = String::new();
+    for i in 0..100 {
+        if i % 10 == 2 {
+            mixed.push_str(&format!("Oct  6 00:00:{i:02} host app[1]: free text {i}\n"));
+        } else {
+            mixed.push_str(&ok);
+        }
+    }
+    // 100 lines, 2 unreadable: under the threshold
+    let mut mostly = ok.repeat(98);
+    mostly.push_str("garbage one\ngarbage two\n");
+    let zip = zip_of(
+        dir.path(),
+        "mixed.zip",
+        &[
+            ("Case 1/app.log", mixed.as_bytes()),
+            ("Case 1/db.log", mostly.as_bytes()),
+        ],
+    );
+    let run = analyze(&zip, false, &dir.path().join("out"));
+    let report = run.output.expect("analysis").report;
+    let named: Vec<&Notice> = report
+        .summary
+        .notices
+        .iter()
+        .filter(|n| matches!(n, Notice::UnreadableFile { .. }))
+        .collect();
+    assert_eq!(
+        named,
+        [&Notice::UnreadableFile {
+            file: "Case 1/app.log".into(),
+            unparsable: 10,
+            lines: 100,
+            first: ContextLine {
+                line: 3,
+                text: "Oct  6 00:00:02 host app[1]: free text 2".into(),
+            },
+        }]
+    );
+    let english = &report.summary.warnings;
+    assert!(
+        english.iter().any(|w| w.contains("Case 1/app.log")
+            && w.contains("10 of 100 lines")
+            && w.contains("free text 2")),
+        "{english:?}"
+    );
+    let db = &report.scenarios[0]
+        .files
+        .iter()
+        .find(|f| f.name == "db.log")
+        .expect("db");
+    assert_eq!(db.unparsable_lines, 2);
+    assert_eq!(db.first_unparsable.as_ref().map(|c| c.line), Some(99));
+}

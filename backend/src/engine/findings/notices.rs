@@ -9,6 +9,8 @@ use crate::engine::embed::models::ModelKind;
 
 /// Share of unparsable lines above which the input counts as mostly unread.
 pub const MOSTLY_UNREADABLE: f64 = 0.5;
+/// Share of one file's lines that may go unread before the report names the file.
+pub const UNREADABLE_FILE: f64 = 0.05;
 /// Share of Cyrillic WARNING/ERROR lines above which the light model is the wrong choice.
 pub const MOSTLY_CYRILLIC: f64 = 0.5;
 
@@ -34,6 +36,26 @@ pub fn outcome(report: &AnalysisReport, inputs: Inputs<'_>) -> Vec<Notice> {
         });
     } else if s.signal_lines == 0 {
         out.push(Notice::NoSignalLines { lines: s.lines });
+    }
+    for scenario in &report.scenarios {
+        for f in &scenario.files {
+            let Some(first) = &f.first_unparsable else {
+                continue;
+            };
+            if f.unparsable_lines as f64 > UNREADABLE_FILE * f.lines as f64 {
+                let file = if scenario.folder.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{}/{}", scenario.folder, f.name)
+                };
+                out.push(Notice::UnreadableFile {
+                    file,
+                    unparsable: f.unparsable_lines,
+                    lines: f.lines,
+                    first: first.clone(),
+                });
+            }
+        }
     }
     let matched =
         !(report.links.is_empty() && report.incidents.is_empty() && report.predictions.is_empty());

@@ -42,6 +42,7 @@ pub fn report(
                     lines: f.scan.lines,
                     signal_lines: f.scan.signal_lines,
                     unparsable_lines: f.scan.unparsable,
+                    first_unparsable: f.scan.first_unparsable.clone(),
                 })
                 .collect(),
         });

@@ -24,6 +24,9 @@ use crate::engine::scan::parse::{LineKind, classify, decode, trim_line};
 /// Lines of context kept before and after each WARNING/ERROR line.
 pub const CONTEXT_LINES: usize = 5;
 
+/// The first unreadable line of a file is quoted up to this many characters.
+pub const QUOTE_CHARS: usize = 200;
+
 /// A physical line longer than this is counted as unparsable and not buffered further.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
@@ -134,6 +137,8 @@ pub struct FileScan {
     pub bytes: u64,
     pub lines: u64,
     pub unparsable: u64,
+    /// The first line that could not be read, as written (cut to [`QUOTE_CHARS`]).
+    pub first_unparsable: Option<ContextLine>,
     /// The kept WARNING/ERROR lines.
     pub signals: Vec<SignalLine>,
     pub groups: Vec<SignalGroup>,
@@ -279,8 +284,24 @@ impl<'a> Scanner<'a> {
 
     fn overlong_line(&mut self) {
         self.result.lines += 1;
-        self.result.unparsable += 1;
+        self.unparsable(b"<line too long>");
         self.remember(b"<line too long>");
+    }
+
+    /// Counts line `lines` as unreadable, quoting the first one.
+    fn unparsable(&mut self, text: &[u8]) {
+        self.result.unparsable += 1;
+        if self.result.first_unparsable.is_none() {
+            let text = decode(text);
+            let text = match text.char_indices().nth(QUOTE_CHARS) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text,
+            };
+            self.result.first_unparsable = Some(ContextLine {
+                line: self.result.lines,
+                text,
+            });
+        }
     }
 
     fn line(&mut self, raw: &[u8]) {
@@ -311,7 +332,7 @@ impl<'a> Scanner<'a> {
             LineKind::Signal(s) => {
                 // The shape was a timestamp's; one that is no date (month 13) is no log line.
                 let Some(timestamp) = LogTime::parse(&decode(s.timestamp)) else {
-                    self.result.unparsable += 1;
+                    self.unparsable(trimmed);
                     self.remember(trimmed);
                     return;
                 };
@@ -344,7 +365,7 @@ impl<'a> Scanner<'a> {
                     self.keep(group, slot, signal);
                 }
             }
-            LineKind::Unparsable => self.result.unparsable += 1,
+            LineKind::Unparsable => self.unparsable(trimmed),
             LineKind::Info | LineKind::Blank => {}
         }
         self.remember(trimmed);
