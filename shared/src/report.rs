@@ -176,6 +176,9 @@ pub struct FileStats {
     pub lines: u64,
     pub signal_lines: u64,
     pub unparsable_lines: u64,
+    /// Lines that continue an entry (stack traces, wrapped text): read, but not entries.
+    #[serde(default)]
+    pub continuation_lines: u64,
     /// The first line that could not be read, as written (cut when long).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_unparsable: Option<ContextLine>,
@@ -188,6 +191,9 @@ pub struct LogRef {
     pub file: String,
     /// 1-based physical line number.
     pub line: u64,
+    /// The entry's last line, when continuation lines (a stack trace) follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_line: Option<u64>,
     /// The line's timestamp as written and in milliseconds, if it parsed.
     pub timestamp: Option<LogTime>,
     pub level: Level,

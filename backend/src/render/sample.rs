@@ -13,6 +13,7 @@ pub fn log_ref(file: &str, line: u64, level: Level, raw: &str) -> LogRef {
     LogRef {
         file: file.to_string(),
         line,
+        last_line: None,
         timestamp: LogTime::parse("2024-05-01T10:00:00"),
         level,
         message: raw.to_string(),

@@ -56,6 +56,7 @@ pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
     LogRef {
         file: files[at.file].name.clone(),
         line: s.line,
+        last_line: (s.last_line > s.line).then_some(s.last_line),
         timestamp: Some(s.timestamp.clone()),
         level: s.level,
         message: s.message.clone(),

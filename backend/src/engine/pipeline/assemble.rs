@@ -43,6 +43,7 @@ pub fn report(
                     signal_lines: f.scan.signal_lines,
                     unparsable_lines: f.scan.unparsable,
                     first_unparsable: f.scan.first_unparsable.clone(),
+                    continuation_lines: f.scan.continuation_lines,
                 })
                 .collect(),
         });

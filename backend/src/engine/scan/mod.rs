@@ -19,7 +19,7 @@ use loglens_shared::report::{ContextLine, Level, LogTime};
 
 use crate::engine::input::kb::KnowledgeBase;
 use crate::engine::normalize::normalize;
-use crate::engine::scan::parse::{LineKind, classify, decode, trim_line};
+use crate::engine::scan::parse::{LineKind, classify, decode, is_continuation, trim_line};
 
 /// Lines of context kept before and after each WARNING/ERROR line.
 pub const CONTEXT_LINES: usize = 5;
@@ -88,6 +88,8 @@ pub enum Retain<'a> {
 pub struct SignalLine {
     /// 1-based physical line number.
     pub line: u64,
+    /// The entry's last line: below `line` when continuation lines follow it (a stack trace).
+    pub last_line: u64,
     pub level: Level,
     pub timestamp: LogTime,
     pub source: String,
@@ -139,6 +141,8 @@ pub struct FileScan {
     pub unparsable: u64,
     /// The first line that could not be read, as written (cut to [`QUOTE_CHARS`]).
     pub first_unparsable: Option<ContextLine>,
+    /// Lines that continue the entry before them (stack traces, wrapped text): read, not entries.
+    pub continuation_lines: u64,
     /// The kept WARNING/ERROR lines.
     pub signals: Vec<SignalLine>,
     pub groups: Vec<SignalGroup>,
@@ -250,6 +254,10 @@ struct Scanner<'a> {
     pending: Vec<(usize, usize)>,
     /// Group of each (level, key).
     index: HashMap<(Level, String), u32>,
+    /// A log entry has begun in this file (continuation lines need one to continue).
+    in_entry: bool,
+    /// The kept signal line the current entry is, if it is one (its last line grows).
+    entry_signal: Option<usize>,
     result: FileScan,
 }
 
@@ -278,6 +286,8 @@ impl<'a> Scanner<'a> {
             ring: VecDeque::with_capacity(context + 1),
             pending: Vec::new(),
             index: HashMap::new(),
+            in_entry: false,
+            entry_signal: None,
             result: FileScan::default(),
         }
     }
@@ -337,6 +347,8 @@ impl<'a> Scanner<'a> {
                     return;
                 };
                 self.result.signal_lines += 1;
+                self.in_entry = true;
+                self.entry_signal = None;
                 let message = decode(s.message);
                 if let Some((group, slot)) = self.place(s.level, &message, &timestamp) {
                     let raw_text = decode(trimmed);
@@ -354,6 +366,7 @@ impl<'a> Scanner<'a> {
                     });
                     let signal = SignalLine {
                         line: n,
+                        last_line: n,
                         level: s.level,
                         timestamp,
                         source: decode(s.source),
@@ -365,8 +378,18 @@ impl<'a> Scanner<'a> {
                     self.keep(group, slot, signal);
                 }
             }
+            LineKind::Unparsable if self.in_entry && is_continuation(trimmed) => {
+                self.result.continuation_lines += 1;
+                if let Some(i) = self.entry_signal {
+                    self.result.signals[i].last_line = n;
+                }
+            }
             LineKind::Unparsable => self.unparsable(trimmed),
-            LineKind::Info | LineKind::Blank => {}
+            LineKind::Info => {
+                self.in_entry = true;
+                self.entry_signal = None;
+            }
+            LineKind::Blank => {}
         }
         self.remember(trimmed);
     }
@@ -468,6 +491,7 @@ impl<'a> Scanner<'a> {
                 i
             }
         };
+        self.entry_signal = Some(idx);
         if self.context > 0 {
             self.pending.push((idx, self.context));
         }
@@ -495,6 +519,49 @@ mod tests {
 
     fn run(text: &str, context: usize) -> FileScan {
         scan(text.as_bytes(), context, |_, _| true).expect("scans")
+    }
+
+    #[test]
+    fn stack_traces_continue_their_entry_and_are_not_unreadable() {
+        let text = "\
+2025-10-06T10:00:00 INFO app: starting
+2025-10-06T10:00:01 ERROR app: request failed
+java.lang.IllegalStateException: pool exhausted
+\tat com.example.Pool.take(Pool.java:42)
+\tat com.example.Handler.run(Handler.java:7)
+Caused by: java.net.SocketTimeoutException: Read timed out
+\t... 5 more
+2025-10-06T10:00:02 WARNING worker: task crashed
+Traceback (most recent call last):
+  File \"worker.py\", line 3, in <module>
+    main()
+ValueError: bad input
+2025-10-06T10:00:03 INFO app: recovered
+just words, no entry
+";
+        let s = run(text, 0);
+        assert_eq!(s.lines, 14);
+        assert_eq!(s.continuation_lines, 9);
+        assert_eq!(
+            s.unparsable, 1,
+            "a line that continues nothing is still unreadable"
+        );
+        assert_eq!(s.first_unparsable.as_ref().map(|c| c.line), Some(14));
+        let error = s
+            .signals
+            .iter()
+            .find(|l| l.level == Level::Error)
+            .expect("error");
+        assert_eq!((error.line, error.last_line), (2, 7));
+        let warning = s
+            .signals
+            .iter()
+            .find(|l| l.level == Level::Warning)
+            .expect("warning");
+        assert_eq!((warning.line, warning.last_line), (8, 12));
+        // nothing before the first entry continues anything
+        let s = run("  indented first\n2025-10-06T10:00:00 INFO a: b\n", 0);
+        assert_eq!((s.unparsable, s.continuation_lines), (1, 0));
     }
 
     #[test]

@@ -145,6 +145,27 @@ fn timestamp_len(s: &[u8]) -> Option<usize> {
     Some(n)
 }
 
+/// Whether a line without a timestamp of its own continues the entry before it: an indented
+/// line (Java's `\tat …`, a traceback's `  File …`, wrapped text), Java's `Caused by:` and
+/// `Suppressed:`, a Python `Traceback (most recent call last):` header, or an exception line
+/// (`java.lang.IllegalStateException: …`, `ValueError: …`).
+pub fn is_continuation(line: &[u8]) -> bool {
+    static EXCEPTION: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"^[A-Za-z_$][\w$]*(\.[\w$]+)*(Exception|Error|Throwable|Interrupt|Exit)(: .*|:)?$",
+        )
+        .expect("valid regex")
+    });
+    const HEADS: [&[u8]; 3] = [
+        b"Caused by:",
+        b"Suppressed:",
+        b"Traceback (most recent call last):",
+    ];
+    matches!(line.first(), Some(b' ' | b'\t'))
+        || HEADS.iter().any(|h| line.starts_with(h))
+        || EXCEPTION.is_match(line)
+}
+
 /// Text of a log line's bytes: UTF-8, or CP1251 when it is not valid UTF-8.
 pub fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -169,6 +190,30 @@ mod tests {
 
     fn text(b: &[u8]) -> &str {
         std::str::from_utf8(b).expect("utf-8")
+    }
+
+    #[test]
+    fn continuation_lines_are_recognised() {
+        for line in [
+            "\tat com.example.Pool.take(Pool.java:42)",
+            "  File \"worker.py\", line 3, in <module>",
+            "Caused by: java.net.SocketTimeoutException: Read timed out",
+            "Traceback (most recent call last):",
+            "java.lang.IllegalStateException: pool exhausted",
+            "ValueError: bad input",
+            "KeyboardInterrupt",
+            "org.example.FatalError:",
+        ] {
+            assert!(is_continuation(line.as_bytes()), "{line}");
+        }
+        for line in [
+            "just words, no entry",
+            "Error in the middle of prose",
+            "2025-10-06T10:00:00 ERROR app: x",
+            "",
+        ] {
+            assert!(!is_continuation(line.as_bytes()), "{line}");
+        }
     }
 
     #[test]
