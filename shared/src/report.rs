@@ -197,6 +197,9 @@ pub struct LogRef {
     /// The line's timestamp as written and in milliseconds, if it parsed.
     pub timestamp: Option<LogTime>,
     pub level: Level,
+    /// The level as the line writes it, when that is not the normalised name (`WARN`, `FATAL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_raw: Option<String>,
     pub message: String,
     /// The whole line as it stands in the file.
     pub raw: String,

@@ -16,6 +16,7 @@ pub fn log_ref(file: &str, line: u64, level: Level, raw: &str) -> LogRef {
         last_line: None,
         timestamp: LogTime::parse("2024-05-01T10:00:00"),
         level,
+        level_raw: None,
         message: raw.to_string(),
         raw: raw.to_string(),
         context: vec![

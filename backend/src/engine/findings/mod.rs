@@ -59,6 +59,7 @@ pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
         last_line: (s.last_line > s.line).then_some(s.last_line),
         timestamp: Some(s.timestamp.clone()),
         level: s.level,
+        level_raw: s.level_raw.clone(),
         message: s.message.clone(),
         raw: s.raw.clone(),
         context: s.context.clone(),

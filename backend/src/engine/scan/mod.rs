@@ -91,6 +91,8 @@ pub struct SignalLine {
     /// The entry's last line: below `line` when continuation lines follow it (a stack trace).
     pub last_line: u64,
     pub level: Level,
+    /// The level as written, when it is not the normalised name (`WARN`, `FATAL`, `[error]`).
+    pub level_raw: Option<String>,
     pub timestamp: LogTime,
     pub source: String,
     pub message: String,
@@ -368,6 +370,8 @@ impl<'a> Scanner<'a> {
                         line: n,
                         last_line: n,
                         level: s.level,
+                        level_raw: (s.level_token != s.level.as_str().as_bytes())
+                            .then(|| decode(s.level_token)),
                         timestamp,
                         source: decode(s.source),
                         message,

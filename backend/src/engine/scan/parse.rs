@@ -12,6 +12,8 @@ use loglens_shared::report::Level;
 pub struct Signal<'a> {
     pub timestamp: &'a [u8],
     pub level: Level,
+    /// The level as the line writes it (`WARN`, `[error]`, `FATAL`).
+    pub level_token: &'a [u8],
     pub source: &'a [u8],
     pub message: &'a [u8],
 }
@@ -76,6 +78,7 @@ pub fn classify(line: &[u8]) -> LineKind<'_> {
     LineKind::Signal(Signal {
         timestamp: &line[..ts_len],
         level,
+        level_token: &after_ws[..level_len],
         source,
         message,
     })
@@ -92,7 +95,10 @@ fn skip_blanks(s: &[u8]) -> &[u8] {
 /// `Some(Some(level))` for a signal level, `Some(None)` for another known level, `None` if
 /// the token is not a level at all.
 fn level_of(token: &[u8]) -> Option<Option<Level>> {
-    const SIGNAL: [(&[u8], Level); 7] = [
+    // Every spelling of the common logging libraries and syslog, normalised: CRITICAL, FATAL,
+    // SEVERE, ALERT and EMERG are errors; TRACE, DEBUG, NOTICE (and java.util.logging's FINE…
+    // CONFIG) are INFO.
+    const SIGNAL: [(&[u8], Level); 12] = [
         (b"WARNING", Level::Warning),
         (b"WARN", Level::Warning),
         (b"ERROR", Level::Error),
@@ -100,8 +106,24 @@ fn level_of(token: &[u8]) -> Option<Option<Level>> {
         (b"CRITICAL", Level::Error),
         (b"CRIT", Level::Error),
         (b"FATAL", Level::Error),
+        (b"SEVERE", Level::Error),
+        (b"ALERT", Level::Error),
+        (b"EMERG", Level::Error),
+        (b"EMERGENCY", Level::Error),
+        (b"PANIC", Level::Error),
     ];
-    const OTHER: [&[u8]; 5] = [b"INFO", b"DEBUG", b"TRACE", b"NOTICE", b"VERBOSE"];
+    const OTHER: [&[u8]; 10] = [
+        b"INFO",
+        b"DEBUG",
+        b"TRACE",
+        b"NOTICE",
+        b"VERBOSE",
+        b"FINE",
+        b"FINER",
+        b"FINEST",
+        b"CONFIG",
+        b"INFORMATION",
+    ];
     let token = token
         .strip_prefix(b"[")
         .and_then(|t| t.strip_suffix(b"]"))
@@ -190,6 +212,32 @@ mod tests {
 
     fn text(b: &[u8]) -> &str {
         std::str::from_utf8(b).expect("utf-8")
+    }
+
+    #[test]
+    fn levels_are_normalised_and_the_original_kept() {
+        for (line, level, token) in [
+            ("2025-10-06T10:00:00 WARN app: x", Level::Warning, "WARN"),
+            (
+                "2025-10-06T10:00:00 [error] app: x",
+                Level::Error,
+                "[error]",
+            ),
+            ("2025-10-06T10:00:00 FATAL app: x", Level::Error, "FATAL"),
+            ("2025-10-06T10:00:00 SEVERE app: x", Level::Error, "SEVERE"),
+            ("2025-10-06T10:00:00 ALERT kernel: x", Level::Error, "ALERT"),
+            ("2025-10-06T10:00:00 emerg kernel: x", Level::Error, "emerg"),
+        ] {
+            let s = signal(line);
+            assert_eq!((s.level, text(s.level_token)), (level, token), "{line}");
+        }
+        for line in [
+            "2025-10-06T10:00:00 TRACE app: x",
+            "2025-10-06T10:00:00 NOTICE app: x",
+            "2025-10-06T10:00:00 FINE app: x",
+        ] {
+            assert_eq!(classify(line.as_bytes()), LineKind::Info, "{line}");
+        }
     }
 
     #[test]
