@@ -184,3 +184,24 @@ fn cancel_stops_at_the_next_checkpoint() {
             .exists()
     );
 }
+
+/// Inputs the fuzzers found (`fuzz/regressions/<target>/`), each parsed or refused cleanly.
+#[test]
+fn fuzz_findings_are_refused_not_panics() {
+    use loglens::engine::input::kb::{KbError, KnowledgeBase};
+    let dir = repo_root().join("fuzz/regressions/kb_workbook");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("regressions") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        for name in ["anomalies_problems.xlsx", "anomalies_problems.xls"] {
+            match KnowledgeBase::parse(&bytes, name, "fuzz") {
+                Ok(kb) => assert!(!kb.links.is_empty()),
+                Err(KbError::Unreadable { reason, .. }) => assert!(!reason.is_empty()),
+                Err(other) => panic!("{}: {other}", path.display()),
+            }
+        }
+        seen += 1;
+    }
+    assert!(seen > 0, "the regression inputs are in {}", dir.display());
+}

@@ -304,6 +304,20 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
 }
 
 fn read_workbook(bytes: &[u8], source: &str) -> Result<Rows, KbError> {
+    // calamine asserts on some malformed files instead of returning an error (fuzzing found an
+    // XLS whose stream length is not a multiple of four: `assert_eq!` in `utils::to_u32`). Such
+    // a panic is the file's fault: it is reported like any unreadable workbook, the caller
+    // (the server's upload check, or an analysis) goes on.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes, source)))
+        .unwrap_or_else(|_| {
+            Err(KbError::Unreadable {
+                source_name: source.into(),
+                reason: "the workbook is malformed (its reader failed on it)".into(),
+            })
+        })
+}
+
+fn read_cells(bytes: &[u8], source: &str) -> Result<Rows, KbError> {
     use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
     let unreadable = |reason: String| KbError::Unreadable {
         source_name: source.into(),
