@@ -10,7 +10,8 @@
 # cargo-fuzz drives libFuzzer with sanitizer flags that need a nightly compiler; the machine's
 # stable toolchain accepts them with RUSTC_BOOTSTRAP=1. New inputs the fuzzer finds go to
 # fuzz/corpus-work/<target> (not committed); crashes to fuzz/artifacts/<target>/ — each one
-# becomes a regression test (see the engine tests named after the target).
+# becomes a regression test: copy it to fuzz/regressions/<target>/ (replayed by the engine test
+# safety::fuzz_findings_are_refused_not_panics).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
