@@ -297,6 +297,8 @@ test('a run that read nothing, or did not use the uploaded file, ends "with warn
     assert.match(await toast.textContent(), /^Завершено с предупреждениями/);
     const notice = page.locator('[data-testid=notice][data-kind=mostly_unreadable]');
     assert.match(await notice.textContent(), /Не прочитано 300 из 300 строк/);
+    const file = page.locator('[data-testid=notice][data-kind=unreadable_file]');
+    assert.match(await file.textContent(), /«notes\.log»: не прочитано 300 из 300 строк.*«just words on line 0»/);
     assert.ok(await inViewport(page, page.getByTestId('notices')), 'the warnings lead the page');
     // the toast keeps off the navigation and the language switch
     const t = await toast.boundingBox();

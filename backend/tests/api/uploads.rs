@@ -382,7 +382,7 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
     let r = upload(&app.client, &base, "words.zip", zip, "light").await;
     let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
-    assert_eq!((done.state, done.notices), (JobState::Succeeded, 1));
+    assert_eq!((done.state, done.notices), (JobState::Succeeded, 2));
     assert!(done.text.en.contains("with warnings"), "{}", done.text.en);
     let report: AnalysisReport = app
         .get(&format!("/api/sessions/{id}/result"))
@@ -392,12 +392,24 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
         .expect("json");
     assert_eq!(
         report.summary.notices,
-        vec![Notice::MostlyUnreadable {
-            unparsable: 300,
-            lines: 300
-        }]
+        vec![
+            Notice::MostlyUnreadable {
+                unparsable: 300,
+                lines: 300
+            },
+            // … and which file, quoting its first unreadable line
+            Notice::UnreadableFile {
+                file: "app.log".into(),
+                unparsable: 300,
+                lines: 300,
+                first: loglens_shared::report::ContextLine {
+                    line: 1,
+                    text: "just words on line 0".into()
+                },
+            }
+        ]
     );
-    assert_eq!(report.summary.warnings.len(), 1);
+    assert_eq!(report.summary.warnings.len(), 2);
     // the same upload again, with the other model
     let r = app
         .client
