@@ -196,7 +196,7 @@ fn fuzz_findings_are_refused_not_panics() {
         let bytes = std::fs::read(&path).expect("read");
         for name in ["anomalies_problems.xlsx", "anomalies_problems.xls"] {
             match KnowledgeBase::parse(&bytes, name, "fuzz") {
-                Ok(kb) => assert!(!kb.links.is_empty()),
+                Ok(kb) => assert!(!kb.links.is_empty(), "{}", path.display()),
                 Err(KbError::Unreadable { reason, .. }) => assert!(!reason.is_empty()),
                 Err(other) => panic!("{}: {other}", path.display()),
             }
@@ -204,4 +204,16 @@ fn fuzz_findings_are_refused_not_panics() {
         seen += 1;
     }
     assert!(seen > 0, "the regression inputs are in {}", dir.display());
+    // An `oom-` input made the workbook reader allocate 2 GiB (this test runs in a process of
+    // its own under nextest, so the peak is this test's).
+    let peak_mib = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map(|kib| kib / 1024);
+    if let Some(peak_mib) = peak_mib {
+        assert!(peak_mib < 512, "peak RSS {peak_mib} MiB");
+    }
 }
