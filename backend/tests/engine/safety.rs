@@ -217,3 +217,49 @@ fn fuzz_findings_are_refused_not_panics() {
         assert!(peak_mib < 512, "peak RSS {peak_mib} MiB");
     }
 }
+
+/// Archives the fuzzers found slow or crashing (`fuzz/regressions/archive/`): planned, then every
+/// planned entry streamed through the scanner under the limits, as the archive target does.
+#[test]
+fn fuzz_archives_are_planned_and_streamed_within_limits() {
+    use loglens::engine::input::archive::{self, ArchiveLimits, ByteBudget, EntryReader};
+    use loglens::engine::scan;
+    use std::io::{Cursor, Read};
+    let dir = repo_root().join("fuzz/regressions/archive");
+    for entry in std::fs::read_dir(&dir).expect("regressions") {
+        let path = entry.expect("entry").path();
+        let data = std::fs::read(&path).expect("read");
+        let started = std::time::Instant::now();
+        let limits = ArchiveLimits {
+            max_entries: 1_000,
+            max_total_bytes: 64 * 1024 * 1024,
+            max_ratio: 200,
+        };
+        let Ok(plan) = archive::plan_reader(Cursor::new(&data[..]), "fuzz 7.zip", &limits) else {
+            continue;
+        };
+        let mut reader = EntryReader::from_reader(Cursor::new(&data[..])).expect("reader");
+        let budget = ByteBudget::default();
+        let mut streamed = 0u64;
+        for case in &plan.cases {
+            if let Some(kb) = &case.kb {
+                let _ = reader.read_small(kb, 1024 * 1024);
+            }
+            for e in &case.logs {
+                let r = reader.with_entry(e, &limits, &budget, |r: &mut dyn Read| {
+                    scan::scan(r, scan::CONTEXT_LINES, |_, _| true)
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                });
+                if let Ok(s) = r {
+                    streamed += s.bytes;
+                }
+            }
+        }
+        eprintln!(
+            "{}: {} cases, {streamed} bytes streamed in {:?}",
+            path.display(),
+            plan.cases.len(),
+            started.elapsed()
+        );
+    }
+}
