@@ -6,6 +6,7 @@
 #
 # FUZZ_RUNS=N stops a target after N executions if that comes first (the closing-note runs use
 # FUZZ_RUNS=10000000 with 1800 seconds: ten million executions or half an hour per target).
+# FUZZ_TIMEOUT=N (default 30) is the seconds one input may take before it counts as a finding.
 #
 # cargo-fuzz drives libFuzzer with sanitizer flags that need a nightly compiler; the machine's
 # stable toolchain accepts them with RUSTC_BOOTSTRAP=1. New inputs the fuzzer finds go to
@@ -37,7 +38,7 @@ for t in "${TARGETS[@]}"; do
   echo "fuzz: $t for ${SECONDS_EACH}s"
   status=0
   (cd fuzz && cargo fuzz run "$t" "../$work" "corpus/$t" -- \
-      -max_total_time="$SECONDS_EACH" -runs="${FUZZ_RUNS:--1}" -rss_limit_mb=2048 -timeout=30 \
+      -max_total_time="$SECONDS_EACH" -runs="${FUZZ_RUNS:--1}" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-30}" \
       -print_final_stats=1) \
       >"$log" 2>&1 || status=$?
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)

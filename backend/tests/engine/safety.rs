@@ -188,7 +188,7 @@ fn cancel_stops_at_the_next_checkpoint() {
 /// Inputs the fuzzers found (`fuzz/regressions/<target>/`), each parsed or refused cleanly.
 #[test]
 fn fuzz_findings_are_refused_not_panics() {
-    use loglens::engine::input::kb::{KbError, KnowledgeBase};
+    use loglens::engine::input::kb::KnowledgeBase;
     let dir = repo_root().join("fuzz/regressions/kb_workbook");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("regressions") {
@@ -197,8 +197,8 @@ fn fuzz_findings_are_refused_not_panics() {
         for name in ["anomalies_problems.xlsx", "anomalies_problems.xls"] {
             match KnowledgeBase::parse(&bytes, name, "fuzz") {
                 Ok(kb) => assert!(!kb.links.is_empty(), "{}", path.display()),
-                Err(KbError::Unreadable { reason, .. }) => assert!(!reason.is_empty()),
-                Err(other) => panic!("{}: {other}", path.display()),
+                // refused as unreadable, too large or without usable rows: each names the file
+                Err(e) => assert!(e.to_string().contains("fuzz"), "{}: {e}", path.display()),
             }
         }
         seen += 1;
