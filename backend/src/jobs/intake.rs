@@ -11,7 +11,7 @@ use loglens_shared::api::Problem;
 
 use super::store::{NewJob, StoreError};
 use crate::engine::input::archive::{self, ArchiveError, ArchiveLimits};
-use crate::engine::input::kb::{KbError, KnowledgeBase};
+use crate::engine::input::kb::{COMPOUND_FILE, KbError, KnowledgeBase, check_compound_file};
 use crate::engine::input::playbooks::{PlaybookError, Playbooks};
 
 /// A file of the form as the user named it and where it was stored.
@@ -85,10 +85,20 @@ pub fn check(form: &UploadForm) -> Result<(), IntakeError> {
         })
     };
     if let Some(kb) = &form.kb {
-        KnowledgeBase::parse(&read(kb)?, &kb.name, &kb.name).map_err(|source| IntakeError::Kb {
+        let bytes = read(kb)?;
+        let kb_error = |source| IntakeError::Kb {
             file: kb.name.clone(),
             source,
-        })?;
+        };
+        if bytes.starts_with(&COMPOUND_FILE) {
+            // A legacy `.xls` is only checked for its structure here: calamine's reader can
+            // abort its process on a crafted one (fuzzing found a 5.6 KB file asking it for an
+            // 11 GB allocation), and this check runs in the server. The analysis reads it in
+            // its worker, under the worker's memory limit, and fails the job naming the file.
+            check_compound_file(&bytes, &kb.name).map_err(kb_error)?;
+        } else {
+            KnowledgeBase::parse(&bytes, &kb.name, &kb.name).map_err(kb_error)?;
+        }
     }
     if let Some(p) = &form.playbooks {
         Playbooks::parse(&read(p)?, &p.name, &p.name).map_err(IntakeError::Playbooks)?;

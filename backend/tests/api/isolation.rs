@@ -211,3 +211,51 @@ async fn fifty_megabytes_of_warning_lines_complete_and_are_counted_in_full() {
         "counted in full, kept as one"
     );
 }
+
+/// A crafted `.xls` knowledge base that made calamine ask for an 11 GB allocation (found by
+/// fuzzing, `fuzz/regressions/kb_workbook_in_worker/`): the server's upload check reads only its
+/// structure, the workbook itself is read in the worker, and the server answers all along.
+#[tokio::test]
+async fn a_hostile_xls_knowledge_base_is_read_in_the_worker_not_the_server() {
+    let app = TestApp::spawn_with(|c| c.max_attempts = 1).await;
+    let base = app.url("");
+    let dir = repo_root().join("fuzz/regressions/kb_workbook_in_worker");
+    for entry in std::fs::read_dir(&dir).expect("regressions") {
+        let xls = std::fs::read(entry.expect("entry").path()).expect("read");
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            use std::io::Write;
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            zip.start_file("app.log", zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            zip.write_all(b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n")
+                .expect("write");
+            zip.finish().expect("zip");
+        }
+        let form = reqwest::multipart::Form::new()
+            .text("model", "light")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(buf.into_inner()).file_name("one.zip"),
+            )
+            .part(
+                "kb",
+                reqwest::multipart::Part::bytes(xls).file_name("anomalies_problems.xls"),
+            );
+        let r = app
+            .client
+            .post(app.url("/process"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("sent");
+        let status = r.status().as_u16();
+        assert!(status == 202 || status == 400, "{status}");
+        if status == 202 {
+            let id = accepted_id(r).await;
+            let done = wait_done(&app.client, &base, &id).await;
+            assert_eq!(done.state, JobState::Failed, "{done:?}");
+        }
+        assert_eq!(app.get("/healthz").await.status(), 200);
+    }
+}

@@ -304,13 +304,13 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, String> {
 }
 
 /// The signature of a compound file (legacy `.xls`).
-const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+pub const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// A compound file whose streams claim more bytes than the file holds is refused before
 /// calamine reads it: its reader allocates what a stream declares while it follows the sector
 /// chain (fuzzing found a 5.6 KB `.xls` that made it allocate 2 GiB). The structure is checked
 /// by the `cfb` crate, which validates the allocation tables and the directory.
-fn check_compound_file(bytes: &[u8], source: &str) -> Result<(), KbError> {
+pub fn check_compound_file(bytes: &[u8], source: &str) -> Result<(), KbError> {
     let unreadable = |reason: String| KbError::Unreadable {
         source_name: source.into(),
         reason,
