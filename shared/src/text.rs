@@ -40,11 +40,6 @@ impl LocalizedText {
             &self.en
         }
     }
-
-    /// The text in the language asked for (`en`, or Russian for anything else).
-    pub fn in_language(&self, english: bool) -> &str {
-        if english { self.en_or_ru() } else { &self.ru }
-    }
 }
 
 #[cfg(test)]
@@ -70,6 +65,5 @@ mod tests {
         let old: Msg = serde_json::from_str(r#"{"seq":1,"message":"Готово"}"#).expect("old");
         assert_eq!(old.text.en_or_ru(), "Готово");
         assert_eq!(m.text.with_detail("x").en, "Done: x");
-        assert_eq!(m.text.in_language(false), "Готово");
     }
 }

@@ -40,13 +40,6 @@ fn file_response(what: &str, types: &[&str]) -> Value {
 }
 
 /// Content types of the report files.
-const REPORT_TYPES: [&str; 4] = [
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "text/csv; charset=utf-8",
-    "text/plain; charset=utf-8",
-    "application/json",
-];
-
 fn schemas() -> Map<String, Value> {
     let mut generator = SchemaSettings::openapi3().into_generator();
     generator.subschema_for::<VersionInfo>();
@@ -136,7 +129,7 @@ pub fn document() -> Value {
                 "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
                 "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ReportFile::ALL.map(ReportFile::file_name) } }],
-                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &REPORT_TYPES), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
+                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &ReportFile::ALL.map(ReportFile::content_type)), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/download": { "get": { "summary": "The results zip", "parameters": [id_param()],
                 "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip", &["application/zip"]), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/export/{format}": { "get": { "summary": "The analysis as JSON, XML or a PDF summary",

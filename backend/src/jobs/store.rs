@@ -215,6 +215,7 @@ impl Store {
 
     pub fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
         let created = now();
+        let queued = super::notes::JobNote::Queued.text();
         self.conn().execute(
             "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
                 playbooks_name, playbooks_path, message, message_en, created_at)
@@ -230,8 +231,8 @@ impl Store {
                 job.kb.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
                 job.playbooks.as_ref().map(|k| k.0.clone()),
                 job.playbooks.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
-                super::notes::JobNote::Queued.text().ru,
-                super::notes::JobNote::Queued.text().en,
+                queued.ru,
+                queued.en,
                 created,
             ],
         )?;

@@ -42,6 +42,13 @@ fn sample<T>(items: &[T], max: usize) -> impl Iterator<Item = &T> {
     })
 }
 
+/// Where a kept line stands in time: its timestamp, then file and line for equal ones. Borrowed
+/// from the scan, so sorting by it allocates nothing.
+fn time_order(files: &[ScannedFile], at: SigRef) -> (&LogTime, usize, u64) {
+    let s = at.get(files);
+    (&s.timestamp, at.file, s.line)
+}
+
 /// Everything derived for one case.
 #[derive(Debug, Default)]
 pub struct CaseFindings {
@@ -115,7 +122,7 @@ fn incidents(
     let mut out: Vec<Incident> = by_problem
         .into_iter()
         .map(|(problem_id, mut errors)| {
-            errors.sort_by_key(|at| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
+            errors.sort_by_key(|at| time_order(files, *at));
             errors.dedup();
             let error_count = lines_of(files, &errors);
             let mine: Vec<&RawLink> = links
@@ -200,13 +207,7 @@ fn predictions(
             .problems
             .iter()
             .filter(|h| h.problem_id == problem_id)
-            .min_by_key(|h| {
-                (
-                    h.at.get(files).timestamp.clone(),
-                    h.at.file,
-                    h.at.get(files).line,
-                )
-            })
+            .min_by_key(|h| time_order(files, h.at))
         else {
             continue;
         };
@@ -240,7 +241,7 @@ fn predictions(
         }
     }
     let mut hits: Vec<_> = first_hit.into_values().collect();
-    hits.sort_by_key(|h| (h.at.get(files).timestamp.clone(), h.anomaly));
+    hits.sort_by_key(|h| (&h.at.get(files).timestamp, h.anomaly));
     for h in hits {
         let links = &kb.anomaly_links[h.anomaly];
         let problems: BTreeSet<u32> = links.iter().map(|(_, p)| *p).collect();
@@ -289,7 +290,7 @@ fn novel(
     let mut groups: BTreeMap<String, NovelAnomaly> = BTreeMap::new();
     let mut members: BTreeMap<String, Vec<SigRef>> = BTreeMap::new();
     let mut ordered: Vec<&(SigRef, Option<(usize, f32)>)> = m.unmatched_warnings.iter().collect();
-    ordered.sort_by_key(|(at, _)| (at.get(files).timestamp.clone(), at.file, at.get(files).line));
+    ordered.sort_by_key(|(at, _)| time_order(files, *at));
     for (at, nearest) in ordered {
         debug_assert_eq!(at.get(files).level, Level::Warning);
         let norm = normalize(&at.get(files).message);

@@ -134,7 +134,7 @@ pub struct LogEntry {
 }
 
 /// A knowledge-base file inside the archive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KbEntry {
     pub index: usize,
     pub path: String,

@@ -127,7 +127,6 @@ fn notices_of(
         .filter(|g| notices::is_cyrillic(&g.key))
         .map(|g| g.count)
         .sum();
-    let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
     out.extend(notices::outcome(
         report,
         notices::Inputs {
@@ -135,7 +134,7 @@ fn notices_of(
             uploaded_kb: req
                 .kb
                 .as_ref()
-                .map(|f| (f.name.as_str(), own < plan.cases.len())),
+                .map(|f| (f.name.as_str(), knowledge.used_fallback)),
             cyrillic_signal_lines,
         },
     ));

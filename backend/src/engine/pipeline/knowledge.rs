@@ -17,7 +17,7 @@ use crate::engine::{AnalysisRequest, EngineError};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KbSource {
     /// A file inside the archive (the case's own, or the nearest one above it).
-    Archive(String),
+    Archive(KbEntry),
     /// The one uploaded beside the archive, else the built-in one.
     Fallback,
 }
@@ -25,7 +25,7 @@ pub enum KbSource {
 /// Stage 2's answer: a source per case, in plan order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KbChoice {
-    pub per_case: Vec<(KbSource, Option<KbEntry>)>,
+    pub per_case: Vec<KbSource>,
     /// Cases with a knowledge base of their own.
     pub own: usize,
     /// What the other cases use, if there are any.
@@ -39,6 +39,8 @@ pub struct Knowledge {
     pub distinct: Vec<Arc<KnowledgeBase>>,
     pub playbooks: Playbooks,
     pub notices: Vec<Notice>,
+    /// Some case uses the fallback (the uploaded knowledge base, else the built-in one).
+    pub used_fallback: bool,
 }
 
 impl Knowledge {
@@ -53,13 +55,10 @@ impl Knowledge {
 
 /// Stage 2: which knowledge base each case uses.
 pub fn choose(plan: &ArchivePlan, req: &AnalysisRequest) -> (KbChoice, Note) {
-    let per_case: Vec<(KbSource, Option<KbEntry>)> = plan
+    let per_case: Vec<KbSource> = plan
         .cases
         .iter()
-        .map(|c| match &c.kb {
-            Some(e) => (KbSource::Archive(e.path.clone()), Some(e.clone())),
-            None => (KbSource::Fallback, None),
-        })
+        .map(|c| c.kb.clone().map_or(KbSource::Fallback, KbSource::Archive))
         .collect();
     let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
     let cases = plan.cases.len();
@@ -87,19 +86,19 @@ pub fn load(req: &AnalysisRequest, choice: &KbChoice) -> Result<(Knowledge, Note
     let mut reader: Option<EntryReader> = None;
     let mut read: HashMap<&KbSource, Arc<KnowledgeBase>> = HashMap::new();
     let mut per_case = Vec::with_capacity(choice.per_case.len());
-    for (source, entry) in &choice.per_case {
+    for source in &choice.per_case {
         let kb = match read.get(source) {
             Some(kb) => Arc::clone(kb),
             None => {
-                let kb = Arc::new(match entry {
-                    Some(entry) => {
+                let kb = Arc::new(match source {
+                    KbSource::Archive(entry) => {
                         let reader = match &mut reader {
                             Some(r) => r,
                             None => reader.insert(EntryReader::open(&req.archive)?),
                         };
                         read_archive_kb(reader, entry)?
                     }
-                    None => fallback_kb(req)?,
+                    KbSource::Fallback => fallback_kb(req)?,
                 });
                 read.insert(source, Arc::clone(&kb));
                 kb
@@ -135,6 +134,7 @@ pub fn load(req: &AnalysisRequest, choice: &KbChoice) -> Result<(Knowledge, Note
             distinct,
             playbooks,
             notices,
+            used_fallback: choice.per_case.contains(&KbSource::Fallback),
         },
         note,
     ))
