@@ -164,6 +164,46 @@ pub async fn upload(
         .expect("upload sent")
 }
 
+/// `upload` with one side file beside the archive: `field` is `kb` or `playbooks`.
+pub async fn upload_with(
+    client: &reqwest::Client,
+    base: &str,
+    zip: Vec<u8>,
+    (field, name, bytes): (&'static str, &str, Vec<u8>),
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("model", "light")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(zip).file_name("upload.zip"),
+        )
+        .part(
+            field,
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    client
+        .post(format!("{base}/process"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload sent")
+}
+
+/// A zip of `entries` (name, bytes), deflated.
+pub fn zip_with(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, opts).expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+    buf.into_inner()
+}
+
 /// Uploads and returns the session id (asserting the 202 contract).
 pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> String {
     let bytes = std::fs::read(zip).expect("zip");

@@ -134,7 +134,6 @@ async fn a_worker_that_dies_is_retried_then_the_job_fails_and_nothing_loops() {
 
 #[tokio::test]
 async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_error() {
-    use std::io::Write;
     let app = TestApp::spawn().await;
     let base = app.url("");
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -142,19 +141,14 @@ async fn a_corner_cells_workbook_inside_the_archive_fails_its_job_with_a_kb_erro
     ws.write_string(0, 0, "ID").expect("cell");
     ws.write_string(1_048_575, 16_383, "corner").expect("cell");
     let corner = wb.save_to_buffer().expect("xlsx");
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut zip = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default();
-        zip.start_file("Case 1/anomalies_problems.xlsx", opts)
-            .expect("entry");
-        zip.write_all(&corner).expect("write");
-        zip.start_file("Case 1/app.log", opts).expect("entry");
-        zip.write_all(b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n")
-            .expect("write");
-        zip.finish().expect("zip");
-    }
-    let r = upload(&app.client, &base, "corner.zip", buf.into_inner(), "light").await;
+    let zip = zip_with(&[
+        ("Case 1/anomalies_problems.xlsx", corner),
+        (
+            "Case 1/app.log",
+            b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n".to_vec(),
+        ),
+    ]);
+    let r = upload(&app.client, &base, "corner.zip", zip, "light").await;
     let id = accepted_id(r).await;
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!(done.state, JobState::Failed, "{done:?}");
@@ -222,33 +216,17 @@ async fn a_hostile_xls_knowledge_base_is_read_in_the_worker_not_the_server() {
     let dir = repo_root().join("fuzz/regressions/kb_workbook_in_worker");
     for entry in std::fs::read_dir(&dir).expect("regressions") {
         let xls = std::fs::read(entry.expect("entry").path()).expect("read");
-        let mut buf = std::io::Cursor::new(Vec::new());
-        {
-            use std::io::Write;
-            let mut zip = zip::ZipWriter::new(&mut buf);
-            zip.start_file("app.log", zip::write::SimpleFileOptions::default())
-                .expect("entry");
-            zip.write_all(b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n")
-                .expect("write");
-            zip.finish().expect("zip");
-        }
-        let form = reqwest::multipart::Form::new()
-            .text("model", "light")
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(buf.into_inner()).file_name("one.zip"),
-            )
-            .part(
-                "kb",
-                reqwest::multipart::Part::bytes(xls).file_name("anomalies_problems.xls"),
-            );
-        let r = app
-            .client
-            .post(app.url("/process"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("sent");
+        let zip = zip_with(&[(
+            "app.log",
+            b"2025-10-06T00:00:01 ERROR db: Index corruption on table\n".to_vec(),
+        )]);
+        let r = upload_with(
+            &app.client,
+            &base,
+            zip,
+            ("kb", "anomalies_problems.xls", xls),
+        )
+        .await;
         let status = r.status().as_u16();
         assert!(status == 202 || status == 400, "{status}");
         if status == 202 {

@@ -20,20 +20,6 @@ fn stored_uploads(app: &TestApp) -> usize {
         .unwrap_or(0)
 }
 
-fn zip_with(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    use std::io::Write;
-    let mut buf = std::io::Cursor::new(Vec::new());
-    let mut zip = zip::ZipWriter::new(&mut buf);
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in entries {
-        zip.start_file(*name, opts).expect("entry");
-        zip.write_all(bytes).expect("write");
-    }
-    zip.finish().expect("finish");
-    buf.into_inner()
-}
-
 #[tokio::test]
 async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
     let app = TestApp::spawn_with(|c| c.max_upload_bytes = 2 * 1024 * 1024).await;
