@@ -1,5 +1,6 @@
 //! The `loglens` command line: `serve` runs the web app, `analyze` runs the engine on one
-//! archive and writes the reports (the contract scripts and benchmarks rely on).
+//! archive and writes the reports (the contract scripts and benchmarks rely on), `parse`
+//! shows how each line of a file or archive is read (see `inspect`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,6 +29,9 @@ pub enum Command {
     Serve(ServeConfig),
     /// Analyse one ZIP of log cases and write the reports into a folder.
     Analyze(AnalyzeArgs),
+    /// How LogLens reads your logs: one entry per output line (file, lines, time, level,
+    /// source, message, format, pattern); a summary per file on stderr.
+    Parse(crate::inspect::ParseArgs),
     /// Run one analysis for the server (`serve` starts one per job): reads a work order,
     /// prints progress as JSON lines, stops on `cancel` or the end of stdin.
     Worker(WorkerArgs),

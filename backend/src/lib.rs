@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod http;
+pub mod inspect;
 pub mod jobs;
 pub mod metrics;
 pub mod render;

@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         Command::Analyze(args) => tokio::task::spawn_blocking(move || loglens::cli::analyze(args))
             .await
             .unwrap_or_else(|e| Err(anyhow::anyhow!("analysis thread failed: {e}"))),
+        Command::Parse(args) => loglens::inspect::run(&args).map_err(anyhow::Error::from),
         Command::Worker(args) => tokio::task::spawn_blocking(move || {
             loglens::jobs::worker::run(&args.order, args.models)
         })

@@ -247,7 +247,7 @@ z.close()`, bare]);
   const cells = await page.getByTestId('link-row').first().locator('td').allTextContents();
   assert.deepEqual(cells.slice(0, 3), ['1', '7', '9'], 'ids from the uploaded knowledge base');
   const hrefs = await page.locator('[data-testid=downloads] a').evaluateAll((as) => as.map((a) => a.href));
-  assert.equal(hrefs.length, 11, 'zip, seven reports, three exports');
+  assert.equal(hrefs.length, 12, 'zip, eight reports, three exports');
   for (const href of hrefs) {
     const r = await page.request.get(href);
     assert.equal(r.status(), 200, href);

@@ -61,13 +61,13 @@ test('every report and export downloads on a normal click and on Enter; submit_r
   await page.goto(`${server.url}/dashboard/${done.session_id}`);
   const links = page.locator('[data-testid=downloads] a');
   await links.first().waitFor();
-  assert.equal(await links.count(), 11, 'zip, seven reports, three exports');
+  assert.equal(await links.count(), 12, 'zip, eight reports, three exports');
   const url = page.url();
   const dir = tempDir('downloads');
   const names = [];
-  for (let i = 0; i < 11; i += 1) {
+  for (let i = 0; i < 12; i += 1) {
     // Chromium lets one page start at most ten downloads in a row: a person does not click
-    // eleven links at once, so the second half is taken after a reload, as they would.
+    // twelve links at once, so the second half is taken after a reload, as they would.
     if (i === 6) {
       await page.reload();
       await links.first().waitFor();
@@ -84,7 +84,7 @@ test('every report and export downloads on a normal click and on Enter; submit_r
   }
   assert.deepEqual(names.sort(), [
     'vc_Results_Light.zip', 'vc_export.json', 'vc_export.pdf', 'vc_export.xml', 'vc_incidents.xlsx',
-    'vc_novel_anomalies.xlsx', 'vc_playbooks_recommendations.csv', 'vc_playbooks_recommendations.txt',
+    'vc_novel_anomalies.xlsx', 'vc_patterns.xlsx', 'vc_playbooks_recommendations.csv', 'vc_playbooks_recommendations.txt',
     'vc_predictive_alerts.xlsx', 'vc_report.json', 'vc_submit_report.xlsx',
   ], 'every file is named after the analysis');
   const bytes = (n) => readFileSync(path.join(dir, n));

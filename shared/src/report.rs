@@ -18,6 +18,40 @@ pub struct AnalysisReport {
     pub predictions: Vec<Prediction>,
     pub novel_anomalies: Vec<NovelAnomaly>,
     pub playbooks: Vec<PlaybookRecommendation>,
+    /// WARNING/ERROR messages grouped into templates, ERROR first, most frequent first.
+    #[serde(default)]
+    pub patterns: Vec<PatternInfo>,
+}
+
+/// WARNING or ERROR messages that differ only in their variable parts (addresses, ids,
+/// numbers), as one template: `Failed password for <*> from <ip> port <*>`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatternInfo {
+    /// `P12`: stable for the same input (patterns are numbered in the order first seen).
+    pub id: String,
+    pub level: Level,
+    /// The message with `<*>` (or a named placeholder: `<ip>`, `<num>`) where lines differ.
+    pub template: String,
+    /// Lines of this pattern, all files together.
+    pub count: u64,
+    pub first_seen: Option<LogTime>,
+    pub last_seen: Option<LogTime>,
+    pub scenario_ids: Vec<u32>,
+    /// Files it occurs in (`<scenario folder>/<file>`), in plan order.
+    pub files: Vec<String>,
+    /// A few real lines of it.
+    pub samples: Vec<PatternSample>,
+}
+
+/// A real line of a pattern.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatternSample {
+    pub scenario_id: u32,
+    pub file: String,
+    pub line: u64,
+    pub raw: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -39,6 +73,9 @@ pub struct Summary {
     pub anomalies: usize,
     pub predictions: usize,
     pub novel_anomalies: usize,
+    /// WARNING/ERROR patterns (see [`PatternInfo`]).
+    #[serde(default)]
+    pub patterns: usize,
     /// Distinct log files (systems) in which a linked ERROR or WARNING occurred.
     pub affected_systems: usize,
     pub duration_ms: u64,
@@ -172,8 +209,15 @@ pub struct ScenarioInfo {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FileStats {
     pub name: String,
+    /// The format the file was read as (`syslog-rfc3164`, `log4j`, ...); `None` when no
+    /// format read a line of its beginning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     pub bytes: u64,
     pub lines: u64,
+    /// Log entries: lines of the format (with their continuation lines).
+    #[serde(default)]
+    pub entries: u64,
     pub signal_lines: u64,
     pub unparsable_lines: u64,
     /// Lines that continue an entry (stack traces, wrapped text): read, but not entries.
@@ -200,6 +244,10 @@ pub struct LogRef {
     /// The level as the line writes it, when that is not the normalised name (`WARN`, `FATAL`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_raw: Option<String>,
+    /// The file's format writes no level: this one was inferred from the message's words
+    /// (never used by the organizers' exact rule).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub level_inferred: bool,
     pub message: String,
     /// The whole line as it stands in the file.
     pub raw: String,
@@ -341,6 +389,9 @@ pub struct Prediction {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NovelAnomaly {
     pub scenario_id: u32,
+    /// Its pattern (`P12`, see [`PatternInfo`]): a novel anomaly is one per pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
     pub normalized: String,
     pub count: u64,
     pub first: LogRef,

@@ -166,6 +166,8 @@ pub enum ReportFile {
     Incidents,
     PredictiveAlerts,
     NovelAnomalies,
+    /// WARNING/ERROR messages grouped into templates.
+    Patterns,
     PlaybooksCsv,
     PlaybooksTxt,
     /// The whole [`AnalysisReport`](crate::report::AnalysisReport).
@@ -173,11 +175,12 @@ pub enum ReportFile {
 }
 
 impl ReportFile {
-    pub const ALL: [ReportFile; 7] = [
+    pub const ALL: [ReportFile; 8] = [
         ReportFile::SubmitReport,
         ReportFile::Incidents,
         ReportFile::PredictiveAlerts,
         ReportFile::NovelAnomalies,
+        ReportFile::Patterns,
         ReportFile::PlaybooksCsv,
         ReportFile::PlaybooksTxt,
         ReportFile::ReportJson,
@@ -189,6 +192,7 @@ impl ReportFile {
             ReportFile::Incidents => "incidents.xlsx",
             ReportFile::PredictiveAlerts => "predictive_alerts.xlsx",
             ReportFile::NovelAnomalies => "novel_anomalies.xlsx",
+            ReportFile::Patterns => "patterns.xlsx",
             ReportFile::PlaybooksCsv => "playbooks_recommendations.csv",
             ReportFile::PlaybooksTxt => "playbooks_recommendations.txt",
             ReportFile::ReportJson => "report.json",

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod input;
 pub mod matching;
 pub mod normalize;
+pub mod patterns;
 pub mod pipeline;
 pub mod progress;
 pub mod scan;

@@ -38,7 +38,8 @@ pub use pdf::to_pdf;
 pub use results::{results_zip_name, write_results_zip};
 pub use text::{write_playbooks_csv, write_playbooks_txt};
 pub use xlsx::{
-    SUBMIT_HEADERS, write_incidents, write_novel, write_predictions, write_submit_report,
+    SUBMIT_HEADERS, write_incidents, write_novel, write_patterns, write_predictions,
+    write_submit_report,
 };
 pub use xml::to_xml;
 
@@ -92,6 +93,7 @@ pub fn write(
         ReportFile::Incidents => write_incidents(report, &path),
         ReportFile::PredictiveAlerts => write_predictions(report, &path),
         ReportFile::NovelAnomalies => write_novel(report, &path),
+        ReportFile::Patterns => write_patterns(report, &path),
         ReportFile::PlaybooksCsv => write_playbooks_csv(report, &path),
         ReportFile::PlaybooksTxt => write_playbooks_txt(report, &path),
         ReportFile::ReportJson => write_json(report, &path),

@@ -3,7 +3,7 @@
 
 use loglens_shared::report::{
     AnalysisReport, ContextLine, FileStats, Incident, Level, Link, LogRef, LogTime, Method,
-    ModelKind, NovelAnomaly, PlaybookRecommendation, Prediction, Priority, ScenarioInfo, Summary,
+    ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation, Prediction, Priority, ScenarioInfo, Summary,
 };
 
 pub const NASTY: &str =
@@ -17,6 +17,7 @@ pub fn log_ref(file: &str, line: u64, level: Level, raw: &str) -> LogRef {
         timestamp: LogTime::parse("2024-05-01T10:00:00"),
         level,
         level_raw: None,
+        level_inferred: false,
         message: raw.to_string(),
         raw: raw.to_string(),
         context: vec![
@@ -118,6 +119,22 @@ pub fn report(links: u32) -> AnalysisReport {
                 "Проверить \"лаг\" реплики".to_string(),
             ],
             scenario_ids: vec![1, 2],
+        }],
+        patterns: vec![PatternInfo {
+            id: "P1".to_string(),
+            level: Level::Warning,
+            template: "Рост задержки <num> мс на <ip> & \"узле\"".to_string(),
+            count: 42,
+            first_seen: LogTime::parse("2024-05-01T10:00:00"),
+            last_seen: LogTime::parse("2024-05-01T11:00:00"),
+            scenario_ids: vec![1],
+            files: vec!["кейс 1/app.log".to_string()],
+            samples: vec![PatternSample {
+                scenario_id: 1,
+                file: "кейс 1/app.log".to_string(),
+                line: 7,
+                raw: "2024-05-01T10:00:00 WARNING db: Рост задержки 120 мс на 10.0.0.1".to_string(),
+            }],
         }],
         links,
     }

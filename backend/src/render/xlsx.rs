@@ -330,6 +330,43 @@ pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), RenderErr
     })
 }
 
+/// `patterns.xlsx`: every WARNING/ERROR pattern, ERROR first, most frequent first.
+pub fn write_patterns(report: &AnalysisReport, path: &Path) -> Result<(), RenderError> {
+    save_workbook(path, |wb: &mut Workbook| -> Result<(), XlsxError> {
+        let headers = [
+            "ID шаблона",
+            "Уровень",
+            "Шаблон",
+            "Количество",
+            "Первое появление",
+            "Последнее появление",
+            "Сценарии",
+            "Файлы",
+            "Пример строки",
+        ];
+        let mut t = Table::new(
+            wb,
+            "patterns",
+            &headers,
+            &[12.0, 10.0, 60.0, 11.0, 20.0, 20.0, 12.0, 40.0, 80.0],
+        )?;
+        for p in &report.patterns {
+            t.next_row()?;
+            t.text(0, &p.id)?;
+            t.text(1, p.level.as_str())?;
+            t.text(2, &p.template)?;
+            t.number(3, p.count as f64)?;
+            t.text(4, p.first_seen.as_ref().map_or("", |t| t.raw.as_str()))?;
+            t.text(5, p.last_seen.as_ref().map_or("", |t| t.raw.as_str()))?;
+            let scenarios: Vec<String> = p.scenario_ids.iter().map(u32::to_string).collect();
+            t.text(6, &scenarios.join(", "))?;
+            t.text(7, &p.files.join(", "))?;
+            t.text(8, p.samples.first().map_or("", |s| s.raw.as_str()))?;
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,16 +181,17 @@ fn write_scenario(x: &mut XmlOut, s: &ScenarioInfo) -> io::Result<()> {
     ];
     x.start("scenario", attrs)?;
     for f in &s.files {
-        x.empty(
-            "file",
-            vec![
-                attr("name", &f.name),
-                attr("bytes", f.bytes),
-                attr("lines", f.lines),
-                attr("signal_lines", f.signal_lines),
-                attr("unparsable_lines", f.unparsable_lines),
-            ],
-        )?;
+        let mut attrs = vec![attr("name", &f.name)];
+        push_opt(&mut attrs, "format", f.format.as_ref());
+        attrs.extend([
+            attr("bytes", f.bytes),
+            attr("lines", f.lines),
+            attr("entries", f.entries),
+            attr("signal_lines", f.signal_lines),
+            attr("unparsable_lines", f.unparsable_lines),
+            attr("continuation_lines", f.continuation_lines),
+        ]);
+        x.empty("file", attrs)?;
     }
     x.end("scenario")
 }

@@ -15,6 +15,7 @@ use crate::engine::input::kb::KnowledgeBase;
 use crate::engine::input::playbooks::Playbooks;
 use crate::engine::matching::{CaseMatches, RawLink, ScannedFile, SigRef};
 use crate::engine::normalize::normalize;
+use crate::engine::patterns;
 
 /// A WARNING this soon after a known ERROR is reported as a probable new anomaly of that problem.
 pub const NOVEL_WINDOW_SECONDS: i64 = 5 * 60;
@@ -67,6 +68,7 @@ pub fn log_ref(files: &[ScannedFile], at: SigRef) -> LogRef {
         timestamp: Some(s.timestamp.clone()),
         level: s.level,
         level_raw: s.level_raw.clone(),
+        level_inferred: s.level_inferred,
         message: s.message.clone(),
         raw: s.raw.clone(),
         context: s.context.clone(),
@@ -294,8 +296,16 @@ fn novel(
     for (at, nearest) in ordered {
         debug_assert_eq!(at.get(files).level, Level::Warning);
         let norm = normalize(&at.get(files).message);
-        let g = groups.entry(norm.clone()).or_insert_with(|| NovelAnomaly {
+        // One novel anomaly per pattern (per normalised message where there is none).
+        let pattern = files[at.file]
+            .scan
+            .groups
+            .get(at.get(files).group as usize)
+            .and_then(|g| g.pattern);
+        let key = pattern.map_or_else(|| norm.clone(), |p| format!("\u{1}{p:020}"));
+        let g = groups.entry(key.clone()).or_insert_with(|| NovelAnomaly {
             scenario_id,
+            pattern: pattern.map(patterns::label),
             normalized: norm,
             count: 0,
             first: log_ref(files, *at),
@@ -303,13 +313,13 @@ fn novel(
             nearest_anomaly: nearest.map(|(i, _)| kb.anomalies[i].clone()),
             nearest_score: nearest.map(|(_, s)| s),
         });
-        members.entry(g.normalized.clone()).or_default().push(*at);
+        members.entry(key).or_default().push(*at);
         if g.related_problem_id.is_none() {
             g.related_problem_id = related(*at);
         }
     }
-    for (norm, at) in members {
-        if let Some(g) = groups.get_mut(&norm) {
+    for (key, at) in members {
+        if let Some(g) = groups.get_mut(&key) {
             g.count = lines_of(files, &at);
         }
     }

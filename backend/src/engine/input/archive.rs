@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use loglens_shared::api::Problem;
 use loglens_shared::report::Notice;
+
+use crate::engine::scan::format::FileDate;
 use zip::ZipArchive;
 
 /// Limits that keep a hostile archive from exhausting the machine. All configurable.
@@ -131,6 +133,8 @@ pub struct LogEntry {
     pub name: String,
     pub size: u64,
     pub compressed: u64,
+    /// When the archive says the file was last written (a year for formats that omit it).
+    pub modified: Option<FileDate>,
 }
 
 /// A knowledge-base file inside the archive.
@@ -241,6 +245,12 @@ fn plan_archive<R: Read + Seek>(
                 name: file.to_owned(),
                 size,
                 compressed,
+                modified: entry.last_modified().and_then(|t| {
+                    (t.year() >= 1990).then(|| FileDate {
+                        year: i32::from(t.year()),
+                        month: u32::from(t.month()),
+                    })
+                }),
             };
             logs.entry(folder.to_owned()).or_default().push(log);
         } else if NESTED_ARCHIVES.contains(&ext) {

@@ -11,13 +11,14 @@
 //! only if no anomaly outside the candidates is clearly closer: a line that resembles an
 //! anomaly of an absent problem must not produce a row.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use loglens_shared::report::{Level, LogTime, Method};
 
 use crate::engine::embed::models::ModelKind;
 use crate::engine::input::kb::KnowledgeBase;
 use crate::engine::normalize::{lexical_similarity, normalize};
+use crate::engine::patterns::PatternId;
 use crate::engine::scan::{FileScan, SignalLine};
 
 /// Similarity thresholds of one model.
@@ -131,23 +132,44 @@ pub fn similarity(msg_vec: &[f32], msg_norm: &str, kb_vec: &[f32], kb_norm: &str
     cos.max((cos + lex) / 2.0)
 }
 
-/// Messages (normalised) of a case's signal lines that exact matching leaves open: these are
-/// what semantic matching needs embedded.
-pub fn open_messages(kb: &KnowledgeBase, files: &[ScannedFile]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Messages (normalised) of a case's signal lines that exact matching leaves open, each with
+/// its pattern: these are what semantic matching needs embedded (one vector per pattern).
+pub fn open_messages(
+    kb: &KnowledgeBase,
+    files: &[ScannedFile],
+) -> BTreeMap<String, Option<PatternId>> {
+    let mut out = BTreeMap::new();
     for f in files {
         for s in &f.scan.signals {
-            let exact = match s.level {
-                Level::Error => !kb.problem_ids(&s.message).is_empty(),
-                Level::Warning => kb.anomaly(&s.message).is_some(),
-                Level::Info => true,
-            };
-            if !exact {
-                out.insert(normalize(&s.message));
+            if exact_ids(kb, s).is_none() {
+                let pattern = f.scan.groups.get(s.group as usize).and_then(|g| g.pattern);
+                out.entry(normalize(&s.message)).or_insert(pattern);
             }
         }
     }
     out
+}
+
+/// What the organizers' exact rule makes of a signal line: the problems an ERROR names, the
+/// anomaly a WARNING is; `None` when it names none — or when its level was only inferred
+/// (the rule reads levels as written).
+fn exact_ids<'k>(kb: &'k KnowledgeBase, s: &SignalLine) -> Option<Exact<'k>> {
+    if s.level_inferred {
+        return None;
+    }
+    match s.level {
+        Level::Error => {
+            let ids = kb.problem_ids(&s.message);
+            (!ids.is_empty()).then_some(Exact::Problems(ids))
+        }
+        Level::Warning => kb.anomaly(&s.message).map(Exact::Anomaly),
+        Level::Info => None,
+    }
+}
+
+enum Exact<'k> {
+    Problems(&'k [u32]),
+    Anomaly(usize),
 }
 
 /// Matches one case's signal lines against the KB.
@@ -162,12 +184,8 @@ pub fn match_case(
     for (fi, f) in files.iter().enumerate() {
         for (si, s) in f.scan.signals.iter().enumerate() {
             let at = SigRef { file: fi, sig: si };
-            match s.level {
-                Level::Error => {
-                    let ids = kb.problem_ids(&s.message);
-                    if ids.is_empty() {
-                        open_errors.push(at);
-                    }
+            match (s.level, exact_ids(kb, s)) {
+                (_, Some(Exact::Problems(ids))) => {
                     for &problem_id in ids {
                         m.problems.push(ProblemHit {
                             problem_id,
@@ -177,16 +195,15 @@ pub fn match_case(
                         });
                     }
                 }
-                Level::Warning => match kb.anomaly(&s.message) {
-                    Some(anomaly) => m.anomalies.push(AnomalyHit {
-                        anomaly,
-                        at,
-                        method: Method::Exact,
-                        score: 1.0,
-                    }),
-                    None => open_warnings.push(at),
-                },
-                Level::Info => {}
+                (_, Some(Exact::Anomaly(anomaly))) => m.anomalies.push(AnomalyHit {
+                    anomaly,
+                    at,
+                    method: Method::Exact,
+                    score: 1.0,
+                }),
+                (Level::Error, None) => open_errors.push(at),
+                (Level::Warning, None) => open_warnings.push(at),
+                (Level::Info, None) => {}
             }
         }
     }

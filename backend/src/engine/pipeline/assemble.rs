@@ -2,12 +2,16 @@
 //! ranked by impact, predictions, novel anomalies, the summary and the notices. Pure: nothing
 //! is written here (the renderers do that), and playbook recommendations are added in stage 11.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use loglens_shared::report::{AnalysisReport, FileStats, Incident, Notice, ScenarioInfo, Summary};
+use loglens_shared::report::{
+    AnalysisReport, FileStats, Incident, Level, Notice, PatternInfo, PatternSample, ScenarioInfo,
+    Summary,
+};
 
 use super::classify::Classified;
 use super::knowledge::{Knowledge, analysis_name};
+use super::patterns::PatternBook;
 use super::read_logs::Scanned;
 use crate::engine::AnalysisRequest;
 use crate::engine::findings::{self, notices};
@@ -20,9 +24,11 @@ pub fn report(
     plan: &ArchivePlan,
     knowledge: &Knowledge,
     scanned: &Scanned,
+    patterns: &PatternBook,
     classified: &Classified,
 ) -> AnalysisReport {
     let mut report = AnalysisReport::default();
+    report.patterns = pattern_infos(plan, scanned, patterns);
     for (((case, files), kb), (hits, links)) in plan
         .cases
         .iter()
@@ -38,8 +44,10 @@ pub fn report(
                 .iter()
                 .map(|f| FileStats {
                     name: f.name.clone(),
+                    format: f.scan.format.clone(),
                     bytes: f.scan.bytes,
                     lines: f.scan.lines,
+                    entries: f.scan.entries,
                     signal_lines: f.scan.signal_lines,
                     unparsable_lines: f.scan.unparsable,
                     first_unparsable: f.scan.first_unparsable.clone(),
@@ -96,11 +104,82 @@ fn summary(req: &AnalysisRequest, report: &AnalysisReport) -> Summary {
         anomalies: anomalies.len(),
         predictions: report.predictions.len(),
         novel_anomalies: report.novel_anomalies.len(),
+        patterns: report.patterns.len(),
         affected_systems: affected.len(),
         duration_ms: 0,
         warnings: Vec::new(),
         notices: Vec::new(),
     }
+}
+
+/// Real lines a pattern shows in the report.
+pub const PATTERN_SAMPLES: usize = 3;
+
+/// The report's patterns: every WARNING/ERROR pattern with its lines counted over all files,
+/// first and last seen, its scenarios and files, and a few real lines; ERROR first, then
+/// the most frequent.
+fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> Vec<PatternInfo> {
+    let mut by_id: BTreeMap<u64, PatternInfo> = BTreeMap::new();
+    for (case, files) in plan.cases.iter().zip(scanned) {
+        for file in files {
+            let path = if case.folder.is_empty() {
+                file.name.clone()
+            } else {
+                format!("{}/{}", case.folder, file.name)
+            };
+            for group in &file.scan.groups {
+                let Some(id) = group.pattern else { continue };
+                let info = by_id.entry(id).or_insert_with(|| PatternInfo {
+                    id: crate::engine::patterns::label(id),
+                    level: group.level,
+                    template: book.template(id).unwrap_or(&group.key).to_owned(),
+                    ..PatternInfo::default()
+                });
+                info.count += group.count;
+                if !info.scenario_ids.contains(&case.id) {
+                    info.scenario_ids.push(case.id);
+                }
+                if !info.files.contains(&path) {
+                    info.files.push(path.clone());
+                }
+            }
+            for s in &file.scan.signals {
+                let Some(id) = file.scan.groups.get(s.group as usize).and_then(|g| g.pattern)
+                else {
+                    continue;
+                };
+                let Some(info) = by_id.get_mut(&id) else { continue };
+                if info.first_seen.as_ref().is_none_or(|t| s.timestamp < *t) {
+                    info.first_seen = Some(s.timestamp.clone());
+                }
+                if info.last_seen.as_ref().is_none_or(|t| s.timestamp > *t) {
+                    info.last_seen = Some(s.timestamp.clone());
+                }
+                if info.samples.len() < PATTERN_SAMPLES {
+                    info.samples.push(PatternSample {
+                        scenario_id: case.id,
+                        file: path.clone(),
+                        line: s.line,
+                        raw: s.raw.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut out: Vec<PatternInfo> = by_id.into_values().collect();
+    let rank = |l: Level| match l {
+        Level::Error => 0,
+        Level::Warning => 1,
+        Level::Info => 2,
+    };
+    out.sort_by(|a, b| {
+        rank(a.level)
+            .cmp(&rank(b.level))
+            .then(b.count.cmp(&a.count))
+            .then(a.id.len().cmp(&b.id.len()))
+            .then(a.id.cmp(&b.id))
+    });
+    out
 }
 
 /// What was skipped while planning and reading, then what the outcome says about the input.

@@ -1,16 +1,19 @@
 //! Stage 7: the organizers' exact rule, then matching by meaning (ERROR → problem, WARNING →
-//! anomaly) over the messages that are still open, embedded once for all cases.
+//! anomaly) over the messages that are still open, embedded once per pattern for all cases.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::embedding::KbVectorSets;
 use super::knowledge::Knowledge;
 use super::notes::Note;
+use super::patterns::PatternBook;
 use super::read_logs::Scanned;
 use super::run::{Step, ratio};
 use crate::engine::EngineError;
 use crate::engine::embed::{Embedder, VectorCache};
 use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
+use crate::engine::normalize::normalize;
+use crate::engine::patterns::PatternId;
 
 /// What matched in each case, in plan order: the hits and the report rows they make.
 pub type Classified = Vec<(CaseMatches, Vec<RawLink>)>;
@@ -27,21 +30,41 @@ pub fn classify(
     step: &Step<'_>,
     knowledge: &Knowledge,
     scanned: &Scanned,
+    patterns: &PatternBook,
     meaning: Option<&Meaning<'_>>,
 ) -> Result<(Classified, Note), EngineError> {
     let mut messages = HashMap::new();
     if let Some(m) = meaning {
-        let mut open = BTreeSet::new();
+        // One vector per pattern: each open message takes its pattern's (the template
+        // normalised), so thousands of variants of a message cost one embedding.
+        let mut open: BTreeMap<String, Option<PatternId>> = BTreeMap::new();
         for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
             open.extend(matching::open_messages(kb, files));
         }
-        let open: Vec<String> = open.into_iter().collect();
-        let total = open.len();
-        messages = m.cache.messages(m.model, &open, &mut |done, _| {
+        let text_of = |norm: &String, pattern: &Option<PatternId>| -> String {
+            pattern
+                .and_then(|id| patterns.template(id))
+                .map(normalize)
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| norm.clone())
+        };
+        let texts: Vec<String> = open
+            .iter()
+            .map(|(norm, pattern)| text_of(norm, pattern))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let total = texts.len();
+        let vectors = m.cache.messages(m.model, &texts, &mut |done, _| {
             step.progress(0.1 + 0.8 * ratio(done as u64, total as u64), || {
                 Note::SemanticMatching { done, total }
             })
         })?;
+        for (norm, pattern) in &open {
+            if let Some(v) = vectors.get(&text_of(norm, pattern)) {
+                messages.insert(norm.clone(), v.clone());
+            }
+        }
     }
     let mut out = Classified::with_capacity(scanned.len());
     for (files, kb) in scanned.iter().zip(&knowledge.per_case) {

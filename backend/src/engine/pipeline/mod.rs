@@ -11,11 +11,13 @@ mod embedding;
 mod error;
 mod knowledge;
 mod notes;
+mod patterns;
 mod read_logs;
 mod request;
 mod run;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use loglens_shared::report::AnalysisReport;
@@ -37,6 +39,7 @@ use super::embed::models::ModelRegistry;
 use super::findings;
 use super::input::archive::{self, ArchiveLimits};
 use super::matching::Thresholds;
+use super::scan::format::Formats;
 use super::progress::ProgressSink;
 use crate::render;
 
@@ -47,6 +50,7 @@ pub struct Engine {
     limits: ArchiveLimits,
     context_lines: usize,
     retain_bytes: u64,
+    formats: Arc<Formats>,
 }
 
 impl Engine {
@@ -57,6 +61,7 @@ impl Engine {
             limits: config.limits,
             context_lines: config.context_lines,
             retain_bytes: config.retain_bytes,
+            formats: config.formats,
         }
     }
 
@@ -112,9 +117,10 @@ impl Engine {
             embedding::embed_knowledge(step, &self.cache, model.as_deref(), &knowledge)
         })?;
         let files = plan.cases.iter().map(|c| c.logs.len()).sum();
-        let scanned = run.stage(Stage::ParseLogs, Note::Parsing { files }, |step| {
+        let (scanned, patterns) = run.stage(Stage::ParseLogs, Note::Parsing { files }, |step| {
             let settings = ReadSettings {
                 limits: &self.limits,
+                formats: &self.formats,
                 context_lines: self.context_lines,
                 retain_bytes: self.retain_bytes,
             };
@@ -127,11 +133,11 @@ impl Engine {
             thresholds: req.thresholds.unwrap_or_else(|| Thresholds::of(req.model)),
         });
         let classified = run.stage(Stage::Classify, Note::ExactMatching, |step| {
-            classify::classify(step, &knowledge, &scanned, meaning.as_ref())
+            classify::classify(step, &knowledge, &scanned, &patterns, meaning.as_ref())
         })?;
 
         let mut report = run.stage(Stage::IncidentReport, Note::RankingIncidents, |_| {
-            let report = assemble::report(req, &plan, &knowledge, &scanned, &classified);
+            let report = assemble::report(req, &plan, &knowledge, &scanned, &patterns, &classified);
             render::write(&report, ReportFile::Incidents, dir)?;
             let count = report.incidents.len();
             Ok((report, Note::Incidents { count }))
@@ -139,7 +145,11 @@ impl Engine {
         run.stage(Stage::ExtraReports, Note::PredictingAndNovel, |_| {
             write_all(
                 &report,
-                &[ReportFile::PredictiveAlerts, ReportFile::NovelAnomalies],
+                &[
+                    ReportFile::PredictiveAlerts,
+                    ReportFile::NovelAnomalies,
+                    ReportFile::Patterns,
+                ],
                 dir,
             )?;
             let (predictions, novel) = (report.predictions.len(), report.novel_anomalies.len());

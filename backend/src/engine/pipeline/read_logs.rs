@@ -6,13 +6,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::notes::Note;
+use super::patterns::PatternBook;
 use super::run::{Step, ratio};
 use crate::engine::input::archive::{
     ArchiveError, ArchiveLimits, ArchivePlan, ByteBudget, EntryReader, LogEntry,
 };
 use crate::engine::input::kb::KnowledgeBase;
 use crate::engine::matching::ScannedFile;
-use crate::engine::scan::{self, RetainBudget, ScanError};
+use crate::engine::scan::format::{FileDate, Formats};
+use crate::engine::scan::{self, Reading, RetainBudget, ScanError};
 use crate::engine::{AnalysisRequest, EngineError};
 
 /// How the scanner reads: the archive's limits, the context kept around each line, and the
@@ -20,6 +22,8 @@ use crate::engine::{AnalysisRequest, EngineError};
 #[derive(Debug, Clone, Copy)]
 pub struct ReadSettings<'a> {
     pub limits: &'a ArchiveLimits,
+    /// The formats a file may be in (built-in and the user's).
+    pub formats: &'a Formats,
     pub context_lines: usize,
     pub retain_bytes: u64,
 }
@@ -33,8 +37,9 @@ pub fn read_logs(
     plan: &ArchivePlan,
     kbs: &[Arc<KnowledgeBase>],
     settings: ReadSettings<'_>,
-) -> Result<(Scanned, Note), EngineError> {
+) -> Result<((Scanned, PatternBook), Note), EngineError> {
     let budget = ByteBudget::default();
+    let today = FileDate::today();
     let kept = RetainBudget::new(settings.retain_bytes);
     let jobs: Vec<(usize, &LogEntry)> = plan
         .cases
@@ -55,7 +60,12 @@ pub fn read_logs(
                         kb: &kbs[*ci],
                         budget: &kept,
                     };
-                    scan::scan_with(r, settings.context_lines, retain, |bytes, lines| {
+                    let reading = Reading::detect(
+                        settings.formats,
+                        &entry.path,
+                        entry.modified.unwrap_or(today),
+                    );
+                    scan::scan_with(r, settings.context_lines, &reading, retain, |bytes, lines| {
                         let (done, total) = step.add_read(bytes, lines);
                         step.progress(ratio(done, total), || Note::Read { done, total })
                     })
@@ -85,10 +95,11 @@ pub fn read_logs(
         let (ci, file) = r?;
         out[ci].push(file);
     }
+    let patterns = super::patterns::mine(&mut out);
     let files = out.iter().flatten();
     let note = Note::Parsed {
         lines: files.clone().map(|f| f.scan.lines).sum(),
         signal_lines: files.map(|f| f.scan.signal_lines).sum(),
     };
-    Ok((out, note))
+    Ok(((out, patterns), note))
 }

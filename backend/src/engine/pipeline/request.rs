@@ -1,6 +1,7 @@
 //! What an analysis is asked to do, what it gives back, and the engine's own settings.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use loglens_shared::ModelKind;
 use loglens_shared::report::AnalysisReport;
@@ -9,6 +10,7 @@ use crate::config::ModelConfig;
 use crate::engine::input::archive::ArchiveLimits;
 use crate::engine::matching::Thresholds;
 use crate::engine::scan::CONTEXT_LINES;
+use crate::engine::scan::format::Formats;
 
 /// A file the user uploaded beside the archive (a knowledge base or playbooks).
 #[derive(Debug, Clone)]
@@ -56,6 +58,8 @@ pub struct EngineConfig {
     /// Bytes of log lines (with their context) one analysis keeps in memory, all files
     /// together; beyond it, lines are counted, not kept (see `scan`).
     pub retain_bytes: u64,
+    /// The formats log files may be in: the built-in catalogue and the user's own.
+    pub formats: Arc<Formats>,
 }
 
 /// What an analysis keeps of its log lines unless told otherwise.
@@ -69,6 +73,7 @@ impl EngineConfig {
             context_lines: CONTEXT_LINES,
             cache_dir,
             retain_bytes: DEFAULT_RETAIN_BYTES,
+            formats: Arc::new(Formats::default()),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! [`RetainBudget`] shared by the whole analysis: once it is spent, new messages are only
 //! counted and further ERROR lines of known problems too — the report says so.
 
+pub mod format;
 pub mod parse;
 
 use std::collections::{HashMap, VecDeque};
@@ -19,7 +20,8 @@ use loglens_shared::report::{ContextLine, Level, LogTime};
 
 use crate::engine::input::kb::KnowledgeBase;
 use crate::engine::normalize::normalize;
-use crate::engine::scan::parse::{LineKind, classify, decode, is_continuation, trim_line};
+use crate::engine::scan::format::{DETECT_BYTES, FileDate, Format, Formats, LineKind};
+use crate::engine::scan::parse::{decode, is_continuation, trim_line};
 
 /// Lines of context kept before and after each WARNING/ERROR line.
 pub const CONTEXT_LINES: usize = 5;
@@ -29,6 +31,9 @@ pub const QUOTE_CHARS: usize = 200;
 
 /// A physical line longer than this is counted as unparsable and not buffered further.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// Lines after the beginning of a file that may still tell its format (see `Scanner`).
+const LATE_DETECTION_LINES: usize = 1_000;
 
 /// Read buffer per file.
 const READ_BUFFER: usize = 256 * 1024;
@@ -93,6 +98,9 @@ pub struct SignalLine {
     pub level: Level,
     /// The level as written, when it is not the normalised name (`WARN`, `FATAL`, `[error]`).
     pub level_raw: Option<String>,
+    /// The file's format writes no level: this one was inferred from the message's words
+    /// (so it never counts for the organizers' exact rule).
+    pub level_inferred: bool,
     pub timestamp: LogTime,
     pub source: String,
     pub message: String,
@@ -128,6 +136,8 @@ pub struct SignalGroup {
     pub exact: bool,
     /// Lines of this message in the file.
     pub count: u64,
+    /// Its pattern (see `engine::patterns`), once the analysis has mined them.
+    pub pattern: Option<crate::engine::patterns::PatternId>,
     /// Kept lines (indices into [`FileScan::signals`]): the first ones, then two slots that
     /// follow the earliest and the latest occurrence in time.
     kept_first: u32,
@@ -138,8 +148,13 @@ pub struct SignalGroup {
 /// What scanning one file found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileScan {
+    /// The format the file was read as (its name); `None` when no format read a line of its
+    /// beginning.
+    pub format: Option<String>,
     pub bytes: u64,
     pub lines: u64,
+    /// Log entries (a line of the format, with its continuation lines).
+    pub entries: u64,
     pub unparsable: u64,
     /// The first line that could not be read, as written (cut to [`QUOTE_CHARS`]).
     pub first_unparsable: Option<ContextLine>,
@@ -167,25 +182,60 @@ pub enum ScanError {
     Cancelled,
 }
 
-/// Scans `reader` to its end. `progress(bytes, lines)` is called with the increments about
-/// every [`PROGRESS_EVERY_BYTES`] and at the end; returning `false` cancels the scan.
+/// How a file is read: the formats it may be in (or the one it must be read as), its path
+/// inside the archive (for formats bound by a glob) and its date (for years a format omits).
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'f> {
+    pub formats: &'f Formats,
+    pub forced: Option<&'f Format>,
+    pub path: &'f str,
+    pub date: FileDate,
+}
+
+impl<'f> Reading<'f> {
+    /// Detected among `formats`.
+    pub fn detect(formats: &'f Formats, path: &'f str, date: FileDate) -> Self {
+        Self {
+            formats,
+            forced: None,
+            path,
+            date,
+        }
+    }
+}
+
+/// Scans `reader` to its end, its format detected among the built-in ones. `progress(bytes,
+/// lines)` is called with the increments about every [`PROGRESS_EVERY_BYTES`] and at the
+/// end; returning `false` cancels the scan.
 pub fn scan(
     reader: impl Read,
     context: usize,
     progress: impl FnMut(u64, u64) -> bool,
 ) -> Result<FileScan, ScanError> {
-    scan_with(reader, context, Retain::All, progress)
+    static BUILT_IN: std::sync::LazyLock<Formats> = std::sync::LazyLock::new(Formats::default);
+    let reading = Reading::detect(&BUILT_IN, "", FileDate::today());
+    scan_with(reader, context, &reading, Retain::All, progress)
 }
 
-/// [`scan`], keeping what `retain` says.
+/// [`scan`], reading as `reading` says and keeping what `retain` says.
 pub fn scan_with(
-    reader: impl Read,
+    mut reader: impl Read,
     context: usize,
+    reading: &Reading<'_>,
     retain: Retain<'_>,
     mut progress: impl FnMut(u64, u64) -> bool,
 ) -> Result<FileScan, ScanError> {
+    // The format is told from the file's beginning, which is then read again as a whole.
+    let mut head = Vec::with_capacity(DETECT_BYTES);
+    (&mut reader).take(DETECT_BYTES as u64).read_to_end(&mut head)?;
+    let format = match reading.forced {
+        Some(f) => Some(f),
+        None => reading.formats.detect(reading.path, &head, reading.date),
+    };
+    let reader = io::Cursor::new(head).chain(reader);
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
-    let mut state = Scanner::new(context, retain);
+    let mut state = Scanner::new(context, retain, format, reading);
+    state.result.format = format.map(|f| f.name.to_string());
     state.result.complete = matches!(retain, Retain::All);
     let mut carry: Vec<u8> = Vec::new();
     let mut overlong = false;
@@ -250,6 +300,11 @@ pub fn scan_with(
 struct Scanner<'a> {
     context: usize,
     retain: Retain<'a>,
+    format: Option<&'a Format>,
+    date: FileDate,
+    /// When the beginning told no format (an endless first line, a binary header), each of
+    /// the next lines may still tell it, this many times.
+    late_detection: (&'a Formats, &'a str, usize),
     /// The last `context` lines (number, trimmed bytes); buffers are reused.
     ring: VecDeque<(u64, Vec<u8>)>,
     /// Signals still collecting lines after them: (index in `signals`, lines to go).
@@ -281,10 +336,18 @@ enum Role {
 }
 
 impl<'a> Scanner<'a> {
-    fn new(context: usize, retain: Retain<'a>) -> Self {
+    fn new(
+        context: usize,
+        retain: Retain<'a>,
+        format: Option<&'a Format>,
+        reading: &Reading<'a>,
+    ) -> Self {
         Self {
             context,
             retain,
+            format,
+            date: reading.date,
+            late_detection: (reading.formats, reading.path, LATE_DETECTION_LINES),
             ring: VecDeque::with_capacity(context + 1),
             pending: Vec::new(),
             index: HashMap::new(),
@@ -340,19 +403,27 @@ impl<'a> Scanner<'a> {
             }
             self.pending.retain(|(_, left)| *left > 0);
         }
-        match classify(raw) {
+        if self.format.is_none() && !trimmed.is_empty() {
+            let (formats, path, left) = &mut self.late_detection;
+            if *left > 0 {
+                *left -= 1;
+                self.format = formats.detect(path, trimmed, self.date);
+                self.result.format = self.format.map(|f| f.name.to_string());
+            }
+        }
+        let kind = match self.format {
+            Some(format) => format.classify(raw, self.date),
+            None if trimmed.is_empty() => LineKind::Blank,
+            None => LineKind::Unparsable,
+        };
+        match kind {
             LineKind::Signal(s) => {
-                // The shape was a timestamp's; one that is no date (month 13) is no log line.
-                let Some(timestamp) = LogTime::parse(&decode(s.timestamp)) else {
-                    self.unparsable(trimmed);
-                    self.remember(trimmed);
-                    return;
-                };
+                self.result.entries += 1;
                 self.result.signal_lines += 1;
                 self.in_entry = true;
                 self.entry_signal = None;
-                let message = decode(s.message);
-                if let Some((group, slot)) = self.place(s.level, &message, &timestamp) {
+                let message = decode(&s.message);
+                if let Some((group, slot)) = self.place(s.level, s.inferred, &message, &s.timestamp) {
                     let raw_text = decode(trimmed);
                     let mut context: Vec<ContextLine> = self
                         .ring
@@ -370,10 +441,11 @@ impl<'a> Scanner<'a> {
                         line: n,
                         last_line: n,
                         level: s.level,
-                        level_raw: (s.level_token != s.level.as_str().as_bytes())
-                            .then(|| decode(s.level_token)),
-                        timestamp,
-                        source: decode(s.source),
+                        level_raw: (!s.inferred && *s.level_token != *s.level.as_str().as_bytes())
+                            .then(|| decode(&s.level_token)),
+                        level_inferred: s.inferred,
+                        timestamp: s.timestamp,
+                        source: decode(&s.source),
                         message,
                         raw: raw_text,
                         context,
@@ -390,6 +462,7 @@ impl<'a> Scanner<'a> {
             }
             LineKind::Unparsable => self.unparsable(trimmed),
             LineKind::Info => {
+                self.result.entries += 1;
                 self.in_entry = true;
                 self.entry_signal = None;
             }
@@ -399,9 +472,17 @@ impl<'a> Scanner<'a> {
     }
 
     /// The group of a signal line and whether (and where) to keep it; `None`: counted only.
-    fn place(&mut self, level: Level, message: &str, timestamp: &LogTime) -> Option<(u32, Slot)> {
+    fn place(
+        &mut self,
+        level: Level,
+        inferred: bool,
+        message: &str,
+        timestamp: &LogTime,
+    ) -> Option<(u32, Slot)> {
         let (exact, key) = match self.retain {
             Retain::All => (false, normalize(message)),
+            // An inferred level is a guess: the organizers' rule reads written levels only.
+            Retain::Bounded { .. } if inferred => (false, normalize(message)),
             Retain::Bounded { kb, .. } => {
                 let exact = match level {
                     Level::Error => !kb.problem_ids(message).is_empty(),
@@ -431,6 +512,7 @@ impl<'a> Scanner<'a> {
                     key: key.clone(),
                     exact,
                     count: 0,
+                    pattern: None,
                     kept_first: 0,
                     earliest: None,
                     latest: None,
@@ -671,9 +753,11 @@ just words, no entry
 
     fn bounded(text: &str, budget: &RetainBudget) -> FileScan {
         let kb = KnowledgeBase::builtin();
+        let formats = Formats::default();
         scan_with(
             text.as_bytes(),
             2,
+            &Reading::detect(&formats, "app.log", FileDate::today()),
             Retain::Bounded { kb: &kb, budget },
             |_, _| true,
         )

@@ -5,7 +5,12 @@
 //! Almost every line of a real case is INFO; [`classify`] decides that from the bytes of the
 //! timestamp and the level token alone, so only the few WARNING/ERROR lines are decoded.
 
+use std::borrow::Cow;
+
 use loglens_shared::report::Level;
+
+use super::format::level::level_of;
+use super::format::{LevelField, Raw};
 
 /// A WARNING or ERROR line, split into its parts (borrowed from the line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,16 +70,7 @@ pub fn classify(line: &[u8]) -> LineKind<'_> {
         Some(None) => return LineKind::Info,
         None => return LineKind::Unparsable,
     };
-    let body = skip_blanks(
-        after_ws[level_len..]
-            .strip_prefix(b":")
-            .unwrap_or(&after_ws[level_len..]),
-    );
-    // Split on the first ": " after the source word: messages contain colons themselves.
-    let (source, message) = match memchr::memmem::find(body, b": ") {
-        Some(p) if !body[..p].contains(&b' ') => (&body[..p], skip_blanks(&body[p + 2..])),
-        _ => (&body[..0], body),
-    };
+    let (source, message) = split_source(&after_ws[level_len..]);
     LineKind::Signal(Signal {
         timestamp: &line[..ts_len],
         level,
@@ -84,57 +80,46 @@ pub fn classify(line: &[u8]) -> LineKind<'_> {
     })
 }
 
+/// The fields of a line of this layout, whatever its level; `None` when it is none.
+pub fn fields(line: &[u8]) -> Option<Raw<'_>> {
+    let line = trim_line(line);
+    let ts_len = timestamp_len(line)?;
+    let rest = &line[ts_len..];
+    let after_ws = skip_blanks(rest);
+    if after_ws.len() == rest.len() {
+        return None;
+    }
+    let level_len = after_ws
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b':')
+        .unwrap_or(after_ws.len());
+    let token = &after_ws[..level_len];
+    level_of(token)?;
+    let (source, message) = split_source(&after_ws[level_len..]);
+    Some(Raw {
+        timestamp: Cow::Borrowed(&line[..ts_len]),
+        level: LevelField::Token(Cow::Borrowed(token)),
+        source: Cow::Borrowed(source),
+        message: Cow::Borrowed(message),
+    })
+}
+
+/// What follows the level: `source: message`, or a message alone.
+fn split_source(after_level: &[u8]) -> (&[u8], &[u8]) {
+    let body = skip_blanks(after_level.strip_prefix(b":").unwrap_or(after_level));
+    // Split on the first ": " after the source word: messages contain colons themselves.
+    match memchr::memmem::find(body, b": ") {
+        Some(p) if !body[..p].contains(&b' ') => (&body[..p], skip_blanks(&body[p + 2..])),
+        _ => (&body[..0], body),
+    }
+}
+
 fn skip_blanks(s: &[u8]) -> &[u8] {
     let n = s
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(s.len());
     &s[n..]
-}
-
-/// `Some(Some(level))` for a signal level, `Some(None)` for another known level, `None` if
-/// the token is not a level at all.
-fn level_of(token: &[u8]) -> Option<Option<Level>> {
-    // Every spelling of the common logging libraries and syslog, normalised: CRITICAL, FATAL,
-    // SEVERE, ALERT and EMERG are errors; TRACE, DEBUG, NOTICE (and java.util.logging's FINE…
-    // CONFIG) are INFO.
-    const SIGNAL: [(&[u8], Level); 12] = [
-        (b"WARNING", Level::Warning),
-        (b"WARN", Level::Warning),
-        (b"ERROR", Level::Error),
-        (b"ERR", Level::Error),
-        (b"CRITICAL", Level::Error),
-        (b"CRIT", Level::Error),
-        (b"FATAL", Level::Error),
-        (b"SEVERE", Level::Error),
-        (b"ALERT", Level::Error),
-        (b"EMERG", Level::Error),
-        (b"EMERGENCY", Level::Error),
-        (b"PANIC", Level::Error),
-    ];
-    const OTHER: [&[u8]; 10] = [
-        b"INFO",
-        b"DEBUG",
-        b"TRACE",
-        b"NOTICE",
-        b"VERBOSE",
-        b"FINE",
-        b"FINER",
-        b"FINEST",
-        b"CONFIG",
-        b"INFORMATION",
-    ];
-    let token = token
-        .strip_prefix(b"[")
-        .and_then(|t| t.strip_suffix(b"]"))
-        .unwrap_or(token);
-    if OTHER.iter().any(|o| o.eq_ignore_ascii_case(token)) {
-        return Some(None);
-    }
-    SIGNAL
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(token))
-        .map(|(_, level)| Some(*level))
 }
 
 /// Length of a leading `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`, if the line starts with one.
