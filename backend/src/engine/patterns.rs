@@ -1,14 +1,16 @@
 //! Log templates: messages grouped by the Drain algorithm (He et al., 2017; the `logdrain`
 //! crate) into patterns such as `Failed password for <*> from <ip> port <*>`, so thousands of
 //! distinct messages read as a few patterns. One default configuration for every format:
-//! the variable parts that break Drain's token positions most often (addresses, ids, hex,
-//! paths, numbers glued to units) are masked first.
+//! numbers, hex ids and tokens made of them are variables before Drain sees the message.
+
+use std::sync::LazyLock;
 
 use logdrain::{Mask, Miner};
+use regex::Regex;
 
 /// Drain's similarity threshold: the share of a line's tokens that must equal a template's
 /// for the line to join it.
-pub const SIMILARITY: f64 = 0.5;
+pub const SIMILARITY: f64 = 0.7;
 /// Depth of Drain's prefix tree (the first `DEPTH - 2` tokens route a line).
 pub const DEPTH: usize = 4;
 /// Templates kept per leaf of the tree before the least recently used is dropped.
@@ -22,17 +24,44 @@ pub fn label(id: PatternId) -> String {
     format!("P{id}")
 }
 
-/// Masks applied before mining, in order: (regex, placeholder).
-const MASKS: [(&str, &str); 8] = [
-    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<uuid>"),
-    (r"(?:/?\b\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\b", "<ip>"),
-    (r"\bblk_-?\d+\b", "<blk>"),
-    (r"\b0x[0-9a-fA-F]+\b", "<hex>"),
-    (r"\b[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b", "<hex>"),
-    (r"(?:[A-Za-z]:)?(?:[/\\][\w.\-$@~]+){2,}[/\\]?", "<path>"),
-    (r"\b\d+(?:\.\d+)?(?:ms|s|KB|MB|GB|kB|B|%)?\b", "<num>"),
-    (r"(?:<num>[:.,_-])+<num>", "<num>"),
+/// The placeholder of a variable part.
+pub const WILDCARD: &str = "<*>";
+
+/// Masks applied before mining, for variable parts without a digit (a digit alone already
+/// makes a token variable, see [`PatternMiner::add`]).
+const MASKS: [&str; 1] = [
+    // Hex ids written in letters only (`deadbeefcafe…`) are rare; long ones are ids all the same.
+    r"\b[a-fA-F]{16,}\b",
 ];
+
+/// Words of hex digits with at least one digit (numbers, `0x7fed`, `a64f992`).
+static HEX_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:0[xX])?[0-9a-fA-F]*[0-9][0-9a-fA-F]*\b").expect("static regex")
+});
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+").expect("static regex"));
+
+/// Variable parts as [`WILDCARD`]: words of hex digits with a digit, then any other run of
+/// digits (`sda1` → `sda<*>`); a token left without a letter (`10.0.0.1:80`,
+/// `2016/9/27:20:30:31.455`) is a variable as a whole.
+fn mask_variables(message: &str) -> String {
+    let masked = HEX_WORD.replace_all(message, WILDCARD);
+    let masked = DIGITS.replace_all(&masked, WILDCARD);
+    let mut out = String::with_capacity(masked.len());
+    for token in masked.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let letters = token.replace(WILDCARD, "");
+        // No letter left, or a host with its port (`proxy.example.com:<*>`): a variable.
+        let address = token.ends_with(":<*>") && token[..token.len() - 4].contains('.');
+        if token != WILDCARD && (address || !letters.bytes().any(|b| b.is_ascii_alphabetic())) {
+            out.push_str(WILDCARD);
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
+}
 
 /// Groups messages into patterns.
 pub struct PatternMiner {
@@ -57,20 +86,23 @@ impl PatternMiner {
     pub fn new() -> Self {
         let masks = MASKS
             .iter()
-            .map(|(re, placeholder)| Mask::new(re, placeholder).expect("static mask"));
+            .map(|re| Mask::new(re, WILDCARD).expect("static mask"));
         let miner = Miner::builder()
             .sim_threshold(SIMILARITY)
             .depth(DEPTH)
             .max_clusters_per_leaf(MAX_PER_LEAF)
+            .wildcard(WILDCARD)
             .masks(masks)
             .build()
             .expect("static miner options");
         Self { miner }
     }
 
-    /// The pattern of a message (creating or widening one).
+    /// The pattern of a message (creating or widening one). Numbers, hex ids and tokens made
+    /// of them (addresses, times) become `<*>` before the message reaches the tree, so they
+    /// neither route nor split (see [`mask_variables`]).
     pub fn add(&self, message: &str) -> PatternId {
-        self.miner.add(message).cluster_id
+        self.miner.add(&mask_variables(message)).cluster_id
     }
 
     /// A pattern's template, `<*>` where its messages differ (`None` once dropped).
@@ -111,16 +143,37 @@ mod tests {
                 9_000_000_000u64 + u64::from(i) * 7_919
             )));
             ids.insert(miner.add(&format!(
-                "Disk /dev/sd{} at {}% capacity after {}ms",
+                "Disk /dev/sd{} at {}% capacity after {}ms (0x{:x})",
                 ["a", "b", "c"][i as usize % 3],
                 i % 100,
-                i * 3
+                i * 3,
+                i * 7_777
             )));
         }
         assert_eq!(ids.len(), 3, "{:?}", ids.iter().map(|i| miner.template(*i)).collect::<Vec<_>>());
         let templates: Vec<String> = ids.iter().filter_map(|i| miner.template(*i)).collect();
-        assert!(templates.iter().any(|t| t.contains("Failed password for") && t.contains("<ip>")), "{templates:?}");
-        assert!(templates.iter().any(|t| t.contains("<blk>")), "{templates:?}");
+        assert!(
+            templates
+                .iter()
+                .any(|t| t == "Failed password for user<*> from <*> port <*> ssh<*>"),
+            "{templates:?}"
+        );
+        assert!(
+            templates
+                .iter()
+                .any(|t| t == "PacketResponder <*> for block <*> terminating"),
+            "{templates:?}"
+        );
+    }
+
+    #[test]
+    fn variables_are_masked_words_are_kept() {
+        assert_eq!(
+            mask_variables(
+                "index:3 sda1 at 10.0.0.1:80 token a64f992 0x7fed ready=true,policy=3 proxy.example.com:5070"
+            ),
+            "index:<*> sda<*> at <*> token <*> <*> ready=true,policy=<*> <*>"
+        );
     }
 
     #[test]

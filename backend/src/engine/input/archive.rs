@@ -41,6 +41,15 @@ impl Default for ArchiveLimits {
 
 /// Extensions read as log files.
 const LOG_EXTENSIONS: [&str; 2] = ["txt", "log"];
+/// Whether a file is read as a log: `.log`, `.txt`, a rotation (`app.log.1`, `messages.2`) or a
+/// name without an extension (`syslog`, `messages`, `error_log`). Its content then says
+/// which format it is in (or that it is none, which the report says).
+fn is_log_name(lower: &str, ext: &str) -> bool {
+    LOG_EXTENSIONS.contains(&ext)
+        || !lower.contains('.')
+        || (!ext.is_empty() && ext.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Extensions of nested archives, which are skipped with a warning.
 const NESTED_ARCHIVES: [&str; 10] = [
     "zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz", "zst", "jar",
@@ -238,7 +247,7 @@ fn plan_archive<R: Read + Seek>(
                 path: name.clone(),
                 size,
             });
-        } else if LOG_EXTENSIONS.contains(&ext) {
+        } else if is_log_name(&lower, ext) {
             let log = LogEntry {
                 index,
                 path: name.clone(),
