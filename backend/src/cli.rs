@@ -64,6 +64,9 @@ pub struct AnalyzeArgs {
     /// Only the organizers' exact rule: no model, no semantic links.
     #[arg(long)]
     pub exact_only: bool,
+    /// Your own log formats (TOML; see README "Log formats").
+    #[arg(long, env = "LOGLENS_FORMATS")]
+    pub formats: Option<PathBuf>,
     /// Similarity an ERROR needs to match a KB problem (default: the model's calibrated value).
     #[arg(long, value_parser = unit_interval)]
     pub error_threshold: Option<f32>,
@@ -92,7 +95,9 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         .file_name()
         .map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
     let cache_dir = Some(args.models.models_dir.join("cache"));
-    let engine = Engine::new(EngineConfig::new(args.models.clone(), cache_dir));
+    let mut config = EngineConfig::new(args.models.clone(), cache_dir);
+    config.formats = std::sync::Arc::new(crate::inspect::load_formats(args.formats.as_deref())?);
+    let engine = Engine::new(config);
     let req = AnalysisRequest {
         archive: args.zip.clone(),
         upload_name,

@@ -123,6 +123,10 @@ pub struct ServeConfig {
     )]
     pub allowed_hosts: Vec<String>,
 
+    /// Your own log formats (TOML; see README "Log formats"), checked at start.
+    #[arg(long, env = "LOGLENS_FORMATS")]
+    pub formats: Option<PathBuf>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

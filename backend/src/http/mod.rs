@@ -115,6 +115,8 @@ pub async fn launch(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
+    // A formats file with a mistake stops the start, saying which format and what.
+    crate::inspect::load_formats(config.formats.as_deref()).map_err(std::io::Error::other)?;
     let worker_bin = match &config.worker_bin {
         Some(bin) => bin.clone(),
         None => std::env::current_exe()?,
@@ -134,6 +136,7 @@ pub async fn launch(
                 models: config.models.clone(),
                 memory_budget_bytes: config.worker_memory_mb.saturating_mul(1024 * 1024),
                 deadline: Duration::from_secs(config.job_timeout.max(1)),
+                formats: config.formats.clone(),
             },
             max_attempts: config.max_attempts.max(1),
         },

@@ -434,6 +434,7 @@ impl Jobs {
                 .max(MIN_ADDRESS_SPACE),
             retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
                 .max(MIN_RETAIN_BYTES),
+            formats: self.config.worker.formats.clone(),
         };
         let message = if restarted {
             JobNote::Restarted

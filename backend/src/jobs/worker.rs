@@ -44,6 +44,9 @@ pub struct WorkOrder {
     pub address_space_bytes: u64,
     /// Bytes of log lines the analysis keeps in memory (see `engine::scan`).
     pub retain_bytes: u64,
+    /// The user's log formats file, if any.
+    #[serde(default)]
+    pub formats: Option<PathBuf>,
 }
 
 /// One line a worker prints.
@@ -74,6 +77,8 @@ pub struct WorkerConfig {
     pub memory_budget_bytes: u64,
     /// Wall-clock time an analysis may take before it is stopped.
     pub deadline: Duration,
+    /// The user's log formats file, if any (checked when the server starts).
+    pub formats: Option<PathBuf>,
 }
 
 /// How a worker ended.
@@ -306,6 +311,7 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));
     config.retain_bytes = order.retain_bytes;
+    config.formats = std::sync::Arc::new(crate::inspect::load_formats(order.formats.as_deref())?);
     let engine = Engine::new(config);
     let sink = LineSink { cancel };
     let line = match engine.analyze(&req, &sink) {

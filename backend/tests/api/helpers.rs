@@ -56,6 +56,7 @@ pub fn config(dir: &Path) -> ServeConfig {
         api_token: None,
         cors_origins: Vec::new(),
         allowed_hosts: Vec::new(),
+        formats: None,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,

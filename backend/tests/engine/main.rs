@@ -5,6 +5,7 @@
 mod formats;
 mod helpers;
 mod multilingual;
+mod parse_command;
 mod rules;
 mod safety;
 mod semantic;
