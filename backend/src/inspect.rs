@@ -14,6 +14,7 @@ use loglens_shared::report::LogTime;
 use serde::Serialize;
 
 use crate::engine::input::archive::{self, ArchiveLimits, ByteBudget, EntryReader};
+use crate::engine::input::container::{self, AsZip, Container};
 use crate::engine::patterns::PatternMiner;
 use crate::engine::scan::format::{Clock, DETECT_BYTES, FileDate, Format, Formats, user};
 use crate::engine::scan::parse::{decode, is_continuation, trim_line};
@@ -21,7 +22,7 @@ use crate::engine::scan::MAX_LINE_BYTES;
 
 #[derive(Debug, Clone, Args)]
 pub struct ParseArgs {
-    /// A log file, or a ZIP archive of them.
+    /// A log file, or an archive of them (ZIP, tar, tar.gz/tgz, gzip).
     pub input: PathBuf,
     /// Read every file as this format (see `--list-formats`) instead of detecting it.
     #[arg(long)]
@@ -117,10 +118,7 @@ pub fn run(args: &ParseArgs) -> Result<(), InspectError> {
         path: shown.clone(),
         source,
     };
-    let mut magic = [0u8; 4];
-    let n = File::open(&args.input)
-        .and_then(|mut f| f.read(&mut magic))
-        .map_err(read_err)?;
+    let kind = container::sniff(&args.input)?;
     let mut each = |name: &str, date: FileDate, reader: &mut dyn Read| -> io::Result<()> {
         let tally = read_entries(reader, name, &formats, forced, date, &miner, |e| {
             print_entry(&mut out, e, args.json)
@@ -139,14 +137,17 @@ pub fn run(args: &ParseArgs) -> Result<(), InspectError> {
         );
         Ok(())
     };
-    if magic[..n] == *b"PK\x03\x04" {
+    if kind != Container::Plain {
         let limits = ArchiveLimits::default();
         let name = args
             .input
             .file_name()
             .map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
-        let plan = archive::plan(&args.input, &name, &limits)?;
-        let mut reader = EntryReader::open(&args.input)?;
+        // A tar or gzip is read as a ZIP made of it, as the analysis does.
+        let scratch = std::env::temp_dir().join(format!("loglens-parse-{}.zip", uuid::Uuid::new_v4()));
+        let input = AsZip::new(&args.input, &name, &scratch, &limits)?;
+        let plan = archive::plan(input.path(), &name, &limits)?;
+        let mut reader = EntryReader::open(input.path())?;
         let budget = ByteBudget::default();
         for entry in plan.cases.iter().flat_map(|c| &c.logs) {
             let date = entry.modified.unwrap_or_else(FileDate::today);

@@ -187,12 +187,12 @@ test('the drop zone opens the file picker from the keyboard too', async () => {
 
 test('a wrong file gets an inline error and cannot be started', async () => {
   const { page } = await newPage();
-  const notes = path.join(tempDir('notes'), 'notes.txt');
+  const notes = path.join(tempDir('notes'), 'notes.pdf');
   writeFileSync(notes, 'not an archive');
   await page.getByTestId('file-input').setInputFiles(notes);
   const err = page.getByTestId('upload-error');
   await err.waitFor();
-  assert.match(await err.textContent(), /\.zip.*notes\.txt/);
+  assert.match(await err.textContent(), /\.zip.*notes\.pdf/);
   assert.equal(await page.getByTestId('start').isDisabled(), true);
   // a file named .zip that is not one passes the browser's check; the server's problem+json
   // detail is shown inline and the page stays usable

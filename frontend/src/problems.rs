@@ -69,7 +69,9 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             "Сервер не смог прочитать отправленную форму; попробуйте ещё раз".into()
         }
         Problem::MissingArchive => "Не выбран архив .zip".into(),
-        Problem::NotAZip { file } => format!("«{file}» — не архив ZIP; нужен файл .zip"),
+        Problem::NotAZip { file } => format!(
+            "«{file}» — не архив ZIP, tar или gzip и не журнал; нужен .zip, .tar, .tar.gz, .tgz, .gz, .log или .txt"
+        ),
         Problem::EmptyFile { file } => format!("Файл «{file}» пуст"),
         Problem::BadField { field } => {
             format!("Поле «{field}» содержит значение, которое сервер не принимает")
@@ -104,7 +106,7 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             "Файл «{entry}» в архиве «{file}» сжат в {ratio} раз (допустимо {max}): похоже на zip-бомбу"
         ),
         Problem::ArchiveNoLogs { file } => {
-            format!("В архиве «{file}» нет журналов (файлов *.txt или *.log)")
+            format!("В архиве «{file}» нет журналов (файлов *.log, *.txt, app.log.1 или без расширения, как syslog)")
         }
         Problem::ScenarioCollision {
             id, first, second, ..
@@ -202,7 +204,9 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         }
         Problem::BadUpload => "The server could not read the form that was sent; try again".into(),
         Problem::MissingArchive => "No .zip archive was chosen".into(),
-        Problem::NotAZip { file } => format!("«{file}» is not a ZIP archive; a .zip is needed"),
+        Problem::NotAZip { file } => format!(
+            "«{file}» is not a ZIP, tar or gzip archive, nor a log; a .zip, .tar, .tar.gz, .tgz, .gz, .log or .txt is needed"
+        ),
         Problem::EmptyFile { file } => format!("«{file}» is empty"),
         Problem::BadField { field } => {
             format!("The field «{field}» has a value the server does not accept")
@@ -237,7 +241,7 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
             "«{entry}» in «{file}» is compressed {ratio} times (at most {max}): it looks like a zip bomb"
         ),
         Problem::ArchiveNoLogs { file } => {
-            format!("«{file}» holds no logs (*.txt or *.log files)")
+            format!("«{file}» holds no logs (*.log, *.txt, app.log.1, or files without an extension such as syslog)")
         }
         Problem::ScenarioCollision {
             id, first, second, ..

@@ -277,6 +277,16 @@ pub enum PlaybookFault {
 /// Media type of [`ProblemDetails`] responses.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Names an upload may have: a ZIP, a tar (plain or gzip-compressed), one gzip-compressed
+/// log, or one plain log. The server tells what it is from its content.
+pub const UPLOAD_SUFFIXES: [&str; 7] = [".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".log", ".txt"];
+
+/// Whether `name` is one an upload may have.
+pub fn is_upload_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    UPLOAD_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

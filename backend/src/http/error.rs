@@ -24,7 +24,9 @@ pub enum ApiError {
     BadUpload(String),
     #[error("the multipart field `file` with the .zip archive is missing")]
     MissingArchive,
-    #[error("{file:?} is not a ZIP archive; a .zip is expected")]
+    #[error(
+        "{file:?} is not a ZIP archive LogLens reads; a .zip, .tar, .tar.gz, .tgz or .gz archive, or a .log/.txt log is expected"
+    )]
     NotAZip { file: String },
     #[error("{file:?} is empty")]
     EmptyFile { file: String },

@@ -247,12 +247,21 @@ async fn read_form(
         match name.as_str() {
             "file" => {
                 let file = base_name(field.file_name().unwrap_or("upload.zip"));
-                if !file.to_lowercase().ends_with(".zip") {
+                // The content decides what it is (`engine::input::container`).
+                if !loglens_shared::api::is_upload_name(&file) {
                     return Err(ApiError::NotAZip { file });
                 }
-                let path = staged.add(uploads.join(format!("{id}.zip")));
+                // A ZIP is stored as one; anything else as it came, made a ZIP at intake.
+                let zip = file.to_lowercase().ends_with(".zip");
+                let stored = format!("{id}.{}", if zip { "zip" } else { "upload" });
+                let path = staged.add(uploads.join(stored));
+                let check = if zip {
+                    FieldCheck::Zip
+                } else {
+                    FieldCheck::NotEmpty
+                };
                 let bytes =
-                    save_field(field, &path, app.max_upload_bytes, true, &file, pace).await?;
+                    save_field(field, &path, app.max_upload_bytes, check, &file, pace).await?;
                 archive = Some(StoredFile {
                     name: file,
                     path,
@@ -268,7 +277,8 @@ async fn read_form(
                     .extension()
                     .map_or_else(String::new, |e| e.to_string_lossy().to_lowercase());
                 let path = staged.add(uploads.join(format!("{id}.{name}.{ext}")));
-                let bytes = save_field(field, &path, MAX_KB_BYTES, false, &file, pace).await?;
+                let bytes =
+                    save_field(field, &path, MAX_KB_BYTES, FieldCheck::None, &file, pace).await?;
                 if bytes == 0 {
                     continue; // an empty optional file input
                 }
@@ -355,12 +365,23 @@ async fn small_field(
     })
 }
 
-/// Streams a multipart field to `path`, enforcing `limit` and, for the archive, the ZIP magic.
+/// What a stored field must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldCheck {
+    /// The archive named `.zip`: not empty, and a ZIP from its first bytes.
+    Zip,
+    /// The archive of another kind: not empty (its content is read at intake).
+    NotEmpty,
+    /// An optional side file.
+    None,
+}
+
+/// Streams a multipart field to `path`, enforcing `limit` and what `check` says.
 async fn save_field(
     mut field: axum::extract::multipart::Field<'_>,
     path: &FsPath,
     limit: u64,
-    zip: bool,
+    check: FieldCheck,
     file_name: &str,
     pace: &mut Pace,
 ) -> Result<u64, ApiError> {
@@ -374,6 +395,7 @@ async fn save_field(
     let not_a_zip = || ApiError::NotAZip {
         file: file_name.to_owned(),
     };
+    let zip = check == FieldCheck::Zip;
     let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut total: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(4);
@@ -398,7 +420,7 @@ async fn save_field(
         file.write_all(&chunk).await.map_err(io)?;
     }
     file.flush().await.map_err(io)?;
-    if zip && total == 0 {
+    if check != FieldCheck::None && total == 0 {
         return Err(ApiError::EmptyFile {
             file: file_name.to_owned(),
         });

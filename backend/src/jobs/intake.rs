@@ -11,6 +11,7 @@ use loglens_shared::api::Problem;
 
 use super::store::{NewJob, StoreError};
 use crate::engine::input::archive::{self, ArchiveError, ArchiveLimits};
+use crate::engine::input::container::{self, Container};
 use crate::engine::input::kb::{COMPOUND_FILE, KbError, KnowledgeBase, check_compound_file};
 use crate::engine::input::playbooks::{PlaybookError, Playbooks};
 
@@ -65,6 +66,37 @@ impl IntakeError {
             IntakeError::Read { .. } | IntakeError::Store(_) => Problem::InternalError,
         }
     }
+}
+
+/// Makes a tar, tar.gz, gzip or plain upload a ZIP (beside it, named `.zip`; the original is
+/// removed), so the job and its reruns hold one kind of archive. The archive defences apply
+/// while it is repacked. A ZIP upload is left as it is.
+pub fn repack(form: &mut UploadForm) -> Result<(), IntakeError> {
+    let src = form.archive.path.clone();
+    let zip = src.with_extension("zip");
+    if src == zip {
+        return Ok(());
+    }
+    let archive_error = |source| IntakeError::Archive {
+        file: form.archive.name.clone(),
+        source,
+    };
+    match container::to_zip(&src, &form.archive.name, &zip, &ArchiveLimits::default()) {
+        Ok(Container::Zip) => std::fs::rename(&src, &zip).map_err(|source| IntakeError::Read {
+            path: src.clone(),
+            source,
+        })?,
+        Ok(_) => {
+            let _ = std::fs::remove_file(&src);
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&zip);
+            return Err(archive_error(e));
+        }
+    }
+    form.archive.bytes = std::fs::metadata(&zip).map_or(form.archive.bytes, |m| m.len());
+    form.archive.path = zip;
+    Ok(())
 }
 
 /// Checks `form` whole; the files stay where they are.

@@ -160,10 +160,28 @@ impl Jobs {
         &self,
         slot: Slot,
         id: String,
-        form: intake::UploadForm,
+        mut form: intake::UploadForm,
     ) -> Result<Snapshot, intake::IntakeError> {
-        intake::check(&form)?;
-        Ok(self.submit(slot, form.into_job(id))?)
+        let stored = form.archive.path.clone();
+        intake::repack(&mut form)?;
+        let checked = intake::check(&form).and_then(|()| {
+            let path = form.archive.path.clone();
+            self.submit(slot, form.into_job(id))
+                .map_err(intake::IntakeError::from)
+                .map(|s| (s, path))
+        });
+        match checked {
+            Ok((snapshot, _)) => Ok(snapshot),
+            Err(e) => {
+                // The upload's own file is removed by the HTTP layer; a ZIP made of it here
+                // is this function's to remove.
+                let repacked = stored.with_extension("zip");
+                if repacked != stored {
+                    let _ = std::fs::remove_file(repacked);
+                }
+                Err(e)
+            }
+        }
     }
 
     pub fn submit(&self, slot: Slot, job: NewJob) -> Result<Snapshot, StoreError> {

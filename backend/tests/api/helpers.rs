@@ -205,6 +205,29 @@ pub fn zip_with(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     buf.into_inner()
 }
 
+/// A tar of `entries` (name, bytes); names are written as given (even `..`, as a hostile
+/// archive would).
+pub fn tar_with(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, bytes) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_cksum();
+        b.append(&h, bytes.as_slice()).expect("append");
+    }
+    b.into_inner().expect("tar")
+}
+
+/// `bytes` gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
 /// Uploads and returns the session id (asserting the 202 contract).
 pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> String {
     let bytes = std::fs::read(zip).expect("zip");

@@ -34,11 +34,32 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
         ),
         ("empty.zip", Vec::new(), 400, "empty_file", "empty"),
         (
-            "logs.tar.gz",
-            b"PK\x03\x04whatever".to_vec(),
+            "notes.pdf",
+            b"%PDF-1.4".to_vec(),
             400,
             "not_a_zip",
-            ".zip",
+            ".tar.gz",
+        ),
+        (
+            "binary.log",
+            b"\x00\x01\x02\x03 no text".to_vec(),
+            400,
+            "archive_unreadable",
+            "not a ZIP",
+        ),
+        (
+            "slip.tar",
+            tar_with(&[("../../etc/x.log", b"x".to_vec())]),
+            400,
+            "archive_unsafe_path",
+            "unsafe path",
+        ),
+        (
+            "bomb.log.gz",
+            gzip(&vec![b'0'; 40 * 1024 * 1024]),
+            400,
+            "archive_bomb",
+            "zip bomb",
         ),
         (
             "big.zip",
@@ -629,4 +650,59 @@ async fn an_upload_the_disk_has_no_room_for_gets_507() {
         problem(upload(&app.client, &app.url(""), "vc.zip", zip, "light").await).await;
     assert_eq!((status, p.code()), (507, "insufficient_storage"));
     assert_eq!(stored_uploads(&app), 0);
+}
+
+#[tokio::test]
+async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let line = |i: u32| {
+        format!("2015-10-18 18:01:{:02},000 ERROR [main] org.example.Db: Backup job failed with error\n", i % 60)
+    };
+    let log: String = (0..20).map(line).collect();
+    let syslog = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; uid=0\n";
+    let tgz = gzip(&tar_with(&[
+        ("case 1/app.log", log.clone().into_bytes()),
+        ("case 1/old/app.log.1.gz", gzip(log.as_bytes())),
+        ("case 2/messages", syslog.as_bytes().to_vec()),
+    ]));
+    for (name, bytes, files) in [
+        ("systems.tar.gz", tgz, 3),
+        ("server 4.log", log.clone().into_bytes(), 1),
+    ] {
+        let id = accepted_id(upload(&app.client, &base, name, bytes, "light").await).await;
+        let s = wait_done(&app.client, &base, &id).await;
+        assert_eq!(s.state, JobState::Succeeded, "{name}: {s:?}");
+        let report: AnalysisReport = app
+            .client
+            .get(format!("{base}/api/sessions/{id}/reports/report.json"))
+            .send()
+            .await
+            .expect("report")
+            .json()
+            .await
+            .expect("json");
+        let read: Vec<(String, Option<String>, u64)> = report
+            .scenarios
+            .iter()
+            .flat_map(|sc| sc.files.iter())
+            .map(|f| (f.name.clone(), f.format.clone(), f.entries))
+            .collect();
+        assert_eq!(read.len(), files, "{name}: {read:?}");
+        assert!(read.iter().all(|(_, format, entries)| format.is_some() && *entries > 0), "{name}: {read:?}");
+        if files == 1 {
+            assert_eq!(report.scenarios[0].id, 4, "the number in the file's name");
+            assert_eq!(read[0].0, "server 4.log");
+        } else {
+            assert!(read.iter().any(|(n, f, _)| n == "app.log.1" && f.as_deref() == Some("log4j")), "the gzip member unpacked: {read:?}");
+            assert!(read.iter().any(|(n, f, _)| n == "messages" && f.as_deref() == Some("syslog-rfc3164")), "{read:?}");
+        }
+        // The job holds one ZIP, as any other.
+        let uploads: Vec<String> = std::fs::read_dir(app.dir.path().join("data/uploads"))
+            .expect("uploads")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(uploads.contains(&format!("{id}.zip")), "{uploads:?}");
+        assert!(!uploads.iter().any(|u| u.ends_with(".upload")), "{uploads:?}");
+    }
 }

@@ -25,7 +25,7 @@ use loglens_shared::ModelKind;
 /// Why `file` cannot be analysed, checked before anything is sent (the server checks again).
 fn zip_error(file: &web_sys::File, t: &Texts) -> Option<String> {
     let name = file.name();
-    if !name.to_lowercase().ends_with(".zip") {
+    if !loglens_shared::api::is_upload_name(&name) {
         return Some((t.not_a_zip)(&name));
     }
     if file.size() == 0.0 {
@@ -287,7 +287,7 @@ pub fn UploadPage() -> impl IntoView {
             </fieldset>
             // The input sits outside the drop zone: a click on it must not bubble back into
             // the zone's own click handler (which would open the picker again, recursively).
-            <input type="file" accept=".zip" node_ref=input data-testid="file-input" hidden tabindex="-1" on:change=on_change/>
+            <input type="file" accept=".zip,.tar,.tar.gz,.tgz,.gz,.log,.txt" node_ref=input data-testid="file-input" hidden tabindex="-1" on:change=on_change/>
             <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
                 role="button" tabindex="0" aria-label=move || t.get().drop_hint
                 on:click=move |_| open_picker()

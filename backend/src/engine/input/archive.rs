@@ -27,7 +27,7 @@ pub struct ArchiveLimits {
 }
 
 /// Entries smaller than this are exempt from the ratio check (tiny files compress oddly).
-const RATIO_EXEMPT_BYTES: u64 = 1024 * 1024;
+pub(crate) const RATIO_EXEMPT_BYTES: u64 = 1024 * 1024;
 
 impl Default for ArchiveLimits {
     fn default() -> Self {
@@ -81,7 +81,9 @@ pub enum ArchiveError {
     TooLarge { max: u64 },
     #[error("entry {entry:?} expands {ratio}× (limit {max}×): rejected as a zip bomb")]
     Bomb { entry: String, ratio: u64, max: u64 },
-    #[error("the archive holds no log files (*.txt or *.log)")]
+    #[error(
+        "the archive holds no log files (*.log, *.txt, rotations such as app.log.1, or names without an extension such as syslog)"
+    )]
     NoLogs,
     #[error("scenario id {id} is claimed by both {first:?} and {second:?}; rename one folder")]
     ScenarioCollision {
@@ -371,7 +373,7 @@ fn entry_name(raw: &[u8]) -> (String, bool) {
 }
 
 /// No absolute paths, drive letters, NUL bytes or `..` components (zip-slip).
-fn is_safe_path(name: &str) -> bool {
+pub(crate) fn is_safe_path(name: &str) -> bool {
     if name.starts_with('/') || name.contains('\0') {
         return false;
     }

@@ -3,5 +3,6 @@
 //! with the file and line it is in.
 
 pub mod archive;
+pub mod container;
 pub mod kb;
 pub mod playbooks;

@@ -38,12 +38,17 @@ use super::embed::VectorCache;
 use super::embed::models::ModelRegistry;
 use super::findings;
 use super::input::archive::{self, ArchiveLimits};
+use super::input::container::AsZip;
 use super::matching::Thresholds;
 use super::scan::format::Formats;
 use super::progress::ProgressSink;
 use crate::render;
 
 /// The analysis engine of a process: models and caches shared by every analysis.
+/// The ZIP a tar, gzip or plain upload is repacked into, in the output folder while the
+/// analysis runs (removed at its end; not one of the reports).
+const REPACKED_UPLOAD: &str = ".upload.zip";
+
 pub struct Engine {
     models: ModelRegistry,
     cache: VectorCache,
@@ -79,16 +84,27 @@ impl Engine {
         })?;
         let dir = req.out_dir.as_path();
 
-        let plan = run.stage(Stage::Unpack, Note::ReadingDirectory, |step| {
-            let plan = archive::plan(&req.archive, &req.upload_name, &self.limits)?;
+        let (plan, input) = run.stage(Stage::Unpack, Note::ReadingDirectory, |step| {
+            // A tar, gzip or plain upload is read as a ZIP made of it (see `container`).
+            let input = AsZip::new(
+                &req.archive,
+                &req.upload_name,
+                &dir.join(REPACKED_UPLOAD),
+                &self.limits,
+            )?;
+            let plan = archive::plan(input.path(), &req.upload_name, &self.limits)?;
             step.set_bytes_total(plan.log_bytes);
             let note = Note::Planned {
                 cases: plan.cases.len(),
                 files: plan.cases.iter().map(|c| c.logs.len()).sum(),
                 bytes: plan.log_bytes,
             };
-            Ok((plan, note))
+            Ok(((plan, input), note))
         })?;
+        let req = &AnalysisRequest {
+            archive: input.path().to_path_buf(),
+            ..req.clone()
+        };
         let choice = run.stage(
             Stage::FindKnowledgeBase,
             Note::LookingForKnowledgeBases,
