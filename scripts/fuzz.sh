@@ -21,7 +21,7 @@ SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [[ ${#TARGETS[@]} -eq 0 ]]; then
-  TARGETS=(log_lines kb_csv kb_workbook archive playbooks request_data)
+  TARGETS=(log_lines kb_csv kb_workbook archive container playbooks request_data)
 fi
 # shellcheck source=scripts/versions.sh
 source scripts/versions.sh
