@@ -23,6 +23,8 @@ pub use clock::{Clock, FileDate};
 pub const DETECT_BYTES: usize = 64 * 1024;
 /// Non-blank lines of that beginning looked at, at most.
 pub const DETECT_LINES: usize = 200;
+/// Of which the first this many are read by every format, the rest by the likely ones only.
+const DETECT_FIRST_LINES: usize = 16;
 
 /// How a format's lines are cut into fields.
 #[derive(Debug, Clone)]
@@ -281,9 +283,23 @@ impl Formats {
             .filter(|l| !l.is_empty())
             .take(DETECT_LINES)
             .collect();
+        // Every format on the first few lines; only those reading at least half as many as
+        // the best of them on the rest (a file costs a few formats, not the whole catalogue).
+        let first = &lines[..lines.len().min(DETECT_FIRST_LINES)];
+        let scores: Vec<(&Format, usize)> = self
+            .all()
+            .map(|f| (f, first.iter().filter(|l| f.reads(l, date)).count()))
+            .collect();
+        let top = scores.iter().map(|(_, s)| *s).max().unwrap_or(0);
+        let candidates: Vec<&Format> = scores
+            .into_iter()
+            // When none reads a first line (a banner, a header), every format stays in.
+            .filter(|(_, s)| top == 0 || (*s > 0 && *s * 2 >= top))
+            .map(|(f, _)| f)
+            .collect();
         let best = |fallback: bool| {
             let mut best: Option<(&Format, usize)> = None;
-            for format in self.all().filter(|f| fallback || !f.fallback) {
+            for format in candidates.iter().copied().filter(|f| fallback || !f.fallback) {
                 let score = lines.iter().filter(|l| format.reads(l, date)).count();
                 if score > 0 && best.is_none_or(|(_, b)| score > b) {
                     best = Some((format, score));
