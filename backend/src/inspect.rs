@@ -16,9 +16,9 @@ use serde::Serialize;
 use crate::engine::input::archive::{self, ArchiveLimits, ByteBudget, EntryReader};
 use crate::engine::input::container::{self, AsZip, Container};
 use crate::engine::patterns::PatternMiner;
+use crate::engine::scan::MAX_LINE_BYTES;
 use crate::engine::scan::format::{Clock, DETECT_BYTES, FileDate, Format, Formats, user};
 use crate::engine::scan::parse::{decode, is_continuation, trim_line};
-use crate::engine::scan::MAX_LINE_BYTES;
 
 #[derive(Debug, Clone, Args)]
 pub struct ParseArgs {
@@ -105,7 +105,11 @@ pub fn run(args: &ParseArgs) -> Result<(), InspectError> {
         Some(name) => Some(formats.by_name(name).ok_or_else(|| {
             InspectError::UnknownFormat(
                 name.clone(),
-                formats.all().map(|f| f.name.as_ref()).collect::<Vec<_>>().join(", "),
+                formats
+                    .all()
+                    .map(|f| f.name.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             )
         })?),
         None => None,
@@ -144,7 +148,8 @@ pub fn run(args: &ParseArgs) -> Result<(), InspectError> {
             .file_name()
             .map_or_else(|| "logs.zip".into(), |n| n.to_string_lossy().into_owned());
         // A tar or gzip is read as a ZIP made of it, as the analysis does.
-        let scratch = std::env::temp_dir().join(format!("loglens-parse-{}.zip", uuid::Uuid::new_v4()));
+        let scratch =
+            std::env::temp_dir().join(format!("loglens-parse-{}.zip", uuid::Uuid::new_v4()));
         let input = AsZip::new(&args.input, &name, &scratch, &limits)?;
         let plan = archive::plan(input.path(), &name, &limits)?;
         let mut reader = EntryReader::open(input.path())?;
@@ -263,29 +268,30 @@ pub fn read_entries(
     mut each: impl FnMut(&EntryLine<'_>) -> io::Result<()>,
 ) -> io::Result<FileTally> {
     let mut head = Vec::with_capacity(DETECT_BYTES);
-    (&mut *reader).take(DETECT_BYTES as u64).read_to_end(&mut head)?;
+    (&mut *reader)
+        .take(DETECT_BYTES as u64)
+        .read_to_end(&mut head)?;
     let format = forced.or_else(|| formats.detect(name, &head, date));
     let format_name = format.map_or("none", |f| f.name.as_ref());
     let mut reader = BufReader::new(io::Cursor::new(head).chain(reader));
     let mut tally = FileTally::default();
     let mut pending: Option<Pending> = None;
-    let flush = |p: Option<Pending>, each: &mut dyn FnMut(&EntryLine<'_>) -> io::Result<()>| {
-        match p {
-            Some(p) => each(&EntryLine {
-                file: name,
-                first_line: p.first,
-                last_line: p.last,
-                timestamp: p.timestamp,
-                level: p.level,
-                level_raw: p.level_raw,
-                inferred: p.inferred,
-                source: p.source,
-                message: p.message,
-                format: format_name,
-                pattern: format!("P{}", p.pattern),
-            }),
-            None => Ok(()),
-        }
+    let flush = |p: Option<Pending>, each: &mut dyn FnMut(&EntryLine<'_>) -> io::Result<()>| match p
+    {
+        Some(p) => each(&EntryLine {
+            file: name,
+            first_line: p.first,
+            last_line: p.last,
+            timestamp: p.timestamp,
+            level: p.level,
+            level_raw: p.level_raw,
+            inferred: p.inferred,
+            source: p.source,
+            message: p.message,
+            format: format_name,
+            pattern: format!("P{}", p.pattern),
+        }),
+        None => Ok(()),
     };
     let mut buf = Vec::new();
     loop {

@@ -308,7 +308,9 @@ pub static RU: Texts = Texts {
     remove_file: "Убрать файл",
     start: "Запустить анализ",
     not_a_zip: |name| {
-        format!("Нужен архив (.zip, .tar, .tar.gz, .tgz, .gz) или журнал (.log, .txt), выбран файл «{name}»")
+        format!(
+            "Нужен архив (.zip, .tar, .tar.gz, .tgz, .gz) или журнал (.log, .txt), выбран файл «{name}»"
+        )
     },
     empty_file: |name| format!("Файл «{name}» пуст"),
     analysis_cancelled: "Анализ отменён",
@@ -490,7 +492,9 @@ pub static EN: Texts = Texts {
     remove_file: "Remove file",
     start: "Start analysis",
     not_a_zip: |name| {
-        format!("An archive (.zip, .tar, .tar.gz, .tgz, .gz) or a log (.log, .txt) is needed; «{name}» was chosen")
+        format!(
+            "An archive (.zip, .tar, .tar.gz, .tgz, .gz) or a log (.log, .txt) is needed; «{name}» was chosen"
+        )
     },
     empty_file: |name| format!("«{name}» is empty"),
     analysis_cancelled: "Analysis cancelled",

@@ -106,7 +106,9 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             "Файл «{entry}» в архиве «{file}» сжат в {ratio} раз (допустимо {max}): похоже на zip-бомбу"
         ),
         Problem::ArchiveNoLogs { file } => {
-            format!("В архиве «{file}» нет журналов (файлов *.log, *.txt, app.log.1 или без расширения, как syslog)")
+            format!(
+                "В архиве «{file}» нет журналов (файлов *.log, *.txt, app.log.1 или без расширения, как syslog)"
+            )
         }
         Problem::ScenarioCollision {
             id, first, second, ..
@@ -241,7 +243,9 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
             "«{entry}» in «{file}» is compressed {ratio} times (at most {max}): it looks like a zip bomb"
         ),
         Problem::ArchiveNoLogs { file } => {
-            format!("«{file}» holds no logs (*.log, *.txt, app.log.1, or files without an extension such as syslog)")
+            format!(
+                "«{file}» holds no logs (*.log, *.txt, app.log.1, or files without an extension such as syslog)"
+            )
         }
         Problem::ScenarioCollision {
             id, first, second, ..

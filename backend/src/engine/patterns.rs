@@ -150,7 +150,12 @@ mod tests {
                 i * 7_777
             )));
         }
-        assert_eq!(ids.len(), 3, "{:?}", ids.iter().map(|i| miner.template(*i)).collect::<Vec<_>>());
+        assert_eq!(
+            ids.len(),
+            3,
+            "{:?}",
+            ids.iter().map(|i| miner.template(*i)).collect::<Vec<_>>()
+        );
         let templates: Vec<String> = ids.iter().filter_map(|i| miner.template(*i)).collect();
         assert!(
             templates

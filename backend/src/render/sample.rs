@@ -3,7 +3,8 @@
 
 use loglens_shared::report::{
     AnalysisReport, ContextLine, FileStats, Incident, Level, Link, LogRef, LogTime, Method,
-    ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation, Prediction, Priority, ScenarioInfo, Summary,
+    ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation, Prediction,
+    Priority, ScenarioInfo, Summary,
 };
 
 pub const NASTY: &str =

@@ -657,7 +657,10 @@ async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
     let app = TestApp::spawn().await;
     let base = app.url("");
     let line = |i: u32| {
-        format!("2015-10-18 18:01:{:02},000 ERROR [main] org.example.Db: Backup job failed with error\n", i % 60)
+        format!(
+            "2015-10-18 18:01:{:02},000 ERROR [main] org.example.Db: Backup job failed with error\n",
+            i % 60
+        )
     };
     let log: String = (0..20).map(line).collect();
     let syslog = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; uid=0\n";
@@ -689,13 +692,25 @@ async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
             .map(|f| (f.name.clone(), f.format.clone(), f.entries))
             .collect();
         assert_eq!(read.len(), files, "{name}: {read:?}");
-        assert!(read.iter().all(|(_, format, entries)| format.is_some() && *entries > 0), "{name}: {read:?}");
+        assert!(
+            read.iter()
+                .all(|(_, format, entries)| format.is_some() && *entries > 0),
+            "{name}: {read:?}"
+        );
         if files == 1 {
             assert_eq!(report.scenarios[0].id, 4, "the number in the file's name");
             assert_eq!(read[0].0, "server 4.log");
         } else {
-            assert!(read.iter().any(|(n, f, _)| n == "app.log.1" && f.as_deref() == Some("log4j")), "the gzip member unpacked: {read:?}");
-            assert!(read.iter().any(|(n, f, _)| n == "messages" && f.as_deref() == Some("syslog-rfc3164")), "{read:?}");
+            assert!(
+                read.iter()
+                    .any(|(n, f, _)| n == "app.log.1" && f.as_deref() == Some("log4j")),
+                "the gzip member unpacked: {read:?}"
+            );
+            assert!(
+                read.iter()
+                    .any(|(n, f, _)| n == "messages" && f.as_deref() == Some("syslog-rfc3164")),
+                "{read:?}"
+            );
         }
         // The job holds one ZIP, as any other.
         let uploads: Vec<String> = std::fs::read_dir(app.dir.path().join("data/uploads"))
@@ -703,6 +718,9 @@ async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         assert!(uploads.contains(&format!("{id}.zip")), "{uploads:?}");
-        assert!(!uploads.iter().any(|u| u.ends_with(".upload")), "{uploads:?}");
+        assert!(
+            !uploads.iter().any(|u| u.ends_with(".upload")),
+            "{uploads:?}"
+        );
     }
 }

@@ -127,7 +127,10 @@ fn a_mixed_format_archive_is_read_file_by_file_in_its_own_format() {
         assert_eq!(f.3, 0, "{name}: nothing unreadable");
     }
     let formats: Vec<Option<&str>> = files.iter().map(|f| f.1.as_deref()).collect();
-    assert!(formats.contains(&Some("log4j")) && formats.contains(&Some("json")), "{formats:?}");
+    assert!(
+        formats.contains(&Some("log4j")) && formats.contains(&Some("json")),
+        "{formats:?}"
+    );
     let hadoop = files
         .iter()
         .find(|f| f.1.as_deref() == Some("log4j"))

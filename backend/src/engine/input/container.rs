@@ -96,7 +96,10 @@ pub fn to_zip(
         total: Cell::new(0),
         verdict: RefCell::new(None),
     };
-    let base = upload_name.rsplit(['/', '\\']).next().unwrap_or(upload_name);
+    let base = upload_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(upload_name);
     let result = match kind {
         Container::Zip => Ok(()),
         Container::Tar => copy_tar(tar::Archive::new(input), &mut zip, opts, &state),
@@ -118,7 +121,8 @@ pub fn to_zip(
         return Err(verdict);
     }
     result?;
-    zip.finish().map_err(|e| ArchiveError::Io(io::Error::other(e)))?;
+    zip.finish()
+        .map_err(|e| ArchiveError::Io(io::Error::other(e)))?;
     Ok(kind)
 }
 
@@ -208,10 +212,13 @@ fn copy_one(
 
 /// A read error as the limit it broke, else as a corrupt entry.
 fn read_error(name: &str, e: io::Error, state: &Limits<'_>) -> ArchiveError {
-    state.verdict.take().unwrap_or_else(|| ArchiveError::Corrupt {
-        entry: name.to_owned(),
-        reason: e.to_string(),
-    })
+    state
+        .verdict
+        .take()
+        .unwrap_or_else(|| ArchiveError::Corrupt {
+            entry: name.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 fn copy_tar<R: Read>(
@@ -358,7 +365,14 @@ mod tests {
             .collect()
     }
 
-    fn repack(bytes: &[u8], name: &str) -> (Result<Container, ArchiveError>, std::path::PathBuf, tempfile::TempDir) {
+    fn repack(
+        bytes: &[u8],
+        name: &str,
+    ) -> (
+        Result<Container, ArchiveError>,
+        std::path::PathBuf,
+        tempfile::TempDir,
+    ) {
         let dir = tempfile::tempdir().expect("tmp");
         let src = dir.path().join("upload");
         std::fs::write(&src, bytes).expect("write");
@@ -414,7 +428,10 @@ mod tests {
             ..ArchiveLimits::default()
         };
         let r = to_zip(&src, "many.tar", &dir.path().join("o.zip"), &limits);
-        assert!(matches!(r, Err(ArchiveError::TooManyEntries { .. })), "{r:?}");
+        assert!(
+            matches!(r, Err(ArchiveError::TooManyEntries { .. })),
+            "{r:?}"
+        );
         let (r, _, _d) = repack(b"\x00\x01binary", "x.bin");
         assert!(matches!(r, Err(ArchiveError::NotAZip(_))), "{r:?}");
         let (r, _, _d) = repack(&gz(LOG)[..10], "cut.gz");

@@ -27,8 +27,10 @@ pub fn report(
     patterns: &PatternBook,
     classified: &Classified,
 ) -> AnalysisReport {
-    let mut report = AnalysisReport::default();
-    report.patterns = pattern_infos(plan, scanned, patterns);
+    let mut report = AnalysisReport {
+        patterns: pattern_infos(plan, scanned, patterns),
+        ..AnalysisReport::default()
+    };
     for (((case, files), kb), (hits, links)) in plan
         .cases
         .iter()
@@ -144,11 +146,17 @@ fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> V
                 }
             }
             for s in &file.scan.signals {
-                let Some(id) = file.scan.groups.get(s.group as usize).and_then(|g| g.pattern)
+                let Some(id) = file
+                    .scan
+                    .groups
+                    .get(s.group as usize)
+                    .and_then(|g| g.pattern)
                 else {
                     continue;
                 };
-                let Some(info) = by_id.get_mut(&id) else { continue };
+                let Some(info) = by_id.get_mut(&id) else {
+                    continue;
+                };
                 if info.first_seen.as_ref().is_none_or(|t| s.timestamp < *t) {
                     info.first_seen = Some(s.timestamp.clone());
                 }

@@ -40,8 +40,8 @@ use super::findings;
 use super::input::archive::{self, ArchiveLimits};
 use super::input::container::AsZip;
 use super::matching::Thresholds;
-use super::scan::format::Formats;
 use super::progress::ProgressSink;
+use super::scan::format::Formats;
 use crate::render;
 
 /// The analysis engine of a process: models and caches shared by every analysis.

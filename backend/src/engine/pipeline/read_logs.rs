@@ -65,10 +65,16 @@ pub fn read_logs(
                         &entry.path,
                         entry.modified.unwrap_or(today),
                     );
-                    scan::scan_with(r, settings.context_lines, &reading, retain, |bytes, lines| {
-                        let (done, total) = step.add_read(bytes, lines);
-                        step.progress(ratio(done, total), || Note::Read { done, total })
-                    })
+                    scan::scan_with(
+                        r,
+                        settings.context_lines,
+                        &reading,
+                        retain,
+                        |bytes, lines| {
+                            let (done, total) = step.add_read(bytes, lines);
+                            step.progress(ratio(done, total), || Note::Read { done, total })
+                        },
+                    )
                     .map_err(|e| match e {
                         ScanError::Io(io) => io,
                         ScanError::Cancelled => {

@@ -227,7 +227,9 @@ pub fn scan_with(
 ) -> Result<FileScan, ScanError> {
     // The format is told from the file's beginning, which is then read again as a whole.
     let mut head = Vec::with_capacity(DETECT_BYTES);
-    (&mut reader).take(DETECT_BYTES as u64).read_to_end(&mut head)?;
+    (&mut reader)
+        .take(DETECT_BYTES as u64)
+        .read_to_end(&mut head)?;
     let format = match reading.forced {
         Some(f) => Some(f),
         None => reading.formats.detect(reading.path, &head, reading.date),
@@ -423,7 +425,8 @@ impl<'a> Scanner<'a> {
                 self.in_entry = true;
                 self.entry_signal = None;
                 let message = decode(&s.message);
-                if let Some((group, slot)) = self.place(s.level, s.inferred, &message, &s.timestamp) {
+                if let Some((group, slot)) = self.place(s.level, s.inferred, &message, &s.timestamp)
+                {
                     let raw_text = decode(trimmed);
                     let mut context: Vec<ContextLine> = self
                         .ring

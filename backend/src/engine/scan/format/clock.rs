@@ -52,9 +52,10 @@ impl Clock {
         let raw = raw.trim();
         let ms = match self {
             Clock::Iso => return LogTime::parse(raw),
-            Clock::Pattern { format, year: true } => {
-                NaiveDateTime::parse_from_str(raw, format).ok()?.and_utc().timestamp_millis()
-            }
+            Clock::Pattern { format, year: true } => NaiveDateTime::parse_from_str(raw, format)
+                .ok()?
+                .and_utc()
+                .timestamp_millis(),
             Clock::Pattern {
                 format,
                 year: false,
@@ -187,8 +188,14 @@ mod tests {
     fn epochs_by_their_length() {
         let base = iso_ms("2005-06-03T22:42:50");
         assert_eq!(ms(&Clock::Epoch, "1117838570", DEC_2005), Some(base));
-        assert_eq!(ms(&Clock::Epoch, "1117838570.5", DEC_2005), Some(base + 500));
-        assert_eq!(ms(&Clock::Epoch, "1117838570123", DEC_2005), Some(base + 123));
+        assert_eq!(
+            ms(&Clock::Epoch, "1117838570.5", DEC_2005),
+            Some(base + 500)
+        );
+        assert_eq!(
+            ms(&Clock::Epoch, "1117838570123", DEC_2005),
+            Some(base + 123)
+        );
         assert_eq!(ms(&Clock::Epoch, "12ab", DEC_2005), None);
         assert_eq!(
             ms(&Clock::IsoOrEpoch, "2005-06-03T22:42:50Z", DEC_2005),

@@ -164,10 +164,19 @@ mod tests {
 
     #[test]
     fn levels_are_inferred_from_whole_words() {
-        assert_eq!(infer(b"authentication failure; logname="), Some(Level::Error));
+        assert_eq!(
+            infer(b"authentication failure; logname="),
+            Some(Level::Error)
+        );
         assert_eq!(infer(b"Connection refused"), Some(Level::Error));
-        assert_eq!(infer(b"Send worker timeout, retrying"), Some(Level::Warning));
-        assert_eq!(infer(b"warning: slow disk, then an ERROR"), Some(Level::Error));
+        assert_eq!(
+            infer(b"Send worker timeout, retrying"),
+            Some(Level::Warning)
+        );
+        assert_eq!(
+            infer(b"warning: slow disk, then an ERROR"),
+            Some(Level::Error)
+        );
         assert_eq!(infer(b"session opened for user root"), None);
         assert_eq!(infer(b"terrorist errorless failover"), None);
     }

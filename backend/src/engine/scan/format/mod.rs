@@ -299,7 +299,11 @@ impl Formats {
             .collect();
         let best = |fallback: bool| {
             let mut best: Option<(&Format, usize)> = None;
-            for format in candidates.iter().copied().filter(|f| fallback || !f.fallback) {
+            for format in candidates
+                .iter()
+                .copied()
+                .filter(|f| fallback || !f.fallback)
+            {
                 let score = lines.iter().filter(|l| format.reads(l, date)).count();
                 if score > 0 && best.is_none_or(|(_, b)| score > b) {
                     best = Some((format, score));

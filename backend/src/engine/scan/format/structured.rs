@@ -17,7 +17,15 @@ pub enum JsonFlavour {
     Docker,
 }
 
-const TIME_KEYS: [&str; 7] = ["@timestamp", "timestamp", "time", "ts", "t", "datetime", "date"];
+const TIME_KEYS: [&str; 7] = [
+    "@timestamp",
+    "timestamp",
+    "time",
+    "ts",
+    "t",
+    "datetime",
+    "date",
+];
 const LEVEL_KEYS: [&str; 7] = [
     "level",
     "severity",
@@ -173,7 +181,7 @@ pub fn logfmt_fields(line: &[u8]) -> Option<Raw<'static>> {
 mod tests {
     use super::*;
 
-    fn s<'a>(c: &'a Cow<'_, [u8]>) -> &'a str {
+    fn s(c: &[u8]) -> &str {
         std::str::from_utf8(c).expect("utf-8")
     }
 
@@ -188,8 +196,11 @@ mod tests {
         assert_eq!(r.level, LevelField::Token(Cow::Borrowed(b"error")));
         assert_eq!(s(&r.source), "db");
         assert_eq!(s(&r.message), "pool exhausted");
-        let epoch = json_fields(br#"{"ts":1714557600.5,"lvl":"warn","msg":"slow"}"#, JsonFlavour::Lines)
-            .expect("reads");
+        let epoch = json_fields(
+            br#"{"ts":1714557600.5,"lvl":"warn","msg":"slow"}"#,
+            JsonFlavour::Lines,
+        )
+        .expect("reads");
         assert_eq!(s(&epoch.timestamp), "1714557600.5");
         assert!(json_fields(br#"{"msg":"no time"}"#, JsonFlavour::Lines).is_none());
         assert!(json_fields(b"[1,2]", JsonFlavour::Lines).is_none());

@@ -358,13 +358,19 @@ fn an_inferred_level_is_marked_and_a_written_one_is_not() {
     let formats = Formats::default();
     let syslog = formats.by_name("syslog-rfc3164").expect("syslog");
     let e = syslog
-        .entry(b"Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root", DATE)
+        .entry(
+            b"Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root",
+            DATE,
+        )
         .expect("entry");
     assert_eq!((e.level, e.inferred), (Some(Level::Error), true));
     let with_pri = syslog
         .entry(b"<12>Dec 10 06:55:46 LabSZ sshd[24200]: all good", DATE)
         .expect("entry");
-    assert_eq!((with_pri.level, with_pri.inferred), (Some(Level::Warning), false));
+    assert_eq!(
+        (with_pri.level, with_pri.inferred),
+        (Some(Level::Warning), false)
+    );
 }
 
 #[test]
@@ -377,7 +383,9 @@ fn a_file_of_the_events_layout_stays_the_events_layout() {
 2025-10-06T11:41:14 WARNING hardware: ata2: SError: { BadCRC }
 2025-10-06T11:41:15 ERROR network: Virtual network misconfiguration
 ";
-    let f = formats.detect("a.log", head.as_bytes(), DATE).expect("detected");
+    let f = formats
+        .detect("a.log", head.as_bytes(), DATE)
+        .expect("detected");
     assert_eq!(f.name, "loglens");
 }
 

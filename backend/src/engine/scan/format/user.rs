@@ -73,7 +73,8 @@ struct Spec {
 
 /// Reads a formats file (TOML).
 pub fn parse(text: &str) -> Result<Vec<UserFormat>, UserFormatError> {
-    let file: File = toml::from_str(text).map_err(|e| UserFormatError::Toml(e.message().to_owned()))?;
+    let file: File =
+        toml::from_str(text).map_err(|e| UserFormatError::Toml(e.message().to_owned()))?;
     if file.format.len() > MAX_USER_FORMATS {
         return Err(UserFormatError::TooMany);
     }
@@ -93,7 +94,12 @@ pub fn parse(text: &str) -> Result<Vec<UserFormat>, UserFormatError> {
 
 fn build(spec: &Spec) -> Result<UserFormat, String> {
     let name = spec.name.trim();
-    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         return Err("a name is 1 to 64 letters, digits, '-', '_' or '.'".into());
     }
     let regex = match (&spec.regex, &spec.format) {
@@ -102,7 +108,9 @@ fn build(spec: &Spec) -> Result<UserFormat, String> {
         _ => return Err("give either `regex` or `format`".into()),
     };
     if regex.chars().count() > MAX_PATTERN_CHARS {
-        return Err(format!("the pattern is longer than {MAX_PATTERN_CHARS} characters"));
+        return Err(format!(
+            "the pattern is longer than {MAX_PATTERN_CHARS} characters"
+        ));
     }
     let re = regex::bytes::RegexBuilder::new(&regex)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -119,7 +127,9 @@ fn build(spec: &Spec) -> Result<UserFormat, String> {
         Some("epoch") => Clock::Epoch,
         Some(p) => {
             if !p.contains('%') {
-                return Err(format!("time {p:?} is no chrono pattern, \"iso\" or \"epoch\""));
+                return Err(format!(
+                    "time {p:?} is no chrono pattern, \"iso\" or \"epoch\""
+                ));
             }
             Clock::Pattern {
                 format: p.to_owned(),
@@ -159,7 +169,9 @@ pub fn format_to_regex(format: &str) -> Result<String, String> {
         if let Some(after) = rest.strip_prefix('<')
             && let Some(end) = after.find('>')
             && !after[..end].is_empty()
-            && after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && after[..end]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             let name = &after[..end];
             if seen.iter().any(|s| s == name) {
@@ -167,7 +179,10 @@ pub fn format_to_regex(format: &str) -> Result<String, String> {
             }
             seen.push(name.to_owned());
             rest = &after[end + 1..];
-            out.push_str(&format!("(?P<{name}>{})", if rest.trim().is_empty() { ".*" } else { ".*?" }));
+            out.push_str(&format!(
+                "(?P<{name}>{})",
+                if rest.trim().is_empty() { ".*" } else { ".*?" }
+            ));
             continue;
         }
         let c = rest.chars().next().unwrap_or(' ');
@@ -211,7 +226,10 @@ files = "**/billing*.log"
             .detect("case 1/billing-2.log", b"whatever", DATE)
             .expect("bound by its glob");
         assert_eq!(f.name, "billing");
-        match f.classify(b"01.05.2024 10:00:00 | ERROR | payments | card declined", DATE) {
+        match f.classify(
+            b"01.05.2024 10:00:00 | ERROR | payments | card declined",
+            DATE,
+        ) {
             LineKind::Signal(s) => {
                 assert_eq!(s.level, Level::Error);
                 assert_eq!(&*s.source, b"payments");
@@ -230,12 +248,26 @@ files = "**/billing*.log"
     #[test]
     fn bad_formats_say_which_and_what() {
         let err = |text: &str| parse(text).expect_err("refused").to_string();
-        assert!(err("[[format]]\nname = \"x\"\nregex = \"(\"").contains("format 1 (\"x\"): the regex does not compile"));
-        assert!(err("[[format]]\nname = \"x\"\nregex = \"(?P<timestamp>\\\\S+)\"").contains("no `message` group"));
-        assert!(err("[[format]]\nname = \"x\"\nformat = \"<a> <a>\"").contains("<a> appears twice"));
+        assert!(
+            err("[[format]]\nname = \"x\"\nregex = \"(\"")
+                .contains("format 1 (\"x\"): the regex does not compile")
+        );
+        assert!(
+            err("[[format]]\nname = \"x\"\nregex = \"(?P<timestamp>\\\\S+)\"")
+                .contains("no `message` group")
+        );
+        assert!(
+            err("[[format]]\nname = \"x\"\nformat = \"<a> <a>\"").contains("<a> appears twice")
+        );
         assert!(err("[[format]]\nname = \"x\"").contains("either `regex` or `format`"));
-        assert!(err("[[format]]\nname = \"x\"\nformat = \"<timestamp> <message>\"\ntime = \"dd.mm\"").contains("no chrono pattern"));
-        assert!(err("[[format]]\nname = \"x\"\nformat = \"<timestamp> <message>\"\nfiles = \"a[\"").contains("no glob"));
+        assert!(
+            err("[[format]]\nname = \"x\"\nformat = \"<timestamp> <message>\"\ntime = \"dd.mm\"")
+                .contains("no chrono pattern")
+        );
+        assert!(
+            err("[[format]]\nname = \"x\"\nformat = \"<timestamp> <message>\"\nfiles = \"a[\"")
+                .contains("no glob")
+        );
         assert!(err("nonsense = [").starts_with("not a formats file"));
     }
 }
