@@ -16,17 +16,30 @@ const ISO: &str = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\
 /// then `:`; optional as a whole (some lines carry none).
 const SYSLOG_TAG: &str = r"(?:(?P<source>[^\s:\[]+(?:\([^)]*\))?)(?:\[(?P<pid>\d+)\])?:\s?)?";
 
+/// Ways a catalogue regex ends in its message.
+const MESSAGE_TAILS: [&str; 3] = [
+    "(?P<message>.*)",
+    "(?: (?P<message>.*))?",
+    r"(?:\s+(?P<message>.*))?",
+];
+
 fn pattern(name: &'static str, title: &'static str, regex: &str, clock: Clock) -> Format {
     let regex = regex
         .replace("{ISO}", ISO)
         .replace("{SYSLOG_TAG}", SYSLOG_TAG);
+    // A trailing message group is dropped: the message is then the rest of the line.
+    let (regex, message_is_rest) = match MESSAGE_TAILS.iter().find(|t| regex.ends_with(*t)) {
+        Some(tail) => (regex[..regex.len() - tail.len()].to_owned(), true),
+        None => (regex, false),
+    };
     Format {
         name: Cow::Borrowed(name),
         title: Cow::Borrowed(title),
         // (?-u): bytes, not characters, so a CP1251 line matches like a UTF-8 one.
-        layout: Layout::Pattern(
-            regex::bytes::Regex::new(&format!("(?-u)^{regex}")).expect("catalogue regex"),
-        ),
+        layout: Layout::Pattern {
+            re: regex::bytes::Regex::new(&format!("(?-u)^{regex}")).expect("catalogue regex"),
+            message_is_rest,
+        },
         clock,
         fallback: false,
     }

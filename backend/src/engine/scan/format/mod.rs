@@ -33,8 +33,13 @@ pub enum Layout {
     /// variants), read by [`parse::classify`] without allocating.
     Organizer,
     /// A regex with named groups: `timestamp` and `message`, and optionally `level`, `pri`
-    /// (a syslog priority), `source`.
-    Pattern(regex::bytes::Regex),
+    /// (a syslog priority), `source`. With `message_is_rest`, the regex stops before the
+    /// message and the message is the rest of the line: the regex engine then only walks the
+    /// line's head (capturing a trailing `.*` cost more than the rest of the scan together).
+    Pattern {
+        re: regex::bytes::Regex,
+        message_is_rest: bool,
+    },
     /// One JSON object per line.
     Json(structured::JsonFlavour),
     /// `key=value` pairs (logfmt).
@@ -121,7 +126,10 @@ impl Format {
     pub fn raw<'a>(&self, line: &'a [u8]) -> Option<Raw<'a>> {
         match &self.layout {
             Layout::Organizer => parse::fields(line),
-            Layout::Pattern(re) => {
+            Layout::Pattern {
+                re,
+                message_is_rest,
+            } => {
                 let caps = re.captures(line)?;
                 let group = |name: &str| caps.name(name).map(|m| Cow::Borrowed(m.as_bytes()));
                 let level = match (caps.name("level"), caps.name("pri")) {
@@ -134,11 +142,22 @@ impl Format {
                     }
                     _ => LevelField::Absent,
                 };
+                let message = if *message_is_rest {
+                    let end = caps.get(0).map_or(line.len(), |m| m.end());
+                    let rest = &line[end..];
+                    let start = rest
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .unwrap_or(rest.len());
+                    Cow::Borrowed(&rest[start..])
+                } else {
+                    group("message").unwrap_or_default()
+                };
                 Some(Raw {
                     timestamp: group("timestamp")?,
                     level,
                     source: group("source").unwrap_or_default(),
-                    message: group("message").unwrap_or_default(),
+                    message,
                 })
             }
             Layout::Json(flavour) => structured::json_fields(line, *flavour),

@@ -150,7 +150,10 @@ fn build(spec: &Spec) -> Result<UserFormat, String> {
         format: Format {
             name: Cow::Owned(name.to_owned()),
             title: Cow::Owned(format!("{name} (your format)")),
-            layout: Layout::Pattern(re),
+            layout: Layout::Pattern {
+                re,
+                message_is_rest: false,
+            },
             clock,
             fallback: false,
         },
