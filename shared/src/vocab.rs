@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn report_files_and_exports_know_their_names_and_types() {
-        assert_eq!(ReportFile::ALL.len(), 7);
+        assert_eq!(ReportFile::ALL.len(), 8);
         for r in ReportFile::ALL {
             assert_eq!(ReportFile::from_file_name(r.file_name()), Some(r));
             assert_ne!(r.content_type(), "application/octet-stream", "{r:?}");

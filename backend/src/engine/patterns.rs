@@ -54,7 +54,8 @@ fn mask_variables(message: &str) -> String {
         let letters = token.replace(WILDCARD, "");
         // No letter left, or a host with its port (`proxy.example.com:<*>`): a variable.
         let address = token.ends_with(":<*>") && token[..token.len() - 4].contains('.');
-        if token != WILDCARD && (address || !letters.bytes().any(|b| b.is_ascii_alphabetic())) {
+        // Letters of any script: a Russian word is a word, not a variable.
+        if token != WILDCARD && (address || !letters.chars().any(char::is_alphabetic)) {
             out.push_str(WILDCARD);
         } else {
             out.push_str(token);
@@ -143,9 +144,9 @@ mod tests {
                 9_000_000_000u64 + u64::from(i) * 7_919
             )));
             ids.insert(miner.add(&format!(
-                "Disk /dev/sd{} at {}% capacity after {}ms (0x{:x})",
-                ["a", "b", "c"][i as usize % 3],
+                "Disk at {}% capacity on /dev/sd{} after {}ms (0x{:x})",
                 i % 100,
+                ["a", "b", "c"][i as usize % 3],
                 i * 3,
                 i * 7_777
             )));
@@ -175,9 +176,9 @@ mod tests {
     fn variables_are_masked_words_are_kept() {
         assert_eq!(
             mask_variables(
-                "index:3 sda1 at 10.0.0.1:80 token a64f992 0x7fed ready=true,policy=3 proxy.example.com:5070"
+                "index:3 sda1 at 10.0.0.1:80 token a64f992 0x7fed ready=true,policy=3 proxy.example.com:5070 деградировал 5"
             ),
-            "index:<*> sda<*> at <*> token <*> <*> ready=true,policy=<*> <*>"
+            "index:<*> sda<*> at <*> token <*> <*> ready=true,policy=<*> <*> деградировал <*>"
         );
     }
 

@@ -84,6 +84,12 @@ pub fn to_zip(
     if kind == Container::Zip {
         return Ok(kind);
     }
+    // A name that says ZIP on content that is none is a broken download, not a log.
+    if upload_name.to_lowercase().ends_with(".zip") {
+        return Err(ArchiveError::NotAZip(
+            "named .zip, but its content is no ZIP archive".to_owned(),
+        ));
+    }
     let packed = std::fs::metadata(src)?.len();
     let input = BufReader::new(File::open(src)?);
     let mut zip = ZipWriter::new(File::create(dest)?);

@@ -6,13 +6,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::embedding::KbVectorSets;
 use super::knowledge::Knowledge;
 use super::notes::Note;
-use super::patterns::PatternBook;
 use super::read_logs::Scanned;
 use super::run::{Step, ratio};
 use crate::engine::EngineError;
 use crate::engine::embed::{Embedder, VectorCache};
 use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
-use crate::engine::normalize::normalize;
 use crate::engine::patterns::PatternId;
 
 /// What matched in each case, in plan order: the hits and the report rows they make.
@@ -30,23 +28,27 @@ pub fn classify(
     step: &Step<'_>,
     knowledge: &Knowledge,
     scanned: &Scanned,
-    patterns: &PatternBook,
     meaning: Option<&Meaning<'_>>,
 ) -> Result<(Classified, Note), EngineError> {
     let mut messages = HashMap::new();
     if let Some(m) = meaning {
-        // One vector per pattern: each open message takes its pattern's (the template
-        // normalised), so thousands of variants of a message cost one embedding.
+        // One vector per pattern: each open message takes the vector of its pattern's first
+        // message (a real line, which keeps the specifics a template's `<*>` would blur:
+        // `CPU0`), so thousands of variants of a message cost one embedding.
         let mut open: BTreeMap<String, Option<PatternId>> = BTreeMap::new();
         for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
             open.extend(matching::open_messages(kb, files));
         }
+        let mut first_of: HashMap<PatternId, &String> = HashMap::new();
+        for (norm, pattern) in &open {
+            if let Some(p) = pattern {
+                first_of.entry(*p).or_insert(norm);
+            }
+        }
         let text_of = |norm: &String, pattern: &Option<PatternId>| -> String {
             pattern
-                .and_then(|id| patterns.template(id))
-                .map(normalize)
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| norm.clone())
+                .and_then(|p| first_of.get(&p))
+                .map_or_else(|| norm.clone(), |first| (*first).clone())
         };
         let texts: Vec<String> = open
             .iter()
