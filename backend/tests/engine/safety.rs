@@ -263,3 +263,51 @@ fn fuzz_archives_are_planned_and_streamed_within_limits() {
         );
     }
 }
+
+#[test]
+fn gzip_compressed_logs_in_a_zip_are_read_and_their_bombs_refused() {
+    use std::io::Write;
+    let gzip = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).expect("gzip");
+        e.finish().expect("gzip")
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = line(
+        "2025-10-06T00:00:01",
+        "ERROR",
+        "db",
+        "Index corruption on table",
+    );
+    let zip = zip_of(
+        dir.path(),
+        "rotated.zip",
+        &[
+            ("case 3/app.log", log.as_bytes()),
+            ("case 3/app.log.2.gz", &gzip(log.as_bytes())),
+        ],
+    );
+    let report = analyze(&zip, false, &dir.path().join("out"))
+        .output
+        .expect("analysis succeeds")
+        .report;
+    let files: Vec<(&str, u64)> = report.scenarios[0]
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), f.signal_lines))
+        .collect();
+    assert_eq!(
+        files,
+        vec![("app.log", 1), ("app.log.2", 1)],
+        "read through gzip"
+    );
+    let bomb = zip_of(
+        dir.path(),
+        "bomb.zip",
+        &[("case 3/app.log.gz", &gzip(&vec![b'a'; 64 * 1024 * 1024]))],
+    );
+    let err = analyze(&bomb, false, &dir.path().join("out2"))
+        .output
+        .expect_err("a gzip bomb inside a zip is refused");
+    assert!(err.to_string().contains("zip bomb"), "{err}");
+}

@@ -144,6 +144,9 @@ pub struct LogEntry {
     pub name: String,
     pub size: u64,
     pub compressed: u64,
+    /// The entry is a gzip-compressed log (`app.log.2.gz`), unpacked while it is read; the
+    /// ratio limit holds for the two layers together.
+    pub gzip: bool,
     /// When the archive says the file was last written (a year for formats that omit it).
     pub modified: Option<FileDate>,
 }
@@ -243,19 +246,28 @@ fn plan_archive<R: Read + Seek>(
         }
         let lower = file.to_lowercase();
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+        // `app.log.2.gz`: a gzip-compressed log, read through a decoder (named without `.gz`).
+        let gz_log = lower
+            .strip_suffix(".gz")
+            .filter(|inner| !inner.ends_with(".tar"))
+            .filter(|inner| is_log_name(inner, inner.rsplit_once('.').map_or("", |(_, e)| e)));
         if KB_FILE_NAMES.contains(&lower.as_str()) {
             kbs.entry(folder.to_owned()).or_default().push(KbEntry {
                 index,
                 path: name.clone(),
                 size,
             });
-        } else if is_log_name(&lower, ext) {
+        } else if is_log_name(&lower, ext) || gz_log.is_some() {
             let log = LogEntry {
                 index,
                 path: name.clone(),
-                name: file.to_owned(),
+                name: match gz_log {
+                    Some(_) => file[..file.len() - 3].to_owned(),
+                    None => file.to_owned(),
+                },
                 size,
                 compressed,
+                gzip: gz_log.is_some(),
                 modified: entry.last_modified().and_then(|t| {
                     (t.year() >= 1990).then(|| FileDate {
                         year: i32::from(t.year()),
@@ -476,8 +488,13 @@ impl<R: Read + Seek> EntryReader<R> {
         f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
     ) -> Result<T, ArchiveError> {
         let file = entry_at(&mut self.zip, entry.index, &entry.path)?;
+        let inner: Box<dyn Read + '_> = if entry.gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(file))
+        } else {
+            Box::new(file)
+        };
         let mut guarded = Guarded {
-            inner: file,
+            inner,
             entry,
             limits,
             budget,
