@@ -17,7 +17,8 @@ use crate::engine::input::archive::{self, ArchiveLimits, ByteBudget, EntryReader
 use crate::engine::input::container::{self, AsZip, Container};
 use crate::engine::patterns::PatternMiner;
 use crate::engine::scan::MAX_LINE_BYTES;
-use crate::engine::scan::format::{Clock, DETECT_BYTES, FileDate, Format, Formats, user};
+use crate::engine::scan::Reading;
+use crate::engine::scan::format::{Clock, FileDate, Format, Formats, user};
 use crate::engine::scan::parse::{decode, is_continuation, trim_line};
 
 #[derive(Debug, Clone, Args)]
@@ -267,13 +268,15 @@ pub fn read_entries(
     miner: &PatternMiner,
     mut each: impl FnMut(&EntryLine<'_>) -> io::Result<()>,
 ) -> io::Result<FileTally> {
-    let mut head = Vec::with_capacity(DETECT_BYTES);
-    (&mut *reader)
-        .take(DETECT_BYTES as u64)
-        .read_to_end(&mut head)?;
-    let format = forced.or_else(|| formats.detect(name, &head, date));
+    let reading = Reading {
+        formats,
+        forced,
+        path: name,
+        date,
+    };
+    let (format, reader) = reading.open(reader)?;
     let format_name = format.map_or("none", |f| f.name.as_ref());
-    let mut reader = BufReader::new(io::Cursor::new(head).chain(reader));
+    let mut reader = BufReader::new(reader);
     let mut tally = FileTally::default();
     let mut pending: Option<Pending> = None;
     let flush = |p: Option<Pending>, each: &mut dyn FnMut(&EntryLine<'_>) -> io::Result<()>| match p

@@ -70,12 +70,13 @@ impl IntakeError {
 
 /// Makes a tar, tar.gz, gzip or plain upload a ZIP (beside it, named `.zip`; the original is
 /// removed), so the job and its reruns hold one kind of archive. The archive defences apply
-/// while it is repacked. A ZIP upload is left as it is.
-pub fn repack(form: &mut UploadForm) -> Result<(), IntakeError> {
+/// while it is repacked. A ZIP upload is left as it is. Returns the file it made, if any
+/// (the caller's to remove should the upload be refused later).
+pub fn repack(form: &mut UploadForm) -> Result<Option<PathBuf>, IntakeError> {
     let src = form.archive.path.clone();
     let zip = src.with_extension("zip");
     if src == zip {
-        return Ok(());
+        return Ok(None);
     }
     let archive_error = |source| IntakeError::Archive {
         file: form.archive.name.clone(),
@@ -95,8 +96,8 @@ pub fn repack(form: &mut UploadForm) -> Result<(), IntakeError> {
         }
     }
     form.archive.bytes = std::fs::metadata(&zip).map_or(form.archive.bytes, |m| m.len());
-    form.archive.path = zip;
-    Ok(())
+    form.archive.path = zip.clone();
+    Ok(Some(zip))
 }
 
 /// Checks `form` whole; the files stay where they are.

@@ -162,26 +162,16 @@ impl Jobs {
         id: String,
         mut form: intake::UploadForm,
     ) -> Result<Snapshot, intake::IntakeError> {
-        let stored = form.archive.path.clone();
-        intake::repack(&mut form)?;
-        let checked = intake::check(&form).and_then(|()| {
-            let path = form.archive.path.clone();
-            self.submit(slot, form.into_job(id))
-                .map_err(intake::IntakeError::from)
-                .map(|s| (s, path))
-        });
-        match checked {
-            Ok((snapshot, _)) => Ok(snapshot),
-            Err(e) => {
-                // The upload's own file is removed by the HTTP layer; a ZIP made of it here
-                // is this function's to remove.
-                let repacked = stored.with_extension("zip");
-                if repacked != stored {
-                    let _ = std::fs::remove_file(repacked);
-                }
-                Err(e)
-            }
+        let repacked = intake::repack(&mut form)?;
+        let queued = intake::check(&form).and_then(|()| Ok(self.submit(slot, form.into_job(id))?));
+        if queued.is_err()
+            && let Some(zip) = repacked
+        {
+            // The upload's own file is removed by the HTTP layer; a ZIP made of it here is
+            // this function's to remove.
+            let _ = std::fs::remove_file(zip);
         }
+        queued
     }
 
     pub fn submit(&self, slot: Slot, job: NewJob) -> Result<Snapshot, StoreError> {

@@ -8,28 +8,26 @@
 
 use std::collections::BTreeMap;
 
-use loglens_shared::report::Level;
-
 use super::read_logs::Scanned;
 use crate::engine::patterns::{PatternId, PatternMiner};
 use crate::engine::scan::FileScan;
 
-/// The patterns of an analysis: level and template of each.
+/// The patterns of an analysis: the template of each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatternBook {
-    pub templates: BTreeMap<PatternId, (Level, String)>,
+    pub templates: BTreeMap<PatternId, String>,
 }
 
 impl PatternBook {
     pub fn template(&self, id: PatternId) -> Option<&str> {
-        self.templates.get(&id).map(|(_, t)| t.as_str())
+        self.templates.get(&id).map(String::as_str)
     }
 }
 
 /// Mines the patterns of every signal group and notes each group's pattern.
 pub fn mine(scanned: &mut Scanned) -> PatternBook {
     let miner = PatternMiner::new();
-    let mut first_text: BTreeMap<PatternId, (Level, String)> = BTreeMap::new();
+    let mut first_text: BTreeMap<PatternId, String> = BTreeMap::new();
     for file in scanned.iter_mut().flatten() {
         let FileScan {
             groups, signals, ..
@@ -45,21 +43,19 @@ pub fn mine(scanned: &mut Scanned) -> PatternBook {
             let text = example[g].unwrap_or(group.key.as_str());
             let id = miner.add(&format!("{} {text}", group.level.as_str()));
             group.pattern = Some(id);
-            first_text
-                .entry(id)
-                .or_insert_with(|| (group.level, text.to_owned()));
+            first_text.entry(id).or_insert_with(|| text.to_owned());
         }
     }
     let templates = first_text
         .into_iter()
-        .map(|(id, (level, text))| {
+        .map(|(id, text)| {
             // The level word leads every template; the report shows the rest. A pattern the
             // miner dropped (its tree leaf overflowed) keeps its first message.
             let template = miner
                 .template(id)
                 .and_then(|t| t.split_once(' ').map(|(_, rest)| rest.to_owned()))
                 .unwrap_or(text);
-            (id, (level, template))
+            (id, template)
         })
         .collect();
     PatternBook { templates }

@@ -193,6 +193,20 @@ pub struct Reading<'f> {
 }
 
 impl<'f> Reading<'f> {
+    /// The file's format (the forced one, else told from its first [`DETECT_BYTES`]) and the
+    /// file to read from its start again.
+    pub fn open<R: Read>(&self, mut reader: R) -> io::Result<(Option<&'f Format>, impl Read)> {
+        let mut head = Vec::with_capacity(DETECT_BYTES);
+        (&mut reader)
+            .take(DETECT_BYTES as u64)
+            .read_to_end(&mut head)?;
+        let format = match self.forced {
+            Some(f) => Some(f),
+            None => self.formats.detect(self.path, &head, self.date),
+        };
+        Ok((format, io::Cursor::new(head).chain(reader)))
+    }
+
     /// Detected among `formats`.
     pub fn detect(formats: &'f Formats, path: &'f str, date: FileDate) -> Self {
         Self {
@@ -225,16 +239,7 @@ pub fn scan_with(
     retain: Retain<'_>,
     mut progress: impl FnMut(u64, u64) -> bool,
 ) -> Result<FileScan, ScanError> {
-    // The format is told from the file's beginning, which is then read again as a whole.
-    let mut head = Vec::with_capacity(DETECT_BYTES);
-    (&mut reader)
-        .take(DETECT_BYTES as u64)
-        .read_to_end(&mut head)?;
-    let format = match reading.forced {
-        Some(f) => Some(f),
-        None => reading.formats.detect(reading.path, &head, reading.date),
-    };
-    let reader = io::Cursor::new(head).chain(reader);
+    let (format, reader) = reading.open(&mut reader)?;
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let mut state = Scanner::new(context, retain, format, reading);
     state.result.format = format.map(|f| f.name.to_string());
