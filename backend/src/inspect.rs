@@ -56,19 +56,23 @@ pub enum InspectError {
 
 /// The user's formats file, read and checked.
 pub fn load_formats(path: Option<&Path>) -> Result<Formats, InspectError> {
-    let Some(path) = path else {
-        return Ok(Formats::default());
-    };
+    match path {
+        Some(path) => Ok(Formats::new(read_user_formats(path)?)),
+        None => Ok(Formats::default()),
+    }
+}
+
+/// The formats of one formats file, read and checked.
+pub fn read_user_formats(path: &Path) -> Result<Vec<user::UserFormat>, InspectError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| InspectError::Read {
         path: shown.clone(),
         source,
     })?;
-    let user = user::parse(&text).map_err(|source| InspectError::Formats {
+    user::parse(&text).map_err(|source| InspectError::Formats {
         path: shown,
         source,
-    })?;
-    Ok(Formats::new(user))
+    })
 }
 
 /// One entry, as printed.
@@ -97,6 +101,8 @@ pub struct FileTally {
     pub continuation_lines: u64,
     pub unreadable: u64,
     pub first_unreadable: Option<(u64, String)>,
+    /// Not a text file: skipped after its first bytes.
+    pub binary: bool,
 }
 
 /// Runs `loglens parse`.
@@ -128,6 +134,10 @@ pub fn run(args: &ParseArgs) -> Result<(), InspectError> {
         let tally = read_entries(reader, name, &formats, forced, date, &miner, |e| {
             print_entry(&mut out, e, args.json)
         })?;
+        if tally.binary {
+            eprintln!("{name}: not a text file (binary or UTF-16), skipped");
+            return Ok(());
+        }
         eprintln!(
             "{name}: {} lines, {} entries, {} continuation lines, {} unreadable{}",
             tally.lines,
@@ -274,7 +284,12 @@ pub fn read_entries(
         path: name,
         date,
     };
-    let (format, reader) = reading.open(reader)?;
+    let Some((format, reader)) = reading.open(reader)? else {
+        return Ok(FileTally {
+            binary: true,
+            ..FileTally::default()
+        });
+    };
     let format_name = format.map_or("none", |f| f.name.as_ref());
     let mut reader = BufReader::new(reader);
     let mut tally = FileTally::default();

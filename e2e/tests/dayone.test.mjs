@@ -326,6 +326,61 @@ test('a run that read nothing, or did not use the uploaded file, ends "with warn
   await context.close();
 });
 
+test('a log format of one\'s own: the formats file picked beside the archive reads it; the files section says how each file was read', async () => {
+  const dir = tempDir('formats');
+  const log = Array.from({ length: 12 }, (_, i) => `<<01.05.2024 10:00:${String(i).padStart(2, '0')}>> ERROR@payments ~ card declined for order ${i}`).join('\n');
+  const zip = writeZip(path.join(dir, 'billing.zip'), {
+    'case 1/billing.log': log,
+    'case 1/core': `\x7fELF\x02\x01\x01\x00${'x'.repeat(64)}`, // a core dump: binary
+  });
+  const formats = path.join(dir, 'my-formats.toml');
+  writeFileSync(formats, '[[format]]\nname = "billing"\nformat = "<<<timestamp>>> <level>@<source> ~ <message>"\ntime = "%d.%m.%Y %H:%M:%S"\n');
+  const bad = path.join(dir, 'bad.toml');
+  writeFileSync(bad, '[[format]]\nname = "billing"\nformat = oops\n');
+  for (const lang of ['en', 'ru']) {
+    const { page, errors, context } = await newPage(DESKTOP, { lang });
+    await page.goto(server.url);
+    // the example formats file downloads
+    const [tpl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-formats').click()]);
+    assert.equal(tpl.suggestedFilename(), 'formats.toml');
+    const tplPath = path.join(dir, `tpl-${lang}.toml`);
+    await tpl.saveAs(tplPath);
+    assert.match(readFileSync(tplPath, 'utf8'), /\[\[format\]\]/);
+    // a mistake is named with its file and line, in the UI language
+    await page.getByTestId('file-input').setInputFiles(zip);
+    await page.locator('details.extras summary').click();
+    await page.getByTestId('formats-input').setInputFiles(bad);
+    await page.getByTestId('start').click();
+    const err = page.getByTestId('upload-error');
+    await err.waitFor({ timeout: 15_000 });
+    assert.match(await err.textContent(), lang === 'en'
+      ? /The log formats file «bad\.toml», line 3: /
+      : /Файл форматов журналов «bad\.toml», строка 3: /);
+    if (lang === 'ru') {
+      await context.close();
+      continue;
+    }
+    // the right one reads every line
+    await page.getByTestId('formats-input').setInputFiles(formats);
+    await page.getByTestId('start').click();
+    await page.waitForURL(/\/dashboard\//, { timeout: JOB_TIMEOUT_MS });
+    const binary = page.locator('[data-testid=notice][data-kind=binary_file_skipped]');
+    await binary.waitFor();
+    assert.match(await binary.textContent(), /«case 1\/core» is not a text file/);
+    await page.getByTestId('files').locator('summary').click();
+    const rows = page.getByTestId('file-row');
+    await rows.first().waitFor();
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+    assert.deepEqual(cells, [
+      ['1', 'billing.log', 'billing', '12', '12', '12', '0'],
+      ['1', 'core', 'binary, skipped', '0', '0', '0', '0'],
+    ]);
+    await screenshot(page, 'dashboard-files');
+    assert.deepEqual(errors.filter((e) => !/400/.test(e)), []);
+    await context.close();
+  }
+});
+
 test('Russian logs read with the light model: the dashboard says so and re-runs with heavy in one click', async () => {
   const dir = tempDir('ru');
   const ru = writeZip(path.join(dir, 'ru-logs.zip'), {

@@ -158,13 +158,14 @@ impl UploadAbort {
 }
 
 impl Upload {
-    /// Sends the archive, the model and the optional knowledge base and playbooks;
+    /// Sends the archive, the model and the optional knowledge base, playbooks and formats;
     /// `on_progress(sent, total)` follows the bytes leaving the browser.
     pub fn start(
         file: &web_sys::File,
         model: ModelKind,
         kb: Option<&web_sys::File>,
         playbooks: Option<&web_sys::File>,
+        formats: Option<&web_sys::File>,
         on_progress: impl Fn(f64, f64) + 'static,
     ) -> Result<Upload, ApiError> {
         use wasm_bindgen::JsCast;
@@ -174,7 +175,7 @@ impl Upload {
         form.append_with_str("model", model.as_str()).map_err(err)?;
         form.append_with_blob_and_filename("file", file, &file.name())
             .map_err(err)?;
-        for (field, extra) in [("kb", kb), ("playbooks", playbooks)] {
+        for (field, extra) in [("kb", kb), ("playbooks", playbooks), ("formats", formats)] {
             if let Some(f) = extra {
                 form.append_with_blob_and_filename(field, f, &f.name())
                     .map_err(err)?;

@@ -159,6 +159,19 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
                 }
             }
         }
+        Problem::FormatsInvalid {
+            file,
+            line,
+            format,
+            reason,
+        } => {
+            let at = match (line, format) {
+                (Some(l), _) => format!(", строка {l}"),
+                (None, Some(f)) => format!(", формат «{f}»"),
+                (None, None) => String::new(),
+            };
+            format!("Файл форматов журналов «{file}»{at}: {reason}")
+        }
         Problem::UploadTooLarge { limit } => format!(
             "Файл больше допустимых {}",
             units::bytes(*limit, &BYTE_UNITS_RU)
@@ -298,6 +311,19 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
                 }
             }
         }
+        Problem::FormatsInvalid {
+            file,
+            line,
+            format,
+            reason,
+        } => {
+            let at = match (line, format) {
+                (Some(l), _) => format!(", line {l}"),
+                (None, Some(f)) => format!(", format «{f}»"),
+                (None, None) => String::new(),
+            };
+            format!("The log formats file «{file}»{at}: {reason}")
+        }
         Problem::UploadTooLarge { limit } => format!(
             "The file is larger than the {} allowed",
             units::bytes(*limit, &BYTE_UNITS_EN)
@@ -384,6 +410,9 @@ pub fn notice_ru(n: &Notice) -> String {
         Notice::NestedArchiveIgnored { entry } => {
             format!("Вложенный архив «{entry}» не открывался: загрузите его содержимое отдельно.")
         }
+        Notice::BinaryFileSkipped { file } => {
+            format!("«{file}» — не текстовый файл (двоичный или UTF-16), он пропущен.")
+        }
         Notice::NamesRecoded { count } => format!(
             "Имена файлов ({}) были не в UTF-8 и прочитаны как CP866.",
             n_ru(*count)
@@ -454,6 +483,9 @@ pub fn notice_en(n: &Notice) -> String {
         Notice::NestedArchiveIgnored { entry } => format!(
             "The nested archive «{entry}» was not opened: upload its contents on their own."
         ),
+        Notice::BinaryFileSkipped { file } => {
+            format!("«{file}» is not a text file (binary or UTF-16) and was skipped.")
+        }
         Notice::NamesRecoded { count } => format!(
             "{} file names were not UTF-8 and were read as CP866.",
             n_en(*count)

@@ -138,6 +138,16 @@ pub enum Problem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         problem_id: Option<u32>,
     },
+    /// An uploaded log formats file cannot be used: the line (TOML syntax) or the format
+    /// named, and what is wrong with it.
+    FormatsInvalid {
+        file: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+        reason: String,
+    },
     UploadTooLarge {
         limit: u64,
     },
@@ -205,6 +215,7 @@ impl Problem {
             Problem::ScenarioCollision { .. } => "scenario_collision",
             Problem::KbInvalid { .. } => "kb_invalid",
             Problem::PlaybooksInvalid { .. } => "playbooks_invalid",
+            Problem::FormatsInvalid { .. } => "formats_invalid",
             Problem::UploadTooLarge { .. } => "upload_too_large",
             Problem::QueueFull { .. } => "queue_full",
             Problem::NotReady { .. } => "not_ready",

@@ -123,6 +123,8 @@ pub enum Notice {
     },
     /// Archives inside the archive are not opened.
     NestedArchiveIgnored { entry: String },
+    /// A file that is not text (an executable, an image, a core dump, UTF-16) was skipped.
+    BinaryFileSkipped { file: String },
     /// Entry names that were not UTF-8 were read as CP866.
     NamesRecoded { count: u64 },
     /// A folder holds several knowledge bases; one was used.
@@ -177,6 +179,9 @@ impl Notice {
             Notice::NestedArchiveIgnored { entry } => {
                 format!("nested archive {entry:?} ignored: upload its contents instead")
             }
+            Notice::BinaryFileSkipped { file } => {
+                format!("{file} is not a text file (binary or UTF-16) and was skipped")
+            }
             Notice::NamesRecoded { count } => {
                 format!("{count} entry names were not UTF-8 and were read as CP866")
             }
@@ -226,6 +231,9 @@ pub struct FileStats {
     /// The first line that could not be read, as written (cut when long).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_unparsable: Option<ContextLine>,
+    /// The file is not text (a NUL byte in its first 8,000 bytes): skipped, not read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
 }
 
 /// A real line of a real file, with its neighbours.

@@ -82,6 +82,7 @@ pub fn document() -> Value {
                         "model": { "type": "string", "enum": ["light", "heavy"], "default": "light" },
                         "kb": { "type": "string", "format": "binary", "description": "knowledge base for cases without one" },
                         "playbooks": { "type": "string", "format": "binary", "description": "custom playbooks (TOML or JSON)" },
+                        "formats": { "type": "string", "format": "binary", "description": "log formats (TOML) for logs the built-in catalogue does not read" },
                         "exact_only": { "type": "boolean", "description": "only the organizers' exact rule" }
                     } } } } },
                 "responses": {
@@ -146,7 +147,7 @@ pub fn document() -> Value {
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
                     "400": problem("Unknown model"), "404": not_found.clone(), "409": problem("Not finished yet"),
                     "410": gone.clone(), "429": problem("Queue full") } } },
-            "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base or playbooks, as a template for one's own",
+            "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base or playbooks, or an example log formats file, as a template for one's own",
                 "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::http::files::TEMPLATES.map(|(n, _)| n) } }],
                 "responses": { "200": file_response("The file", &["text/csv; charset=utf-8", "application/toml"]), "404": problem("Unknown template") } } },
             "/ws/progress/{id}": { "get": {

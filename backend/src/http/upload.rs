@@ -18,6 +18,7 @@ use super::extract::Multipart as MultipartBody;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
 use crate::engine::input::kb::MAX_KB_BYTES;
+use crate::engine::scan::format::user::MAX_FORMATS_BYTES;
 use crate::jobs::intake::{StoredFile, UploadForm};
 
 /// Largest value of a plain (non-file) form field: `model`, `exact_only`.
@@ -153,7 +154,8 @@ fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
     Ok(())
 }
 
-/// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`, `exact_only`).
+/// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`,
+/// `formats`, `exact_only`).
 pub async fn process(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -236,6 +238,7 @@ async fn read_form(
     let mut archive = None;
     let mut kb = None;
     let mut playbooks = None;
+    let mut formats = None;
     let mut model = ModelKind::Light;
     let mut semantic = true;
     while let Some(field) = pace
@@ -267,6 +270,26 @@ async fn read_form(
                     path,
                     bytes,
                 });
+            }
+            "formats" => {
+                let file = base_name(field.file_name().unwrap_or("formats.toml"));
+                let path = staged.add(uploads.join(format!("{id}.formats.toml")));
+                let bytes = save_field(
+                    field,
+                    &path,
+                    MAX_FORMATS_BYTES,
+                    FieldCheck::None,
+                    &file,
+                    pace,
+                )
+                .await?;
+                if bytes > 0 {
+                    formats = Some(StoredFile {
+                        name: file,
+                        path,
+                        bytes,
+                    });
+                }
             }
             "kb" | "playbooks" => {
                 let file = base_name(field.file_name().unwrap_or(&name));
@@ -315,6 +338,7 @@ async fn read_form(
         archive: archive.ok_or(ApiError::MissingArchive)?,
         kb,
         playbooks,
+        formats,
         model,
         semantic,
     })

@@ -14,6 +14,7 @@ use crate::engine::input::archive::{self, ArchiveError, ArchiveLimits};
 use crate::engine::input::container::{self, Container};
 use crate::engine::input::kb::{COMPOUND_FILE, KbError, KnowledgeBase, check_compound_file};
 use crate::engine::input::playbooks::{PlaybookError, Playbooks};
+use crate::engine::scan::format::user::{self, UserFormatError};
 
 /// A file of the form as the user named it and where it was stored.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct UploadForm {
     pub archive: StoredFile,
     pub kb: Option<StoredFile>,
     pub playbooks: Option<StoredFile>,
+    /// Log formats (TOML) for what the built-in catalogue does not read.
+    pub formats: Option<StoredFile>,
     pub model: ModelKind,
     pub semantic: bool,
 }
@@ -42,6 +45,11 @@ pub enum IntakeError {
     Kb { file: String, source: KbError },
     #[error(transparent)]
     Playbooks(PlaybookError),
+    #[error("{file}: {source}")]
+    Formats {
+        file: String,
+        source: UserFormatError,
+    },
     #[error("cannot read the stored upload {path}: {source}")]
     Read {
         path: PathBuf,
@@ -63,6 +71,7 @@ impl IntakeError {
             IntakeError::Archive { file, source } => source.problem(file),
             IntakeError::Kb { file, source } => source.problem(file),
             IntakeError::Playbooks(e) => e.problem(),
+            IntakeError::Formats { file, source } => source.problem(file),
             IntakeError::Read { .. } | IntakeError::Store(_) => Problem::InternalError,
         }
     }
@@ -136,6 +145,19 @@ pub fn check(form: &UploadForm) -> Result<(), IntakeError> {
     if let Some(p) = &form.playbooks {
         Playbooks::parse(&read(p)?, &p.name, &p.name).map_err(IntakeError::Playbooks)?;
     }
+    if let Some(f) = &form.formats {
+        let formats_error = |source| IntakeError::Formats {
+            file: f.name.clone(),
+            source,
+        };
+        let text = String::from_utf8(read(f)?).map_err(|_| {
+            formats_error(UserFormatError::Toml {
+                line: None,
+                message: "the file is not UTF-8 text".into(),
+            })
+        })?;
+        user::parse(&text).map_err(formats_error)?;
+    }
     Ok(())
 }
 
@@ -151,6 +173,7 @@ impl UploadForm {
             upload_bytes: self.archive.bytes,
             kb: self.kb.map(|f| (f.name, f.path)),
             playbooks: self.playbooks.map(|f| (f.name, f.path)),
+            formats: self.formats.map(|f| (f.name, f.path)),
         }
     }
 }

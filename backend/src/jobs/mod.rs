@@ -220,6 +220,10 @@ impl Jobs {
                 }
                 _ => None,
             };
+            let formats = match (&source.formats_name, &source.formats_path) {
+                (Some(n), Some(p)) => Some((n.clone(), link(p, ".formats.toml")?)),
+                _ => None,
+            };
             self.submit(
                 slot,
                 NewJob {
@@ -231,6 +235,7 @@ impl Jobs {
                     upload_bytes: source.upload_bytes,
                     kb,
                     playbooks,
+                    formats,
                 },
             )
         })();
@@ -443,6 +448,7 @@ impl Jobs {
             retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
                 .max(MIN_RETAIN_BYTES),
             formats: self.config.worker.formats.clone(),
+            uploaded_formats: job.formats_name.clone().zip(job.formats_path.clone()),
         };
         let message = if restarted {
             JobNote::Restarted
@@ -606,7 +612,10 @@ fn remove_files(job: &JobRecord) {
     if !job.upload_path.as_os_str().is_empty() {
         let _ = std::fs::remove_file(&job.upload_path);
     }
-    for p in [&job.kb_path, &job.playbooks_path].into_iter().flatten() {
+    for p in [&job.kb_path, &job.playbooks_path, &job.formats_path]
+        .into_iter()
+        .flatten()
+    {
         let _ = std::fs::remove_file(p);
     }
     if let Some(dir) = &job.result_dir {

@@ -44,9 +44,13 @@ pub struct WorkOrder {
     pub address_space_bytes: u64,
     /// Bytes of log lines the analysis keeps in memory (see `engine::scan`).
     pub retain_bytes: u64,
-    /// The user's log formats file, if any.
+    /// The server's log formats file, if any.
     #[serde(default)]
     pub formats: Option<PathBuf>,
+    /// The log formats file uploaded beside the archive (name, where it is stored): its
+    /// formats come before the server's.
+    #[serde(default)]
+    pub uploaded_formats: Option<(String, PathBuf)>,
 }
 
 /// One line a worker prints.
@@ -311,7 +315,14 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));
     config.retain_bytes = order.retain_bytes;
-    config.formats = std::sync::Arc::new(crate::inspect::load_formats(order.formats.as_deref())?);
+    let mut user = match &order.uploaded_formats {
+        Some((_, path)) => crate::inspect::read_user_formats(path)?,
+        None => Vec::new(),
+    };
+    if let Some(path) = &order.formats {
+        user.extend(crate::inspect::read_user_formats(path)?);
+    }
+    config.formats = std::sync::Arc::new(crate::engine::scan::format::Formats::new(user));
     let engine = Engine::new(config);
     let sink = LineSink { cancel };
     let line = match engine.analyze(&req, &sink) {

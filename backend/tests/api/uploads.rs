@@ -724,3 +724,116 @@ async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_formats_file_beside_the_archive_reads_what_the_catalogue_cannot() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    // A layout no built-in format reads.
+    let log: String = (0..10)
+        .map(|i| {
+            format!("<<01.05.2024 10:00:{i:02}>> ERROR@payments ~ card declined for order {i}\n")
+        })
+        .collect();
+    let zip = zip_with(&[("case 1/billing.log", log.into_bytes())]);
+    let formats = br#"
+[[format]]
+name = "billing"
+format = "<<<timestamp>>> <level>@<source> ~ <message>"
+time = "%d.%m.%Y %H:%M:%S"
+"#;
+    let read = |id: String| {
+        let client = app.client.clone();
+        let base = base.clone();
+        async move {
+            let s = wait_done(&client, &base, &id).await;
+            assert_eq!(s.state, JobState::Succeeded, "{s:?}");
+            let report: AnalysisReport = client
+                .get(format!("{base}/api/sessions/{id}/reports/report.json"))
+                .send()
+                .await
+                .expect("report")
+                .json()
+                .await
+                .expect("json");
+            let f = &report.scenarios[0].files[0];
+            (
+                f.format.clone(),
+                f.entries,
+                f.signal_lines,
+                f.unparsable_lines,
+            )
+        }
+    };
+    // Without it: nothing of the file is read.
+    let plain =
+        accepted_id(upload(&app.client, &base, "billing.zip", zip.clone(), "light").await).await;
+    let (format, entries, _, unreadable) = read(plain).await;
+    assert_eq!((format, entries, unreadable), (None, 0, 10));
+    // With it: every line an ERROR entry of the user's format.
+    let id = accepted_id(
+        upload_with(
+            &app.client,
+            &base,
+            zip.clone(),
+            ("formats", "my-formats.toml", formats.to_vec()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(read(id.clone()).await, (Some("billing".into()), 10, 10, 0));
+    // A rerun keeps it.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/sessions/{id}/rerun")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("rerun");
+    let again = accepted_id(r).await;
+    assert_eq!(read(again).await, (Some("billing".into()), 10, 10, 0));
+    // A mistake is refused before anything is queued, naming the file, line or format, and what.
+    let before = stored_uploads(&app);
+    for (text, line, format, what) in [
+        (
+            &b"[[format]]\nname = \"x\"\nformat = oops\n"[..],
+            Some(3),
+            None,
+            "must be quoted",
+        ),
+        (
+            &b"[[format]]\nname = \"x\"\nregex = \"(?P<message>.*)\"\n"[..],
+            None,
+            Some("x"),
+            "no `timestamp` group",
+        ),
+        (&b"\xff\xfe[[format]]"[..], None, None, "not UTF-8"),
+    ] {
+        let (status, p) = problem(
+            upload_with(
+                &app.client,
+                &base,
+                zip.clone(),
+                ("formats", "f.toml", text.to_vec()),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, p.code()), (400, "formats_invalid"), "{p:?}");
+        match &p.problem {
+            Problem::FormatsInvalid {
+                file,
+                line: l,
+                format: f,
+                reason,
+            } => {
+                assert_eq!(file, "f.toml");
+                assert_eq!((*l, f.as_deref()), (line, format), "{p:?}");
+                assert!(reason.contains(what), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(p.detail.contains("f.toml"), "{}", p.detail);
+    }
+    assert_eq!(stored_uploads(&app), before, "nothing stored");
+}

@@ -311,3 +311,41 @@ fn gzip_compressed_logs_in_a_zip_are_read_and_their_bombs_refused() {
         .expect_err("a gzip bomb inside a zip is refused");
     assert!(err.to_string().contains("zip bomb"), "{err}");
 }
+
+#[test]
+fn binary_files_are_skipped_with_a_notice_and_the_logs_beside_them_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = line(
+        "2025-10-06T00:00:01",
+        "ERROR",
+        "db",
+        "Index corruption on table",
+    );
+    // A core dump and an executable: no extension, so logs by name; binary by content.
+    let mut core = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    core.extend(std::iter::repeat_n(b'x', 100));
+    let zip = zip_of(
+        dir.path(),
+        "with-binary.zip",
+        &[("case 4/app.log", log.as_bytes()), ("case 4/core", &core)],
+    );
+    let report = analyze(&zip, false, &dir.path().join("out"))
+        .output
+        .expect("analysis succeeds")
+        .report;
+    let files: Vec<(&str, bool, u64)> = report.scenarios[0]
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), f.binary, f.signal_lines))
+        .collect();
+    assert_eq!(files, vec![("app.log", false, 1), ("core", true, 0)]);
+    assert!(
+        report
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("case 4/core is not a text file")),
+        "{:?}",
+        report.summary.warnings
+    );
+}

@@ -1,5 +1,5 @@
 //! Upload page: what to upload, the model, the archive (click, keyboard or drag-and-drop) with
-//! an optional knowledge base and playbooks, the start button; then the processing overlay
+//! an optional knowledge base, playbooks and log formats, the start button; then the processing overlay
 //! through its three phases (upload, queue, analysis) until the dashboard opens.
 //!
 //! The session being watched is kept in the address (`/?watch=<id>`), so a reload during the
@@ -92,6 +92,7 @@ pub fn UploadPage() -> impl IntoView {
     let file = RwSignal::new_local(None::<web_sys::File>);
     let kb = RwSignal::new_local(None::<web_sys::File>);
     let playbooks = RwSignal::new_local(None::<web_sys::File>);
+    let formats = RwSignal::new_local(None::<web_sys::File>);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let dragging = RwSignal::new(false);
@@ -221,6 +222,7 @@ pub fn UploadPage() -> impl IntoView {
                 model.get_untracked(),
                 kb.get_untracked().as_ref(),
                 playbooks.get_untracked().as_ref(),
+                formats.get_untracked().as_ref(),
                 progress,
             ) {
                 Ok(u) => u,
@@ -312,6 +314,7 @@ pub fn UploadPage() -> impl IntoView {
                 <summary>{move || t.get().extras}</summary>
                 <FilePicker label=Signal::derive(move || t.get().kb_file) accept=".csv,.xlsx,.xls" testid="kb-input" file=kb/>
                 <FilePicker label=Signal::derive(move || t.get().playbooks_file) accept=".toml,.json" testid="playbooks-input" file=playbooks/>
+                <FilePicker label=Signal::derive(move || t.get().formats_file) accept=".toml" testid="formats-input" file=formats/>
             </details>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="upload-error">{move || error.get().unwrap_or_default()}</p>
@@ -350,6 +353,10 @@ fn Help() -> impl IntoView {
             <p>{move || t.get().help_playbooks}" "
                 <a href=api::template_url("playbooks.toml") download="playbooks.toml" rel="external"
                     data-testid="template-playbooks">{move || t.get().template_playbooks}</a>
+            </p>
+            <p>{move || t.get().help_formats}" "
+                <a href=api::template_url("formats.toml") download="formats.toml" rel="external"
+                    data-testid="template-formats">{move || t.get().template_formats}</a>
             </p>
         </section>
     }

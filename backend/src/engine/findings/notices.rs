@@ -39,15 +39,21 @@ pub fn outcome(report: &AnalysisReport, inputs: Inputs<'_>) -> Vec<Notice> {
     }
     for scenario in &report.scenarios {
         for f in &scenario.files {
+            let file = || {
+                if scenario.folder.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{}/{}", scenario.folder, f.name)
+                }
+            };
+            if f.binary {
+                out.push(Notice::BinaryFileSkipped { file: file() });
+            }
             let Some(first) = &f.first_unparsable else {
                 continue;
             };
             if f.unparsable_lines as f64 > UNREADABLE_FILE * f.lines as f64 {
-                let file = if scenario.folder.is_empty() {
-                    f.name.clone()
-                } else {
-                    format!("{}/{}", scenario.folder, f.name)
-                };
+                let file = file();
                 out.push(Notice::UnreadableFile {
                     file,
                     unparsable: f.unparsable_lines,

@@ -54,6 +54,7 @@ pub fn report(
                     unparsable_lines: f.scan.unparsable,
                     first_unparsable: f.scan.first_unparsable.clone(),
                     continuation_lines: f.scan.continuation_lines,
+                    binary: f.scan.binary,
                 })
                 .collect(),
         });

@@ -171,6 +171,8 @@ pub struct FileScan {
     pub unlisted_errors: u64,
     /// Every signal line was kept ([`Retain::All`]): counts are the kept lines themselves.
     pub complete: bool,
+    /// The file is not text ([`parse::is_binary`]): it was skipped after its first bytes.
+    pub binary: bool,
 }
 
 /// Why a scan stopped early.
@@ -194,17 +196,23 @@ pub struct Reading<'f> {
 
 impl<'f> Reading<'f> {
     /// The file's format (the forced one, else told from its first [`DETECT_BYTES`]) and the
-    /// file to read from its start again.
-    pub fn open<R: Read>(&self, mut reader: R) -> io::Result<(Option<&'f Format>, impl Read)> {
+    /// file to read from its start again; `None` for a binary file, which is not read.
+    pub fn open<R: Read>(
+        &self,
+        mut reader: R,
+    ) -> io::Result<Option<(Option<&'f Format>, impl Read)>> {
         let mut head = Vec::with_capacity(DETECT_BYTES);
         (&mut reader)
             .take(DETECT_BYTES as u64)
             .read_to_end(&mut head)?;
+        if parse::is_binary(&head) {
+            return Ok(None);
+        }
         let format = match self.forced {
             Some(f) => Some(f),
             None => self.formats.detect(self.path, &head, self.date),
         };
-        Ok((format, io::Cursor::new(head).chain(reader)))
+        Ok(Some((format, io::Cursor::new(head).chain(reader))))
     }
 
     /// Detected among `formats`.
@@ -239,7 +247,13 @@ pub fn scan_with(
     retain: Retain<'_>,
     mut progress: impl FnMut(u64, u64) -> bool,
 ) -> Result<FileScan, ScanError> {
-    let (format, reader) = reading.open(&mut reader)?;
+    let Some((format, reader)) = reading.open(&mut reader)? else {
+        return Ok(FileScan {
+            binary: true,
+            complete: matches!(retain, Retain::All),
+            ..FileScan::default()
+        });
+    };
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let mut state = Scanner::new(context, retain, format, reading);
     state.result.format = format.map(|f| f.name.to_string());

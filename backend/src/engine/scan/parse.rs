@@ -38,6 +38,16 @@ pub enum LineKind<'a> {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Strips a BOM, a trailing CR/LF and trailing blanks.
+/// How much of a file's beginning is looked at to tell a binary file from text (Git's and
+/// GNU grep's rule: text never holds a NUL byte in its first 8,000 bytes).
+pub const BINARY_SNIFF_BYTES: usize = 8000;
+
+/// The file that begins with `head` is not text (an executable, an image, a core dump, a
+/// database, or UTF-16, which LogLens does not read): it is skipped, and the report says so.
+pub fn is_binary(head: &[u8]) -> bool {
+    memchr::memchr(0, &head[..head.len().min(BINARY_SNIFF_BYTES)]).is_some()
+}
+
 pub fn trim_line(line: &[u8]) -> &[u8] {
     let line = line.strip_prefix(BOM).unwrap_or(line);
     let end = line

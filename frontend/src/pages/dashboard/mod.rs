@@ -6,6 +6,7 @@
 
 mod downloads;
 mod explorer;
+mod files;
 mod incidents;
 mod links;
 mod notices;

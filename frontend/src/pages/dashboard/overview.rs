@@ -7,6 +7,7 @@ use loglens_shared::report::AnalysisReport;
 use super::Toast;
 use super::downloads::Downloads;
 use super::explorer::Explorer;
+use super::files::Files;
 use super::incidents::Incidents;
 use super::links::Links;
 use super::notices::Notices;
@@ -91,6 +92,7 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
         <Incidents report selected=sel.selected open=sel.open/>
         <Explorer report selection=sel.clone()/>
         <Predictions report/>
+        <Files report/>
         <Downloads id/>
     }
 }

@@ -42,8 +42,8 @@ impl UserFormat {
 /// Why a formats file was refused: which format, what is wrong.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UserFormatError {
-    #[error("not a formats file: {0}")]
-    Toml(String),
+    #[error("not a formats file{}: {message}", line.map_or_else(String::new, |l| format!(" (line {l})")))]
+    Toml { line: Option<u64>, message: String },
     #[error("more than {MAX_USER_FORMATS} formats")]
     TooMany,
     #[error("format {index} ({name:?}): {what}")]
@@ -71,10 +71,45 @@ struct Spec {
     files: Option<String>,
 }
 
+/// An example formats file, offered as a template to start one's own from.
+pub const FORMATS_TEMPLATE: &str = include_str!("../../../../data/formats.toml");
+
+/// Largest formats file read (config or upload).
+pub const MAX_FORMATS_BYTES: u64 = 256 * 1024;
+
+impl UserFormatError {
+    /// What went wrong with the formats file `file`, as the API's problem.
+    pub fn problem(&self, file: &str) -> loglens_shared::api::Problem {
+        let (line, format) = match self {
+            UserFormatError::Toml { line, .. } => (*line, None),
+            UserFormatError::TooMany => (None, None),
+            UserFormatError::Format { name, .. } => (None, Some(name.clone())),
+        };
+        loglens_shared::api::Problem::FormatsInvalid {
+            file: file.to_owned(),
+            line,
+            format,
+            reason: match self {
+                UserFormatError::Toml { message, .. } => message.trim().to_owned(),
+                UserFormatError::TooMany => format!("more than {MAX_USER_FORMATS} formats"),
+                UserFormatError::Format { what, .. } => what.clone(),
+            },
+        }
+    }
+}
+
 /// Reads a formats file (TOML).
 pub fn parse(text: &str) -> Result<Vec<UserFormat>, UserFormatError> {
-    let file: File =
-        toml::from_str(text).map_err(|e| UserFormatError::Toml(e.message().to_owned()))?;
+    let file: File = toml::from_str(text).map_err(|e| UserFormatError::Toml {
+        line: e.span().map(|s| {
+            text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1
+        }),
+        message: e.message().to_owned(),
+    })?;
     if file.format.len() > MAX_USER_FORMATS {
         return Err(UserFormatError::TooMany);
     }
@@ -246,6 +281,29 @@ files = "**/billing*.log"
             .detect("other.log", b"01.05.2024 10:00:00 | INFO | a | b\n", DATE)
             .expect("detected");
         assert_eq!(f.name, "billing");
+    }
+
+    #[test]
+    fn the_template_reads_the_lines_it_describes() {
+        let formats = Formats::new(parse(FORMATS_TEMPLATE).expect("the template parses"));
+        let f = formats
+            .detect(
+                "gw.log",
+                b"[2024-05-01 10:00:00] WARN  edge-1 - upstream slow\n",
+                DATE,
+            )
+            .expect("detected");
+        assert_eq!(f.name, "gateway");
+    }
+
+    #[test]
+    fn toml_mistakes_name_their_line() {
+        let e = parse("[[format]]\nname = \"x\"\nformat = oops\n").expect_err("refused");
+        assert!(
+            matches!(e, UserFormatError::Toml { line: Some(3), .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("(line 3)"), "{e}");
     }
 
     #[test]
