@@ -165,11 +165,7 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             format,
             reason,
         } => {
-            let at = match (line, format) {
-                (Some(l), _) => format!(", строка {l}"),
-                (None, Some(f)) => format!(", формат «{f}»"),
-                (None, None) => String::new(),
-            };
+            let at = where_in_formats(*line, format.as_deref(), ("строка", "формат"));
             format!("Файл форматов журналов «{file}»{at}: {reason}")
         }
         Problem::UploadTooLarge { limit } => format!(
@@ -317,11 +313,7 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
             format,
             reason,
         } => {
-            let at = match (line, format) {
-                (Some(l), _) => format!(", line {l}"),
-                (None, Some(f)) => format!(", format «{f}»"),
-                (None, None) => String::new(),
-            };
+            let at = where_in_formats(*line, format.as_deref(), ("line", "format"));
             format!("The log formats file «{file}»{at}: {reason}")
         }
         Problem::UploadTooLarge { limit } => format!(
@@ -504,6 +496,15 @@ pub fn notice_en(n: &Notice) -> String {
     }
 }
 
+/// Where in a formats file the mistake is: its line (TOML syntax) or its format, in `words`.
+fn where_in_formats(line: Option<u64>, format: Option<&str>, words: (&str, &str)) -> String {
+    match (line, format) {
+        (Some(l), _) => format!(", {} {l}", words.0),
+        (None, Some(f)) => format!(", {} «{f}»", words.1),
+        (None, None) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,6 +554,20 @@ mod tests {
         );
         assert!(problem_ru(&samples()[4], "").contains("1\u{a0}600"));
         assert!(problem_en(&samples()[5], "").contains("2.0 GiB"));
+        let formats = |line, format: Option<&str>| Problem::FormatsInvalid {
+            file: "f.toml".into(),
+            line,
+            format: format.map(str::to_owned),
+            reason: "no `timestamp` group".into(),
+        };
+        assert_eq!(
+            problem_ru(&formats(Some(3), None), ""),
+            "Файл форматов журналов «f.toml», строка 3: no `timestamp` group"
+        );
+        assert_eq!(
+            problem_en(&formats(None, Some("billing")), ""),
+            "The log formats file «f.toml», format «billing»: no `timestamp` group"
+        );
     }
 
     #[test]
