@@ -78,3 +78,40 @@ fn missing_model_folder_is_an_error_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pending_model_has_its_id_at_once_and_embeds_as_the_loaded_one() {
+    use loglens::engine::embed::models::{ModelKind, ModelRegistry};
+    use loglens::engine::embed::pending::PendingModel;
+    use std::sync::Arc;
+    let registry = Arc::new(ModelRegistry::new(models()));
+    let pending = PendingModel::start(&registry, ModelKind::Light).expect("starts");
+    let loaded = light();
+    // The id, which keys cached vectors, is the loaded model's before the load ends.
+    assert_eq!(pending.id(), loaded.id());
+    let texts = ["eth0: link down", "RAID array degraded"];
+    let (a, b) = (
+        pending.embed(&texts).expect("waits, then embeds"),
+        loaded.embed(&texts).expect("embeds"),
+    );
+    assert!(a.iter().zip(&b).all(|(x, y)| cosine(x, y) > 0.9999));
+    assert_eq!(pending.dim(), 384);
+    assert!(
+        registry.loaded(ModelKind::Light).is_some(),
+        "kept for the next analysis"
+    );
+    // A missing model fails when the load starts, naming what is missing.
+    let missing = Arc::new(ModelRegistry::new(ModelConfig {
+        models_dir: "/nonexistent/models".into(),
+        heavy_model_dir: None,
+        ort_dylib_path: None,
+    }));
+    let err = PendingModel::start(&missing, ModelKind::Light)
+        .err()
+        .expect("missing model");
+    assert!(
+        err.to_string()
+            .contains("/nonexistent/models/light/model.onnx"),
+        "{err}"
+    );
+}

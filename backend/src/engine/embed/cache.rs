@@ -89,9 +89,7 @@ impl VectorCache {
             .as_ref()
             .map(|d| d.join(format!("kb-{}-{}.vec", model.id(), kb.content_hash)));
         let total = problems.len() + kb.anomalies.len();
-        let loaded = path
-            .as_deref()
-            .and_then(|p| read_vectors(p, model.dim(), total).ok());
+        let loaded = path.as_deref().and_then(|p| read_vectors(p, total).ok());
         let vectors = match loaded {
             Some(v) => v,
             None => {
@@ -219,7 +217,10 @@ fn prune(dir: &Path, keep: usize) {
     }
 }
 
-fn read_vectors(path: &Path, dim: usize, count: usize) -> io::Result<Vec<Vec<f32>>> {
+/// The vectors in `path`, if it holds `count` of them. Their length is the file's own: the
+/// file is named after the model's id (a digest of its weights), so it fits the model —
+/// and it can be read while the model still loads.
+fn read_vectors(path: &Path, count: usize) -> io::Result<Vec<Vec<f32>>> {
     let mut bytes = Vec::new();
     let mut file = std::fs::File::options().read(true).write(true).open(path)?;
     file.read_to_end(&mut bytes)?;
@@ -237,7 +238,8 @@ fn read_vectors(path: &Path, dim: usize, count: usize) -> io::Result<Vec<Vec<f32
     }
     let file_dim = u32::from_le_bytes(header[8..12].try_into().map_err(|_| bad())?) as usize;
     let file_count = u32::from_le_bytes(header[12..16].try_into().map_err(|_| bad())?) as usize;
-    if file_dim != dim || file_count != count || bytes.len() != 16 + dim * count * 4 {
+    let dim = file_dim;
+    if dim == 0 || file_count != count || bytes.len() != 16 + dim * count * 4 {
         return Err(bad());
     }
     Ok(bytes[16..]
@@ -260,11 +262,14 @@ mod tests {
         let p = dir.path().join("kb.vec");
         let v = vec![vec![0.5f32, -1.0, 2.25], vec![0.0, 1.0, -0.125]];
         write_vectors(&p, &v).expect("write");
-        assert_eq!(read_vectors(&p, 3, 2).expect("read"), v);
-        assert!(read_vectors(&p, 4, 2).is_err());
-        assert!(read_vectors(&p, 3, 3).is_err());
+        assert_eq!(read_vectors(&p, 2).expect("read"), v);
+        assert!(read_vectors(&p, 3).is_err());
+        // a file cut short is refused, whatever its header says
+        let bytes = std::fs::read(&p).expect("read");
+        std::fs::write(&p, &bytes[..bytes.len() - 4]).expect("write");
+        assert!(read_vectors(&p, 2).is_err());
         std::fs::write(&p, b"garbage").expect("write");
-        assert!(read_vectors(&p, 3, 2).is_err());
+        assert!(read_vectors(&p, 2).is_err());
     }
 
     #[test]
@@ -282,7 +287,7 @@ mod tests {
                 .expect("mtime");
         }
         // reading kb-0 makes it the most recently used
-        read_vectors(&dir.path().join("kb-0.vec"), 1, 1).expect("read");
+        read_vectors(&dir.path().join("kb-0.vec"), 1).expect("read");
         prune(dir.path(), 3);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .expect("dir")

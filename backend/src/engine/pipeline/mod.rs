@@ -44,13 +44,14 @@ use super::progress::ProgressSink;
 use super::scan::format::Formats;
 use crate::render;
 
-/// The analysis engine of a process: models and caches shared by every analysis.
 /// The ZIP a tar, gzip or plain upload is repacked into, in the output folder while the
 /// analysis runs (removed at its end; not one of the reports).
 const REPACKED_UPLOAD: &str = ".upload.zip";
 
+/// The analysis engine of a process: models and caches shared by every analysis.
 pub struct Engine {
-    models: ModelRegistry,
+    /// Shared with the thread that loads a model while an analysis reads its logs.
+    models: Arc<ModelRegistry>,
     cache: VectorCache,
     limits: ArchiveLimits,
     context_lines: usize,
@@ -61,7 +62,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
         Self {
-            models: ModelRegistry::new(config.models),
+            models: Arc::new(ModelRegistry::new(config.models)),
             cache: VectorCache::new(config.cache_dir),
             limits: config.limits,
             context_lines: config.context_lines,

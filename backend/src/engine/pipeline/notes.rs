@@ -33,6 +33,8 @@ pub enum Note {
         model: ModelKind,
         ms: u128,
     },
+    /// The model loads on its own thread while the knowledge base and logs are read.
+    ModelLoadingAlongside(ModelKind),
     NoModelNeeded,
     ReadingKnowledgeBases,
     KnowledgeBasesRead {
@@ -140,6 +142,10 @@ impl Note {
             Note::ModelReady { model, ms } => say!(
                 "Модель {model} готова ({ms} мс)",
                 "The {model} model is ready ({ms} ms)"
+            ),
+            Note::ModelLoadingAlongside(name) => say!(
+                "Модель {name} загружается параллельно с чтением журналов",
+                "The {name} model is loading while the logs are read"
             ),
             Note::NoModelNeeded => say!(
                 "Только точное совпадение: модель не нужна",
