@@ -140,6 +140,11 @@ pub struct Texts {
     pub col_log_line: &'static str,
     pub col_method: &'static str,
     pub col_score: &'static str,
+    pub col_margin: &'static str,
+    /// The runner-up of a match by similarity: (side, KB text, its score).
+    pub runner_up: fn(&str, &str, f32) -> String,
+    pub side_anomaly: &'static str,
+    pub side_problem: &'static str,
     pub method_exact: &'static str,
     pub method_semantic: &'static str,
     pub incidents_title: &'static str,
@@ -381,6 +386,12 @@ pub static RU: Texts = Texts {
     col_log_line: "Строка из лога",
     col_method: "Метод",
     col_score: "Сходство",
+    col_margin: "Отрыв",
+    runner_up: |side, text, score| {
+        format!("{side}: ближайший другой текст базы знаний «{text}» ({score:.2})")
+    },
+    side_anomaly: "Аномалия",
+    side_problem: "Проблема",
     method_exact: "точный",
     method_semantic: "семантический",
     incidents_title: "Инциденты",
@@ -576,6 +587,12 @@ pub static EN: Texts = Texts {
     col_log_line: "Log line",
     col_method: "Method",
     col_score: "Similarity",
+    col_margin: "Margin",
+    runner_up: |side, text, score| {
+        format!("{side}: the closest other knowledge-base text is «{text}» ({score:.2})")
+    },
+    side_anomaly: "Anomaly",
+    side_problem: "Problem",
     method_exact: "exact",
     method_semantic: "semantic",
     incidents_title: "Incidents",

@@ -288,6 +288,32 @@ pub struct Link {
     /// The KB texts the lines were matched to.
     pub anomaly_text: String,
     pub problem_text: String,
+    /// Why the WARNING was taken for this anomaly, when by similarity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_match: Option<MatchEvidence>,
+    /// Why the ERROR was taken for this problem, when by similarity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_match: Option<MatchEvidence>,
+}
+
+/// How a line matched a KB text by similarity: its score, and the closest other KB text (the
+/// runner-up) with its score — a small margin is a close call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MatchEvidence {
+    pub score: f32,
+    /// The closest other KB text, if the KB has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up_score: Option<f32>,
+}
+
+impl MatchEvidence {
+    /// How far the match is ahead of the runner-up.
+    pub fn margin(&self) -> Option<f32> {
+        self.runner_up_score.map(|r| self.score - r)
+    }
 }
 
 impl Link {

@@ -2,9 +2,9 @@
 //! control characters in log lines, long lines, and as many links as a test asks for.
 
 use loglens_shared::report::{
-    AnalysisReport, ContextLine, FileStats, Incident, Level, Link, LogRef, LogTime, Method,
-    ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation, Prediction,
-    Priority, ScenarioInfo, Summary,
+    AnalysisReport, ContextLine, FileStats, Incident, Level, Link, LogRef, LogTime, MatchEvidence,
+    Method, ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation,
+    Prediction, Priority, ScenarioInfo, Summary,
 };
 
 pub const NASTY: &str =
@@ -63,6 +63,12 @@ pub fn link(i: u32) -> Link {
         score: 0.875,
         anomaly_text: "Рост задержки \"БД\"".to_string(),
         problem_text: "Отказ <БД> & кэша".to_string(),
+        warning_match: (!i.is_multiple_of(2)).then(|| MatchEvidence {
+            score: 0.875,
+            runner_up: Some("Рост <очереди> & \"кэша\"".to_string()),
+            runner_up_score: Some(0.8),
+        }),
+        error_match: None,
     }
 }
 

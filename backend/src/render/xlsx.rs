@@ -179,13 +179,18 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
             "Сходство",
             "Аномалия (база знаний)",
             "Проблема (база знаний)",
+            "Отрыв аномалии",
+            "Ближайшая другая аномалия",
+            "Отрыв проблемы",
+            "Ближайшая другая проблема",
         ];
         let mut t = Table::new(
             wb,
             "details",
             &headers,
             &[
-                12.0, 12.0, 12.0, 24.0, 10.0, 70.0, 24.0, 10.0, 70.0, 10.0, 10.0, 40.0, 40.0,
+                12.0, 12.0, 12.0, 24.0, 10.0, 70.0, 24.0, 10.0, 70.0, 10.0, 10.0, 40.0, 40.0, 10.0,
+                40.0, 10.0, 40.0,
             ],
         )?;
         for l in &links {
@@ -195,9 +200,19 @@ pub fn write_submit_report(report: &AnalysisReport, path: &Path) -> Result<(), R
             t.number(7, l.warning.line as f64)?;
             t.text(8, &l.warning.raw)?;
             t.text(9, l.method.as_str())?;
-            t.number(10, f64::from((l.score * 1000.0).round() / 1000.0))?;
+            t.number(10, round3(l.score))?;
             t.text(11, &l.anomaly_text)?;
             t.text(12, &l.problem_text)?;
+            // How far each side's match is ahead of the closest other KB text (by similarity).
+            for (col, evidence) in [(13, &l.warning_match), (15, &l.error_match)] {
+                let Some(e) = evidence else { continue };
+                if let Some(margin) = e.margin() {
+                    t.number(col, round3(margin))?;
+                }
+                if let Some(r) = &e.runner_up {
+                    t.text(col + 1, r)?;
+                }
+            }
         }
         Ok(())
     })
@@ -283,7 +298,7 @@ pub fn write_predictions(report: &AnalysisReport, path: &Path) -> Result<(), Ren
             t.text(7, &p.trigger.file)?;
             t.number(8, p.trigger.line as f64)?;
             t.text(9, &p.trigger.raw)?;
-            t.number(10, f64::from((p.score * 1000.0).round() / 1000.0))?;
+            t.number(10, round3(p.score))?;
         }
         Ok(())
     })
@@ -323,7 +338,7 @@ pub fn write_novel(report: &AnalysisReport, path: &Path) -> Result<(), RenderErr
             }
             t.text(8, n.nearest_anomaly.as_deref().unwrap_or(""))?;
             if let Some(s) = n.nearest_score {
-                t.number(9, f64::from((s * 1000.0).round() / 1000.0))?;
+                t.number(9, round3(s))?;
             }
         }
         Ok(())
@@ -365,6 +380,12 @@ pub fn write_patterns(report: &AnalysisReport, path: &Path) -> Result<(), Render
         }
         Ok(())
     })
+}
+
+/// A score as the sheet shows it: three decimals, rounded in `f64` (rounding an `f32` first
+/// would print 0.075 as 0.07500000298).
+fn round3(score: f32) -> f64 {
+    (f64::from(score) * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]
@@ -420,6 +441,31 @@ mod tests {
         );
         assert!(submit[1][5].contains("[обрезано: "));
         assert_eq!(submit[1][5].chars().count(), MAX_CELL_CHARS);
+    }
+
+    #[test]
+    fn the_details_sheet_explains_a_match_by_similarity() {
+        let report = crate::render::sample::report(2);
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(ReportFile::SubmitReport.file_name());
+        write_submit_report(&report, &path).expect("written");
+        let sheets = read_sheets(&std::fs::read(&path).expect("read"));
+        let (_, details) = &sheets[1];
+        assert_eq!(details[0][13], "Отрыв аномалии");
+        // link 1 is semantic: margin 0.875 - 0.8 and the runner-up; link 2 exact: empty.
+        let semantic = details
+            .iter()
+            .find(|r| r[9] == "semantic")
+            .expect("a semantic row");
+        assert_eq!(
+            (semantic[13].as_str(), semantic[14].as_str()),
+            ("0.075", "Рост <очереди> & \"кэша\"")
+        );
+        let exact = details
+            .iter()
+            .find(|r| r[9] == "exact")
+            .expect("an exact row");
+        assert!(exact[13].is_empty() && exact[14].is_empty(), "{exact:?}");
     }
 
     #[test]

@@ -48,6 +48,18 @@ fn paraphrased_warning_links_to_an_exact_error_semantically() {
     assert_eq!(l.anomaly_text, "RAID array degraded");
     assert_eq!(l.warning.message, "the RAID array is degraded");
     assert_eq!(l.error.line, 5);
+    // The link says why: the WARNING's score, the closest other anomaly text and the margin;
+    // the ERROR matched exactly, so it has no evidence to explain.
+    let w = l
+        .warning_match
+        .as_ref()
+        .expect("a semantic side is explained");
+    assert_eq!(w.score, l.score);
+    let runner_up = w.runner_up.as_deref().expect("the KB has other anomalies");
+    assert_ne!(runner_up, "RAID array degraded");
+    let margin = w.margin().expect("a margin");
+    assert!(margin > 0.0 && margin < w.score, "margin {margin}");
+    assert!(l.error_match.is_none());
 }
 
 #[test]
@@ -64,6 +76,17 @@ fn paraphrased_error_and_warning_both_match() {
         .collect();
     assert_eq!(ids, vec![(387, 49)], "{:#?}", report.links);
     assert_eq!(report.links[0].method, Method::Semantic);
+    let e = report.links[0]
+        .error_match
+        .as_ref()
+        .expect("the ERROR side is explained");
+    assert!(
+        e.runner_up
+            .as_deref()
+            .is_some_and(|r| r != "Host overheating alert"),
+        "{e:?}"
+    );
+    assert!(e.margin().is_some_and(|m| m > 0.0), "{e:?}");
     assert_eq!(report.incidents.len(), 1);
     assert_eq!(report.incidents[0].method, Method::Semantic);
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use loglens_shared::Priority;
 use loglens_shared::report::{
-    Incident, Level, Link, LogRef, LogTime, Method, NovelAnomaly, PlaybookRecommendation,
-    Prediction, PredictionKind,
+    Incident, Level, Link, LogRef, LogTime, MatchEvidence, Method, NovelAnomaly,
+    PlaybookRecommendation, Prediction, PredictionKind,
 };
 
 use crate::engine::input::kb::KnowledgeBase;
@@ -83,6 +83,17 @@ pub fn derive_case(
     raw_links: &[RawLink],
     playbooks: &Playbooks,
 ) -> CaseFindings {
+    let problems = kb.problem_list();
+    let evidence = |method: Method,
+                    score: f32,
+                    runner_up: Option<(usize, f32)>,
+                    text: &dyn Fn(usize) -> String| {
+        (method == Method::Semantic).then(|| MatchEvidence {
+            score,
+            runner_up: runner_up.map(|(i, _)| text(i)),
+            runner_up_score: runner_up.map(|(_, s)| s),
+        })
+    };
     let links: Vec<Link> = raw_links
         .iter()
         .map(|l| Link {
@@ -95,6 +106,18 @@ pub fn derive_case(
             score: l.score,
             anomaly_text: kb.anomalies[l.anomaly].clone(),
             problem_text: kb.problems.get(&l.problem_id).cloned().unwrap_or_default(),
+            warning_match: evidence(
+                l.warning_hit.method,
+                l.warning_hit.score,
+                l.warning_hit.runner_up,
+                &|i| kb.anomalies[i].clone(),
+            ),
+            error_match: evidence(
+                l.error_hit.method,
+                l.error_hit.score,
+                l.error_hit.runner_up,
+                &|i| problems.get(i).map_or_else(String::new, |p| p.1.to_owned()),
+            ),
         })
         .collect();
     CaseFindings {

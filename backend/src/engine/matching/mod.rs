@@ -58,6 +58,8 @@ pub struct ProblemHit {
     pub at: SigRef,
     pub method: Method,
     pub score: f32,
+    /// By similarity: the closest other problem (index into `problem_list()`) and its score.
+    pub runner_up: Option<(usize, f32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,6 +69,8 @@ pub struct AnomalyHit {
     pub at: SigRef,
     pub method: Method,
     pub score: f32,
+    /// By similarity: the closest anomaly of another text, and its score.
+    pub runner_up: Option<(usize, f32)>,
 }
 
 /// What one case's signal lines matched.
@@ -192,6 +196,7 @@ pub fn match_case(
                             at,
                             method: Method::Exact,
                             score: 1.0,
+                            runner_up: None,
                         });
                     }
                 }
@@ -200,6 +205,7 @@ pub fn match_case(
                     at,
                     method: Method::Exact,
                     score: 1.0,
+                    runner_up: None,
                 }),
                 (Level::Error, None) => open_errors.push(at),
                 (Level::Warning, None) => open_warnings.push(at),
@@ -217,21 +223,21 @@ pub fn match_case(
         sem.messages.get(&norm).map(|v| (norm, v))
     };
     for at in open_errors {
-        let best = vec_of(at).and_then(|(norm, v)| {
-            best_of((0..sem.kb.problem_ids.len()).map(|i| {
-                (
-                    i,
-                    similarity(v, &norm, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]),
-                )
-            }))
-        });
-        match best {
+        let scores: Vec<f32> = match vec_of(at) {
+            Some((norm, v)) => (0..sem.kb.problem_ids.len())
+                .map(|i| similarity(v, &norm, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]))
+                .collect(),
+            None => Vec::new(),
+        };
+        match best_of(scores.iter().copied().enumerate()) {
             Some((i, score)) if score >= sem.thresholds.error => {
+                let runner_up = runner_up(&scores, &sem.kb.problem_norm, i);
                 m.problems.push(ProblemHit {
                     problem_id: sem.kb.problem_ids[i],
                     at,
                     method: Method::Semantic,
                     score,
+                    runner_up,
                 });
             }
             _ => m.unmatched_errors.push(at),
@@ -267,6 +273,7 @@ pub fn match_case(
                     at,
                     method: Method::Semantic,
                     score: cs,
+                    runner_up: runner_up(&scores, &sem.kb.anomaly_norm, c),
                 });
             }
             (_, Some((o, os))) if os >= t.warning => {
@@ -275,12 +282,25 @@ pub fn match_case(
                     at,
                     method: Method::Semantic,
                     score: os,
+                    runner_up: runner_up(&scores, &sem.kb.anomaly_norm, o),
                 });
             }
             (_, nearest) => m.unmatched_warnings.push((at, nearest)),
         }
     }
     m
+}
+
+/// The best-scored KB text other than the one at `chosen` (and other than any text equal to
+/// it: a KB may list one text under several ids).
+fn runner_up(scores: &[f32], texts: &[String], chosen: usize) -> Option<(usize, f32)> {
+    best_of(
+        scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(i, _)| *i != chosen && texts[*i] != texts[chosen]),
+    )
 }
 
 fn best_of(scores: impl Iterator<Item = (usize, f32)>) -> Option<(usize, f32)> {
@@ -300,6 +320,9 @@ pub struct RawLink {
     pub anomaly: usize,
     pub method: Method,
     pub score: f32,
+    /// The two sides' evidence (scores and runner-ups when matched by similarity).
+    pub warning_hit: AnomalyHit,
+    pub error_hit: ProblemHit,
 }
 
 /// Every (anomaly → problem) link whose both sides occur, one row per ERROR line of the
@@ -341,6 +364,8 @@ pub fn links(kb: &KnowledgeBase, files: &[ScannedFile], m: &CaseMatches) -> Vec<
                     anomaly: *anomaly,
                     method,
                     score,
+                    warning_hit: *hit,
+                    error_hit: **e,
                 };
                 rows.entry((anomaly_id, problem_id, e.at))
                     .and_modify(|cur| {

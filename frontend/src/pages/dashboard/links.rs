@@ -1,9 +1,39 @@
 //! The official rows: anomaly → problem links with where and how they were matched.
 
 use leptos::prelude::*;
-use loglens_shared::report::AnalysisReport;
+use loglens_shared::report::{AnalysisReport, Link};
 
 use crate::locale::use_texts;
+
+/// The smaller margin of a link's sides matched by similarity (how close a call it was), or a
+/// dash for an exact link.
+fn margin(l: &Link) -> String {
+    [&l.warning_match, &l.error_match]
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.margin())
+        .reduce(f32::min)
+        .map_or_else(|| "—".to_string(), |m| format!("{m:+.2}"))
+}
+
+/// What each side matched against: the runner-up KB texts, for the tooltip.
+fn explain(t: &crate::i18n::Texts, l: &Link) -> String {
+    [
+        (t.side_anomaly, &l.warning_match),
+        (t.side_problem, &l.error_match),
+    ]
+    .into_iter()
+    .filter_map(|(side, e)| {
+        let e = e.as_ref()?;
+        Some((t.runner_up)(
+            side,
+            e.runner_up.as_deref()?,
+            e.runner_up_score?,
+        ))
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
+}
 
 /// The official rows: which anomaly led to which problem, where, how it was matched.
 #[component]
@@ -17,7 +47,7 @@ pub(super) fn Links(report: StoredValue<AnalysisReport>) -> impl IntoView {
                 <table class="links" data-testid="links">
                     <thead><tr>
                         <th>{t.col_scenario}</th><th>{t.col_anomaly}</th><th>{t.col_problem}</th><th>{t.col_file}</th><th>{t.col_line}</th>
-                        <th>{t.col_log_line}</th><th>{t.col_method}</th><th>{t.col_score}</th>
+                        <th>{t.col_log_line}</th><th>{t.col_method}</th><th>{t.col_score}</th><th>{t.col_margin}</th>
                     </tr></thead>
                     <tbody>
                         {report.with_value(|r| r.links.iter().map(|l| view! {
@@ -30,11 +60,41 @@ pub(super) fn Links(report: StoredValue<AnalysisReport>) -> impl IntoView {
                                 <td class="raw">{l.error.raw.clone()}</td>
                                 <td>{t.method(l.method)}</td>
                                 <td>{format!("{:.2}", l.score)}</td>
+                                <td data-testid="link-margin" title=explain(t, l)>{margin(l)}</td>
                             </tr>
                         }).collect_view())}
                     </tbody>
                 </table>
             }
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loglens_shared::report::MatchEvidence;
+
+    #[test]
+    fn a_link_shows_its_closer_call_and_names_the_runner_ups() {
+        let evidence = |score, runner: &str, r| {
+            Some(MatchEvidence {
+                score,
+                runner_up: Some(runner.into()),
+                runner_up_score: Some(r),
+            })
+        };
+        let l = Link {
+            warning_match: evidence(0.9, "RAID disk offline", 0.7),
+            error_match: evidence(0.8, "Disk failed", 0.75),
+            ..Link::default()
+        };
+        assert_eq!(margin(&l), "+0.05");
+        let t = crate::i18n::Lang::En.texts();
+        assert_eq!(
+            explain(t, &l),
+            "Anomaly: the closest other knowledge-base text is «RAID disk offline» (0.70)\nProblem: the closest other knowledge-base text is «Disk failed» (0.75)"
+        );
+        assert_eq!(margin(&Link::default()), "—", "an exact link");
     }
 }
