@@ -42,6 +42,13 @@ impl Staged {
         self.paths.push(path.clone());
         path
     }
+
+    /// Removes a stored field that turned out empty (an optional file input left blank): kept,
+    /// it would outlive its job, which never names it.
+    async fn discard(&mut self, path: &FsPath) {
+        let _ = tokio::fs::remove_file(path).await;
+        self.paths.retain(|p| p != path);
+    }
 }
 
 impl Drop for Staged {
@@ -283,13 +290,15 @@ async fn read_form(
                     pace,
                 )
                 .await?;
-                if bytes > 0 {
-                    formats = Some(StoredFile {
-                        name: file,
-                        path,
-                        bytes,
-                    });
+                if bytes == 0 {
+                    staged.discard(&path).await;
+                    continue; // an empty optional file input
                 }
+                formats = Some(StoredFile {
+                    name: file,
+                    path,
+                    bytes,
+                });
             }
             "kb" | "playbooks" => {
                 let file = base_name(field.file_name().unwrap_or(&name));
@@ -303,6 +312,7 @@ async fn read_form(
                 let bytes =
                     save_field(field, &path, MAX_KB_BYTES, FieldCheck::None, &file, pace).await?;
                 if bytes == 0 {
+                    staged.discard(&path).await;
                     continue; // an empty optional file input
                 }
                 let stored = Some(StoredFile {
