@@ -44,29 +44,27 @@ fn id_of(name: &str, onnx: &[u8]) -> String {
     format!("{name}-{digest}")
 }
 
+/// One file of the model folder `dir`; a missing one is named as such.
+fn read_model_file(dir: &Path, file: &str) -> Result<Vec<u8>, EmbedError> {
+    let path = dir.join(file);
+    std::fs::read(&path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => EmbedError::ModelFileMissing { path },
+        _ => EmbedError::Io { path, source },
+    })
+}
+
 impl OnnxEmbedder {
     /// The id the model in `dir` will have once loaded, without loading it (cache keys can be
     /// looked up while it loads).
     pub fn identity(dir: &Path, name: &str) -> Result<String, EmbedError> {
-        let path = dir.join(MODEL_FILES[0]);
-        let onnx = std::fs::read(&path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => EmbedError::ModelFileMissing { path },
-            _ => EmbedError::Io { path, source },
-        })?;
-        Ok(id_of(name, &onnx))
+        Ok(id_of(name, &read_model_file(dir, MODEL_FILES[0])?))
     }
 
     /// Loads the model in `dir`; ONNX Runtime must be initialised first ([`super::runtime::init`]).
     /// Its id is `name` plus a digest of the weights, so cached vectors follow the model.
     /// Files are checked before the runtime so a missing model is reported as such.
     pub fn load(dir: &Path, name: &str) -> Result<Self, EmbedError> {
-        let read = |name: &str| -> Result<Vec<u8>, EmbedError> {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => EmbedError::ModelFileMissing { path },
-                _ => EmbedError::Io { path, source },
-            })
-        };
+        let read = |file: &str| read_model_file(dir, file);
         let onnx = read(MODEL_FILES[0])?;
         let id = id_of(name, &onnx);
         let tokenizer_files = TokenizerFiles {

@@ -41,9 +41,8 @@ impl PendingModel {
                 tracing::info!(model = %kind, ms = t.elapsed().as_millis() as u64, ok = model.is_ok(), "model loaded");
                 model
             })
-            .map_err(|e| EmbedError::ModelLoad {
-                dir: Default::default(),
-                reason: format!("cannot start the loading thread: {e}"),
+            .map_err(|e| {
+                EmbedError::Unavailable(format!("cannot start the thread loading the model: {e}"))
             })?;
         Ok(Self {
             id,
