@@ -278,29 +278,7 @@ async fn read_form(
                     bytes,
                 });
             }
-            "formats" => {
-                let file = base_name(field.file_name().unwrap_or("formats.toml"));
-                let path = staged.add(uploads.join(format!("{id}.formats.toml")));
-                let bytes = save_field(
-                    field,
-                    &path,
-                    MAX_FORMATS_BYTES,
-                    FieldCheck::None,
-                    &file,
-                    pace,
-                )
-                .await?;
-                if bytes == 0 {
-                    staged.discard(&path).await;
-                    continue; // an empty optional file input
-                }
-                formats = Some(StoredFile {
-                    name: file,
-                    path,
-                    bytes,
-                });
-            }
-            "kb" | "playbooks" => {
+            "kb" | "playbooks" | "formats" => {
                 let file = base_name(field.file_name().unwrap_or(&name));
                 if file.is_empty() {
                     continue;
@@ -309,8 +287,12 @@ async fn read_form(
                     .extension()
                     .map_or_else(String::new, |e| e.to_string_lossy().to_lowercase());
                 let path = staged.add(uploads.join(format!("{id}.{name}.{ext}")));
-                let bytes =
-                    save_field(field, &path, MAX_KB_BYTES, FieldCheck::None, &file, pace).await?;
+                let limit = if name == "formats" {
+                    MAX_FORMATS_BYTES
+                } else {
+                    MAX_KB_BYTES
+                };
+                let bytes = save_field(field, &path, limit, FieldCheck::None, &file, pace).await?;
                 if bytes == 0 {
                     staged.discard(&path).await;
                     continue; // an empty optional file input
@@ -320,10 +302,10 @@ async fn read_form(
                     path,
                     bytes,
                 });
-                if name == "kb" {
-                    kb = stored;
-                } else {
-                    playbooks = stored;
+                match name.as_str() {
+                    "kb" => kb = stored,
+                    "playbooks" => playbooks = stored,
+                    _ => formats = stored,
                 }
             }
             "model" => {

@@ -792,19 +792,30 @@ time = "%d.%m.%Y %H:%M:%S"
         .expect("rerun");
     let again = accepted_id(r).await;
     assert_eq!(read(again).await, (Some("billing".into()), 10, 10, 0));
-    // An empty formats input (a form's file field left blank) is no formats file, and leaves
-    // no file behind.
-    let blank = accepted_id(
-        upload_with(&app.client, &base, zip.clone(), ("formats", "", Vec::new())).await,
-    )
-    .await;
-    assert_eq!(read(blank.clone()).await, (None, 0, 0, 10));
-    assert!(
-        !app.dir
-            .path()
-            .join(format!("data/uploads/{blank}.formats.toml"))
-            .exists()
-    );
+    // A form's file field left blank (no name, no bytes) or an empty file is no formats file,
+    // and leaves no file behind.
+    for name in ["", "empty.toml"] {
+        let blank = accepted_id(
+            upload_with(
+                &app.client,
+                &base,
+                zip.clone(),
+                ("formats", name, Vec::new()),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(read(blank.clone()).await, (None, 0, 0, 10));
+        let left = std::fs::read_dir(app.dir.path().join("data/uploads"))
+            .expect("uploads")
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{blank}.formats"))
+            });
+        assert!(!left, "{name:?}");
+    }
     // A mistake is refused before anything is queued, naming the file, line or format, and what.
     let before = stored_uploads(&app);
     for (text, line, format, what) in [
