@@ -67,10 +67,15 @@ pub struct AnalyzeArgs {
     /// Your own log formats (TOML; see README "Log formats").
     #[arg(long, env = "LOGLENS_FORMATS")]
     pub formats: Option<PathBuf>,
-    /// Similarity an ERROR needs to match a KB problem (default: the model's calibrated value).
+    /// Your own glossary of aliases (CSV `alias,canonical`), read before the shipped one.
+    #[arg(long, env = "LOGLENS_GLOSSARY")]
+    pub glossary: Option<PathBuf>,
+    /// Score at which an ERROR is taken for a KB problem whatever the runner-up (default: the
+    /// model's calibrated value; below it, the rule asks the match to stand out).
     #[arg(long, value_parser = unit_interval)]
     pub error_threshold: Option<f32>,
-    /// Similarity a WARNING needs to match a KB anomaly (default: the model's calibrated value).
+    /// Score at which a WARNING is taken for a KB anomaly whatever the runner-up (default: the
+    /// model's calibrated value; the vetoes still apply).
     #[arg(long, value_parser = unit_interval)]
     pub warning_threshold: Option<f32>,
     #[command(flatten)]
@@ -90,6 +95,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     };
     let kb = args.kb.as_ref().map(read).transpose()?;
     let playbooks = args.playbooks.as_ref().map(read).transpose()?;
+    let glossary = args.glossary.as_ref().map(read).transpose()?;
     let upload_name = args
         .zip
         .file_name()
@@ -106,6 +112,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         thresholds: thresholds(&args),
         kb,
         playbooks,
+        glossary,
         out_dir: args.out.clone(),
     };
     let sink = TerminalProgress::new();
@@ -117,10 +124,10 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         .report
         .links
         .iter()
-        .filter(|l| l.method == loglens_shared::report::Method::Semantic)
+        .filter(|l| l.method.by_meaning())
         .count();
     println!(
-        "loglens: {} scenarios, {} files, {} lines in {:.1} s: {} links ({} exact, {semantic} semantic), {} problems, {} predictions, {} novel anomalies -> {}",
+        "loglens: {} scenarios, {} files, {} lines in {:.1} s: {} links ({} exact, {semantic} by meaning), {} problems, {} predictions, {} novel anomalies -> {}",
         s.scenarios,
         s.files,
         s.lines,

@@ -127,6 +127,11 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_FORMATS")]
     pub formats: Option<PathBuf>,
 
+    /// Your own glossary of aliases for matching by meaning (CSV `alias,canonical`; see
+    /// README "Glossary"), read before the shipped one and checked at start.
+    #[arg(long, env = "LOGLENS_GLOSSARY")]
+    pub glossary: Option<PathBuf>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

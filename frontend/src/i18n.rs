@@ -147,6 +147,7 @@ pub struct Texts {
     pub side_problem: &'static str,
     pub method_exact: &'static str,
     pub method_semantic: &'static str,
+    pub method_glossary: &'static str,
     pub incidents_title: &'static str,
     pub scenario_filter: &'static str,
     pub all: &'static str,
@@ -268,6 +269,7 @@ impl Texts {
         match m {
             Method::Exact => self.method_exact,
             Method::Semantic => self.method_semantic,
+            Method::Glossary => self.method_glossary,
         }
     }
 
@@ -394,6 +396,7 @@ pub static RU: Texts = Texts {
     side_problem: "Проблема",
     method_exact: "точный",
     method_semantic: "семантический",
+    method_glossary: "глоссарий",
     incidents_title: "Инциденты",
     scenario_filter: "Сценарий: ",
     all: "все",
@@ -595,6 +598,7 @@ pub static EN: Texts = Texts {
     side_problem: "Problem",
     method_exact: "exact",
     method_semantic: "semantic",
+    method_glossary: "glossary",
     incidents_title: "Incidents",
     scenario_filter: "Scenario: ",
     all: "all",

@@ -128,6 +128,7 @@ fn method_rank(m: Method) -> u8 {
     match m {
         Method::Exact => 0,
         Method::Semantic => 1,
+        Method::Glossary => 2,
     }
 }
 

@@ -21,6 +21,30 @@ pub struct AnalysisReport {
     /// WARNING/ERROR messages grouped into templates, ERROR first, most frequent first.
     #[serde(default)]
     pub patterns: Vec<PatternInfo>,
+    /// The glossary matching by meaning used, and which of its aliases rewrote a log line.
+    #[serde(default)]
+    pub glossary: GlossaryUse,
+}
+
+/// The aliases matching by meaning read (ИБП → UPS), and those this analysis's lines used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GlossaryUse {
+    /// Where its aliases came from, the user's file first (`uploaded: terms.csv`, `built-in`);
+    /// empty when matching was exact only.
+    pub sources: Vec<String>,
+    /// How many aliases it holds.
+    pub entries: u64,
+    /// The aliases that rewrote at least one WARNING/ERROR message matched by meaning.
+    pub used: Vec<AliasUse>,
+}
+
+/// One alias of the glossary and the knowledge base's words it stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AliasUse {
+    pub alias: String,
+    pub canonical: String,
 }
 
 /// WARNING or ERROR messages that differ only in their variable parts (addresses, ids,

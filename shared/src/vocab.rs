@@ -144,8 +144,10 @@ pub enum Method {
     /// The organizers' rule: the KB text is a substring of the message.
     #[default]
     Exact,
-    /// By meaning: sentence embeddings.
+    /// By meaning: sentence embeddings and shared words.
     Semantic,
+    /// By meaning, after the glossary rewrote an alias in the line (ИБП → UPS).
+    Glossary,
 }
 
 impl Method {
@@ -153,6 +155,22 @@ impl Method {
         match self {
             Method::Exact => "exact",
             Method::Semantic => "semantic",
+            Method::Glossary => "glossary",
+        }
+    }
+
+    /// Matched by meaning (with or without the glossary), not by the organizers' rule.
+    pub fn by_meaning(self) -> bool {
+        self != Method::Exact
+    }
+
+    /// The method of a link whose two sides matched by `a` and `b`: exact only if both were;
+    /// the glossary if it helped either side.
+    pub fn combine(a: Method, b: Method) -> Method {
+        match (a, b) {
+            (Method::Exact, Method::Exact) => Method::Exact,
+            (Method::Glossary, _) | (_, Method::Glossary) => Method::Glossary,
+            _ => Method::Semantic,
         }
     }
 }

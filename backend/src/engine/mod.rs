@@ -7,6 +7,7 @@
 
 pub mod embed;
 pub mod findings;
+pub mod glossary;
 pub mod input;
 pub mod matching;
 pub mod normalize;

@@ -117,6 +117,12 @@ pub async fn launch(
     std::fs::create_dir_all(&config.data_dir)?;
     // A formats file with a mistake stops the start, saying which format and what.
     crate::inspect::load_formats(config.formats.as_deref()).map_err(std::io::Error::other)?;
+    // So does a glossary with a mistake (which line, what).
+    if let Some(path) = &config.glossary {
+        let bytes = std::fs::read(path)?;
+        crate::engine::glossary::Glossary::check_user_file(&bytes, &path.display().to_string())
+            .map_err(std::io::Error::other)?;
+    }
     let worker_bin = match &config.worker_bin {
         Some(bin) => bin.clone(),
         None => std::env::current_exe()?,
@@ -137,6 +143,7 @@ pub async fn launch(
                 memory_budget_bytes: config.worker_memory_mb.saturating_mul(1024 * 1024),
                 deadline: Duration::from_secs(config.job_timeout.max(1)),
                 formats: config.formats.clone(),
+                glossary: config.glossary.clone(),
             },
             max_attempts: config.max_attempts.max(1),
         },

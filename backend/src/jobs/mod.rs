@@ -449,6 +449,7 @@ impl Jobs {
                 .max(MIN_RETAIN_BYTES),
             formats: self.config.worker.formats.clone(),
             uploaded_formats: job.formats_name.clone().zip(job.formats_path.clone()),
+            glossary: self.config.worker.glossary.clone(),
         };
         let message = if restarted {
             JobNote::Restarted

@@ -51,6 +51,9 @@ pub struct WorkOrder {
     /// formats come before the server's.
     #[serde(default)]
     pub uploaded_formats: Option<(String, PathBuf)>,
+    /// The server's glossary file, if any.
+    #[serde(default)]
+    pub glossary: Option<PathBuf>,
 }
 
 /// One line a worker prints.
@@ -83,6 +86,8 @@ pub struct WorkerConfig {
     pub deadline: Duration,
     /// The user's log formats file, if any (checked when the server starts).
     pub formats: Option<PathBuf>,
+    /// The user's glossary, if any (checked when the server starts).
+    pub glossary: Option<PathBuf>,
 }
 
 /// How a worker ended.
@@ -311,6 +316,12 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
         thresholds: None,
         kb: read(&order.kb)?,
         playbooks: read(&order.playbooks)?,
+        glossary: read(
+            &order
+                .glossary
+                .as_ref()
+                .map(|p| (p.display().to_string(), p.clone())),
+        )?,
         out_dir: order.out_dir.clone(),
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));

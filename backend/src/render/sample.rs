@@ -2,9 +2,9 @@
 //! control characters in log lines, long lines, and as many links as a test asks for.
 
 use loglens_shared::report::{
-    AnalysisReport, ContextLine, FileStats, Incident, Level, Link, LogRef, LogTime, MatchEvidence,
-    Method, ModelKind, NovelAnomaly, PatternInfo, PatternSample, PlaybookRecommendation,
-    Prediction, Priority, ScenarioInfo, Summary,
+    AliasUse, AnalysisReport, ContextLine, FileStats, GlossaryUse, Incident, Level, Link, LogRef,
+    LogTime, MatchEvidence, Method, ModelKind, NovelAnomaly, PatternInfo, PatternSample,
+    PlaybookRecommendation, Prediction, Priority, ScenarioInfo, Summary,
 };
 
 pub const NASTY: &str =
@@ -55,10 +55,10 @@ pub fn link(i: u32) -> Link {
             Level::Warning,
             "WARN пул <80%>",
         ),
-        method: if i.is_multiple_of(2) {
-            Method::Exact
-        } else {
-            Method::Semantic
+        method: match i % 4 {
+            1 => Method::Semantic,
+            3 => Method::Glossary,
+            _ => Method::Exact,
         },
         score: 0.875,
         anomaly_text: "Рост задержки \"БД\"".to_string(),
@@ -127,6 +127,14 @@ pub fn report(links: u32) -> AnalysisReport {
             ],
             scenario_ids: vec![1, 2],
         }],
+        glossary: GlossaryUse {
+            sources: vec!["uploaded: «термины».csv".into(), "built-in".into()],
+            entries: 2,
+            used: vec![AliasUse {
+                alias: "ибп".into(),
+                canonical: "ups".into(),
+            }],
+        },
         patterns: vec![PatternInfo {
             id: "P1".to_string(),
             level: Level::Warning,

@@ -57,6 +57,7 @@ pub fn config(dir: &Path) -> ServeConfig {
         cors_origins: Vec::new(),
         allowed_hosts: Vec::new(),
         formats: None,
+        glossary: None,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,

@@ -116,6 +116,7 @@ pub fn analyze_with(
         thresholds: None,
         kb: None,
         playbooks: None,
+        glossary: None,
         out_dir: out_dir.to_path_buf(),
     };
     tweak(&mut req);

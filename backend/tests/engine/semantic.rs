@@ -6,6 +6,13 @@ use loglens_shared::report::{Method, PredictionKind};
 use crate::helpers::*;
 
 fn run_case(lines: &[(&str, &str)]) -> loglens_shared::report::AnalysisReport {
+    run_case_with(lines, |_| {})
+}
+
+fn run_case_with(
+    lines: &[(&str, &str)],
+    tweak: impl FnOnce(&mut loglens::engine::AnalysisRequest),
+) -> loglens_shared::report::AnalysisReport {
     let dir = tempfile::tempdir().expect("tmp");
     let mut log = filler(3);
     for (i, (level, msg)) in lines.iter().enumerate() {
@@ -25,10 +32,16 @@ fn run_case(lines: &[(&str, &str)]) -> loglens_shared::report::AnalysisReport {
             ("Case 5/host.txt", log.as_bytes()),
         ],
     );
-    analyze(&zip, true, &dir.path().join("out"))
-        .output
-        .expect("analysis succeeds")
-        .report
+    analyze_with(
+        &zip,
+        true,
+        &dir.path().join("out"),
+        loglens_shared::ModelKind::Light,
+        tweak,
+    )
+    .output
+    .expect("analysis succeeds")
+    .report
 }
 
 #[test]
@@ -174,4 +187,123 @@ fn unrelated_error_is_not_forced_onto_a_problem() {
     ]);
     assert!(report.incidents.is_empty(), "{:#?}", report.incidents);
     assert!(report.links.is_empty());
+}
+
+#[test]
+fn another_interface_or_the_opposite_condition_is_not_evidence() {
+    // Problem 21 "Network interface eth0 link failure" is present; its anomaly 161 is
+    // "eth0: link down". A line about eth1, or one saying the link is up, is not its evidence.
+    let report = run_case(&[
+        ("WARNING", "eth1: link down"),
+        ("WARNING", "eth0: NIC link is up at 1000 Mbps full duplex"),
+        ("WARNING", "garbage collection finished in 12 ms"),
+        ("ERROR", "Network interface eth0 link failure"),
+    ]);
+    assert!(report.links.is_empty(), "{:#?}", report.links);
+    // The same kind of line about eth0 itself is.
+    let report = run_case(&[
+        ("WARNING", "eth0 link went down"),
+        ("ERROR", "Network interface eth0 link failure"),
+    ]);
+    assert_eq!(
+        report
+            .links
+            .iter()
+            .map(|l| (l.anomaly_id, l.problem_id))
+            .collect::<Vec<_>>(),
+        vec![(161, 21)],
+        "{:#?}",
+        report.links
+    );
+}
+
+#[test]
+fn russian_lines_match_through_the_glossary_and_say_so() {
+    // Problem 1 "RAID controller firmware failure" with anomaly 2 "RAID array degraded", in
+    // Russian; the light model is English-only: the glossary carries the meaning.
+    let report = run_case(&[
+        ("WARNING", "RAID-массив деградировал"),
+        ("ERROR", "сбой прошивки RAID-контроллера"),
+    ]);
+    let l = report
+        .links
+        .iter()
+        .find(|l| (l.anomaly_id, l.problem_id) == (2, 1))
+        .unwrap_or_else(|| panic!("{:#?}", report.links));
+    assert_eq!(l.method, Method::Glossary);
+    let w = l.warning_match.as_ref().expect("explained");
+    assert!(w.runner_up.is_some() && w.margin().is_some(), "{w:?}");
+    assert_eq!(report.glossary.sources, vec!["built-in"]);
+    let used: Vec<(&str, &str)> = report
+        .glossary
+        .used
+        .iter()
+        .map(|u| (u.alias.as_str(), u.canonical.as_str()))
+        .collect();
+    for pair in [
+        ("прошивк*", "firmware"),
+        ("контроллер*", "controller"),
+        ("сбой", "failure"),
+    ] {
+        assert!(used.contains(&pair), "{pair:?} not in {used:?}");
+    }
+}
+
+#[test]
+fn a_user_glossary_comes_first_and_is_reported() {
+    // "Zorkon" means nothing to the model; the user's glossary says it is the RAID controller.
+    let glossary = "alias,canonical\nzorkon,raid controller\n";
+    let lines = [
+        ("WARNING", "RAID array degraded"),
+        ("ERROR", "Zorkon firmware failure"),
+    ];
+    let report = run_case_with(&lines, |req| {
+        req.glossary = Some(loglens::engine::UploadedFile {
+            name: "terms.csv".into(),
+            bytes: glossary.as_bytes().to_vec(),
+        })
+    });
+    assert_eq!(
+        report.glossary.sources,
+        vec!["uploaded: terms.csv", "built-in"]
+    );
+    assert!(
+        report
+            .glossary
+            .used
+            .iter()
+            .any(|u| u.alias == "zorkon" && u.canonical == "raid controller"),
+        "{:?}",
+        report.glossary.used
+    );
+    let error = report
+        .links
+        .iter()
+        .find(|l| l.problem_id == 1)
+        .unwrap_or_else(|| panic!("{:#?}", report.links));
+    assert_eq!(error.method, Method::Glossary);
+}
+
+#[test]
+fn a_bad_user_glossary_fails_the_analysis_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let zip = zip_of(
+        dir.path(),
+        "g.zip",
+        &[("Case 1/host.txt", filler(3).as_bytes())],
+    );
+    let run = analyze_with(
+        &zip,
+        true,
+        &dir.path().join("out"),
+        loglens_shared::ModelKind::Light,
+        |req| {
+            req.glossary = Some(loglens::engine::UploadedFile {
+                name: "terms.csv".into(),
+                bytes: b"alias,canonical\nok,fine\nx*,y\n".to_vec(),
+            })
+        },
+    );
+    let err = run.output.expect_err("refused").to_string();
+    assert!(err.contains("terms.csv, line 3"), "{err}");
 }

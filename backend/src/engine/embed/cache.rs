@@ -1,4 +1,4 @@
-//! Embeddings computed once: KB vectors per (model, KB content hash) in memory and on disk,
+//! Embeddings computed once: KB vectors per (model, KB content, glossary) in memory and on disk,
 //! message vectors per (model, normalised text) in memory, so a message that recurs across
 //! cases or jobs is embedded once per process.
 
@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::{EmbedError, Embedder};
+use crate::engine::glossary::Glossary;
 use crate::engine::input::kb::KnowledgeBase;
-use crate::engine::matching::KbVectors;
-use crate::engine::normalize::normalize;
+use crate::engine::matching::{KbVectors, semantic_text};
 
 /// Texts embedded per call, so progress can be reported between calls.
 pub const EMBED_CHUNK: usize = 256;
@@ -60,12 +60,22 @@ impl VectorCache {
         &self,
         model: &dyn Embedder,
         kb: &KnowledgeBase,
+        glossary: &Glossary,
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<Arc<KbVectors>, EmbedError> {
-        let key = (model.id().to_owned(), kb.content_hash.clone());
+        // The glossary rewrites KB texts too: vectors are the (KB, glossary) pair's.
+        let content = format!("{}-{}", kb.content_hash, &glossary.content_hash[..16]);
+        let key = (model.id().to_owned(), content.clone());
         let problems = kb.problem_list();
-        let problem_norm: Vec<String> = problems.iter().map(|(_, t)| normalize(t)).collect();
-        let anomaly_norm: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
+        let problem_norm: Vec<String> = problems
+            .iter()
+            .map(|(_, t)| semantic_text(glossary, t))
+            .collect();
+        let anomaly_norm: Vec<String> = kb
+            .anomalies
+            .iter()
+            .map(|t| semantic_text(glossary, t))
+            .collect();
         // A cached set is used only if it is this knowledge base's, entry for entry: anything
         // else is ignored and rebuilt, never indexed out of bounds.
         let fits = |v: &KbVectors| {
@@ -87,7 +97,7 @@ impl VectorCache {
         let path = self
             .dir
             .as_ref()
-            .map(|d| d.join(format!("kb-{}-{}.vec", model.id(), kb.content_hash)));
+            .map(|d| d.join(format!("kb-{}-{content}.vec", model.id())));
         let total = problems.len() + kb.anomalies.len();
         let loaded = path.as_deref().and_then(|p| read_vectors(p, total).ok());
         let vectors = match loaded {

@@ -88,7 +88,7 @@ pub fn derive_case(
                     score: f32,
                     runner_up: Option<(usize, f32)>,
                     text: &dyn Fn(usize) -> String| {
-        (method == Method::Semantic).then(|| MatchEvidence {
+        method.by_meaning().then(|| MatchEvidence {
             score,
             runner_up: runner_up.map(|(i, _)| text(i)),
             runner_up_score: runner_up.map(|(_, s)| s),
@@ -137,11 +137,15 @@ fn incidents(
     playbooks: &Playbooks,
 ) -> Vec<Incident> {
     let mut by_problem: BTreeMap<u32, Vec<SigRef>> = BTreeMap::new();
-    let mut semantic: BTreeSet<u32> = BTreeSet::new();
+    // How each problem was found: exact if any of its ERRORs matched exactly.
+    let mut method: BTreeMap<u32, Method> = BTreeMap::new();
     for h in &m.problems {
         by_problem.entry(h.problem_id).or_default().push(h.at);
-        if h.method == Method::Semantic {
-            semantic.insert(h.problem_id);
+        let found = method.entry(h.problem_id).or_insert(h.method);
+        if h.method == Method::Exact {
+            *found = Method::Exact;
+        } else if *found != Method::Exact {
+            *found = Method::combine(*found, h.method);
         }
     }
     let mut out: Vec<Incident> = by_problem
@@ -184,16 +188,7 @@ fn incidents(
                 files: file_set.into_iter().collect(),
                 first_seen,
                 last_seen,
-                method: if semantic.contains(&problem_id)
-                    && !m
-                        .problems
-                        .iter()
-                        .any(|h| h.problem_id == problem_id && h.method == Method::Exact)
-                {
-                    Method::Semantic
-                } else {
-                    Method::Exact
-                },
+                method: method.get(&problem_id).copied().unwrap_or_default(),
             }
         })
         .collect();

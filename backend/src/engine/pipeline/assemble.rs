@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use loglens_shared::report::{
-    AnalysisReport, FileStats, Incident, Level, Notice, PatternInfo, PatternSample, ScenarioInfo,
-    Summary,
+    AliasUse, AnalysisReport, FileStats, GlossaryUse, Incident, Level, Notice, PatternInfo,
+    PatternSample, ScenarioInfo, Summary,
 };
 
 use super::classify::Classified;
@@ -29,6 +29,7 @@ pub fn report(
 ) -> AnalysisReport {
     let mut report = AnalysisReport {
         patterns: pattern_infos(plan, scanned, patterns),
+        glossary: glossary_use(req, knowledge, classified),
         ..AnalysisReport::default()
     };
     for (((case, files), kb), (hits, links)) in plan
@@ -36,7 +37,7 @@ pub fn report(
         .iter()
         .zip(scanned)
         .zip(&knowledge.per_case)
-        .zip(classified)
+        .zip(&classified.cases)
     {
         report.scenarios.push(ScenarioInfo {
             id: case.id,
@@ -227,4 +228,27 @@ fn notices_of(
         },
     ));
     out
+}
+
+/// The glossary's part in matching by meaning (nothing when matching was exact only).
+fn glossary_use(
+    req: &AnalysisRequest,
+    knowledge: &Knowledge,
+    classified: &Classified,
+) -> GlossaryUse {
+    if !req.semantic {
+        return GlossaryUse::default();
+    }
+    GlossaryUse {
+        sources: knowledge.glossary.sources.clone(),
+        entries: knowledge.glossary.len() as u64,
+        used: classified
+            .aliases_used
+            .iter()
+            .map(|u| AliasUse {
+                alias: u.alias.clone(),
+                canonical: u.canonical.clone(),
+            })
+            .collect(),
+    }
 }

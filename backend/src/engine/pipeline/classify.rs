@@ -10,11 +10,16 @@ use super::read_logs::Scanned;
 use super::run::{Step, ratio};
 use crate::engine::EngineError;
 use crate::engine::embed::{Embedder, VectorCache};
+use crate::engine::glossary::UsedAlias;
 use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
 use crate::engine::patterns::PatternId;
 
-/// What matched in each case, in plan order: the hits and the report rows they make.
-pub type Classified = Vec<(CaseMatches, Vec<RawLink>)>;
+/// What matched in each case, in plan order: the hits and the report rows they make; and the
+/// glossary's aliases that rewrote a message matched by meaning.
+pub struct Classified {
+    pub cases: Vec<(CaseMatches, Vec<RawLink>)>,
+    pub aliases_used: BTreeSet<UsedAlias>,
+}
 
 /// The semantic side of stage 7: the model, its vector caches and thresholds.
 pub struct Meaning<'a> {
@@ -37,7 +42,7 @@ pub fn classify(
         // `CPU0`), so thousands of variants of a message cost one embedding.
         let mut open: BTreeMap<String, Option<PatternId>> = BTreeMap::new();
         for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
-            open.extend(matching::open_messages(kb, files));
+            open.extend(matching::open_messages(kb, files, &knowledge.glossary));
         }
         let mut first_of: HashMap<PatternId, &String> = HashMap::new();
         for (norm, pattern) in &open {
@@ -68,13 +73,14 @@ pub fn classify(
             }
         }
     }
-    let mut out = Classified::with_capacity(scanned.len());
+    let mut out = Vec::with_capacity(scanned.len());
     for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
         let sem = meaning.and_then(|m| {
             m.kb_vectors.get(&kb.content_hash).map(|kbv| Semantic {
                 kb: kbv,
                 messages: &messages,
                 thresholds: m.thresholds,
+                glossary: &knowledge.glossary,
             })
         });
         let hits = matching::match_case(kb, files, sem.as_ref());
@@ -82,5 +88,25 @@ pub fn classify(
         out.push((hits, links));
     }
     let links = out.iter().map(|(_, l)| l.len()).sum();
+    let mut aliases_used = BTreeSet::new();
+    if meaning.is_some() {
+        for ((hits, _), files) in out.iter().zip(scanned) {
+            for at in hits
+                .problems
+                .iter()
+                .map(|h| (h.at, h.method))
+                .chain(hits.anomalies.iter().map(|h| (h.at, h.method)))
+            {
+                if at.1 == loglens_shared::report::Method::Glossary {
+                    let norm = crate::engine::normalize::normalize(&at.0.get(files).message);
+                    knowledge.glossary.apply_noting(&norm, &mut aliases_used);
+                }
+            }
+        }
+    }
+    let out = Classified {
+        cases: out,
+        aliases_used,
+    };
     Ok((out, Note::Matched { links }))
 }

@@ -57,7 +57,7 @@ pub fn embed_knowledge(
     let mut sets = KbVectorSets::new();
     let mut base = 0;
     for kb in &knowledge.distinct {
-        let v = cache.kb_vectors(model, kb, &mut |done, _| {
+        let v = cache.kb_vectors(model, kb, &knowledge.glossary, &mut |done, _| {
             let done = base + done;
             step.progress(ratio(done as u64, total as u64), || {
                 Note::EmbeddingKnowledgeBase { done, total }

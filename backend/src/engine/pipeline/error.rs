@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::engine::embed::EmbedError;
+use crate::engine::glossary::GlossaryError;
 use crate::engine::input::archive::ArchiveError;
 use crate::engine::input::kb::KbError;
 use crate::engine::input::playbooks::PlaybookError;
@@ -16,6 +17,8 @@ pub enum EngineError {
     Kb(#[from] KbError),
     #[error(transparent)]
     Playbooks(#[from] PlaybookError),
+    #[error(transparent)]
+    Glossary(#[from] GlossaryError),
     #[error(transparent)]
     Model(EmbedError),
     #[error(transparent)]
@@ -39,6 +42,7 @@ impl EngineError {
             EngineError::Archive(e) => e.to_string(),
             EngineError::Kb(e) => e.to_string(),
             EngineError::Playbooks(e) => e.to_string(),
+            EngineError::Glossary(e) => e.to_string(),
             EngineError::Model(_) => "the embedding model is not available on this server".into(),
             EngineError::Report(_) | EngineError::OutDir { .. } => {
                 "the reports could not be written on the server".into()

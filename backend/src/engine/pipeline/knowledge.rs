@@ -8,6 +8,7 @@ use std::sync::Arc;
 use loglens_shared::report::Notice;
 
 use super::notes::{Fallback, Note};
+use crate::engine::glossary::Glossary;
 use crate::engine::input::archive::{ArchivePlan, EntryReader, KbEntry};
 use crate::engine::input::kb::{KnowledgeBase, MAX_KB_BYTES};
 use crate::engine::input::playbooks::Playbooks;
@@ -38,6 +39,8 @@ pub struct Knowledge {
     pub per_case: Vec<Arc<KnowledgeBase>>,
     pub distinct: Vec<Arc<KnowledgeBase>>,
     pub playbooks: Playbooks,
+    /// Aliases for matching by meaning: the user's, then the shipped ones.
+    pub glossary: Arc<Glossary>,
     pub notices: Vec<Notice>,
     /// Some case uses the fallback (the uploaded knowledge base, else the built-in one).
     pub used_fallback: bool,
@@ -123,6 +126,10 @@ pub fn load(req: &AnalysisRequest, choice: &KbChoice) -> Result<(Knowledge, Note
         Some(f) => Playbooks::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
         None => Playbooks::builtin(),
     };
+    let glossary = match &req.glossary {
+        Some(f) => Arc::new(Glossary::with_user_file(&f.bytes, &f.name)?),
+        None => Glossary::builtin(),
+    };
     let note = Note::KnowledgeBasesRead {
         bases: distinct.len(),
         links: distinct.iter().map(|k| k.links.len()).sum(),
@@ -133,6 +140,7 @@ pub fn load(req: &AnalysisRequest, choice: &KbChoice) -> Result<(Knowledge, Note
             per_case,
             distinct,
             playbooks,
+            glossary,
             notices,
             used_fallback: choice.per_case.contains(&KbSource::Fallback),
         },
@@ -178,6 +186,7 @@ mod tests {
             thresholds: None,
             kb,
             playbooks: None,
+            glossary: None,
             out_dir: "/nonexistent".into(),
         }
     }
