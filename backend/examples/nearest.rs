@@ -1,5 +1,6 @@
 //! Prints the KB problems and anomalies nearest to each message given on the command line,
-//! with cosine, lexical and combined scores — the tool used to calibrate thresholds.
+//! with cosine, lexical and combined scores, after the glossary — to see why one message matches
+//! (the rule itself is calibrated with `devset_scores` and `scripts/calibrate_semantic.py`).
 //!
 //! cargo run --release -p loglens --example nearest -- [--heavy] "RAID array is degraded" ...
 
@@ -9,9 +10,10 @@ use loglens::config::ModelConfig;
 use loglens::engine::ModelKind;
 use loglens::engine::embed::cosine;
 use loglens::engine::embed::models::ModelRegistry;
+use loglens::engine::glossary::Glossary;
 use loglens::engine::input::kb::KnowledgeBase;
-use loglens::engine::matching::similarity;
-use loglens::engine::normalize::{lexical_similarity, normalize};
+use loglens::engine::matching::{semantic_text, similarity};
+use loglens::engine::normalize::lexical_similarity;
 
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,12 +30,18 @@ fn main() -> anyhow::Result<()> {
     };
     let model = ModelRegistry::new(models).get(kind)?;
     let kb = KnowledgeBase::builtin();
+    // The texts as matching by meaning compares them: normalised, then the glossary.
+    let glossary = Glossary::builtin();
     let problems: Vec<(u32, String)> = kb
         .problem_list()
         .into_iter()
-        .map(|(id, t)| (id, normalize(t)))
+        .map(|(id, t)| (id, semantic_text(&glossary, t)))
         .collect();
-    let anomalies: Vec<String> = kb.anomalies.iter().map(|t| normalize(t)).collect();
+    let anomalies: Vec<String> = kb
+        .anomalies
+        .iter()
+        .map(|t| semantic_text(&glossary, t))
+        .collect();
     let texts: Vec<&str> = problems
         .iter()
         .map(|(_, t)| t.as_str())
@@ -46,7 +54,7 @@ fn main() -> anyhow::Result<()> {
         loglens::engine::matching::Thresholds::of(kind)
     );
     for msg in &args {
-        let norm = normalize(msg);
+        let norm = semantic_text(&glossary, msg);
         let v = model.embed(&[norm.as_str()])?.remove(0);
         println!("\n{msg:?} -> {norm:?}");
         let mut ps: Vec<(f32, f32, f32, String)> = problems
