@@ -128,7 +128,8 @@ pub struct ServeConfig {
     pub formats: Option<PathBuf>,
 
     /// Your own glossary of aliases for matching by meaning (CSV `alias,canonical`; see
-    /// README "Glossary"), read before the shipped one and checked at start.
+    /// README "Matching by meaning, and the glossary"), read before the shipped one and checked
+    /// at start.
     #[arg(long, env = "LOGLENS_GLOSSARY")]
     pub glossary: Option<PathBuf>,
 

@@ -101,11 +101,6 @@ impl Glossary {
         Arc::clone(&DEFAULT)
     }
 
-    /// A glossary with no alias (matching by meaning sees the texts as written).
-    pub fn empty() -> Glossary {
-        Glossary::build(Vec::new(), Vec::new())
-    }
-
     /// The user's file `name` (CSV bytes) in front of the shipped default.
     pub fn with_user_file(bytes: &[u8], name: &str) -> Result<Glossary, GlossaryError> {
         let mut entries = parse_entries(bytes, name)?;
@@ -116,7 +111,7 @@ impl Glossary {
         ))
     }
 
-    /// Checks a user file without keeping it (intake uses this to refuse a bad upload early).
+    /// Checks a user file without keeping it (the server's start refuses a bad one with this).
     pub fn check_user_file(bytes: &[u8], name: &str) -> Result<usize, GlossaryError> {
         parse_entries(bytes, name).map(|e| e.len())
     }

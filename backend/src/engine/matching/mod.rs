@@ -216,9 +216,38 @@ impl Candidate {
     }
 }
 
+/// Mean and standard deviation of one line's scores against the whole KB: how the line
+/// relates to everything it could be (the z-scores of its candidates).
+struct Spread {
+    mean: f32,
+    sd: f32,
+}
+
+impl Spread {
+    fn of(scores: &[f32]) -> Spread {
+        let n = scores.len() as f32;
+        let mean = scores.iter().sum::<f32>() / n;
+        let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n).sqrt();
+        Spread { mean, sd }
+    }
+
+    fn z(&self, score: f32) -> f32 {
+        if self.sd > f32::EPSILON {
+            (score - self.mean) / self.sd
+        } else {
+            0.0
+        }
+    }
+}
+
 /// The best of `scores` restricted to `keep`, its runner-up there (another text), and its
-/// z-score among all of `scores`.
-fn candidate(scores: &[f32], texts: &[String], keep: impl Fn(usize) -> bool) -> Option<Candidate> {
+/// z-score in `spread` (of all of `scores`).
+fn candidate(
+    scores: &[f32],
+    texts: &[String],
+    spread: &Spread,
+    keep: impl Fn(usize) -> bool,
+) -> Option<Candidate> {
     let (index, score) = best_of(scores.iter().copied().enumerate().filter(|(i, _)| keep(*i)))?;
     let runner_up = best_of(
         scores
@@ -227,20 +256,11 @@ fn candidate(scores: &[f32], texts: &[String], keep: impl Fn(usize) -> bool) -> 
             .enumerate()
             .filter(|(i, _)| keep(*i) && *i != index && texts[*i] != texts[index]),
     );
-    // Against the whole KB: how the line relates to everything it could be.
-    let n = scores.len() as f32;
-    let mean = scores.iter().sum::<f32>() / n;
-    let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n).sqrt();
-    let z = if sd > f32::EPSILON {
-        (score - mean) / sd
-    } else {
-        0.0
-    };
     Some(Candidate {
         index,
         score,
         runner_up,
-        z,
+        z: spread.z(score),
     })
 }
 
@@ -336,28 +356,29 @@ pub fn match_case(
         return m;
     };
     let t = sem.thresholds;
-    // The method a semantic hit reports: `glossary` when an alias rewrote the line.
-    let method_of = |at: SigRef, key: &str| {
-        if normalize(&at.get(files).message) == key {
+    // The line as matched ([`semantic_text`], normalised once), its vector, and the method a
+    // hit reports: `glossary` when an alias rewrote the line.
+    let open_line = |at: SigRef| -> Option<(String, &Vec<f32>, Method)> {
+        let norm = normalize(&at.get(files).message);
+        let key = sem.glossary.apply(&norm);
+        let method = if key == norm {
             Method::Semantic
         } else {
             Method::Glossary
-        }
-    };
-    let vec_of = |at: SigRef| -> Option<(String, &Vec<f32>)> {
-        let key = semantic_text(sem.glossary, &at.get(files).message);
-        sem.messages.get(&key).map(|v| (key, v))
+        };
+        sem.messages.get(&key).map(|v| (key, v, method))
     };
     for at in open_errors {
         let line = at.get(files).message.as_str();
-        let best = vec_of(at).and_then(|(key, v)| {
+        let best = open_line(at).and_then(|(key, v, method)| {
             let scores: Vec<f32> = (0..sem.kb.problem_ids.len())
                 .map(|i| similarity(v, &key, &sem.kb.problem_vecs[i], &sem.kb.problem_norm[i]))
                 .collect();
-            candidate(&scores, &sem.kb.problem_norm, |_| true).map(|c| (c, key))
+            let spread = Spread::of(&scores);
+            candidate(&scores, &sem.kb.problem_norm, &spread, |_| true).map(|c| (c, method))
         });
         match best {
-            Some((c, key))
+            Some((c, method))
                 if t.takes_error(&c)
                     && !vetoes::states_recovery(line)
                     && !vetoes::other_instance(line, sem.kb.problem_raw(kb, c.index)) =>
@@ -365,7 +386,7 @@ pub fn match_case(
                 m.problems.push(ProblemHit {
                     problem_id: sem.kb.problem_ids[c.index],
                     at,
-                    method: method_of(at, &key),
+                    method,
                     score: c.score,
                     runner_up: c.runner_up,
                 });
@@ -380,7 +401,7 @@ pub fn match_case(
         .map(|links| links.iter().any(|(_, p)| present.contains(p)))
         .collect();
     for at in open_warnings {
-        let Some((key, v)) = vec_of(at) else {
+        let Some((key, v, method)) = open_line(at) else {
             m.unmatched_warnings.push((at, None));
             continue;
         };
@@ -389,8 +410,9 @@ pub fn match_case(
             .map(|i| similarity(v, &key, &sem.kb.anomaly_vecs[i], &sem.kb.anomaly_norm[i]))
             .collect();
         let texts = &sem.kb.anomaly_norm;
-        let overall = candidate(&scores, texts, |_| true);
-        let scoped = candidate(&scores, texts, |i| in_scope[i]);
+        let spread = Spread::of(&scores);
+        let overall = candidate(&scores, texts, &spread, |_| true);
+        let scoped = candidate(&scores, texts, &spread, |i| in_scope[i]);
         let stands = |c: &Candidate| {
             t.takes_warning(c)
                 && vetoes::names_a_fault(line, &key)
@@ -400,7 +422,7 @@ pub fn match_case(
         let hit = |c: Candidate| AnomalyHit {
             anomaly: c.index,
             at,
-            method: method_of(at, &key),
+            method,
             score: c.score,
             runner_up: c.runner_up,
         };

@@ -12,7 +12,9 @@ use crate::engine::EngineError;
 use crate::engine::embed::{Embedder, VectorCache};
 use crate::engine::glossary::UsedAlias;
 use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
+use crate::engine::normalize::normalize;
 use crate::engine::patterns::PatternId;
+use loglens_shared::report::Method;
 
 /// What matched in each case, in plan order: the hits and the report rows they make; and the
 /// glossary's aliases that rewrote a message matched by meaning.
@@ -90,17 +92,17 @@ pub fn classify(
     let links = out.iter().map(|(_, l)| l.len()).sum();
     let mut aliases_used = BTreeSet::new();
     if meaning.is_some() {
+        // Only the lines a hit says the glossary rewrote: the aliases that made a match.
         for ((hits, _), files) in out.iter().zip(scanned) {
-            for at in hits
+            let rewritten = hits
                 .problems
                 .iter()
                 .map(|h| (h.at, h.method))
                 .chain(hits.anomalies.iter().map(|h| (h.at, h.method)))
-            {
-                if at.1 == loglens_shared::report::Method::Glossary {
-                    let norm = crate::engine::normalize::normalize(&at.0.get(files).message);
-                    knowledge.glossary.apply_noting(&norm, &mut aliases_used);
-                }
+                .filter(|(_, method)| *method == Method::Glossary);
+            for (at, _) in rewritten {
+                let norm = normalize(&at.get(files).message);
+                knowledge.glossary.apply_noting(&norm, &mut aliases_used);
             }
         }
     }
