@@ -49,6 +49,8 @@ class Data:
         self.problem_norm = [p["norm"] for p in d["problems"]]
         self.anomaly_norm = [a["norm"] for a in d["anomalies"]]
         self.links = [[tuple(x) for x in a["links"]] for a in d["anomalies"]]
+        # Anomalies the KB words as a fault: a WARNING naming no fault is not evidence of them.
+        self.faulty = frozenset(i for i, a in enumerate(d["anomalies"]) if a["fault"])
         self.models = d["models"]
         self._cache = {}
 
@@ -88,7 +90,8 @@ def takes_anomaly(t, w):
     scoped, overall = w["scoped"], w["overall"]
 
     def stands(c):
-        return takes(t, "warning", c) and c[0] not in w["vetoed"]
+        return (takes(t, "warning", c) and c[0] not in w["vetoed"]
+                and (not w["neutral"] or c[1] >= t["warning"]))
     if scoped and overall and stands(scoped) and scoped[1] + t["veto_margin"] >= overall[1]:
         return scoped[0]
     if overall and stands(overall):
@@ -120,14 +123,16 @@ class Facts:
                     base = allowed if exclude is not None else None
                     scope = data.scope(present) & (base or frozenset(range(len(data.links))))
                     for q in qs[1:]:
-                        # A WARNING that names no fault or states a recovery stands for nothing.
-                        blocked = not q["fault"] or q["recovery"]
-                        vetoed = set(range(len(data.links))) if blocked else set(
+                        # A WARNING that states a recovery stands for nothing; one that
+                        # names no fault, only for an anomaly the KB words neutrally too.
+                        vetoed = set(range(len(data.links))) if q["recovery"] else set(
                             q["other_instance_a"])
+                        if not q["fault"]:
+                            vetoed |= data.faulty
                         warnings.append({
                             "scoped": data.candidate(q, "a", scope),
                             "overall": data.candidate(q, "a", base),
-                            "vetoed": vetoed})
+                            "vetoed": vetoed, "neutral": not q["fault"]})
                 runs.append((error, warnings))
             self.cases.append({"pid": pid, "anomalies": case["anomalies"], "runs": runs})
 

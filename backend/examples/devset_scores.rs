@@ -50,7 +50,10 @@ fn main() -> anyhow::Result<()> {
         "problems": problems.iter().zip(kb.problem_list())
             .map(|((id, t), (_, raw))| json!({"id": id, "norm": t, "raw": raw})).collect::<Vec<_>>(),
         "anomalies": anomalies.iter().zip(&kb.anomaly_links).zip(&kb.anomalies)
-            .map(|((t, l), raw)| json!({"norm": t, "links": l, "raw": raw})).collect::<Vec<_>>(),
+            .map(|((t, l), raw)| json!({
+                "norm": t, "links": l, "raw": raw,
+                "fault": vetoes::names_a_fault(raw, &glossary.apply(t)),
+            })).collect::<Vec<_>>(),
         "models": {},
     });
     for kind in kinds {

@@ -95,7 +95,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     };
     let kb = args.kb.as_ref().map(read).transpose()?;
     let playbooks = args.playbooks.as_ref().map(read).transpose()?;
-    let glossary = args.glossary.as_ref().map(read).transpose()?;
+    let glossaries = args.glossary.iter().map(read).collect::<Result<_, _>>()?;
     let upload_name = args
         .zip
         .file_name()
@@ -112,7 +112,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         thresholds: thresholds(&args),
         kb,
         playbooks,
-        glossary,
+        glossaries,
         out_dir: args.out.clone(),
     };
     let sink = TerminalProgress::new();

@@ -381,6 +381,68 @@ test('a log format of one\'s own: the formats file picked beside the archive rea
   }
 });
 
+test('a glossary of one\'s own picked beside the archive: the operator\'s name for the UPS links by meaning, and the link row says how', async () => {
+  const dir = tempDir('glossary');
+  const zip = writeZip(path.join(dir, 'power.zip'), {
+    'case 1/app.log': [
+      '2025-10-06T10:00:01 INFO app: service started',
+      '2025-10-06T10:00:02 WARNING power: kestrel-7 switched to battery power',
+      '2025-10-06T10:00:04 ERROR power: power outage, the kestrel-7 shut down the servers',
+    ].join('\n'),
+  });
+  const kb = path.join(dir, 'site-kb.csv');
+  writeFileSync(kb, 'ID аномалии;Аномалия;ID проблемы;Проблема\n1;UPS switched to battery power;1;Power outage: the UPS shut down the servers\n2;Disk read timeout;2;Disk failure\n');
+  const glossary = path.join(dir, 'site-terms.csv');
+  writeFileSync(glossary, 'alias,canonical\nkestrel-7,ups\n');
+  const bad = path.join(dir, 'bad-terms.csv');
+  writeFileSync(bad, 'alias,canonical\nkestrel-7,\n');
+  for (const lang of ['ru', 'en']) {
+    const { page, errors, context } = await newPage(DESKTOP, { lang });
+    await page.goto(server.url);
+    // the built-in glossary downloads as a template
+    const [tpl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-glossary').click()]);
+    assert.equal(tpl.suggestedFilename(), 'glossary.csv');
+    const tplPath = path.join(dir, `tpl-${lang}.csv`);
+    await tpl.saveAs(tplPath);
+    assert.match(readFileSync(tplPath, 'utf8'), /^alias,canonical\n[\s\S]*ибп/);
+    // a mistake is named with its file and line, in the UI language
+    await page.getByTestId('file-input').setInputFiles(zip);
+    await page.locator('details.extras summary').click();
+    await page.getByTestId('kb-input').setInputFiles(kb);
+    await page.getByTestId('glossary-input').setInputFiles(bad);
+    await page.getByTestId('start').click();
+    const err = page.getByTestId('upload-error');
+    await err.waitFor({ timeout: 15_000 });
+    assert.match(await err.textContent(), lang === 'en'
+      ? /The glossary «bad-terms\.csv», line 2: /
+      : /Глоссарий «bad-terms\.csv», строка 2: /);
+    if (lang === 'ru') {
+      await context.close();
+      continue;
+    }
+    await page.getByTestId('glossary-input').setInputFiles(glossary);
+    await page.getByTestId('start').click();
+    await page.waitForURL(/\/dashboard\//, { timeout: JOB_TIMEOUT_MS });
+    const row = page.getByTestId('link-row');
+    await row.first().waitFor();
+    assert.equal(await row.count(), 1);
+    const cells = await row.first().evaluate((tr) => [...tr.cells].map((c) => c.textContent.trim()));
+    // scenario, anomaly, problem, file, line, log line, method, similarity, margin
+    assert.deepEqual(cells.slice(0, 5), ['1', '1', '1', 'app.log', '3']);
+    assert.equal(cells[6], 'glossary');
+    assert.ok(Number(cells[7]) >= 0.85 && Number(cells[7]) <= 1.0, `similarity ${cells[7]}`);
+    assert.match(cells[8], /^\+\d\.\d\d$/, 'a margin over the runner-up');
+    // the matched KB texts and the runner-ups are named on hover
+    assert.equal(await row.first().locator('td').nth(1).getAttribute('title'), 'UPS switched to battery power');
+    assert.equal(await row.first().locator('td').nth(2).getAttribute('title'), 'Power outage: the UPS shut down the servers');
+    assert.match(await page.getByTestId('link-margin').first().getAttribute('title'),
+      /Problem: the closest other knowledge-base text is «Disk failure» \(-?\d\.\d\d\)/);
+    await screenshot(page, 'dashboard-glossary-link');
+    assert.deepEqual(errors.filter((e) => !/400/.test(e)), []);
+    await context.close();
+  }
+});
+
 test('Russian logs read with the light model: the dashboard says so and re-runs with heavy in one click', async () => {
   const dir = tempDir('ru');
   const ru = writeZip(path.join(dir, 'ru-logs.zip'), {

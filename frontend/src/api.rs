@@ -157,15 +157,33 @@ impl UploadAbort {
     }
 }
 
+/// The optional files sent beside the archive, each in its own form field.
+#[derive(Default)]
+pub struct Extras {
+    pub kb: Option<web_sys::File>,
+    pub playbooks: Option<web_sys::File>,
+    pub formats: Option<web_sys::File>,
+    pub glossary: Option<web_sys::File>,
+}
+
+impl Extras {
+    fn fields(&self) -> [(&'static str, Option<&web_sys::File>); 4] {
+        [
+            ("kb", self.kb.as_ref()),
+            ("playbooks", self.playbooks.as_ref()),
+            ("formats", self.formats.as_ref()),
+            ("glossary", self.glossary.as_ref()),
+        ]
+    }
+}
+
 impl Upload {
-    /// Sends the archive, the model and the optional knowledge base, playbooks and formats;
-    /// `on_progress(sent, total)` follows the bytes leaving the browser.
+    /// Sends the archive, the model and the optional files beside it; `on_progress(sent,
+    /// total)` follows the bytes leaving the browser.
     pub fn start(
         file: &web_sys::File,
         model: ModelKind,
-        kb: Option<&web_sys::File>,
-        playbooks: Option<&web_sys::File>,
-        formats: Option<&web_sys::File>,
+        extras: &Extras,
         on_progress: impl Fn(f64, f64) + 'static,
     ) -> Result<Upload, ApiError> {
         use wasm_bindgen::JsCast;
@@ -175,7 +193,7 @@ impl Upload {
         form.append_with_str("model", model.as_str()).map_err(err)?;
         form.append_with_blob_and_filename("file", file, &file.name())
             .map_err(err)?;
-        for (field, extra) in [("kb", kb), ("playbooks", playbooks), ("formats", formats)] {
+        for (field, extra) in extras.fields() {
             if let Some(f) = extra {
                 form.append_with_blob_and_filename(field, f, &f.name())
                     .map_err(err)?;

@@ -168,6 +168,10 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             let at = where_in_formats(*line, format.as_deref(), ("строка", "формат"));
             format!("Файл форматов журналов «{file}»{at}: {reason}")
         }
+        Problem::GlossaryInvalid { file, line, reason } => {
+            let at = line.map_or_else(String::new, |l| format!(", строка {l}"));
+            format!("Глоссарий «{file}»{at}: {reason}")
+        }
         Problem::UploadTooLarge { limit } => format!(
             "Файл больше допустимых {}",
             units::bytes(*limit, &BYTE_UNITS_RU)
@@ -315,6 +319,10 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         } => {
             let at = where_in_formats(*line, format.as_deref(), ("line", "format"));
             format!("The log formats file «{file}»{at}: {reason}")
+        }
+        Problem::GlossaryInvalid { file, line, reason } => {
+            let at = line.map_or_else(String::new, |l| format!(", line {l}"));
+            format!("The glossary «{file}»{at}: {reason}")
         }
         Problem::UploadTooLarge { limit } => format!(
             "The file is larger than the {} allowed",
@@ -567,6 +575,19 @@ mod tests {
         assert_eq!(
             problem_en(&formats(None, Some("billing")), ""),
             "The log formats file «f.toml», format «billing»: no `timestamp` group"
+        );
+        let glossary = |line| Problem::GlossaryInvalid {
+            file: "terms.csv".into(),
+            line,
+            reason: "no canonical text".into(),
+        };
+        assert_eq!(
+            problem_ru(&glossary(Some(4)), ""),
+            "Глоссарий «terms.csv», строка 4: no canonical text"
+        );
+        assert_eq!(
+            problem_en(&glossary(None), ""),
+            "The glossary «terms.csv»: no canonical text"
         );
     }
 

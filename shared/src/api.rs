@@ -148,6 +148,13 @@ pub enum Problem {
         format: Option<String>,
         reason: String,
     },
+    /// An uploaded glossary of aliases cannot be used: the line, and what is wrong with it.
+    GlossaryInvalid {
+        file: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+        reason: String,
+    },
     UploadTooLarge {
         limit: u64,
     },
@@ -216,6 +223,7 @@ impl Problem {
             Problem::KbInvalid { .. } => "kb_invalid",
             Problem::PlaybooksInvalid { .. } => "playbooks_invalid",
             Problem::FormatsInvalid { .. } => "formats_invalid",
+            Problem::GlossaryInvalid { .. } => "glossary_invalid",
             Problem::UploadTooLarge { .. } => "upload_too_large",
             Problem::QueueFull { .. } => "queue_full",
             Problem::NotReady { .. } => "not_ready",

@@ -16,16 +16,18 @@ use super::error::ApiError;
 use super::extract::Path;
 use super::sessions::{finished, load_report};
 use super::state::AppState;
+use crate::engine::glossary::DEFAULT_CSV;
 use crate::engine::input::kb::BUILTIN_CSV;
 use crate::engine::input::playbooks::BUILTIN_TOML;
 use crate::engine::scan::format::user::FORMATS_TEMPLATE;
 use crate::render;
 
 /// Templates offered for download, with their bytes.
-pub const TEMPLATES: [(&str, &[u8]); 3] = [
+pub const TEMPLATES: [(&str, &[u8]); 4] = [
     ("anomalies_problems.csv", BUILTIN_CSV),
     ("playbooks.toml", BUILTIN_TOML.as_bytes()),
     ("formats.toml", FORMATS_TEMPLATE.as_bytes()),
+    ("glossary.csv", DEFAULT_CSV.as_bytes()),
 ];
 
 /// The name a report is downloaded as: the analysis's name, then the report's own.
@@ -61,8 +63,8 @@ pub async fn download(
     send_file(&done.dir.join(&zip), &zip).await
 }
 
-/// `GET /api/templates/{name}`: the built-in knowledge base or playbooks, or an example log
-/// formats file, to edit and upload.
+/// `GET /api/templates/{name}`: the built-in knowledge base, playbooks or glossary, or an
+/// example log formats file, to edit and upload.
 pub async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
     let (name, bytes) = TEMPLATES.iter().find(|(n, _)| *n == name).ok_or_else(|| {
         let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();

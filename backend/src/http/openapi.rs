@@ -83,13 +83,14 @@ pub fn document() -> Value {
                         "kb": { "type": "string", "format": "binary", "description": "knowledge base for cases without one" },
                         "playbooks": { "type": "string", "format": "binary", "description": "custom playbooks (TOML or JSON)" },
                         "formats": { "type": "string", "format": "binary", "description": "log formats (TOML) for logs the built-in catalogue does not read" },
+                        "glossary": { "type": "string", "format": "binary", "description": "glossary of aliases (CSV `alias,canonical`) for matching by meaning, read before the built-in one" },
                         "exact_only": { "type": "boolean", "description": "only the organizers' exact rule" }
                     } } } } },
                 "responses": {
                     "202": { "description": "Queued; `Location` names the session",
                         "headers": { "Location": { "schema": { "type": "string" } } },
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
-                    "400": problem("Not a usable upload: the archive (not a zip, empty, bomb, unsafe path, no logs) or a knowledge base / playbook file beside it (`file`, `line`)"),
+                    "400": problem("Not a usable upload: the archive (not a zip, empty, bomb, unsafe path, no logs) or a knowledge base, playbook, formats or glossary file beside it (`file`, `line`)"),
                     "401": problem("Token missing or wrong"),
                     "408": problem("The body stalled or crawled and was dropped"),
                     "413": problem("Larger than the upload limit"),
@@ -147,7 +148,7 @@ pub fn document() -> Value {
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
                     "400": problem("Unknown model"), "404": not_found.clone(), "409": problem("Not finished yet"),
                     "410": gone.clone(), "429": problem("Queue full") } } },
-            "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base or playbooks, or an example log formats file, as a template for one's own",
+            "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base, playbooks or glossary, or an example log formats file, as a template for one's own",
                 "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::http::files::TEMPLATES.map(|(n, _)| n) } }],
                 "responses": { "200": file_response("The file", &["text/csv; charset=utf-8", "application/toml"]), "404": problem("Unknown template") } } },
             "/ws/progress/{id}": { "get": {

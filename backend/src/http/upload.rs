@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::extract::Multipart as MultipartBody;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
+use crate::engine::glossary::MAX_GLOSSARY_BYTES;
 use crate::engine::input::kb::MAX_KB_BYTES;
 use crate::engine::scan::format::user::MAX_FORMATS_BYTES;
 use crate::jobs::intake::{StoredFile, UploadForm};
@@ -162,7 +163,7 @@ fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
 }
 
 /// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`,
-/// `formats`, `exact_only`).
+/// `formats`, `glossary`, `exact_only`).
 pub async fn process(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -246,6 +247,7 @@ async fn read_form(
     let mut kb = None;
     let mut playbooks = None;
     let mut formats = None;
+    let mut glossary = None;
     let mut model = ModelKind::Light;
     let mut semantic = true;
     while let Some(field) = pace
@@ -278,7 +280,7 @@ async fn read_form(
                     bytes,
                 });
             }
-            "kb" | "playbooks" | "formats" => {
+            "kb" | "playbooks" | "formats" | "glossary" => {
                 let file = base_name(field.file_name().unwrap_or(&name));
                 if file.is_empty() {
                     continue;
@@ -287,10 +289,10 @@ async fn read_form(
                     .extension()
                     .map_or_else(String::new, |e| e.to_string_lossy().to_lowercase());
                 let path = staged.add(uploads.join(format!("{id}.{name}.{ext}")));
-                let limit = if name == "formats" {
-                    MAX_FORMATS_BYTES
-                } else {
-                    MAX_KB_BYTES
+                let limit = match name.as_str() {
+                    "formats" => MAX_FORMATS_BYTES,
+                    "glossary" => MAX_GLOSSARY_BYTES,
+                    _ => MAX_KB_BYTES,
                 };
                 let bytes = save_field(field, &path, limit, FieldCheck::None, &file, pace).await?;
                 if bytes == 0 {
@@ -305,7 +307,8 @@ async fn read_form(
                 match name.as_str() {
                     "kb" => kb = stored,
                     "playbooks" => playbooks = stored,
-                    _ => formats = stored,
+                    "formats" => formats = stored,
+                    _ => glossary = stored,
                 }
             }
             "model" => {
@@ -331,6 +334,7 @@ async fn read_form(
         kb,
         playbooks,
         formats,
+        glossary,
         model,
         semantic,
     })

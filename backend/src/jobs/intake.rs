@@ -1,8 +1,8 @@
 //! What a new job is made of — the upload, parsed once by the HTTP layer into an
 //! [`UploadForm`] with every file on disk — and the check that refuses, before anything is
 //! queued, what the analysis would fail on: an archive whose central directory is unsafe or
-//! holds no logs, a knowledge base or playbook file that cannot be used (named with its file
-//! and line).
+//! holds no logs, a knowledge base, playbook, formats or glossary file that cannot be used
+//! (named with its file and line).
 
 use std::path::PathBuf;
 
@@ -10,6 +10,7 @@ use loglens_shared::ModelKind;
 use loglens_shared::api::Problem;
 
 use super::store::{NewJob, StoreError};
+use crate::engine::glossary::{Glossary, GlossaryError};
 use crate::engine::input::archive::{self, ArchiveError, ArchiveLimits};
 use crate::engine::input::container::{self, Container};
 use crate::engine::input::kb::{COMPOUND_FILE, KbError, KnowledgeBase, check_compound_file};
@@ -32,6 +33,8 @@ pub struct UploadForm {
     pub playbooks: Option<StoredFile>,
     /// Log formats (TOML) for what the built-in catalogue does not read.
     pub formats: Option<StoredFile>,
+    /// A glossary of aliases (CSV `alias,canonical`) for matching by meaning.
+    pub glossary: Option<StoredFile>,
     pub model: ModelKind,
     pub semantic: bool,
 }
@@ -50,6 +53,8 @@ pub enum IntakeError {
         file: String,
         source: UserFormatError,
     },
+    #[error(transparent)]
+    Glossary(GlossaryError),
     #[error("cannot read the stored upload {path}: {source}")]
     Read {
         path: PathBuf,
@@ -72,6 +77,7 @@ impl IntakeError {
             IntakeError::Kb { file, source } => source.problem(file),
             IntakeError::Playbooks(e) => e.problem(),
             IntakeError::Formats { file, source } => source.problem(file),
+            IntakeError::Glossary(e) => e.problem(),
             IntakeError::Read { .. } | IntakeError::Store(_) => Problem::InternalError,
         }
     }
@@ -158,6 +164,9 @@ pub fn check(form: &UploadForm) -> Result<(), IntakeError> {
         })?;
         user::parse(&text).map_err(formats_error)?;
     }
+    if let Some(g) = &form.glossary {
+        Glossary::check_user_file(&read(g)?, &g.name).map_err(IntakeError::Glossary)?;
+    }
     Ok(())
 }
 
@@ -174,6 +183,7 @@ impl UploadForm {
             kb: self.kb.map(|f| (f.name, f.path)),
             playbooks: self.playbooks.map(|f| (f.name, f.path)),
             formats: self.formats.map(|f| (f.name, f.path)),
+            glossary: self.glossary.map(|f| (f.name, f.path)),
         }
     }
 }

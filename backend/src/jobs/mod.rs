@@ -224,6 +224,10 @@ impl Jobs {
                 (Some(n), Some(p)) => Some((n.clone(), link(p, ".formats.toml")?)),
                 _ => None,
             };
+            let glossary = match (&source.glossary_name, &source.glossary_path) {
+                (Some(n), Some(p)) => Some((n.clone(), link(p, ".glossary.csv")?)),
+                _ => None,
+            };
             self.submit(
                 slot,
                 NewJob {
@@ -236,6 +240,7 @@ impl Jobs {
                     kb,
                     playbooks,
                     formats,
+                    glossary,
                 },
             )
         })();
@@ -450,6 +455,7 @@ impl Jobs {
             formats: self.config.worker.formats.clone(),
             uploaded_formats: job.formats_name.clone().zip(job.formats_path.clone()),
             glossary: self.config.worker.glossary.clone(),
+            uploaded_glossary: job.glossary_name.clone().zip(job.glossary_path.clone()),
         };
         let message = if restarted {
             JobNote::Restarted
@@ -613,9 +619,14 @@ fn remove_files(job: &JobRecord) {
     if !job.upload_path.as_os_str().is_empty() {
         let _ = std::fs::remove_file(&job.upload_path);
     }
-    for p in [&job.kb_path, &job.playbooks_path, &job.formats_path]
-        .into_iter()
-        .flatten()
+    for p in [
+        &job.kb_path,
+        &job.playbooks_path,
+        &job.formats_path,
+        &job.glossary_path,
+    ]
+    .into_iter()
+    .flatten()
     {
         let _ = std::fs::remove_file(p);
     }

@@ -44,6 +44,9 @@ pub struct JobRecord {
     /// The log formats file uploaded beside the archive.
     pub formats_name: Option<String>,
     pub formats_path: Option<PathBuf>,
+    /// The glossary of aliases uploaded beside the archive.
+    pub glossary_name: Option<String>,
+    pub glossary_path: Option<PathBuf>,
     pub result_dir: Option<PathBuf>,
     pub results_zip: Option<String>,
     pub stage: Option<Stage>,
@@ -99,6 +102,7 @@ pub struct NewJob {
     pub kb: Option<(String, PathBuf)>,
     pub playbooks: Option<(String, PathBuf)>,
     pub formats: Option<(String, PathBuf)>,
+    pub glossary: Option<(String, PathBuf)>,
 }
 
 const SCHEMA: &str = "
@@ -138,16 +142,19 @@ CREATE TABLE IF NOT EXISTS events (
 
 const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
-    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path";
+    lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path, \
+    glossary_name, glossary_path";
 
 /// Columns added after the first release, with their definitions: a database written by an
 /// older LogLens gets them on open (SQLite's `ADD COLUMN` keeps every row).
-const ADDED_COLUMNS: [(&str, &str); 5] = [
+const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("message_en", "TEXT NOT NULL DEFAULT ''"),
     ("notices", "INTEGER NOT NULL DEFAULT 0"),
     ("attempts", "INTEGER NOT NULL DEFAULT 0"),
     ("formats_name", "TEXT"),
     ("formats_path", "TEXT"),
+    ("glossary_name", "TEXT"),
+    ("glossary_path", "TEXT"),
 ];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
@@ -224,8 +231,9 @@ impl Store {
         let queued = super::notes::JobNote::Queued.text();
         self.conn().execute(
             "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
-                playbooks_name, playbooks_path, message, message_en, created_at, formats_name, formats_path)
-                VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+                playbooks_name, playbooks_path, message, message_en, created_at, formats_name, formats_path,
+                glossary_name, glossary_path)
+                VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
             params![
                 job.id,
                 job.model.as_str(),
@@ -242,6 +250,8 @@ impl Store {
                 created,
                 job.formats.as_ref().map(|k| k.0.clone()),
                 job.formats.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
+                job.glossary.as_ref().map(|k| k.0.clone()),
+                job.glossary.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
             ],
         )?;
         self.get(&job.id)?
@@ -410,7 +420,7 @@ impl Store {
     /// Forgets the upload files of a job (they were deleted).
     pub fn forget_upload(&self, id: &str) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE jobs SET upload_path='', kb_path=NULL, playbooks_path=NULL, formats_path=NULL WHERE id=?1",
+            "UPDATE jobs SET upload_path='', kb_path=NULL, playbooks_path=NULL, formats_path=NULL, glossary_path=NULL WHERE id=?1",
             [id],
         )?;
         Ok(())
@@ -526,6 +536,8 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         playbooks_path: path(r.get(10)?),
         formats_name: r.get(29)?,
         formats_path: path(r.get(30)?),
+        glossary_name: r.get(31)?,
+        glossary_path: path(r.get(32)?),
         result_dir: path(r.get(11)?),
         results_zip: r.get(12)?,
         stage: parse_stage(r.get(13)?),
@@ -565,6 +577,7 @@ mod tests {
                 kb: None,
                 playbooks: None,
                 formats: None,
+                glossary: None,
             })
             .expect("insert")
     }

@@ -54,6 +54,10 @@ pub struct WorkOrder {
     /// The server's glossary file, if any.
     #[serde(default)]
     pub glossary: Option<PathBuf>,
+    /// The glossary uploaded beside the archive (name, where it is stored): its aliases come
+    /// before the server's.
+    #[serde(default)]
+    pub uploaded_glossary: Option<(String, PathBuf)>,
 }
 
 /// One line a worker prints.
@@ -316,12 +320,18 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
         thresholds: None,
         kb: read(&order.kb)?,
         playbooks: read(&order.playbooks)?,
-        glossary: read(
-            &order
-                .glossary
-                .as_ref()
-                .map(|p| (p.display().to_string(), p.clone())),
-        )?,
+        glossaries: [
+            read(&order.uploaded_glossary)?,
+            read(
+                &order
+                    .glossary
+                    .as_ref()
+                    .map(|p| (p.display().to_string(), p.clone())),
+            )?,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         out_dir: order.out_dir.clone(),
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));

@@ -166,23 +166,34 @@ pub async fn upload(
         .expect("upload sent")
 }
 
-/// `upload` with one side file beside the archive: `field` is `kb` or `playbooks`.
+/// `upload` with one side file beside the archive: `field` is `kb`, `playbooks`, `formats`
+/// or `glossary`.
 pub async fn upload_with(
     client: &reqwest::Client,
     base: &str,
     zip: Vec<u8>,
-    (field, name, bytes): (&'static str, &str, Vec<u8>),
+    side: (&'static str, &str, Vec<u8>),
 ) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .text("model", "light")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(zip).file_name("upload.zip"),
-        )
-        .part(
+    upload_with_all(client, base, zip, vec![side]).await
+}
+
+/// `upload` with several side files beside the archive (field, file name, bytes).
+pub async fn upload_with_all(
+    client: &reqwest::Client,
+    base: &str,
+    zip: Vec<u8>,
+    sides: Vec<(&'static str, &str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("model", "light").part(
+        "file",
+        reqwest::multipart::Part::bytes(zip).file_name("upload.zip"),
+    );
+    for (field, name, bytes) in sides {
+        form = form.part(
             field,
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
         );
+    }
     client
         .post(format!("{base}/process"))
         .multipart(form)

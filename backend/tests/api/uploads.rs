@@ -1,10 +1,10 @@
 //! The upload contract: 202 + Location, refusals as problem+json with nothing stored,
 //! 429 when the queue is full, cancel, results, reports, downloads, history, delete.
 
-use loglens_shared::ProblemDetails;
 use loglens_shared::api::{KbFault, PlaybookFault, Problem, RowFault};
 use loglens_shared::report::{AnalysisReport, Notice};
 use loglens_shared::session::{JobState, ServerMessage, SessionList, Snapshot};
+use loglens_shared::{Method, ProblemDetails};
 
 use crate::helpers::*;
 
@@ -858,6 +858,158 @@ time = "%d.%m.%Y %H:%M:%S"
             other => panic!("{other:?}"),
         }
         assert!(p.detail.contains("f.toml"), "{}", p.detail);
+    }
+    assert_eq!(stored_uploads(&app), before, "nothing stored");
+}
+
+#[tokio::test]
+async fn a_glossary_beside_the_archive_makes_an_operators_name_a_link_and_is_shown_as_used() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    // "kestrel-7" is what this site calls its UPS: no model or built-in alias knows it.
+    let zip = zip_with(&[(
+        "case 1/app.log",
+        b"2025-10-06T10:00:01 INFO app: service started
+2025-10-06T10:00:02 WARNING power: kestrel-7 switched to battery power
+2025-10-06T10:00:04 ERROR power: power outage, the kestrel-7 shut down the servers
+"
+        .to_vec(),
+    )]);
+    let kb = "ID аномалии;Аномалия;ID проблемы;Проблема
+1;UPS switched to battery power;1;Power outage: the UPS shut down the servers
+2;Disk read timeout;2;Disk failure
+"
+    .as_bytes()
+    .to_vec();
+    let glossary = b"alias,canonical\nkestrel-7,ups\n".to_vec();
+    let report = |id: String| {
+        let client = app.client.clone();
+        let base = base.clone();
+        async move {
+            let s = wait_done(&client, &base, &id).await;
+            assert_eq!(s.state, JobState::Succeeded, "{s:?}");
+            let r: AnalysisReport = client
+                .get(format!("{base}/api/sessions/{id}/reports/report.json"))
+                .send()
+                .await
+                .expect("report")
+                .json()
+                .await
+                .expect("json");
+            r
+        }
+    };
+    // Without it: the lines stay unexplained.
+    let plain = accepted_id(
+        upload_with(
+            &app.client,
+            &base,
+            zip.clone(),
+            ("kb", "kb.csv", kb.clone()),
+        )
+        .await,
+    )
+    .await;
+    let r = report(plain).await;
+    assert!(r.links.is_empty(), "{:?}", r.links);
+    assert_eq!(r.glossary.sources, ["built-in"]);
+    // With it: the WARNING links to the ERROR's problem, by way of the glossary.
+    let id = accepted_id(
+        upload_with_all(
+            &app.client,
+            &base,
+            zip.clone(),
+            vec![
+                ("kb", "kb.csv", kb.clone()),
+                ("glossary", "site-terms.csv", glossary.clone()),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let check = |r: AnalysisReport| {
+        assert_eq!(
+            r.links
+                .iter()
+                .map(|l| (l.anomaly_id, l.problem_id, l.method))
+                .collect::<Vec<_>>(),
+            [(1, 1, Method::Glossary)],
+            "{:?}",
+            r.links
+        );
+        assert_eq!(r.glossary.sources, ["uploaded: site-terms.csv", "built-in"]);
+        assert!(
+            r.glossary
+                .used
+                .iter()
+                .any(|u| u.alias == "kestrel-7" && u.canonical == "ups"),
+            "{:?}",
+            r.glossary.used
+        );
+        // The knowledge base numbers its own problems: the shipped playbook of problem 1 (a
+        // RAID controller) is not offered for this power outage.
+        assert!(
+            r.playbooks
+                .iter()
+                .all(|p| p.problem_id != 1 || p.problem.starts_with("Power outage")),
+            "{:?}",
+            r.playbooks
+        );
+    };
+    check(report(id.clone()).await);
+    // A rerun keeps it.
+    let again = app
+        .client
+        .post(app.url(&format!("/api/sessions/{id}/rerun")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("rerun");
+    check(report(accepted_id(again).await).await);
+    // The built-in glossary downloads as a template to start from.
+    let tpl = app
+        .client
+        .get(app.url("/api/templates/glossary.csv"))
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(tpl.status(), 200);
+    assert!(
+        tpl.text()
+            .await
+            .expect("text")
+            .starts_with("alias,canonical")
+    );
+    // A mistake is refused before anything is queued, naming the file, line and what.
+    let before = stored_uploads(&app);
+    for (text, line, what) in [
+        (&b"alias,canonical\nups,\n"[..], Some(2), "canonical"),
+        (&b"word,meaning\nups,ups\n"[..], Some(1), "alias"),
+        (&b"\xff\xfe"[..], None, "UTF-8"),
+    ] {
+        let (status, p) = problem(
+            upload_with(
+                &app.client,
+                &base,
+                zip.clone(),
+                ("glossary", "g.csv", text.to_vec()),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, p.code()), (400, "glossary_invalid"), "{p:?}");
+        match &p.problem {
+            Problem::GlossaryInvalid {
+                file,
+                line: l,
+                reason,
+            } => {
+                assert_eq!((file.as_str(), *l), ("g.csv", line), "{p:?}");
+                assert!(reason.contains(what), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(p.detail.contains("g.csv"), "{}", p.detail);
     }
     assert_eq!(stored_uploads(&app), before, "nothing stored");
 }

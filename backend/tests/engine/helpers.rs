@@ -116,7 +116,7 @@ pub fn analyze_with(
         thresholds: None,
         kb: None,
         playbooks: None,
-        glossary: None,
+        glossaries: Vec::new(),
         out_dir: out_dir.to_path_buf(),
     };
     tweak(&mut req);

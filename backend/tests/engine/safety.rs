@@ -167,7 +167,7 @@ fn cancel_stops_at_the_next_checkpoint() {
         thresholds: None,
         kb: None,
         playbooks: None,
-        glossary: None,
+        glossaries: Vec::new(),
         out_dir: dir.path().join("out"),
     };
     let err = engine().analyze(&req, &rec).expect_err("cancelled");

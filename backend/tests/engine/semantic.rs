@@ -258,10 +258,10 @@ fn a_user_glossary_comes_first_and_is_reported() {
         ("ERROR", "Zorkon firmware failure"),
     ];
     let report = run_case_with(&lines, |req| {
-        req.glossary = Some(loglens::engine::UploadedFile {
+        req.glossaries = vec![loglens::engine::UploadedFile {
             name: "terms.csv".into(),
             bytes: glossary.as_bytes().to_vec(),
-        })
+        }]
     });
     assert_eq!(
         report.glossary.sources,
@@ -298,10 +298,10 @@ fn a_bad_user_glossary_fails_the_analysis_naming_the_line() {
         &dir.path().join("out"),
         loglens_shared::ModelKind::Light,
         |req| {
-            req.glossary = Some(loglens::engine::UploadedFile {
+            req.glossaries = vec![loglens::engine::UploadedFile {
                 name: "terms.csv".into(),
                 bytes: b"alias,canonical\nok,fine\nx*,y\n".to_vec(),
-            })
+            }]
         },
     );
     let err = run.output.expect_err("refused").to_string();

@@ -1,5 +1,5 @@
 //! Upload page: what to upload, the model, the archive (click, keyboard or drag-and-drop) with
-//! an optional knowledge base, playbooks and log formats, the start button; then the processing overlay
+//! an optional knowledge base, playbooks, log formats and glossary, the start button; then the processing overlay
 //! through its three phases (upload, queue, analysis) until the dashboard opens.
 //!
 //! The session being watched is kept in the address (`/?watch=<id>`), so a reload during the
@@ -93,6 +93,7 @@ pub fn UploadPage() -> impl IntoView {
     let kb = RwSignal::new_local(None::<web_sys::File>);
     let playbooks = RwSignal::new_local(None::<web_sys::File>);
     let formats = RwSignal::new_local(None::<web_sys::File>);
+    let glossary = RwSignal::new_local(None::<web_sys::File>);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let dragging = RwSignal::new(false);
@@ -220,9 +221,12 @@ pub fn UploadPage() -> impl IntoView {
             let upload = match Upload::start(
                 &f,
                 model.get_untracked(),
-                kb.get_untracked().as_ref(),
-                playbooks.get_untracked().as_ref(),
-                formats.get_untracked().as_ref(),
+                &api::Extras {
+                    kb: kb.get_untracked(),
+                    playbooks: playbooks.get_untracked(),
+                    formats: formats.get_untracked(),
+                    glossary: glossary.get_untracked(),
+                },
                 progress,
             ) {
                 Ok(u) => u,
@@ -315,6 +319,7 @@ pub fn UploadPage() -> impl IntoView {
                 <FilePicker label=Signal::derive(move || t.get().kb_file) accept=".csv,.xlsx,.xls" testid="kb-input" file=kb/>
                 <FilePicker label=Signal::derive(move || t.get().playbooks_file) accept=".toml,.json" testid="playbooks-input" file=playbooks/>
                 <FilePicker label=Signal::derive(move || t.get().formats_file) accept=".toml" testid="formats-input" file=formats/>
+                <FilePicker label=Signal::derive(move || t.get().glossary_file) accept=".csv,.txt" testid="glossary-input" file=glossary/>
             </details>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="upload-error">{move || error.get().unwrap_or_default()}</p>
@@ -357,6 +362,10 @@ fn Help() -> impl IntoView {
             <p>{move || t.get().help_formats}" "
                 <a href=api::template_url("formats.toml") download="formats.toml" rel="external"
                     data-testid="template-formats">{move || t.get().template_formats}</a>
+            </p>
+            <p>{move || t.get().help_glossary}" "
+                <a href=api::template_url("glossary.csv") download="glossary.csv" rel="external"
+                    data-testid="template-glossary">{move || t.get().template_glossary}</a>
             </p>
         </section>
     }

@@ -363,7 +363,7 @@ pub fn recommendations(
     let kb_problem_text = |id: u32| names.get(&id).map_or_else(String::new, |n| (*n).to_owned());
     let mut out: Vec<PlaybookRecommendation> = scenarios
         .into_iter()
-        .map(|(problem_id, sc)| match playbooks.get(problem_id) {
+        .map(|(problem_id, sc)| match playbooks.for_problem(problem_id, &kb_problem_text(problem_id)) {
             Some(p) => PlaybookRecommendation {
                 problem_id,
                 problem: p.problem.clone(),

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::normalize::normalize;
 
 /// The default glossary shipped with LogLens (Russian and English operator vocabulary).
-const DEFAULT_CSV: &str = include_str!("default.csv");
+pub const DEFAULT_CSV: &str = include_str!("default.csv");
 /// Largest glossary file accepted.
 pub const MAX_GLOSSARY_BYTES: u64 = 1024 * 1024;
 /// Most aliases one glossary may hold.
@@ -43,6 +43,36 @@ pub enum GlossaryError {
     },
     #[error("glossary {file}: no alias (expected the header `alias,canonical` and rows)")]
     Empty { file: String },
+}
+
+impl GlossaryError {
+    /// What went wrong with the glossary, as the API's problem (the file and line named).
+    pub fn problem(&self) -> loglens_shared::api::Problem {
+        let (file, line, reason) = match self {
+            GlossaryError::TooLarge { file } => (
+                file,
+                None,
+                format!("larger than {MAX_GLOSSARY_BYTES} bytes"),
+            ),
+            GlossaryError::TooManyEntries { file } => (
+                file,
+                None,
+                format!("more than {MAX_GLOSSARY_ENTRIES} aliases"),
+            ),
+            GlossaryError::NotText { file } => (file, None, "not UTF-8 text".to_owned()),
+            GlossaryError::Row { file, line, reason } => (file, Some(*line), reason.clone()),
+            GlossaryError::Empty { file } => (
+                file,
+                None,
+                "no alias (expected the header `alias,canonical` and rows)".to_owned(),
+            ),
+        };
+        loglens_shared::api::Problem::GlossaryInvalid {
+            file: file.clone(),
+            line,
+            reason,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,12 +133,22 @@ impl Glossary {
 
     /// The user's file `name` (CSV bytes) in front of the shipped default.
     pub fn with_user_file(bytes: &[u8], name: &str) -> Result<Glossary, GlossaryError> {
-        let mut entries = parse_entries(bytes, name)?;
+        Glossary::with_user_files(&[(bytes, name)])
+    }
+
+    /// The user's files (CSV bytes, name), read in this order, in front of the shipped
+    /// default: where two define the same alias, the earlier wins (the longest alias still
+    /// wins over a shorter one, whichever file it is in).
+    pub fn with_user_files(files: &[(&[u8], &str)]) -> Result<Glossary, GlossaryError> {
+        let mut entries = Vec::new();
+        let mut sources = Vec::new();
+        for (bytes, name) in files {
+            entries.extend(parse_entries(bytes, name)?);
+            sources.push(format!("uploaded: {name}"));
+        }
         entries.extend(DEFAULT.entries.iter().cloned());
-        Ok(Glossary::build(
-            entries,
-            vec![format!("uploaded: {name}"), "built-in".into()],
-        ))
+        sources.push("built-in".into());
+        Ok(Glossary::build(entries, sources))
     }
 
     /// Checks a user file without keeping it (the server's start refuses a bad one with this).

@@ -8,6 +8,8 @@ use loglens_shared::Priority;
 use loglens_shared::api::{PlaybookFault, Problem};
 use serde::Deserialize;
 
+use crate::engine::normalize::normalize;
+
 /// The built-in playbooks.
 pub const BUILTIN_TOML: &str = include_str!("../../../data/playbooks.toml");
 
@@ -72,13 +74,17 @@ fn line_of(text: &str, offset: usize) -> u64 {
 pub struct Playbooks {
     pub source: String,
     by_id: HashMap<u32, Playbook>,
+    /// The shipped file, written for the official knowledge base's problems.
+    builtin: bool,
 }
 
 impl Playbooks {
     pub fn builtin() -> Self {
         // Shipped in the binary and checked by tests: a parse failure is a build defect.
-        Self::parse(BUILTIN_TOML.as_bytes(), "playbooks.toml", "built-in")
-            .unwrap_or_else(|e| panic!("{e}"))
+        let mut p = Self::parse(BUILTIN_TOML.as_bytes(), "playbooks.toml", "built-in")
+            .unwrap_or_else(|e| panic!("{e}"));
+        p.builtin = true;
+        p
     }
 
     /// Parses a TOML (or, by extension, JSON) playbook file.
@@ -133,11 +139,21 @@ impl Playbooks {
         Ok(Self {
             source: source.to_owned(),
             by_id,
+            builtin: false,
         })
     }
 
     pub fn get(&self, problem_id: u32) -> Option<&Playbook> {
         self.by_id.get(&problem_id)
+    }
+
+    /// The playbook of problem `problem_id`, which the knowledge base calls `kb_text`. The
+    /// user's playbooks go by id (written for their knowledge base); the shipped ones only
+    /// where the problem is the official one of that id, so a knowledge base that numbers its
+    /// own problems from 1 does not get the RAID playbook for its power outage.
+    pub fn for_problem(&self, problem_id: u32, kb_text: &str) -> Option<&Playbook> {
+        self.get(problem_id)
+            .filter(|p| !self.builtin || normalize(&p.problem) == normalize(kb_text))
     }
 
     pub fn len(&self) -> usize {
@@ -170,6 +186,32 @@ mod tests {
                 p.steps.len()
             );
         }
+    }
+
+    #[test]
+    fn shipped_playbooks_serve_only_the_official_problem_of_their_id() {
+        let pb = Playbooks::builtin();
+        let raid = "RAID controller firmware fault detected";
+        assert!(pb.for_problem(1, raid).is_some());
+        assert!(
+            pb.for_problem(1, "raid controller  firmware fault detected.")
+                .is_some()
+        );
+        assert!(
+            pb.for_problem(1, "Power outage: the UPS shut down the servers")
+                .is_none()
+        );
+        // The user's own go by id: they were written for the user's knowledge base.
+        let mine = Playbooks::parse(
+            b"[[playbook]]\nproblem_id = 1\nproblem = \"Power outage\"\npriority = \"major\"\nsummary = \"s\"\nsteps = [\"a\"]\n",
+            "mine.toml",
+            "uploaded: mine.toml",
+        )
+        .expect("parses");
+        assert!(
+            mine.for_problem(1, "Power outage: the UPS shut down the servers")
+                .is_some()
+        );
     }
 
     #[test]

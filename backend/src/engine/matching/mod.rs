@@ -415,7 +415,12 @@ pub fn match_case(
         let scoped = candidate(&scores, texts, &spread, |i| in_scope[i]);
         let stands = |c: &Candidate| {
             t.takes_warning(c)
-                && vetoes::names_a_fault(line, &key)
+                // A neutral line is no evidence of a fault; of an anomaly the KB itself words
+                // neutrally ("UPS switched to battery power") it may be, when it says the
+                // same (a high absolute score: "GPU driver loaded" is not "GPU temp 95C").
+                && (vetoes::names_a_fault(line, &key)
+                    || (c.score >= t.warning
+                        && !vetoes::names_a_fault(&kb.anomalies[c.index], &texts[c.index])))
                 && !vetoes::states_recovery(line)
                 && !vetoes::other_instance(line, &kb.anomalies[c.index])
         };

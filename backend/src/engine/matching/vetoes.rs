@@ -107,7 +107,8 @@ static SYMPTOM: LazyLock<Regex> = LazyLock::new(|| {
         r"incomplete|partial|rollback|unhandled|exception|segfault|bsod|miss\w*|empty|",
         r"duplicate|unknown|inconsisten\w*|incompatib\w*|misconfig\w*|wrong|incorrect|broken|",
         r"ecc|smart|recover\w*|replaced|lack\w*|short|overcurrent|voltage|temperature|",
-        r"read only|ran out|out of|quota|reached|disruption|",
+        r"read only|ran out|out of|quota|reached|disruption|inaccessible|intermittent\w*|",
+        r"downtime|thermal|",
         r"не|нет|ошибк\w*|сбо[йяеию]|сбоев|снижен\w*|разорван\w*|отста\w*|законч\w*|",
         r"лимит\w*|паник\w*|нарушен\w*|щелч\w*|попыт\w*)\b"
     ))

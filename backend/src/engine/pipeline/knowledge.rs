@@ -126,9 +126,15 @@ pub fn load(req: &AnalysisRequest, choice: &KbChoice) -> Result<(Knowledge, Note
         Some(f) => Playbooks::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
         None => Playbooks::builtin(),
     };
-    let glossary = match &req.glossary {
-        Some(f) => Arc::new(Glossary::with_user_file(&f.bytes, &f.name)?),
-        None => Glossary::builtin(),
+    let glossary = if req.glossaries.is_empty() {
+        Glossary::builtin()
+    } else {
+        let files: Vec<(&[u8], &str)> = req
+            .glossaries
+            .iter()
+            .map(|f| (f.bytes.as_slice(), f.name.as_str()))
+            .collect();
+        Arc::new(Glossary::with_user_files(&files)?)
     };
     let note = Note::KnowledgeBasesRead {
         bases: distinct.len(),
@@ -186,7 +192,7 @@ mod tests {
             thresholds: None,
             kb,
             playbooks: None,
-            glossary: None,
+            glossaries: Vec::new(),
             out_dir: "/nonexistent".into(),
         }
     }

@@ -34,8 +34,9 @@ pub struct AnalysisRequest {
     /// Used by cases that bring no knowledge base of their own (else the built-in one).
     pub kb: Option<UploadedFile>,
     pub playbooks: Option<UploadedFile>,
-    /// The user's glossary of aliases (CSV `alias,canonical`), read before the shipped one.
-    pub glossary: Option<UploadedFile>,
+    /// The user's glossaries of aliases (CSV `alias,canonical`), in the order they are read
+    /// (the one uploaded beside the archive, then the server's), all before the shipped one.
+    pub glossaries: Vec<UploadedFile>,
     /// Where the report files and the results zip are written.
     pub out_dir: PathBuf,
 }
