@@ -34,6 +34,7 @@ GRID = {
     "warning_margin": [0.005, 0.01, 0.02],
     "warning_z": [3, 4, 99],
     "veto_margin": [0.01, 0.05, 0.1],
+    "veto_wide": [0.05, 0.1, 9],
 }
 MAX_LOO = 1 / 16
 
@@ -55,12 +56,15 @@ class Data:
         self._cache = {}
 
     def candidate(self, q, side, keep):
-        """Best score among `keep`, its runner-up there, and its z-score among all scores."""
+        """Best score among `keep`, its runner-up there, and its z-score among all scores. KB
+        texts saying a quantity went the other way than the line are never candidates."""
         key = (id(q), side, keep)
         if key not in self._cache:
             s = combined(q[f"cos_{side}_g"], q[f"lex_{side}_g"])
             texts = self.problem_norm if side == "p" else self.anomaly_norm
-            idx = [i for i in range(len(s)) if keep is None or i in keep]
+            opposite = set(q[f"opposite_{side}"])
+            idx = [i for i in range(len(s))
+                   if (keep is None or i in keep) and i not in opposite]
             if not idx:
                 self._cache[key] = None
             else:
@@ -85,6 +89,14 @@ def takes_error(t, e):
     return e is not None and takes(t, "error", e["c"]) and not e["vetoed"]
 
 
+def closer_elsewhere(t, scoped, overall):
+    """An absent problem's anomaly is clearly closer: ahead by the veto margin and a confident
+    match of its own (the absolute threshold), or ahead by the wide margin."""
+    ahead = overall[1] - scoped[1]
+    return ahead > t["veto_margin"] and (
+        overall[1] >= t["warning"] or ahead > t["veto_wide"])
+
+
 def takes_anomaly(t, w):
     """The anomaly index a WARNING is taken for, or None (as `matching::match_case`)."""
     scoped, overall = w["scoped"], w["overall"]
@@ -92,7 +104,7 @@ def takes_anomaly(t, w):
     def stands(c):
         return (takes(t, "warning", c) and c[0] not in w["vetoed"]
                 and (not w["neutral"] or c[1] >= t["warning"]))
-    if scoped and overall and stands(scoped) and scoped[1] + t["veto_margin"] >= overall[1]:
+    if scoped and overall and stands(scoped) and not closer_elsewhere(t, scoped, overall):
         return scoped[0]
     if overall and stands(overall):
         return overall[0]

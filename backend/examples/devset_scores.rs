@@ -47,11 +47,12 @@ fn main() -> anyhow::Result<()> {
     let anomalies_g: Vec<String> = anomalies.iter().map(|t| glossary.apply(t)).collect();
     let cases = devset["cases"].as_array().cloned().unwrap_or_default();
     let mut out = json!({
-        "problems": problems.iter().zip(kb.problem_list())
-            .map(|((id, t), (_, raw))| json!({"id": id, "norm": t, "raw": raw})).collect::<Vec<_>>(),
-        "anomalies": anomalies.iter().zip(&kb.anomaly_links).zip(&kb.anomalies)
-            .map(|((t, l), raw)| json!({
-                "norm": t, "links": l, "raw": raw,
+        "problems": problems.iter().zip(kb.problem_list()).zip(&problems_g)
+            .map(|(((id, t), (_, raw)), g)| json!({"id": id, "norm": t, "raw": raw, "glossed": g}))
+            .collect::<Vec<_>>(),
+        "anomalies": anomalies.iter().zip(&kb.anomaly_links).zip(&kb.anomalies).zip(&anomalies_g)
+            .map(|(((t, l), raw), g)| json!({
+                "norm": t, "links": l, "raw": raw, "glossed": g,
                 "fault": vetoes::names_a_fault(raw, &glossary.apply(t)),
             })).collect::<Vec<_>>(),
         "models": {},
@@ -120,10 +121,24 @@ fn main() -> anyhow::Result<()> {
                         };
                         let other_p = other(&mut kb.problem_list().into_iter().map(|(_, t)| t));
                         let other_a = other(&mut kb.anomalies.iter().map(String::as_str));
+                        // KB texts saying a quantity went the other way: no candidates.
+                        // (compared as matched: normalised, glossary applied)
+                        let dir = vetoes::Direction::of(gnorm);
+                        let opposite = |kb_texts: &[String]| -> Vec<usize> {
+                            kb_texts
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, k)| dir.opposes(vetoes::Direction::of(k)))
+                                .map(|(i, _)| i)
+                                .collect()
+                        };
+                        let opposite_p = opposite(&problems_g);
+                        let opposite_a = opposite(&anomalies_g);
                         json!({"kind": kind, "text": text, "norm": norm, "glossed": gnorm,
                                "recovery": vetoes::states_recovery(text),
                                "fault": vetoes::names_a_fault(text, gnorm),
                                "other_instance_p": other_p, "other_instance_a": other_a,
+                               "opposite_p": opposite_p, "opposite_a": opposite_a,
                                "cos_p": cp, "lex_p": lp, "cos_a": ca, "lex_a": la,
                                "cos_p_g": cpg, "lex_p_g": lpg, "cos_a_g": cag, "lex_a_g": lag})
                     })
@@ -141,7 +156,7 @@ fn main() -> anyhow::Result<()> {
             json!({"error": t.error, "error_floor": t.error_floor, "error_margin": t.error_margin,
                    "error_z": t.error_z, "warning": t.warning, "warning_floor": t.warning_floor,
                    "warning_margin": t.warning_margin, "warning_z": t.warning_z,
-                   "veto_margin": t.veto_margin}),
+                   "veto_margin": t.veto_margin, "veto_wide": t.veto_wide}),
         );
         out["models"][kind.as_str()] = Value::Object(langs);
     }

@@ -307,3 +307,27 @@ fn a_bad_user_glossary_fails_the_analysis_naming_the_line() {
     let err = run.output.expect_err("refused").to_string();
     assert!(err.contains("terms.csv, line 3"), "{err}");
 }
+
+#[test]
+fn a_kb_text_saying_the_other_direction_is_no_candidate() {
+    // Problem 10 "Cooling fan RPM below threshold" is present. The light model puts "fan
+    // rotation speed is under the minimum" closer to absent problem's "Fan speed above 5000 RPM"
+    // (0.86) than to 10's own "Fan speed below threshold" (0.65): above is not below.
+    let report = run_case(&[
+        (
+            "WARNING",
+            "fan rotation speed is under the minimum (900 RPM)",
+        ),
+        ("ERROR", "Cooling fan RPM below threshold"),
+    ]);
+    assert_eq!(
+        report
+            .links
+            .iter()
+            .map(|l| (l.anomaly_id, l.problem_id))
+            .collect::<Vec<_>>(),
+        vec![(73, 10)],
+        "{:#?}",
+        report.links
+    );
+}

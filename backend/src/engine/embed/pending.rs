@@ -72,6 +72,18 @@ impl PendingModel {
     }
 }
 
+impl Drop for PendingModel {
+    /// An analysis that ends before it embeds (a bad glossary, a cancel) still waits for the
+    /// load: a process exiting while another thread is inside ONNX Runtime's initialisation
+    /// can crash on exit (seen as a SIGSEGV of a test that failed on its glossary).
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let State::Loading(handle) = std::mem::replace(state, State::Failed(String::new())) {
+            let _ = handle.join();
+        }
+    }
+}
+
 impl Embedder for PendingModel {
     fn id(&self) -> &str {
         &self.id

@@ -13,6 +13,11 @@
 //!   A WARNING that names no fault (in its words or, after the glossary, the KB's) is not
 //!   evidence of an anomaly. (ERRORs are faults by their level and are not checked.)
 //!
+//! - **The opposite direction**: "fan speed is under the minimum" embeds closer to the KB's
+//!   "Fan speed above 5000 RPM" than to its "Fan speed below threshold" (the light model barely
+//!   weighs above/below). A KB text that says a quantity is high is not a candidate for a line
+//!   that says it is low, nor the reverse ([`Direction`]).
+//!
 //! All are lists of words, Russian and English; they only ever remove a link.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +120,52 @@ static SYMPTOM: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Which way a text says a quantity went, if it says one way only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    High,
+    Low,
+    /// Neither, or both ("dropped from 90% to 10% above the baseline").
+    None,
+}
+
+static HIGH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:above|over (?:the )?(?:threshold|limit|maximum|max|num|\d)|high|higher|",
+        r"exceed\w*|increas\w*|rose|rising|maximum|spike\w*|",
+        r"выше|превыш\w*|высок\w*|вырос\w*|повыш\w*)\b"
+    ))
+    .expect("valid regex")
+});
+
+static LOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:below|under (?:the )?(?:threshold|limit|minimum|min|num|\d)|low|lower|",
+        r"decreas\w*|fell|falling|minimum|",
+        r"ниже|низк\w*|пониж\w*|сниж\w*|снизил\w*|упал\w* до)\b"
+    ))
+    .expect("valid regex")
+});
+
+impl Direction {
+    /// The direction `text` states.
+    pub fn of(text: &str) -> Direction {
+        match (HIGH.is_match(text), LOW.is_match(text)) {
+            (true, false) => Direction::High,
+            (false, true) => Direction::Low,
+            _ => Direction::None,
+        }
+    }
+
+    /// Both say a way, and not the same one.
+    pub fn opposes(self, other: Direction) -> bool {
+        matches!(
+            (self, other),
+            (Direction::High, Direction::Low) | (Direction::Low, Direction::High)
+        )
+    }
+}
+
 /// `line` (or its glossary rewrite `glossed`) names something wrong.
 pub fn names_a_fault(line: &str, glossed: &str) -> bool {
     SYMPTOM.is_match(line) || SYMPTOM.is_match(glossed)
@@ -148,6 +199,24 @@ mod tests {
             "SMART сообщает об ошибке диска sda",
             "HDD SMART error"
         ));
+    }
+
+    #[test]
+    fn above_and_below_are_opposite_directions() {
+        let d = Direction::of;
+        assert_eq!(
+            d("fan rotation speed is under the minimum (900 RPM)"),
+            Direction::Low
+        );
+        assert_eq!(d("Fan speed above 5000 RPM"), Direction::High);
+        assert!(d("fan speed is under the minimum").opposes(d("Fan speed above 5000 RPM")));
+        assert!(d("температура выше порога").opposes(d("температура ниже нормы")));
+        assert!(!d("Fan speed below threshold").opposes(d("fan rotation speed is low")));
+        // No direction, or both: nothing is opposed.
+        assert_eq!(d("server under heavy load"), Direction::None);
+        assert_eq!(d("disk failure"), Direction::None);
+        assert_eq!(d("latency high, throughput low"), Direction::None);
+        assert!(!Direction::None.opposes(Direction::High));
     }
 
     #[test]
