@@ -689,7 +689,7 @@ pub static EN: Texts = Texts {
     help_playbooks: "Playbooks are the remediation steps and priority of each problem (TOML or JSON). Without a file of your own the built-in ones are used.",
     template_kb: "Built-in knowledge base (CSV template)",
     template_playbooks: "Built-in playbooks (TOML template)",
-    help_glossary: "Matching by meaning knows aliases and abbreviations (ИБП for UPS, БД for database); add your own as a CSV file «alias,canonical»: a word or phrase of your logs and what the knowledge base calls it; «*» at the end of a word stands for any ending.",
+    help_glossary: "Matching by meaning knows aliases and abbreviations in English and Russian (DB for database, PSU for power supply, the Russian ones for UPS and RAM); add your own as a CSV file «alias,canonical»: a word or phrase of your logs and what the knowledge base calls it; «*» at the end of a word stands for any ending.",
     help_formats: "Log formats are recognised on their own (log4j, syslog, JSON, logfmt and two dozen more); for a format of your own upload a TOML file: a format string such as «<timestamp> | <level> | <message>» or a regex, and optionally a file glob.",
     template_formats: "Example formats file (TOML)",
     template_glossary: "The built-in glossary (CSV)",

@@ -7,6 +7,7 @@
 
 pub mod bus;
 pub mod intake;
+pub mod migrations;
 pub mod notes;
 pub mod store;
 pub mod worker;

@@ -16,6 +16,11 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("job database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: super::migrations::MigrationError,
+    },
     #[error("job database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("cannot create {path}: {source}")]
@@ -105,70 +110,10 @@ pub struct NewJob {
     pub glossary: Option<(String, PathBuf)>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    model TEXT NOT NULL,
-    semantic INTEGER NOT NULL,
-    upload_name TEXT NOT NULL,
-    upload_path TEXT NOT NULL,
-    upload_bytes INTEGER NOT NULL,
-    kb_name TEXT, kb_path TEXT,
-    playbooks_name TEXT, playbooks_path TEXT,
-    result_dir TEXT, results_zip TEXT,
-    stage TEXT, progress INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
-    bytes_done INTEGER NOT NULL DEFAULT 0, bytes_total INTEGER NOT NULL DEFAULT 0,
-    lines_done INTEGER NOT NULL DEFAULT 0, speed REAL, eta INTEGER,
-    seq INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
-    message_en TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
--- Ids of deleted jobs, so an old link can say the analysis was deleted.
-CREATE TABLE IF NOT EXISTS deleted (
-    id TEXT PRIMARY KEY,
-    deleted_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (job_id, seq)
-);
-";
-
 const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
     lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path, \
     glossary_name, glossary_path";
-
-/// Columns added after the first release, with their definitions: a database written by an
-/// older LogLens gets them on open (SQLite's `ADD COLUMN` keeps every row).
-const ADDED_COLUMNS: [(&str, &str); 7] = [
-    ("message_en", "TEXT NOT NULL DEFAULT ''"),
-    ("notices", "INTEGER NOT NULL DEFAULT 0"),
-    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
-    ("formats_name", "TEXT"),
-    ("formats_path", "TEXT"),
-    ("glossary_name", "TEXT"),
-    ("glossary_path", "TEXT"),
-];
-
-fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let mut have = conn.prepare("SELECT name FROM pragma_table_info('jobs')")?;
-    let have: Vec<String> = have
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, definition) in ADDED_COLUMNS {
-        if !have.iter().any(|h| h == name) {
-            conn.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {name} {definition}"))?;
-        }
-    }
-    Ok(())
-}
 
 /// Current time, RFC 3339 in UTC.
 pub fn now() -> String {
@@ -206,7 +151,7 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open(path).map_err(open_err)?;
+        let mut conn = Connection::open(path).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -215,8 +160,10 @@ impl Store {
             .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
-        conn.execute_batch(SCHEMA).map_err(open_err)?;
-        add_missing_columns(&conn).map_err(open_err)?;
+        super::migrations::migrate(&mut conn).map_err(|source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -651,11 +598,11 @@ mod tests {
     fn a_database_written_before_message_en_is_upgraded_on_open_and_keeps_its_rows() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("jobs.sqlite");
-        let old_schema = SCHEMA.replace(",\n    message_en TEXT NOT NULL DEFAULT ''", "");
-        assert_ne!(old_schema, SCHEMA, "the old schema lacks the column");
         {
+            // The first release's schema, unversioned (`user_version` 0).
             let conn = Connection::open(&path).expect("old db");
-            conn.execute_batch(&old_schema).expect("old schema");
+            conn.execute_batch(super::super::migrations::MIGRATIONS[0].2)
+                .expect("old schema");
             conn.execute(
                 "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, message, created_at)
                  VALUES ('old', 'queued', 'light', 1, 'a.zip', '/x', 1, 'В очереди', '2026-01-01T00:00:00Z')",

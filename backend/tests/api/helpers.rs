@@ -252,6 +252,24 @@ pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> Stri
     id
 }
 
+/// Waits for the job to succeed and returns its `report.json`.
+pub async fn succeeded_report(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+) -> loglens_shared::report::AnalysisReport {
+    let s = wait_done(client, base, id).await;
+    assert_eq!(s.state, JobState::Succeeded, "{s:?}");
+    client
+        .get(format!("{base}/api/sessions/{id}/reports/report.json"))
+        .send()
+        .await
+        .expect("report")
+        .json()
+        .await
+        .expect("json")
+}
+
 /// Polls the snapshot until `done` holds for it (failing the test after [`JOB_TIMEOUT`]).
 async fn poll_until(
     client: &reqwest::Client,

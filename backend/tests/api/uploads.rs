@@ -674,17 +674,7 @@ async fn a_tar_gz_and_a_plain_log_are_analysed_like_a_zip() {
         ("server 4.log", log.clone().into_bytes(), 1),
     ] {
         let id = accepted_id(upload(&app.client, &base, name, bytes, "light").await).await;
-        let s = wait_done(&app.client, &base, &id).await;
-        assert_eq!(s.state, JobState::Succeeded, "{name}: {s:?}");
-        let report: AnalysisReport = app
-            .client
-            .get(format!("{base}/api/sessions/{id}/reports/report.json"))
-            .send()
-            .await
-            .expect("report")
-            .json()
-            .await
-            .expect("json");
+        let report = succeeded_report(&app.client, &base, &id).await;
         let read: Vec<(String, Option<String>, u64)> = report
             .scenarios
             .iter()
@@ -746,16 +736,7 @@ time = "%d.%m.%Y %H:%M:%S"
         let client = app.client.clone();
         let base = base.clone();
         async move {
-            let s = wait_done(&client, &base, &id).await;
-            assert_eq!(s.state, JobState::Succeeded, "{s:?}");
-            let report: AnalysisReport = client
-                .get(format!("{base}/api/sessions/{id}/reports/report.json"))
-                .send()
-                .await
-                .expect("report")
-                .json()
-                .await
-                .expect("json");
+            let report = succeeded_report(&client, &base, &id).await;
             let f = &report.scenarios[0].files[0];
             (
                 f.format.clone(),
@@ -885,19 +866,7 @@ async fn a_glossary_beside_the_archive_makes_an_operators_name_a_link_and_is_sho
     let report = |id: String| {
         let client = app.client.clone();
         let base = base.clone();
-        async move {
-            let s = wait_done(&client, &base, &id).await;
-            assert_eq!(s.state, JobState::Succeeded, "{s:?}");
-            let r: AnalysisReport = client
-                .get(format!("{base}/api/sessions/{id}/reports/report.json"))
-                .send()
-                .await
-                .expect("report")
-                .json()
-                .await
-                .expect("json");
-            r
-        }
+        async move { succeeded_report(&client, &base, &id).await }
     };
     // Without it: the lines stay unexplained.
     let plain = accepted_id(

@@ -190,6 +190,14 @@ pub fn expected_rows() -> Vec<Row> {
 }
 
 /// A log line in the organizer format.
+/// The (anomaly, problem) pairs of a report's links, in order.
+pub fn pairs(r: &loglens_shared::report::AnalysisReport) -> Vec<(u32, u32)> {
+    r.links
+        .iter()
+        .map(|l| (l.anomaly_id, l.problem_id))
+        .collect()
+}
+
 pub fn line(ts: &str, level: &str, source: &str, msg: &str) -> String {
     format!("{ts} {level} {source}: {msg}\n")
 }

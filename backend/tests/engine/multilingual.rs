@@ -31,13 +31,6 @@ fn run(model: ModelKind, lines: &[(&str, &str)]) -> AnalysisReport {
         .report
 }
 
-fn pairs(r: &AnalysisReport) -> Vec<(u32, u32)> {
-    r.links
-        .iter()
-        .map(|l| (l.anomaly_id, l.problem_id))
-        .collect()
-}
-
 #[test]
 fn russian_warnings_link_to_english_kb_through_the_glossary() {
     let lines = [

@@ -82,12 +82,7 @@ fn paraphrased_error_and_warning_both_match() {
         ("WARNING", "Overheating alert on the host"),
         ("ERROR", "Host overheating alert raised"),
     ]);
-    let ids: Vec<(u32, u32)> = report
-        .links
-        .iter()
-        .map(|l| (l.anomaly_id, l.problem_id))
-        .collect();
-    assert_eq!(ids, vec![(387, 49)], "{:#?}", report.links);
+    assert_eq!(pairs(&report), vec![(387, 49)], "{:#?}", report.links);
     assert_eq!(report.links[0].method, Method::Semantic);
     let e = report.links[0]
         .error_match
@@ -205,16 +200,7 @@ fn another_interface_or_the_opposite_condition_is_not_evidence() {
         ("WARNING", "eth0 link went down"),
         ("ERROR", "Network interface eth0 link failure"),
     ]);
-    assert_eq!(
-        report
-            .links
-            .iter()
-            .map(|l| (l.anomaly_id, l.problem_id))
-            .collect::<Vec<_>>(),
-        vec![(161, 21)],
-        "{:#?}",
-        report.links
-    );
+    assert_eq!(pairs(&report), vec![(161, 21)], "{:#?}", report.links);
 }
 
 #[test]
@@ -320,14 +306,5 @@ fn a_kb_text_saying_the_other_direction_is_no_candidate() {
         ),
         ("ERROR", "Cooling fan RPM below threshold"),
     ]);
-    assert_eq!(
-        report
-            .links
-            .iter()
-            .map(|l| (l.anomaly_id, l.problem_id))
-            .collect::<Vec<_>>(),
-        vec![(73, 10)],
-        "{:#?}",
-        report.links
-    );
+    assert_eq!(pairs(&report), vec![(73, 10)], "{:#?}", report.links);
 }

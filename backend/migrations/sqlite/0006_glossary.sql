@@ -1,0 +1,3 @@
+-- The glossary of aliases uploaded beside the archive.
+ALTER TABLE jobs ADD COLUMN glossary_name TEXT;
+ALTER TABLE jobs ADD COLUMN glossary_path TEXT;
