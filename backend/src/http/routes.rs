@@ -90,10 +90,7 @@ pub fn open() -> Router<AppState> {
 async fn metrics(
     axum::extract::State(app): axum::extract::State<AppState>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let jobs = app.jobs.clone();
-    tokio::task::spawn_blocking(move || jobs.refresh_metrics())
-        .await
-        .map_err(|e| ApiError::internal("refreshing the metrics", e))??;
+    app.jobs.refresh_metrics().await?;
     // Every open progress socket holds one subscription.
     app.metrics.websockets.set(app.jobs.watchers() as i64);
     Ok((
@@ -126,10 +123,7 @@ async fn healthz() -> Json<Value> {
 async fn readyz(
     axum::extract::State(app): axum::extract::State<AppState>,
 ) -> Result<Json<Value>, ApiError> {
-    let jobs = app.jobs.clone();
-    let counts = tokio::task::spawn_blocking(move || jobs.store().count_by_state())
-        .await
-        .map_err(|e| ApiError::internal("counting jobs", e))??;
+    let counts = app.jobs.count_by_state().await?;
     let queued: u64 = counts
         .iter()
         .filter(|(s, _)| s.as_str() == "queued")

@@ -24,17 +24,9 @@ pub const POLL_RETRY_AFTER_SECS: u32 = 1;
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
 
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal("a blocking store call", e))?
-}
-
 /// The error for an id the store does not hold: deleted (410) or never known (404).
-fn missing(app: &AppState, id: &str) -> ApiError {
-    match app.jobs.store().was_deleted(id) {
+async fn missing(app: &AppState, id: &str) -> ApiError {
+    match app.jobs.was_deleted(id).await {
         Ok(true) => ApiError::DeletedSession(id.to_owned()),
         Ok(false) => ApiError::UnknownSession(id.to_owned()),
         Err(e) => e.into(),
@@ -43,8 +35,10 @@ fn missing(app: &AppState, id: &str) -> ApiError {
 
 /// The job record of `id`, or why there is none.
 pub(super) async fn job(app: &AppState, id: &str) -> Result<JobRecord, ApiError> {
-    let (app, id) = (app.clone(), id.to_owned());
-    blocking(move || app.jobs.record(&id)?.ok_or_else(|| missing(&app, &id))).await
+    match app.jobs.record(id).await? {
+        Some(job) => Ok(job),
+        None => Err(missing(app, id).await),
+    }
 }
 
 /// `GET /api/sessions/{id}`: the snapshot, with `ETag` (304 if unchanged) and `Retry-After`
@@ -54,14 +48,9 @@ pub async fn snapshot(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let state = app.clone();
-    let snap = blocking(move || {
-        state
-            .jobs
-            .snapshot(&id)?
-            .ok_or_else(|| missing(&state, &id))
-    })
-    .await?;
+    let Some(snap) = app.jobs.snapshot(&id).await? else {
+        return Err(missing(&app, &id).await);
+    };
     let etag = format!("\"{}-{}\"", snap.seq, snap.state.as_str());
     let fresh = headers
         .get(header::IF_NONE_MATCH)
@@ -99,8 +88,7 @@ pub async fn events(
     Query(q): Query<AfterSeq>,
 ) -> Result<Json<Vec<ServerMessage>>, ApiError> {
     job(&app, &id).await?;
-    let jobs = app.jobs.clone();
-    blocking(move || Ok(Json(jobs.store().events_after(&id, q.after_seq)?))).await
+    Ok(Json(app.jobs.events_after(&id, q.after_seq).await?))
 }
 
 /// Where a finished job's results are.
@@ -145,9 +133,9 @@ pub async fn cancel(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let state = app.clone();
-    let snap =
-        blocking(move || state.jobs.cancel(&id)?.ok_or_else(|| missing(&state, &id))).await?;
+    let Some(snap) = app.jobs.cancel(&id).await? else {
+        return Err(missing(&app, &id).await);
+    };
     Ok((StatusCode::ACCEPTED, Json(snap)).into_response())
 }
 
@@ -172,8 +160,7 @@ pub async fn rerun(
     let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
         capacity: app.queue_capacity,
     })?;
-    let jobs = app.jobs.clone();
-    let new_id = blocking(move || Ok(jobs.rerun(slot, &source, model)?)).await?;
+    let new_id = app.jobs.rerun(slot, source, model).await?;
     Ok(upload::accepted(&new_id))
 }
 
@@ -182,15 +169,11 @@ pub async fn delete(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let state = app.clone();
-    blocking(move || {
-        if state.jobs.delete(&id)? {
-            Ok(StatusCode::NO_CONTENT)
-        } else {
-            Err(missing(&state, &id))
-        }
-    })
-    .await
+    if app.jobs.delete(&id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(missing(&app, &id).await)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,15 +197,11 @@ pub async fn list(
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let offset = q.offset.unwrap_or(0);
-    let jobs = app.jobs.clone();
-    blocking(move || {
-        let (rows, total) = jobs.store().list(state, limit, offset)?;
-        Ok(Json(SessionList {
-            sessions: rows.iter().map(|r| r.snapshot()).collect(),
-            total,
-        }))
-    })
-    .await
+    let (rows, total) = app.jobs.list(state, limit, offset).await?;
+    Ok(Json(SessionList {
+        sessions: rows.iter().map(|r| r.snapshot()).collect(),
+        total,
+    }))
 }
 
 pub(super) async fn load_report(

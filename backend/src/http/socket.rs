@@ -121,11 +121,11 @@ async fn serve(
     rx: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<ServerMessage>>,
 ) -> End {
     // 2. the snapshot
-    let Ok(snapshot) = app.jobs.snapshot(id) else {
+    let Ok(snapshot) = app.jobs.snapshot(id).await else {
         return End::StoreError;
     };
     let Some(snapshot) = snapshot else {
-        let deleted = app.jobs.store().was_deleted(id).unwrap_or(false);
+        let deleted = app.jobs.was_deleted(id).await.unwrap_or(false);
         let (text, code) = if deleted {
             (
                 LocalizedText::new("Этот анализ удалён", "This analysis was deleted"),
@@ -149,7 +149,7 @@ async fn serve(
     };
     // 3. replay what the client missed (only up to the snapshot: later ones come live)
     if let Some(after) = after {
-        let Ok(events) = app.jobs.store().events_after(id, after) else {
+        let Ok(events) = app.jobs.events_after(id, after).await else {
             return End::StoreError;
         };
         for e in events
@@ -202,8 +202,8 @@ async fn serve(
                     // Subscribe again *before* reading the snapshot (as on connect), so an
                     // event published in between comes live.
                     *rx = app.jobs.subscribe(id);
-                    let Ok(Some(snap)) = app.jobs.snapshot(id) else { return End::StoreError };
-                    if let Ok(events) = app.jobs.store().events_after(id, last) {
+                    let Ok(Some(snap)) = app.jobs.snapshot(id).await else { return End::StoreError };
+                    if let Ok(events) = app.jobs.events_after(id, last).await {
                         for e in events.iter().filter(|e| e.is_terminal()) {
                             if !send(socket, e).await {
                                 return End::ClientGone;

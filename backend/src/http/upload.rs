@@ -190,10 +190,7 @@ pub async fn process(
     let mut staged = Staged::new();
     let mut pace = Pace::new(app.upload_limits);
     let form = read_form(&app, &id, multipart, &mut staged, &mut pace).await?;
-    let (jobs, job_id) = (app.jobs.clone(), id.clone());
-    tokio::task::spawn_blocking(move || jobs.accept(slot, job_id, form))
-        .await
-        .map_err(|e| ApiError::internal("accepting an upload", e))??;
+    app.jobs.accept(slot, id.clone(), form).await?;
     staged.keep = true;
     Ok(accepted(&id))
 }

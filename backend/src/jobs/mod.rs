@@ -6,6 +6,7 @@
 //! store before any watcher sees it.
 
 pub mod bus;
+mod facade;
 pub mod intake;
 pub mod migrations;
 pub mod notes;
@@ -14,7 +15,6 @@ pub mod worker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,8 @@ use loglens_shared::{LocalizedText, Stage};
 
 use crate::engine::progress::EngineProgress;
 use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use self::bus::Bus;
 use self::notes::JobNote;
@@ -73,10 +75,14 @@ pub struct Jobs {
     bus: Bus,
     queue: mpsc::Sender<String>,
     queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
-    cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Each running job's token: a child of `root`, so shutdown stops them all.
+    cancels: Mutex<HashMap<String, CancellationToken>>,
     // Persist and publish under one lock, so watchers see events in `seq` order.
     emit_lock: Mutex<()>,
-    shutting_down: AtomicBool,
+    /// Cancelled at shutdown: workers stop taking jobs, running ones stop at a checkpoint.
+    root: CancellationToken,
+    /// The running jobs, waited for at shutdown.
+    running: TaskTracker,
     metrics: Arc<Metrics>,
     config: JobsConfig,
 }
@@ -104,7 +110,8 @@ impl Jobs {
             queue_rx: tokio::sync::Mutex::new(rx),
             cancels: Mutex::new(HashMap::new()),
             emit_lock: Mutex::new(()),
-            shutting_down: AtomicBool::new(false),
+            root: CancellationToken::new(),
+            running: TaskTracker::new(),
             metrics,
             config,
         });
@@ -141,10 +148,6 @@ impl Jobs {
         Ok(jobs)
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     pub fn data_dir(&self) -> &std::path::Path {
         &self.config.data_dir
     }
@@ -157,7 +160,7 @@ impl Jobs {
     /// Records the job and puts it in the queue (the upload is already on disk).
     /// Checks an upload whole and queues it as session `id` (a blocking call: it reads the
     /// archive's directory and the side files).
-    pub fn accept(
+    fn accept_blocking(
         &self,
         slot: Slot,
         id: String,
@@ -185,7 +188,7 @@ impl Jobs {
     /// Queues the upload of a finished job again as a new job, with `model` or the same one.
     /// Its files are linked (or copied) under the new id, so deleting either job leaves the
     /// other whole. Returns the new id.
-    pub fn rerun(
+    fn rerun_blocking(
         &self,
         slot: Slot,
         source: &JobRecord,
@@ -257,7 +260,7 @@ impl Jobs {
     }
 
     /// The job's snapshot, with its place in the queue while it waits.
-    pub fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+    fn snapshot_blocking(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
         let Some(mut snap) = self.store.get(id)?.map(|j| j.snapshot()) else {
             return Ok(None);
         };
@@ -265,10 +268,6 @@ impl Jobs {
             snap.queue_position = self.store.queue_position(id)?;
         }
         Ok(Some(snap))
-    }
-
-    pub fn record(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
-        self.store.get(id)
     }
 
     pub fn subscribe(&self, id: &str) -> broadcast::Receiver<Arc<ServerMessage>> {
@@ -284,7 +283,7 @@ impl Jobs {
     }
 
     /// Asks a job to stop: a queued job ends at once, a running one at its next checkpoint.
-    pub fn cancel(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+    fn cancel_blocking(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
         let Some(job) = self.store.get(id)? else {
             return Ok(None);
         };
@@ -293,27 +292,27 @@ impl Jobs {
                 self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)?;
             }
             JobState::Running => {
-                if let Some(flag) = self
+                if let Some(token) = self
                     .cancels
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .get(id)
                 {
-                    flag.store(true, Ordering::Relaxed);
+                    token.cancel();
                 }
             }
             _ => {}
         }
-        self.snapshot(id)
+        self.snapshot_blocking(id)
     }
 
     /// Cancels if needed and removes the job, its events, upload and results.
-    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+    fn delete_blocking(&self, id: &str) -> Result<bool, StoreError> {
         let Some(job) = self.store.get(id)? else {
             return Ok(false);
         };
         if !job.state.is_terminal() {
-            self.cancel(id)?;
+            self.cancel_blocking(id)?;
         }
         remove_files(&job);
         self.store.delete(id)
@@ -322,31 +321,21 @@ impl Jobs {
     /// Stops taking work; running analyses are interrupted at a checkpoint and left queued
     /// for the next start. Waits at most [`SHUTDOWN_GRACE`].
     pub async fn shutdown(&self) {
-        self.shutting_down.store(true, Ordering::Relaxed);
-        let running: Vec<Arc<AtomicBool>> = self
-            .cancels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
-        for flag in &running {
-            flag.store(true, Ordering::Relaxed);
-        }
-        let deadline = Instant::now() + SHUTDOWN_GRACE;
-        while !self
-            .cancels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
-            && Instant::now() < deadline
+        self.root.cancel();
+        self.running.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.running.wait())
+            .await
+            .is_err()
         {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tracing::warn!(
+                running = self.running.len(),
+                "analyses still running at the end of the grace period"
+            );
         }
     }
 
     /// Refreshes the jobs-by-state gauge from the store (called when metrics are scraped).
-    pub fn refresh_metrics(&self) -> Result<(), StoreError> {
+    fn refresh_metrics_blocking(&self) -> Result<(), StoreError> {
         let counts = self.store.count_by_state()?;
         for state in JobState::ALL {
             let n = counts
@@ -413,19 +402,31 @@ impl Jobs {
 
     async fn worker(self: Arc<Self>, n: usize) {
         loop {
-            let next = { self.queue_rx.lock().await.recv().await };
+            let next = tokio::select! {
+                () = self.root.cancelled() => break,
+                next = async { self.queue_rx.lock().await.recv().await } => next,
+            };
             let Some(id) = next else { break };
-            if self.shutting_down.load(Ordering::Relaxed) {
+            if self.root.is_cancelled() {
                 break;
             }
             tracing::debug!(worker = n, job = %id, "picked up");
-            if let Err(e) = Arc::clone(&self).run(&id).await {
-                tracing::error!(job = %id, error = %e, "job bookkeeping failed");
+            // The whole run is blocking work (the store, the worker process it supervises):
+            // it runs on the blocking pool, never on the runtime's threads.
+            let jobs = Arc::clone(&self);
+            let job = id.clone();
+            match self.running.spawn_blocking(move || jobs.run(&job)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(job = %id, error = %e, "job bookkeeping failed"),
+                Err(join) => {
+                    tracing::error!(job = %id, error = %join, "the job's thread failed");
+                    let _ = self.finish(&id, JobState::Failed, JobNote::Internal.text(), None);
+                }
             }
         }
     }
 
-    async fn run(self: Arc<Self>, id: &str) -> Result<(), StoreError> {
+    fn run(self: &Arc<Self>, id: &str) -> Result<(), StoreError> {
         let Some(job) = self.store.get(id)? else {
             return Ok(());
         };
@@ -467,15 +468,15 @@ impl Jobs {
         self.emit(id, Change::Started { message: &message }, |seq, rec| {
             progress_message(seq, rec, None)
         })?;
-        let cancel = Arc::new(AtomicBool::new(false));
+        let cancel = self.root.child_token();
         self.cancels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), Arc::clone(&cancel));
+            .insert(id.to_owned(), cancel.clone());
         let started = Instant::now();
         tracing::info!(job = %id, restarted, attempt = job.attempts + 1, "job started");
         let sink = JobSink {
-            jobs: Arc::clone(&self),
+            jobs: Arc::clone(self),
             id: id.to_owned(),
             cancel,
             started,
@@ -483,12 +484,7 @@ impl Jobs {
             bytes_total: job.throughput.bytes_total,
             stage_clock: Mutex::new(None),
         };
-        let worker = self.config.worker.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let r = worker::supervise(&worker, &order, &sink);
-            (r, sink)
-        })
-        .await;
+        let outcome = worker::supervise(&self.config.worker, &order, &sink);
         self.cancels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -498,15 +494,12 @@ impl Jobs {
             self.finish(id, JobState::Failed, note.text(), None)
         };
         match outcome {
-            Ok((
-                Ok(Ending::Done {
-                    results_zip,
-                    notices,
-                    links,
-                    lines,
-                }),
-                sink,
-            )) => {
+            Ok(Ending::Done {
+                results_zip,
+                notices,
+                links,
+                lines,
+            }) => {
                 sink.close_stage();
                 self.metrics.lines_total.inc_by(lines);
                 let secs = started.elapsed().as_secs_f64();
@@ -523,35 +516,33 @@ impl Jobs {
                 };
                 self.finish(id, JobState::Succeeded, message.text(), None)
             }
-            Ok((Ok(Ending::Cancelled), _)) if self.shutting_down.load(Ordering::Relaxed) => {
+            Ok(Ending::Cancelled) if self.root.is_cancelled() => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
                 self.store.requeue(id, true)
             }
-            Ok((Ok(Ending::Cancelled), _)) => {
+            Ok(Ending::Cancelled) => {
                 tracing::info!(job = %id, "job cancelled");
                 let _ = std::fs::remove_dir_all(&out_dir);
                 self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)
             }
-            Ok((Ok(Ending::Failed(detail)), _)) => {
+            Ok(Ending::Failed(detail)) => {
                 tracing::warn!(job = %id, %detail, "job failed");
                 failed(JobNote::Failed { detail })
             }
-            Ok((Ok(Ending::OutOfMemory(rss)), _)) => {
+            Ok(Ending::OutOfMemory(rss)) => {
                 let budget_mib = self.config.worker.memory_budget_bytes / (1024 * 1024);
                 tracing::warn!(job = %id, rss, budget_mib, "job over its memory budget");
                 failed(JobNote::OutOfMemory { budget_mib })
             }
-            Ok((Ok(Ending::TimedOut), _)) => {
+            Ok(Ending::TimedOut) => {
                 let limit = self.config.worker.deadline;
                 tracing::warn!(job = %id, secs = limit.as_secs(), "job over its time limit");
                 failed(JobNote::TimedOut { limit })
             }
-            Ok((Ok(Ending::Died(status)), _)) => {
+            Ok(Ending::Died(status)) => {
                 let attempts = job.attempts + 1;
                 tracing::error!(job = %id, %status, attempts, "the analysis worker died");
-                if attempts < self.config.max_attempts
-                    && !self.shutting_down.load(Ordering::Relaxed)
-                {
+                if attempts < self.config.max_attempts && !self.root.is_cancelled() {
                     let max = self.config.max_attempts;
                     let next = attempts + 1;
                     self.emit(
@@ -569,49 +560,54 @@ impl Jobs {
                     failed(JobNote::StoppedItsWorker { times: attempts })
                 }
             }
-            Ok((Err(e), _)) => {
+            Err(e) => {
                 tracing::error!(job = %id, error = %e, "cannot run the analysis worker");
                 failed(JobNote::WorkerDidNotStart)
-            }
-            Err(join) => {
-                tracing::error!(job = %id, error = %join, "analysis thread failed");
-                failed(JobNote::Internal)
             }
         }
     }
 
     async fn sweeper(self: Arc<Self>) {
-        let retention = self.config.retention.max(MIN_RETENTION);
         loop {
-            let cutoff = chrono::Utc::now()
-                - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
-            let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            match self.store.expired(&cutoff) {
-                Ok(jobs) => {
-                    for job in jobs {
-                        remove_files(&job);
-                        let _ = self.store.delete(&job.id);
-                        tracing::info!(job = %job.id, "expired");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
-            }
-            // Uploads of failed and cancelled analyses go sooner: nobody opens their results.
-            let cutoff = chrono::Utc::now()
-                - chrono::Duration::from_std(self.config.failed_upload_retention)
-                    .unwrap_or(chrono::Duration::hours(24));
-            let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            match self.store.failed_with_uploads(&cutoff) {
-                Ok(jobs) => {
-                    for job in jobs {
-                        remove_files(&job);
-                        let _ = self.store.forget_upload(&job.id);
-                        tracing::info!(job = %job.id, "upload of a failed analysis removed");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "sweep of failed uploads failed"),
+            // Store and file work: on the blocking pool.
+            let jobs = Arc::clone(&self);
+            if let Err(e) = tokio::task::spawn_blocking(move || jobs.sweep()).await {
+                tracing::warn!(error = %e, "sweep failed");
             }
             tokio::time::sleep(SWEEP_EVERY).await;
+        }
+    }
+
+    /// Removes expired jobs, and the uploads of failed and cancelled ones past their time.
+    fn sweep(&self) {
+        let retention = self.config.retention.max(MIN_RETENTION);
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+        let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        match self.store.expired(&cutoff) {
+            Ok(jobs) => {
+                for job in jobs {
+                    remove_files(&job);
+                    let _ = self.store.delete(&job.id);
+                    tracing::info!(job = %job.id, "expired");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
+        }
+        // Uploads of failed and cancelled analyses go sooner: nobody opens their results.
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(self.config.failed_upload_retention)
+                .unwrap_or(chrono::Duration::hours(24));
+        let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        match self.store.failed_with_uploads(&cutoff) {
+            Ok(jobs) => {
+                for job in jobs {
+                    remove_files(&job);
+                    let _ = self.store.forget_upload(&job.id);
+                    tracing::info!(job = %job.id, "upload of a failed analysis removed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "sweep of failed uploads failed"),
         }
     }
 }
@@ -654,7 +650,7 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
 struct JobSink {
     jobs: Arc<Jobs>,
     id: String,
-    cancel: Arc<AtomicBool>,
+    cancel: CancellationToken,
     started: Instant,
     /// Percent reached before a restart: a re-run stays silent until it passes it, so a
     /// watcher never sees the bar go backwards.
@@ -737,6 +733,6 @@ impl ProgressSink for JobSink {
     }
 
     fn is_cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+        self.cancel.is_cancelled()
     }
 }

@@ -28,6 +28,8 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("a job store call on the blocking pool did not finish: {0}")]
+    Task(String),
     #[error("job database holds an unreadable event: {0}")]
     Decode(#[from] serde_json::Error),
 }

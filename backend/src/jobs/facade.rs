@@ -1,0 +1,113 @@
+//! The job system as the HTTP handlers and the progress sockets see it: async calls whose
+//! store work (SQLite, files) runs on the blocking pool, never on the runtime's threads. They
+//! never reach the store themselves — the store behind this façade is what a second
+//! implementation (PostgreSQL, for several nodes) replaces.
+
+use std::sync::Arc;
+
+use loglens_shared::ModelKind;
+use loglens_shared::session::{JobState, ServerMessage, Snapshot};
+
+use super::intake::{IntakeError, UploadForm};
+use super::store::{JobRecord, StoreError};
+use super::{Jobs, Slot};
+
+impl Jobs {
+    /// Runs `f` with the job system on the blocking pool.
+    async fn off_runtime<T, E>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Jobs) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let jobs = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&jobs))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Checks an upload whole and queues it as session `id` (reads the archive's directory
+    /// and the side files).
+    pub async fn accept(
+        self: &Arc<Self>,
+        slot: Slot,
+        id: String,
+        form: UploadForm,
+    ) -> Result<Snapshot, IntakeError> {
+        self.off_runtime(move |j| j.accept_blocking(slot, id, form))
+            .await
+    }
+
+    /// Queues the upload of a finished job again as a new job; returns the new id.
+    pub async fn rerun(
+        self: &Arc<Self>,
+        slot: Slot,
+        source: JobRecord,
+        model: Option<ModelKind>,
+    ) -> Result<String, StoreError> {
+        self.off_runtime(move |j| j.rerun_blocking(slot, &source, model))
+            .await
+    }
+
+    /// The job's snapshot, with its place in the queue while it waits.
+    pub async fn snapshot(self: &Arc<Self>, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.snapshot_blocking(&id)).await
+    }
+
+    pub async fn record(self: &Arc<Self>, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.store.get(&id)).await
+    }
+
+    /// Events of the job after `seq`, in order.
+    pub async fn events_after(
+        self: &Arc<Self>,
+        id: &str,
+        seq: u64,
+    ) -> Result<Vec<ServerMessage>, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.store.events_after(&id, seq))
+            .await
+    }
+
+    /// Whether `id` was a job that has been deleted (410 rather than 404).
+    pub async fn was_deleted(self: &Arc<Self>, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.store.was_deleted(&id)).await
+    }
+
+    /// A page of the history, newest first, and how many jobs match.
+    pub async fn list(
+        self: &Arc<Self>,
+        state: Option<JobState>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<JobRecord>, u64), StoreError> {
+        self.off_runtime(move |j| j.store.list(state, limit, offset))
+            .await
+    }
+
+    pub async fn count_by_state(self: &Arc<Self>) -> Result<Vec<(JobState, u64)>, StoreError> {
+        self.off_runtime(|j| j.store.count_by_state()).await
+    }
+
+    /// Asks a job to stop: a queued job ends at once, a running one at its next checkpoint.
+    pub async fn cancel(self: &Arc<Self>, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.cancel_blocking(&id)).await
+    }
+
+    /// Cancels if needed and removes the job, its events, upload and results.
+    pub async fn delete(self: &Arc<Self>, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.delete_blocking(&id)).await
+    }
+
+    /// Refreshes the jobs-by-state gauge from the store (called when metrics are scraped).
+    pub async fn refresh_metrics(self: &Arc<Self>) -> Result<(), StoreError> {
+        self.off_runtime(|j| j.refresh_metrics_blocking()).await
+    }
+}
