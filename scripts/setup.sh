@@ -178,4 +178,17 @@ if [[ "$WITH_E2E" == 1 ]]; then
   fi
 fi
 
+# 5. Tests of the PostgreSQL job store: a throwaway cluster from Debian's postgresql -------
+if [[ "$WITH_E2E" == 1 ]]; then
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    have "postgresql ($(ls /usr/lib/postgresql | sort -V | tail -n1))"
+  else
+    need_cmd apt-get "install Debian's postgresql package by hand"
+    say "installing Debian postgresql (apt-get; no server is started)"
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql
+  fi
+fi
+
 say "ready"

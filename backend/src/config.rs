@@ -133,6 +133,11 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_GLOSSARY")]
     pub glossary: Option<PathBuf>,
 
+    /// Where jobs and their events are kept: unset = the SQLite file in the data dir;
+    /// `postgres://user:password@host:port/db` = PostgreSQL (≥ 15).
+    #[arg(long, env = "LOGLENS_DATABASE_URL")]
+    pub database_url: Option<String>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

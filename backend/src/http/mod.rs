@@ -128,28 +128,31 @@ pub async fn launch(
         None => std::env::current_exe()?,
     };
     let metrics = Arc::new(Metrics::new().map_err(std::io::Error::other)?);
-    let jobs = Jobs::start(
-        JobsConfig {
-            data_dir: config.data_dir.clone(),
-            queue_capacity: config.queue_capacity,
-            workers: config.workers,
-            retention: Duration::from_secs(config.retention_hours.saturating_mul(3600)),
-            failed_upload_retention: Duration::from_secs(
-                config.failed_upload_retention_hours.saturating_mul(3600),
-            ),
-            worker: WorkerConfig {
-                bin: worker_bin,
-                models: config.models.clone(),
-                memory_budget_bytes: config.worker_memory_mb.saturating_mul(1024 * 1024),
-                deadline: Duration::from_secs(config.job_timeout.max(1)),
-                formats: config.formats.clone(),
-                glossary: config.glossary.clone(),
-            },
-            max_attempts: config.max_attempts.max(1),
+    let jobs_config = JobsConfig {
+        data_dir: config.data_dir.clone(),
+        database_url: config.database_url.clone(),
+        queue_capacity: config.queue_capacity,
+        workers: config.workers,
+        retention: Duration::from_secs(config.retention_hours.saturating_mul(3600)),
+        failed_upload_retention: Duration::from_secs(
+            config.failed_upload_retention_hours.saturating_mul(3600),
+        ),
+        worker: WorkerConfig {
+            bin: worker_bin,
+            models: config.models.clone(),
+            memory_budget_bytes: config.worker_memory_mb.saturating_mul(1024 * 1024),
+            deadline: Duration::from_secs(config.job_timeout.max(1)),
+            formats: config.formats.clone(),
+            glossary: config.glossary.clone(),
         },
-        Arc::clone(&metrics),
-    )
-    .map_err(std::io::Error::other)?;
+        max_attempts: config.max_attempts.max(1),
+    };
+    // Opening the store blocks (a database connection, migrations): off the runtime.
+    let started_metrics = Arc::clone(&metrics);
+    let jobs = tokio::task::spawn_blocking(move || Jobs::start(jobs_config, started_metrics))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
         jobs: Arc::clone(&jobs),

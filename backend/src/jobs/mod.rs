@@ -10,6 +10,7 @@ mod facade;
 pub mod intake;
 pub mod migrations;
 pub mod notes;
+pub mod pg_store;
 pub mod store;
 pub mod worker;
 
@@ -30,7 +31,7 @@ use tokio_util::task::TaskTracker;
 
 use self::bus::Bus;
 use self::notes::JobNote;
-use self::store::{Change, JobRecord, NewJob, Store, StoreError};
+use self::store::{Change, JobRecord, JobStore, NewJob, SqliteStore, StoreError};
 use self::worker::{Ending, WorkOrder, WorkerConfig};
 use crate::engine::{ModelKind, ProgressSink};
 use crate::metrics::Metrics;
@@ -39,6 +40,8 @@ use crate::metrics::Metrics;
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
     pub data_dir: PathBuf,
+    /// `postgres://…`: the job store is PostgreSQL; `None`: the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
     /// Jobs waiting beyond the running ones; more uploads get 429.
     pub queue_capacity: usize,
     /// Analyses running at once.
@@ -71,7 +74,7 @@ pub const RETAIN_SHARE: u64 = 16;
 pub const MIN_RETAIN_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct Jobs {
-    store: Store,
+    store: Box<dyn JobStore>,
     bus: Bus,
     queue: mpsc::Sender<String>,
     queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
@@ -99,7 +102,10 @@ impl Jobs {
             path: uploads,
             source,
         })?;
-        let store = Store::open(&config.data_dir.join("loglens.sqlite3"))?;
+        let store: Box<dyn JobStore> = match &config.database_url {
+            Some(url) => Box::new(pg_store::PgStore::open(url)?),
+            None => Box::new(SqliteStore::open(&config.data_dir.join("loglens.sqlite3"))?),
+        };
         let unfinished = store.unfinished()?;
         // Room for the queue plus everything a restart brings back.
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1) + unfinished.len());
@@ -357,7 +363,7 @@ impl Jobs {
         make: impl FnOnce(u64, &JobRecord) -> ServerMessage,
     ) -> Result<(), StoreError> {
         let _order = self.emit_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let event = self.store.append(id, change, make)?;
+        let event = self.store.append(id, change, Box::new(make))?;
         self.bus.publish(id, event);
         Ok(())
     }
@@ -420,7 +426,11 @@ impl Jobs {
                 Ok(Err(e)) => tracing::error!(job = %id, error = %e, "job bookkeeping failed"),
                 Err(join) => {
                     tracing::error!(job = %id, error = %join, "the job's thread failed");
-                    let _ = self.finish(&id, JobState::Failed, JobNote::Internal.text(), None);
+                    let jobs = Arc::clone(&self);
+                    let _ = tokio::task::spawn_blocking(move || {
+                        jobs.finish(&id, JobState::Failed, JobNote::Internal.text(), None)
+                    })
+                    .await;
                 }
             }
         }

@@ -23,6 +23,8 @@ pub enum StoreError {
     },
     #[error("job database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("job database (PostgreSQL): {0}")]
+    Pg(#[from] postgres::Error),
     #[error("cannot create {path}: {source}")]
     Io {
         path: PathBuf,
@@ -112,7 +114,7 @@ pub struct NewJob {
     pub glossary: Option<(String, PathBuf)>,
 }
 
-const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
+pub(super) const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
     lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path, \
     glossary_name, glossary_path";
@@ -122,7 +124,7 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-pub struct Store {
+pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
@@ -147,7 +149,60 @@ pub enum Change<'a> {
     },
 }
 
-impl Store {
+/// Builds the event of an append from its `seq` and the job as updated.
+pub type MakeEvent<'a> = Box<dyn FnOnce(u64, &JobRecord) -> ServerMessage + 'a>;
+
+/// Where jobs and their event logs are kept. Every call blocks: the job system calls it on the
+/// blocking pool (`jobs::facade`), never on the runtime's threads.
+pub trait JobStore: Send + Sync {
+    fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError>;
+    fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError>;
+    /// A page of jobs (of `state`, if given), newest first, and how many match.
+    fn list(
+        &self,
+        state: Option<JobState>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<JobRecord>, u64), StoreError>;
+    /// Jobs not finished (queued or running), oldest first: what a restart must pick up.
+    fn unfinished(&self) -> Result<Vec<JobRecord>, StoreError>;
+    /// Finished jobs created before `before` (RFC 3339).
+    fn expired(&self, before: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// Appends the event `make(seq)` and applies `change` in one transaction; returns the
+    /// event as persisted. `seq` is the job's previous one plus one.
+    fn append(
+        &self,
+        id: &str,
+        change: Change<'_>,
+        make: MakeEvent<'_>,
+    ) -> Result<ServerMessage, StoreError>;
+    /// Puts a job back in the queue (no event: the worker announces itself). `refund`: the
+    /// attempt does not count (a graceful shutdown interrupted it).
+    fn requeue(&self, id: &str, refund: bool) -> Result<(), StoreError>;
+    /// Failed and cancelled jobs created before `before` whose upload is still kept.
+    fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// Forgets the upload files of a job (they were deleted).
+    fn forget_upload(&self, id: &str) -> Result<(), StoreError>;
+    fn set_results(
+        &self,
+        id: &str,
+        dir: &Path,
+        zip_name: &str,
+        notices: u32,
+    ) -> Result<(), StoreError>;
+    /// 1-based place of a queued job among the queued ones (first in, first out).
+    fn queue_position(&self, id: &str) -> Result<Option<u32>, StoreError>;
+    /// Whether a job of this id existed and was deleted.
+    fn was_deleted(&self, id: &str) -> Result<bool, StoreError>;
+    /// Persisted events after `after_seq`, in order.
+    fn events_after(&self, id: &str, after_seq: u64) -> Result<Vec<ServerMessage>, StoreError>;
+    /// Removes the job and its events, leaving a tombstone; `false` if there was none.
+    fn delete(&self, id: &str) -> Result<bool, StoreError>;
+    /// Count of jobs per state (for metrics).
+    fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError>;
+}
+
+impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
@@ -174,8 +229,10 @@ impl Store {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    pub fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
+impl JobStore for SqliteStore {
+    fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
         let created = now();
         let queued = super::notes::JobNote::Queued.text();
         self.conn().execute(
@@ -207,7 +264,7 @@ impl Store {
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
     }
 
-    pub fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
+    fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
         let conn = self.conn();
         Ok(conn
             .query_row(
@@ -219,7 +276,7 @@ impl Store {
     }
 
     /// Newest first, optionally of one state.
-    pub fn list(
+    fn list(
         &self,
         state: Option<JobState>,
         limit: u32,
@@ -242,7 +299,7 @@ impl Store {
     }
 
     /// Jobs not finished (queued or running), oldest first: what a restart must pick up.
-    pub fn unfinished(&self) -> Result<Vec<JobRecord>, StoreError> {
+    fn unfinished(&self) -> Result<Vec<JobRecord>, StoreError> {
         let conn = self.conn();
         let mut q = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued','running') ORDER BY created_at, id"
@@ -254,7 +311,7 @@ impl Store {
     }
 
     /// Finished jobs created before `before` (RFC 3339).
-    pub fn expired(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
+    fn expired(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
         let conn = self.conn();
         let mut q = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM jobs WHERE state IN ('succeeded','failed','cancelled') AND created_at < ?1"
@@ -267,11 +324,11 @@ impl Store {
 
     /// Appends the event `make(seq)` and applies `change` in one transaction; returns the
     /// event as persisted. `seq` is the job's previous one plus one.
-    pub fn append(
+    fn append(
         &self,
         id: &str,
         change: Change<'_>,
-        make: impl FnOnce(u64, &JobRecord) -> ServerMessage,
+        make: MakeEvent<'_>,
     ) -> Result<ServerMessage, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -344,7 +401,7 @@ impl Store {
 
     /// Puts a job back in the queue after a restart (no event: the worker announces itself).
     /// `refund`: the attempt does not count (a graceful shutdown interrupted it).
-    pub fn requeue(&self, id: &str, refund: bool) -> Result<(), StoreError> {
+    fn requeue(&self, id: &str, refund: bool) -> Result<(), StoreError> {
         let sql = if refund {
             "UPDATE jobs SET state='queued', attempts=MAX(attempts-1, 0) WHERE id=?1"
         } else {
@@ -355,7 +412,7 @@ impl Store {
     }
 
     /// Failed and cancelled jobs created before `before` whose upload is still kept.
-    pub fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
+    fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
         let conn = self.conn();
         let mut q = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM jobs WHERE state IN ('failed','cancelled') AND created_at < ?1 AND upload_path != ''"
@@ -367,7 +424,7 @@ impl Store {
     }
 
     /// Forgets the upload files of a job (they were deleted).
-    pub fn forget_upload(&self, id: &str) -> Result<(), StoreError> {
+    fn forget_upload(&self, id: &str) -> Result<(), StoreError> {
         self.conn().execute(
             "UPDATE jobs SET upload_path='', kb_path=NULL, playbooks_path=NULL, formats_path=NULL, glossary_path=NULL WHERE id=?1",
             [id],
@@ -375,7 +432,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_results(
+    fn set_results(
         &self,
         id: &str,
         dir: &Path,
@@ -390,7 +447,7 @@ impl Store {
     }
 
     /// 1-based place of a queued job among the queued ones (first in, first out).
-    pub fn queue_position(&self, id: &str) -> Result<Option<u32>, StoreError> {
+    fn queue_position(&self, id: &str) -> Result<Option<u32>, StoreError> {
         let conn = self.conn();
         Ok(conn
             .query_row(
@@ -404,7 +461,7 @@ impl Store {
     }
 
     /// Whether a job of this id existed and was deleted.
-    pub fn was_deleted(&self, id: &str) -> Result<bool, StoreError> {
+    fn was_deleted(&self, id: &str) -> Result<bool, StoreError> {
         let conn = self.conn();
         Ok(conn
             .query_row("SELECT 1 FROM deleted WHERE id=?1", [id], |_| Ok(()))
@@ -413,7 +470,7 @@ impl Store {
     }
 
     /// Persisted events after `after_seq`, in order.
-    pub fn events_after(&self, id: &str, after_seq: u64) -> Result<Vec<ServerMessage>, StoreError> {
+    fn events_after(&self, id: &str, after_seq: u64) -> Result<Vec<ServerMessage>, StoreError> {
         let conn = self.conn();
         let mut q =
             conn.prepare("SELECT body FROM events WHERE job_id=?1 AND seq>?2 ORDER BY seq")?;
@@ -427,7 +484,7 @@ impl Store {
     }
 
     /// Removes a job and its events, leaving a tombstone of its id.
-    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+    fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let gone = tx.execute("DELETE FROM jobs WHERE id=?1", [id])? > 0;
@@ -442,7 +499,7 @@ impl Store {
     }
 
     /// Count of jobs per state (for metrics).
-    pub fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError> {
+    fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError> {
         let conn = self.conn();
         let mut q = conn.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")?;
         let rows = q
@@ -455,14 +512,14 @@ impl Store {
     }
 }
 
-fn stage_key(stage: Stage) -> String {
+pub(super) fn stage_key(stage: Stage) -> String {
     serde_json::to_value(stage)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
 
-fn parse_stage(s: Option<String>) -> Option<Stage> {
+pub(super) fn parse_stage(s: Option<String>) -> Option<Stage> {
     s.and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
 }
 
@@ -514,7 +571,7 @@ mod tests {
     use super::*;
     use loglens_shared::session::TerminalMessage;
 
-    fn job(store: &Store, id: &str) -> JobRecord {
+    fn job(store: &SqliteStore, id: &str) -> JobRecord {
         store
             .insert(&NewJob {
                 id: id.into(),
@@ -531,7 +588,7 @@ mod tests {
             .expect("insert")
     }
 
-    fn progress(store: &Store, id: &str, percent: u8) -> ServerMessage {
+    fn progress(store: &SqliteStore, id: &str, percent: u8) -> ServerMessage {
         let change = Change::Progress {
             stage: Stage::ParseLogs,
             progress: percent,
@@ -545,20 +602,24 @@ mod tests {
             },
         };
         store
-            .append(id, change, |seq, rec| {
-                ServerMessage::Error(TerminalMessage {
-                    seq,
-                    session_id: rec.id.clone(),
-                    text: LocalizedText::new(rec.progress.to_string(), rec.message.en.clone()),
-                    code: None,
-                })
-            })
+            .append(
+                id,
+                change,
+                Box::new(|seq, rec| {
+                    ServerMessage::Error(TerminalMessage {
+                        seq,
+                        session_id: rec.id.clone(),
+                        text: LocalizedText::new(rec.progress.to_string(), rec.message.en.clone()),
+                        code: None,
+                    })
+                }),
+            )
             .expect("append")
     }
 
     #[test]
     fn seq_grows_from_one_per_job_and_the_snapshot_follows() {
-        let store = Store::open(std::path::Path::new(":memory:")).expect("db");
+        let store = SqliteStore::open(std::path::Path::new(":memory:")).expect("db");
         assert_eq!(job(&store, "a").seq, 0);
         job(&store, "b");
         assert_eq!(progress(&store, "a", 52).seq(), Some(1));
@@ -590,7 +651,7 @@ mod tests {
                     Change::Started {
                         message: &LocalizedText::default(),
                     },
-                    |_, _| { ServerMessage::Heartbeat }
+                    Box::new(|_, _| ServerMessage::Heartbeat)
                 )
                 .is_err()
         );
@@ -612,19 +673,19 @@ mod tests {
             )
             .expect("old row");
         }
-        let store = Store::open(&path).expect("upgraded");
+        let store = SqliteStore::open(&path).expect("upgraded");
         let old = store.get("old").expect("get").expect("old row kept");
         assert_eq!(old.message, LocalizedText::new("В очереди", ""));
         progress(&store, "old", 51);
         let now = store.get("old").expect("get").expect("row");
         assert_eq!(now.snapshot().text.en, "m-en");
         drop(store);
-        Store::open(&path).expect("opening again changes nothing");
+        SqliteStore::open(&path).expect("opening again changes nothing");
     }
 
     #[test]
     fn finished_jobs_expire_and_unfinished_ones_are_found_for_restart() {
-        let store = Store::open(std::path::Path::new(":memory:")).expect("db");
+        let store = SqliteStore::open(std::path::Path::new(":memory:")).expect("db");
         job(&store, "done");
         job(&store, "running");
         store
@@ -633,7 +694,7 @@ mod tests {
                 Change::Started {
                     message: &LocalizedText::new("го", "go"),
                 },
-                |_, _| ServerMessage::Heartbeat,
+                Box::new(|_, _| ServerMessage::Heartbeat),
             )
             .expect("start");
         store
@@ -644,7 +705,7 @@ mod tests {
                     message: &LocalizedText::new("ок", "ok"),
                     error: None,
                 },
-                |_, _| ServerMessage::Heartbeat,
+                Box::new(|_, _| ServerMessage::Heartbeat),
             )
             .expect("finish");
         let done = store.get("done").expect("get").expect("done");

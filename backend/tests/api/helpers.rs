@@ -58,6 +58,7 @@ pub fn config(dir: &Path) -> ServeConfig {
         allowed_hosts: Vec::new(),
         formats: None,
         glossary: None,
+        database_url: None,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,

@@ -4,6 +4,9 @@
 mod helpers;
 mod isolation;
 mod operations;
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
+mod postgres;
 mod probes;
 mod progress;
 mod restart;

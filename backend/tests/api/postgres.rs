@@ -1,0 +1,100 @@
+//! The server with its job store on PostgreSQL (`LOGLENS_DATABASE_URL`): a whole analysis runs
+//! and streams as on SQLite, and a second server on the same database sees the finished job,
+//! its snapshot and its events (the store is outside the process).
+
+use loglens_shared::session::{JobState, ServerMessage, SessionList, Snapshot};
+
+use crate::helpers::*;
+use crate::pg_cluster::Cluster;
+
+#[tokio::test]
+async fn an_analysis_runs_on_postgresql_and_another_server_on_it_sees_the_job() {
+    let cluster = Cluster::start();
+    let url = cluster.url();
+    let a = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
+    let zip = zip_with(&[(
+        "case 1/app.log",
+        b"2025-10-06T10:00:01 INFO app: service started
+2025-10-06T10:00:02 WARNING disk: RAID array degraded
+2025-10-06T10:00:04 ERROR disk: RAID controller firmware fault detected
+"
+        .to_vec(),
+    )]);
+    let id = accepted_id(upload(&a.client, &a.url(""), "pg.zip", zip, "light").await).await;
+    let report = succeeded_report(&a.client, &a.url(""), &id).await;
+    assert_eq!(
+        report
+            .links
+            .iter()
+            .map(|l| (l.anomaly_id, l.problem_id))
+            .collect::<Vec<_>>(),
+        vec![(2, 1)]
+    );
+    let events: Vec<ServerMessage> = a
+        .client
+        .get(a.url(&format!("/api/sessions/{id}/events?after_seq=0")))
+        .send()
+        .await
+        .expect("events")
+        .json()
+        .await
+        .expect("json");
+    let seqs: Vec<u64> = events.iter().filter_map(ServerMessage::seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "gap-free"
+    );
+    assert_eq!(events.iter().filter(|e| e.is_terminal()).count(), 1);
+    // A second server on the same database: the job, its snapshot and its events are there.
+    let b = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
+    let list: SessionList = b
+        .client
+        .get(b.url("/api/sessions"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list.total, 1);
+    assert_eq!(list.sessions[0].session_id, id);
+    let snap: Snapshot = b
+        .client
+        .get(b.url(&format!("/api/sessions/{id}")))
+        .send()
+        .await
+        .expect("snapshot")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((snap.state, snap.progress), (JobState::Succeeded, 100));
+    assert_eq!(snap.seq, *seqs.last().expect("events"));
+    let again: Vec<ServerMessage> = b
+        .client
+        .get(b.url(&format!("/api/sessions/{id}/events?after_seq=0")))
+        .send()
+        .await
+        .expect("events")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again, events);
+    // Deleted on one, gone (410) on the other.
+    let del = a
+        .client
+        .delete(a.url(&format!("/api/sessions/{id}")))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(del.status(), 204);
+    let gone = b
+        .client
+        .get(b.url(&format!("/api/sessions/{id}")))
+        .send()
+        .await
+        .expect("snapshot");
+    assert_eq!(gone.status(), 410);
+    drop(a);
+    drop(b);
+}

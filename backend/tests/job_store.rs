@@ -1,0 +1,228 @@
+//! One conformance suite for both job stores: the embedded SQLite file and PostgreSQL (a
+//! throwaway cluster this test starts itself with Debian's `initdb`/`pg_ctl`, on a free port,
+//! as the `postgres` user). Then what only PostgreSQL is for: two stores ("nodes") appending to
+//! one job keep its `seq` gap-free, and a store whose server restarted connects again.
+
+#[path = "support/pg_cluster.rs"]
+mod pg_cluster;
+
+use std::path::{Path, PathBuf};
+
+use pg_cluster::Cluster;
+
+use loglens::jobs::pg_store::PgStore;
+use loglens::jobs::store::{Change, JobStore, MakeEvent, NewJob, SqliteStore};
+use loglens_shared::session::{JobState, ServerMessage, Throughput};
+use loglens_shared::{LocalizedText, ModelKind, Stage};
+
+fn new_job(id: &str) -> NewJob {
+    NewJob {
+        id: id.into(),
+        model: ModelKind::Light,
+        semantic: true,
+        upload_name: "vc.zip".into(),
+        upload_path: PathBuf::from(format!("/data/uploads/{id}.zip")),
+        upload_bytes: 10,
+        kb: Some(("kb.csv".into(), PathBuf::from("/data/uploads/kb.csv"))),
+        playbooks: None,
+        formats: None,
+        glossary: Some(("terms.csv".into(), PathBuf::from("/data/uploads/terms.csv"))),
+    }
+}
+
+fn heartbeat() -> MakeEvent<'static> {
+    Box::new(|_, _| ServerMessage::Heartbeat)
+}
+
+fn progress(store: &dyn JobStore, id: &str, percent: u8) -> ServerMessage {
+    let message = LocalizedText::new(format!("{percent} %"), format!("{percent} %"));
+    store
+        .append(
+            id,
+            Change::Progress {
+                stage: Stage::ParseLogs,
+                progress: percent,
+                message: &message,
+                throughput: Throughput {
+                    bytes_done: u64::from(percent),
+                    bytes_total: 100,
+                    lines_done: 7,
+                    speed_bytes_per_sec: Some(1.5),
+                    eta_seconds: Some(3),
+                },
+            },
+            Box::new(|seq, rec| {
+                ServerMessage::Error(loglens_shared::session::TerminalMessage {
+                    seq,
+                    session_id: rec.id.clone(),
+                    text: LocalizedText::new(rec.progress.to_string(), rec.message.en.clone()),
+                    code: None,
+                })
+            }),
+        )
+        .expect("append")
+}
+
+/// What every job store must do, the same way.
+fn conformance(store: &dyn JobStore) {
+    let a = store.insert(&new_job("a")).expect("insert");
+    assert_eq!((a.state, a.seq, a.attempts), (JobState::Queued, 0, 0));
+    assert_eq!(a.glossary_name.as_deref(), Some("terms.csv"));
+    assert_eq!(a.kb_path, Some(PathBuf::from("/data/uploads/kb.csv")));
+    store.insert(&new_job("b")).expect("insert b");
+    assert_eq!(store.queue_position("a").expect("pos"), Some(1));
+    assert_eq!(store.queue_position("b").expect("pos"), Some(2));
+    assert_eq!(store.get("nope").expect("get"), None);
+    // Started: running, one attempt, seq 1.
+    let started = LocalizedText::new("идёт", "running");
+    store
+        .append("a", Change::Started { message: &started }, heartbeat())
+        .expect("start");
+    let e2 = progress(store, "a", 40);
+    assert_eq!(e2.seq(), Some(2));
+    let a = store.get("a").expect("get").expect("a");
+    assert_eq!(
+        (a.state, a.seq, a.attempts, a.progress),
+        (JobState::Running, 2, 1, 40)
+    );
+    assert_eq!(a.stage, Some(Stage::ParseLogs));
+    assert_eq!(a.throughput.eta_seconds, Some(3));
+    assert_eq!(a.message.en, "40 %");
+    assert_eq!(store.queue_position("a").expect("pos"), None, "running");
+    assert_eq!(store.queue_position("b").expect("pos"), Some(1));
+    // The event was made from the updated row and stored as made.
+    let events = store.events_after("a", 1).expect("events");
+    assert_eq!(events, vec![e2]);
+    assert_eq!(store.events_after("a", 0).expect("all").len(), 2);
+    // A graceful shutdown's requeue refunds the attempt.
+    store.requeue("a", true).expect("requeue");
+    let a = store.get("a").expect("get").expect("a");
+    assert_eq!((a.state, a.attempts), (JobState::Queued, 0));
+    assert_eq!(store.unfinished().expect("unfinished").len(), 2);
+    // Finished: 100 %, results recorded.
+    store
+        .append(
+            "a",
+            Change::Finished {
+                state: JobState::Succeeded,
+                message: &LocalizedText::new("готово", "done"),
+                error: None,
+            },
+            heartbeat(),
+        )
+        .expect("finish");
+    store
+        .set_results("a", Path::new("/data/results/a"), "vc_results.zip", 2)
+        .expect("results");
+    let a = store.get("a").expect("get").expect("a");
+    assert_eq!(
+        (a.state, a.progress, a.notices),
+        (JobState::Succeeded, 100, 2)
+    );
+    assert_eq!(a.results_zip.as_deref(), Some("vc_results.zip"));
+    assert!(a.finished_at.is_some());
+    // History: newest first, filtered by state, counted.
+    let (rows, total) = store.list(None, 10, 0).expect("list");
+    assert_eq!(total, 2);
+    assert_eq!(rows.len(), 2);
+    let (done, n) = store
+        .list(Some(JobState::Succeeded), 10, 0)
+        .expect("list done");
+    assert_eq!((n, done[0].id.as_str()), (1, "a"));
+    let (page, _) = store.list(None, 1, 1).expect("page");
+    assert_eq!(page.len(), 1);
+    let mut counts = store.count_by_state().expect("counts");
+    counts.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(
+        counts,
+        vec![(JobState::Queued, 1), (JobState::Succeeded, 1)]
+    );
+    // Retention: finished jobs before a time; failed ones with uploads.
+    let later = "9999-01-01T00:00:00.000Z";
+    assert_eq!(store.expired(later).expect("expired").len(), 1);
+    store
+        .append(
+            "b",
+            Change::Finished {
+                state: JobState::Failed,
+                message: &LocalizedText::new("ошибка", "failed"),
+                error: Some("boom"),
+            },
+            heartbeat(),
+        )
+        .expect("fail b");
+    assert_eq!(store.failed_with_uploads(later).expect("failed").len(), 1);
+    store.forget_upload("b").expect("forget");
+    assert!(store.failed_with_uploads(later).expect("failed").is_empty());
+    let b = store.get("b").expect("get").expect("b");
+    assert_eq!(
+        (
+            b.upload_path.as_os_str().is_empty(),
+            b.kb_path,
+            b.error.as_deref()
+        ),
+        (true, None, Some("boom"))
+    );
+    // Delete: gone, its events too, a tombstone left.
+    assert!(store.delete("a").expect("delete"));
+    assert!(!store.delete("a").expect("again"));
+    assert_eq!(store.get("a").expect("get"), None);
+    assert!(store.events_after("a", 0).expect("events").is_empty());
+    assert!(store.was_deleted("a").expect("tombstone"));
+    assert!(!store.was_deleted("b").expect("not deleted"));
+    // An append to no job is an error, not a row.
+    assert!(
+        store
+            .append("nope", Change::Started { message: &started }, heartbeat())
+            .is_err()
+    );
+}
+
+#[test]
+fn the_sqlite_store_keeps_jobs_and_events() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = SqliteStore::open(&dir.path().join("jobs.sqlite3")).expect("open");
+    conformance(&store);
+}
+
+#[test]
+fn the_postgres_store_keeps_jobs_and_events_alike_gap_free_across_nodes_and_through_a_restart() {
+    let cluster = Cluster::start();
+    let store = PgStore::open(&cluster.url()).expect("open");
+    conformance(&store);
+    // Opening again (another node starting) migrates nothing twice.
+    let other = PgStore::open(&cluster.url()).expect("second node");
+    // Two nodes appending to one job: every seq once, none skipped.
+    store.insert(&new_job("shared")).expect("insert");
+    std::thread::scope(|s| {
+        for node in [&store, &other] {
+            s.spawn(move || {
+                for p in 0..50u8 {
+                    progress(node, "shared", p);
+                }
+            });
+        }
+    });
+    let seqs: Vec<u64> = store
+        .events_after("shared", 0)
+        .expect("events")
+        .iter()
+        .filter_map(ServerMessage::seq)
+        .collect();
+    assert_eq!(seqs, (1..=100).collect::<Vec<u64>>());
+    // The server restarts: the next calls connect again.
+    cluster.pg_ctl("restart");
+    let mut answered = false;
+    for _ in 0..3 {
+        if store
+            .get("shared")
+            .is_ok_and(|j| j.is_some_and(|j| j.seq == 100))
+        {
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered, "the store reconnected after the restart");
+    drop(other);
+    drop(store);
+}
