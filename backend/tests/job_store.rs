@@ -170,6 +170,9 @@ fn conformance(store: &dyn JobStore) {
     assert!(store.events_after("a", 0).expect("events").is_empty());
     assert!(store.was_deleted("a").expect("tombstone"));
     assert!(!store.was_deleted("b").expect("not deleted"));
+    // This server may sweep (alone, or first).
+    assert!(store.try_lock_sweep().expect("sweep lock"));
+    store.unlock_sweep().expect("unlock");
     // An append to no job is an error, not a row.
     assert!(
         store
@@ -192,6 +195,12 @@ fn the_postgres_store_keeps_jobs_and_events_alike_gap_free_across_nodes_and_thro
     conformance(&store);
     // Opening again (another node starting) migrates nothing twice.
     let other = PgStore::open(&cluster.url()).expect("second node");
+    // One server sweeps at a time.
+    assert!(store.try_lock_sweep().expect("lock"));
+    assert!(!other.try_lock_sweep().expect("held by the first"));
+    store.unlock_sweep().expect("unlock");
+    assert!(other.try_lock_sweep().expect("free again"));
+    other.unlock_sweep().expect("unlock");
     // Two nodes appending to one job: every seq once, none skipped.
     store.insert(&new_job("shared")).expect("insert");
     std::thread::scope(|s| {

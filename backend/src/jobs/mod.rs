@@ -588,8 +588,27 @@ impl Jobs {
         }
     }
 
-    /// Removes expired jobs, and the uploads of failed and cancelled ones past their time.
+    /// Removes expired jobs, and the uploads of failed and cancelled ones past their time —
+    /// unless another server on the same database is sweeping.
     fn sweep(&self) {
+        match self.store.try_lock_sweep() {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("another server is sweeping");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the sweep lock");
+                return;
+            }
+        }
+        self.sweep_locked();
+        if let Err(e) = self.store.unlock_sweep() {
+            tracing::warn!(error = %e, "cannot give the sweep lock back");
+        }
+    }
+
+    fn sweep_locked(&self) {
         let retention = self.config.retention.max(MIN_RETENTION);
         let cutoff = chrono::Utc::now()
             - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));

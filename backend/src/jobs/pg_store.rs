@@ -28,6 +28,8 @@ const MIGRATIONS: [(i32, &str); 1] = [(
 
 /// Key of the advisory lock held while migrating (any constant all nodes agree on).
 const MIGRATION_LOCK: i64 = 0x4c6f_674c_656e_7331; // "LogLens1"
+/// Key of the advisory lock held while a server runs the retention sweep.
+const SWEEP_LOCK: i64 = 0x4c6f_674c_656e_7332; // "LogLens2"
 
 pub struct PgStore {
     url: String,
@@ -434,6 +436,24 @@ impl JobStore for PgStore {
             }
             tx.commit()?;
             Ok(gone)
+        })
+    }
+
+    /// A session-level advisory lock: held by this connection until unlocked (or until the
+    /// connection ends, should this server die while sweeping).
+    fn try_lock_sweep(&self) -> Result<bool, StoreError> {
+        self.with(|c| {
+            Ok(
+                c.query_one("SELECT pg_try_advisory_lock($1)", &[&SWEEP_LOCK])?
+                    .try_get(0)?,
+            )
+        })
+    }
+
+    fn unlock_sweep(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute("SELECT pg_advisory_unlock($1)", &[&SWEEP_LOCK])?;
+            Ok(())
         })
     }
 

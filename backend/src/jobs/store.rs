@@ -200,6 +200,11 @@ pub trait JobStore: Send + Sync {
     fn delete(&self, id: &str) -> Result<bool, StoreError>;
     /// Count of jobs per state (for metrics).
     fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError>;
+    /// Takes the right to run the retention sweep, if no other server holds it: servers
+    /// sharing a database sweep one at a time. `false`: another one is sweeping.
+    fn try_lock_sweep(&self) -> Result<bool, StoreError>;
+    /// Gives the right to sweep back.
+    fn unlock_sweep(&self) -> Result<(), StoreError>;
 }
 
 impl SqliteStore {
@@ -496,6 +501,15 @@ impl JobStore for SqliteStore {
         }
         tx.commit()?;
         Ok(gone)
+    }
+
+    /// One process owns the file: it always may.
+    fn try_lock_sweep(&self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    fn unlock_sweep(&self) -> Result<(), StoreError> {
+        Ok(())
     }
 
     /// Count of jobs per state (for metrics).

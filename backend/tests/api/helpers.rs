@@ -253,6 +253,18 @@ pub async fn start_job(client: &reqwest::Client, base: &str, zip: &Path) -> Stri
     id
 }
 
+/// GETs `url` and decodes its JSON body.
+pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> T {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json")
+}
+
 /// Waits for the job to succeed and returns its `report.json`.
 pub async fn succeeded_report(
     client: &reqwest::Client,

@@ -30,15 +30,11 @@ async fn an_analysis_runs_on_postgresql_and_another_server_on_it_sees_the_job() 
             .collect::<Vec<_>>(),
         vec![(2, 1)]
     );
-    let events: Vec<ServerMessage> = a
-        .client
-        .get(a.url(&format!("/api/sessions/{id}/events?after_seq=0")))
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("json");
+    let events: Vec<ServerMessage> = get_json(
+        &a.client,
+        &a.url(&format!("/api/sessions/{id}/events?after_seq=0")),
+    )
+    .await;
     let seqs: Vec<u64> = events.iter().filter_map(ServerMessage::seq).collect();
     assert_eq!(
         seqs,
@@ -48,37 +44,17 @@ async fn an_analysis_runs_on_postgresql_and_another_server_on_it_sees_the_job() 
     assert_eq!(events.iter().filter(|e| e.is_terminal()).count(), 1);
     // A second server on the same database: the job, its snapshot and its events are there.
     let b = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
-    let list: SessionList = b
-        .client
-        .get(b.url("/api/sessions"))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let list: SessionList = get_json(&b.client, &b.url("/api/sessions")).await;
     assert_eq!(list.total, 1);
     assert_eq!(list.sessions[0].session_id, id);
-    let snap: Snapshot = b
-        .client
-        .get(b.url(&format!("/api/sessions/{id}")))
-        .send()
-        .await
-        .expect("snapshot")
-        .json()
-        .await
-        .expect("json");
+    let snap: Snapshot = get_json(&b.client, &b.url(&format!("/api/sessions/{id}"))).await;
     assert_eq!((snap.state, snap.progress), (JobState::Succeeded, 100));
     assert_eq!(snap.seq, *seqs.last().expect("events"));
-    let again: Vec<ServerMessage> = b
-        .client
-        .get(b.url(&format!("/api/sessions/{id}/events?after_seq=0")))
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("json");
+    let again: Vec<ServerMessage> = get_json(
+        &b.client,
+        &b.url(&format!("/api/sessions/{id}/events?after_seq=0")),
+    )
+    .await;
     assert_eq!(again, events);
     // Deleted on one, gone (410) on the other.
     let del = a
