@@ -51,6 +51,15 @@ impl Bus {
         }
     }
 
+    /// The jobs someone watches now.
+    pub fn watched(&self) -> Vec<String> {
+        self.channels()
+            .iter()
+            .filter(|(_, tx)| tx.receiver_count() > 0)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Watchers currently subscribed, over all jobs.
     pub fn watchers(&self) -> usize {
         self.channels()

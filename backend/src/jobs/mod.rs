@@ -78,6 +78,9 @@ pub struct Jobs {
     bus: Bus,
     queue: mpsc::Sender<String>,
     queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
+    /// Per watched job, the last `seq` forwarded from the store to the bus (events other
+    /// servers appended; see [`Jobs::forward`]).
+    forwarded: Mutex<HashMap<String, u64>>,
     /// Each running job's token: a child of `root`, so shutdown stops them all.
     cancels: Mutex<HashMap<String, CancellationToken>>,
     // Persist and publish under one lock, so watchers see events in `seq` order.
@@ -114,6 +117,7 @@ impl Jobs {
             bus: Bus::default(),
             queue: tx,
             queue_rx: tokio::sync::Mutex::new(rx),
+            forwarded: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
             emit_lock: Mutex::new(()),
             root: CancellationToken::new(),
@@ -147,6 +151,27 @@ impl Jobs {
                 )?;
             }
         }
+        // Other servers on the same database append events too: their doorbell brings them
+        // to this server's sockets (the store is the truth, the bell only says where to look).
+        let weak = Arc::downgrade(&jobs);
+        jobs.store.listen(Box::new(move |rung| {
+            let Some(jobs) = weak.upgrade() else {
+                return false; // the job system is gone: stop listening
+            };
+            if jobs.root.is_cancelled() {
+                return false;
+            }
+            match rung {
+                Some("") => {
+                    for id in jobs.bus.watched() {
+                        jobs.forward(&id);
+                    }
+                }
+                Some(id) => jobs.forward(id),
+                None => {}
+            }
+            true
+        }))?;
         for n in 0..jobs.config.workers.max(1) {
             tokio::spawn(Arc::clone(&jobs).worker(n));
         }
@@ -354,6 +379,43 @@ impl Jobs {
                 .set(n as i64);
         }
         Ok(())
+    }
+
+    /// Publishes to this server's watchers of `id` the events stored since the last ones
+    /// forwarded. A socket drops any `seq` it has already sent, so an event published both
+    /// here and by this server's own `emit` reaches a client once.
+    fn forward(&self, id: &str) {
+        if !self.bus.watched().iter().any(|w| w == id) {
+            self.forwarded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(id);
+            return;
+        }
+        let after = self
+            .forwarded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .copied()
+            .unwrap_or(0);
+        let events = match self.store.events_after(id, after) {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::warn!(job = %id, error = %e, "cannot read events to forward");
+                return;
+            }
+        };
+        let _order = self.emit_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = after;
+        for event in events {
+            last = event.seq().unwrap_or(last).max(last);
+            self.bus.publish(id, event);
+        }
+        self.forwarded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), last);
     }
 
     fn emit(

@@ -13,12 +13,18 @@ use std::sync::{Mutex, MutexGuard};
 
 use loglens_shared::session::{JobState, ServerMessage, Throughput};
 use loglens_shared::{LocalizedText, ModelKind};
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Row};
 
 use super::store::{
-    COLUMNS, Change, JobRecord, JobStore, MakeEvent, NewJob, StoreError, now, parse_stage,
+    Bell, COLUMNS, Change, JobRecord, JobStore, MakeEvent, NewJob, StoreError, now, parse_stage,
     stage_key,
 };
+
+/// The channel every append notifies, with the job's id as payload (delivered at commit).
+const EVENTS_CHANNEL: &str = "loglens_events";
+/// How long the listener waits for a notification before ringing the idle bell.
+const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
 const MIGRATIONS: [(i32, &str); 1] = [(
@@ -336,6 +342,8 @@ impl JobStore for PgStore {
                 "INSERT INTO events (job_id, seq, body) VALUES ($1, $2, $3)",
                 &[&id, &seq, &serde_json::to_string(&event)?],
             )?;
+            // The doorbell of the other servers' sockets: the store stays the truth.
+            tx.execute("SELECT pg_notify($1, $2)", &[&EVENTS_CHANNEL, &id])?;
             tx.commit()?;
             Ok(event)
         })
@@ -437,6 +445,51 @@ impl JobStore for PgStore {
             tx.commit()?;
             Ok(gone)
         })
+    }
+
+    fn listen(&self, mut bell: Bell) -> Result<bool, StoreError> {
+        let url = self.url.clone();
+        std::thread::Builder::new()
+            .name("pg-listen".into())
+            .spawn(move || {
+                loop {
+                    let connected = Client::connect(&url, NoTls).and_then(|mut c| {
+                        c.batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))?;
+                        Ok(c)
+                    });
+                    let mut client = match connected {
+                        Ok(c) => c,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot listen for events; retrying");
+                            std::thread::sleep(LISTEN_TICK);
+                            if !bell(None) {
+                                return;
+                            }
+                            continue;
+                        }
+                    };
+                    // Events appended while not listening: every watched job is checked.
+                    if !bell(Some("")) {
+                        return;
+                    }
+                    loop {
+                        let next = client.notifications().timeout_iter(LISTEN_TICK).next();
+                        let go_on = match next {
+                            Ok(Some(n)) => bell(Some(n.payload())),
+                            Ok(None) => bell(None),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "event listener lost its connection");
+                                break;
+                            }
+                        };
+                        if !go_on {
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Task(format!("cannot start the event listener: {e}")))?;
+        Ok(true)
     }
 
     /// A session-level advisory lock: held by this connection until unlocked (or until the

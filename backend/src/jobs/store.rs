@@ -205,7 +205,15 @@ pub trait JobStore: Send + Sync {
     fn try_lock_sweep(&self) -> Result<bool, StoreError>;
     /// Gives the right to sweep back.
     fn unlock_sweep(&self) -> Result<(), StoreError>;
+    /// Rings `bell` with a job's id whenever any server appends an event to it, and with
+    /// `None` about once a second (and after a reconnect, when events may have been missed,
+    /// with `Some("")`: check every job); the listening stops when `bell` returns `false`.
+    /// Returns `false` when the store has no other servers to hear (SQLite).
+    fn listen(&self, bell: Bell) -> Result<bool, StoreError>;
 }
+
+/// What [`JobStore::listen`] rings.
+pub type Bell = Box<dyn FnMut(Option<&str>) -> bool + Send + 'static>;
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -501,6 +509,11 @@ impl JobStore for SqliteStore {
         }
         tx.commit()?;
         Ok(gone)
+    }
+
+    /// Only this process appends: its own bus has every event already.
+    fn listen(&self, _bell: Bell) -> Result<bool, StoreError> {
+        Ok(false)
     }
 
     /// One process owns the file: it always may.

@@ -74,3 +74,42 @@ async fn an_analysis_runs_on_postgresql_and_another_server_on_it_sees_the_job() 
     drop(a);
     drop(b);
 }
+
+#[tokio::test]
+async fn a_socket_on_one_server_follows_a_job_running_on_another_to_its_end() {
+    let cluster = Cluster::start();
+    let url = cluster.url();
+    let a = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
+    let b = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
+    let id = start_job(&a.client, &a.url(""), &validation_zip(2000)).await;
+    // Watched on B from the start: what A appends reaches B's socket through the doorbell.
+    let mut ws = connect(&b.addr.to_string(), &id, Some(0)).await;
+    let (msgs, code) = read_all(&mut ws).await;
+    assert_eq!(code, Some(1000), "closed normally after the end");
+    let seqs = seqs(&msgs);
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "every seq once, in order"
+    );
+    let terminal: Vec<&ServerMessage> = msgs.iter().filter(|m| m.is_terminal()).collect();
+    assert_eq!(terminal.len(), 1, "{terminal:?}");
+    assert!(
+        matches!(terminal[0], ServerMessage::Complete(_)),
+        "{terminal:?}"
+    );
+    let percents: Vec<u8> = msgs
+        .iter()
+        .filter_map(|m| match m {
+            ServerMessage::Progress(p) => Some(p.progress),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        percents.len() > 3,
+        "live progress came through: {percents:?}"
+    );
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    drop(a);
+    drop(b);
+}
