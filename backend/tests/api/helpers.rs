@@ -388,6 +388,16 @@ pub fn validation_zip(lines: u32) -> PathBuf {
     .clone()
 }
 
+/// The percents of the progress messages among `msgs`, in order.
+pub fn percents(msgs: &[ServerMessage]) -> Vec<u8> {
+    msgs.iter()
+        .filter_map(|m| match m {
+            ServerMessage::Progress(p) => Some(p.progress),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Persisted events (progress, error, complete) among `msgs`, by seq.
 pub fn seqs(msgs: &[ServerMessage]) -> Vec<u64> {
     msgs.iter()

@@ -98,13 +98,7 @@ async fn a_socket_on_one_server_follows_a_job_running_on_another_to_its_end() {
         matches!(terminal[0], ServerMessage::Complete(_)),
         "{terminal:?}"
     );
-    let percents: Vec<u8> = msgs
-        .iter()
-        .filter_map(|m| match m {
-            ServerMessage::Progress(p) => Some(p.progress),
-            _ => None,
-        })
-        .collect();
+    let percents = percents(&msgs);
     assert!(
         percents.len() > 3,
         "live progress came through: {percents:?}"

@@ -32,13 +32,7 @@ async fn socket_sees_all_eleven_stages_in_order_and_one_terminal_message() {
     let distinct: BTreeSet<Stage> = stages.iter().copied().collect();
     assert_eq!(distinct.len(), 11, "{stages:?}");
     assert!(stages.windows(2).all(|w| w[0] <= w[1]), "{stages:?}");
-    let percents: Vec<u8> = msgs
-        .iter()
-        .filter_map(|m| match m {
-            ServerMessage::Progress(p) => Some(p.progress),
-            _ => None,
-        })
-        .collect();
+    let percents = percents(&msgs);
     assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
     assert_eq!(msgs.iter().filter(|m| m.is_terminal()).count(), 1);
     let last = msgs

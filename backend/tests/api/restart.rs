@@ -103,13 +103,7 @@ async fn killed_mid_job_then_restarted_the_job_completes_and_no_event_is_lost_or
             .any(|m| matches!(m, ServerMessage::Progress(p) if p.text.ru.contains("Перезапуск"))),
         "the restart is visible"
     );
-    let percents: Vec<u8> = events
-        .iter()
-        .filter_map(|m| match m {
-            ServerMessage::Progress(p) => Some(p.progress),
-            _ => None,
-        })
-        .collect();
+    let percents = percents(&events);
     assert!(
         percents.windows(2).all(|w| w[0] <= w[1]),
         "percent never goes back: {percents:?}"
