@@ -60,6 +60,13 @@ impl Bus {
             .collect()
     }
 
+    /// Whether someone watches `id` now.
+    pub fn is_watched(&self, id: &str) -> bool {
+        self.channels()
+            .get(id)
+            .is_some_and(|tx| tx.receiver_count() > 0)
+    }
+
     /// Watchers currently subscribed, over all jobs.
     pub fn watchers(&self) -> usize {
         self.channels()

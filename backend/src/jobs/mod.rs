@@ -382,10 +382,15 @@ impl Jobs {
     }
 
     /// Publishes to this server's watchers of `id` the events stored since the last ones
-    /// forwarded. A socket drops any `seq` it has already sent, so an event published both
-    /// here and by this server's own `emit` reaches a client once.
+    /// forwarded. A job this server runs is skipped: its own `emit` publishes every event
+    /// (a socket drops any `seq` it has already sent, should both ever reach it).
     fn forward(&self, id: &str) {
-        if !self.bus.watched().iter().any(|w| w == id) {
+        let runs_here = self
+            .cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(id);
+        if runs_here || !self.bus.is_watched(id) {
             self.forwarded
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -408,14 +413,18 @@ impl Jobs {
         };
         let _order = self.emit_lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut last = after;
+        let mut ended = false;
         for event in events {
             last = event.seq().unwrap_or(last).max(last);
+            ended |= event.is_terminal();
             self.bus.publish(id, event);
         }
-        self.forwarded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), last);
+        let mut forwarded = self.forwarded.lock().unwrap_or_else(|p| p.into_inner());
+        if ended {
+            forwarded.remove(id); // nothing follows a terminal event
+        } else {
+            forwarded.insert(id.to_owned(), last);
+        }
     }
 
     fn emit(

@@ -131,11 +131,6 @@ impl Glossary {
         Arc::clone(&DEFAULT)
     }
 
-    /// The user's file `name` (CSV bytes) in front of the shipped default.
-    pub fn with_user_file(bytes: &[u8], name: &str) -> Result<Glossary, GlossaryError> {
-        Glossary::with_user_files(&[(bytes, name)])
-    }
-
     /// The user's files (CSV bytes, name), read in this order, in front of the shipped
     /// default: where two define the same alias, the earlier wins (the longest alias still
     /// wins over a shorter one, whichever file it is in).
@@ -407,8 +402,9 @@ mod tests {
 
     #[test]
     fn the_user_file_overrides_the_default_on_equal_length() {
-        let user = Glossary::with_user_file("alias,canonical\nбд,db\n".as_bytes(), "mine.csv")
-            .expect("user glossary");
+        let user =
+            Glossary::with_user_files(&[("alias,canonical\nбд,db\n".as_bytes(), "mine.csv")])
+                .expect("user glossary");
         assert_eq!(user.apply("бд недоступна"), "db unreachable");
         assert_eq!(
             Glossary::builtin().apply("бд недоступна"),
