@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app and its API.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Analyse one ZIP of log cases and write the reports into a folder.
     Analyze(AnalyzeArgs),
     /// How LogLens reads your logs: one entry per output line (file, lines, time, level,

@@ -138,6 +138,27 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Where uploads and results are kept: unset = the data dir; `file:///shared/dir` = a
+    /// folder every node mounts; `s3://bucket?endpoint=http://host:port&region=…` = an
+    /// S3-compatible store (credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`).
+    #[arg(long, env = "LOGLENS_STORAGE_URL")]
+    pub storage_url: Option<String>,
+
+    /// This node's name on a shared database (default: the host name and a fresh suffix,
+    /// new for every process).
+    #[arg(long, env = "LOGLENS_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// On a shared database: how often this node says it is alive and renews the leases of
+    /// the jobs it runs, seconds.
+    #[arg(long, env = "LOGLENS_HEARTBEAT_SECS", default_value_t = 10)]
+    pub heartbeat_secs: u64,
+
+    /// On a shared database: a job whose node has not renewed its lease for this many
+    /// seconds (the node died or lost the database) is taken over by another node.
+    #[arg(long, env = "LOGLENS_DEAD_AFTER_SECS", default_value_t = 120)]
+    pub dead_after_secs: u64,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

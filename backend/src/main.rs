@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     loglens::telemetry::init();
     let result = match cli.command {
-        Command::Serve(config) => serve(config).await,
+        Command::Serve(config) => serve(*config).await,
         // The engine is blocking (rayon, ONNX Runtime): keep it off the async workers.
         Command::Analyze(args) => tokio::task::spawn_blocking(move || loglens::cli::analyze(args))
             .await

@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 
 use pg_cluster::Cluster;
 
+use std::time::Duration;
+
 use loglens::jobs::pg_store::PgStore;
-use loglens::jobs::store::{Change, JobStore, MakeEvent, NewJob, SqliteStore};
+use loglens::jobs::queue::SharedQueue;
+use loglens::jobs::store::{Change, Fence, JobStore, MakeEvent, NewJob, SqliteStore, StoreError};
 use loglens_shared::session::{JobState, ServerMessage, Throughput};
 use loglens_shared::{LocalizedText, ModelKind, Stage};
 
@@ -39,6 +42,7 @@ fn progress(store: &dyn JobStore, id: &str, percent: u8) -> ServerMessage {
     store
         .append(
             id,
+            None,
             Change::Progress {
                 stage: Stage::ParseLogs,
                 progress: percent,
@@ -76,7 +80,12 @@ fn conformance(store: &dyn JobStore) {
     // Started: running, one attempt, seq 1.
     let started = LocalizedText::new("идёт", "running");
     store
-        .append("a", Change::Started { message: &started }, heartbeat())
+        .append(
+            "a",
+            None,
+            Change::Started { message: &started },
+            heartbeat(),
+        )
         .expect("start");
     let e2 = progress(store, "a", 40);
     assert_eq!(e2.seq(), Some(2));
@@ -103,6 +112,7 @@ fn conformance(store: &dyn JobStore) {
     store
         .append(
             "a",
+            None,
             Change::Finished {
                 state: JobState::Succeeded,
                 message: &LocalizedText::new("готово", "done"),
@@ -112,7 +122,7 @@ fn conformance(store: &dyn JobStore) {
         )
         .expect("finish");
     store
-        .set_results("a", Path::new("/data/results/a"), "vc_results.zip", 2)
+        .set_results("a", None, Path::new("/data/results/a"), "vc_results.zip", 2)
         .expect("results");
     let a = store.get("a").expect("get").expect("a");
     assert_eq!(
@@ -143,6 +153,7 @@ fn conformance(store: &dyn JobStore) {
     store
         .append(
             "b",
+            None,
             Change::Finished {
                 state: JobState::Failed,
                 message: &LocalizedText::new("ошибка", "failed"),
@@ -176,9 +187,22 @@ fn conformance(store: &dyn JobStore) {
     // An append to no job is an error, not a row.
     assert!(
         store
-            .append("nope", Change::Started { message: &started }, heartbeat())
+            .append(
+                "nope",
+                None,
+                Change::Started { message: &started },
+                heartbeat()
+            )
             .is_err()
     );
+    // Nothing follows a terminal event: "b" failed, so a late progress of its run is refused.
+    let late = store.append(
+        "b",
+        None,
+        Change::Started { message: &started },
+        heartbeat(),
+    );
+    assert!(matches!(late, Err(StoreError::Ended(_))), "{late:?}");
 }
 
 #[test]
@@ -234,4 +258,144 @@ fn the_postgres_store_keeps_jobs_and_events_alike_gap_free_across_nodes_and_thro
     assert!(answered, "the store reconnected after the restart");
     drop(other);
     drop(store);
+}
+
+/// The PostgreSQL queue: claims, leases, takeover of a silent node's job, fencing of the
+/// node that lost it, heartbeats, cancel requests and a restarted node giving its jobs back.
+#[test]
+fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_writes_fenced() {
+    let cluster = Cluster::start();
+    let a = PgStore::open(&cluster.url()).expect("node a");
+    let b = PgStore::open(&cluster.url()).expect("node b");
+    let long = Duration::from_secs(60);
+    let short = Duration::from_millis(800);
+    for id in ["q1", "q2", "q3"] {
+        a.insert(&new_job(id)).expect("insert");
+        // created_at has millisecond precision: keep the order plain.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(a.queued().expect("queued"), 3);
+    // Oldest first; a claimed job is nobody else's.
+    let c1 = a.claim("A", long).expect("claim").expect("q1");
+    assert_eq!(c1.id, "q1");
+    let fence_a1 = c1.fence.clone().expect("fence");
+    assert_eq!(
+        fence_a1,
+        Fence {
+            node: "A".into(),
+            claim: 1
+        }
+    );
+    let c2 = b.claim("B", long).expect("claim").expect("q2");
+    assert_eq!(c2.id, "q2");
+    // Appends under one's own claim go through; under another's, they are refused.
+    a.append(
+        "q1",
+        Some(&fence_a1),
+        Change::Started {
+            message: &LocalizedText::default(),
+        },
+        heartbeat(),
+    )
+    .expect("a's own job");
+    let wrong = b.append(
+        "q1",
+        c2.fence.as_ref(),
+        Change::Started {
+            message: &LocalizedText::default(),
+        },
+        heartbeat(),
+    );
+    assert!(matches!(wrong, Err(StoreError::Fenced { .. })), "{wrong:?}");
+    // A short lease that nobody renews runs out: the job is claimable again, with a new
+    // claim number, and the node that lost it can no longer write.
+    let c3 = a.claim("A", short).expect("claim").expect("q3");
+    assert_eq!(c3.id, "q3");
+    a.append(
+        "q3",
+        c3.fence.as_ref(),
+        Change::Started {
+            message: &LocalizedText::default(),
+        },
+        heartbeat(),
+    )
+    .expect("started on A");
+    assert!(b.claim("B", long).expect("claim").is_none(), "all held");
+    std::thread::sleep(Duration::from_millis(1200));
+    let taken = b.claim("B", long).expect("claim").expect("q3 taken over");
+    assert_eq!(taken.id, "q3");
+    assert_eq!(taken.fence.as_ref().map(|f| f.claim), Some(2));
+    let stale = a.append(
+        "q3",
+        c3.fence.as_ref(),
+        Change::Requeued {
+            message: &LocalizedText::default(),
+        },
+        heartbeat(),
+    );
+    assert!(matches!(stale, Err(StoreError::Fenced { .. })), "{stale:?}");
+    let stale = a.set_results(
+        "q3",
+        c3.fence.as_ref(),
+        Path::new("results/q3/1"),
+        "r.zip",
+        0,
+    );
+    assert!(matches!(stale, Err(StoreError::Fenced { .. })), "{stale:?}");
+    b.set_results(
+        "q3",
+        taken.fence.as_ref(),
+        Path::new("results/q3/2"),
+        "r.zip",
+        0,
+    )
+    .expect("the new owner records its results");
+    // A heartbeat renews the leases of its node's jobs: q1 (A, 60 s) stays A's; a job
+    // claimed with a short lease and renewed is not taken over.
+    a.insert(&new_job("q4")).expect("insert");
+    let c4 = a.claim("A", short).expect("claim").expect("q4");
+    assert_eq!(
+        a.heartbeat("A", long).expect("heartbeat"),
+        Vec::<String>::new()
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(
+        b.claim("B", long).expect("claim").is_none(),
+        "renewed leases hold"
+    );
+    // A cancel asked anywhere reaches the owner through its heartbeat.
+    b.request_cancel("q4").expect("cancel");
+    assert_eq!(
+        a.heartbeat("A", long).expect("heartbeat"),
+        vec!["q4".to_owned()]
+    );
+    // Node A starts again under the same name: what it held goes back to the queue.
+    assert_eq!(a.release("A").expect("release"), 2, "q1 and q4");
+    let again = b.claim("B", long).expect("claim").expect("q1 again");
+    assert_eq!((again.id.as_str(), again.cancel_requested), ("q1", false));
+    let q4 = b.claim("B", long).expect("claim").expect("q4 again");
+    assert!(
+        q4.cancel_requested,
+        "the cancel request survives the takeover"
+    );
+    assert!(c4.fence.is_some());
+    // An ended job is never claimed.
+    b.append(
+        "q4",
+        q4.fence.as_ref(),
+        Change::Finished {
+            state: JobState::Cancelled,
+            message: &LocalizedText::default(),
+            error: None,
+        },
+        heartbeat(),
+    )
+    .expect("cancelled");
+    assert!(b.claim("B", short).expect("claim").is_none());
+    std::thread::sleep(Duration::from_millis(1000));
+    let left: Vec<String> =
+        std::iter::from_fn(|| a.claim("A", long).expect("claim").map(|c| c.id)).collect();
+    assert!(!left.contains(&"q4".to_owned()), "{left:?}");
+    drop(a);
+    drop(b);
 }

@@ -31,6 +31,7 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use crate::config::ServeConfig;
+use crate::jobs::queue::NodeConfig;
 use crate::jobs::worker::WorkerConfig;
 use crate::jobs::{Jobs, JobsConfig};
 use crate::metrics::Metrics;
@@ -131,6 +132,15 @@ pub async fn launch(
     let jobs_config = JobsConfig {
         data_dir: config.data_dir.clone(),
         database_url: config.database_url.clone(),
+        storage_url: config.storage_url.clone(),
+        node: NodeConfig {
+            id: config.node_id.clone().unwrap_or_else(NodeConfig::fresh_id),
+            heartbeat: Duration::from_secs(config.heartbeat_secs.max(1)),
+            // A lease shorter than two heartbeats would run out between them.
+            dead_after: Duration::from_secs(
+                config.dead_after_secs.max(2 * config.heartbeat_secs.max(1)),
+            ),
+        },
         queue_capacity: config.queue_capacity,
         workers: config.workers,
         retention: Duration::from_secs(config.retention_hours.saturating_mul(3600)),

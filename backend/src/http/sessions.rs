@@ -103,7 +103,7 @@ pub(super) async fn finished(app: &AppState, id: &str) -> Result<Finished, ApiEr
     let job = job(app, id).await?;
     match (job.state, job.result_dir) {
         (JobState::Succeeded, Some(dir)) => Ok(Finished {
-            dir,
+            dir: app.jobs.results_here(dir).await?,
             results_zip: job.results_zip,
             name: std::path::Path::new(&job.upload_name)
                 .file_stem()
@@ -154,10 +154,10 @@ pub async fn rerun(
             state: source.state,
         });
     }
-    if !source.upload_path.is_file() {
+    if !app.jobs.upload_kept(source.clone()).await? {
         return Err(ApiError::UploadGone(id));
     }
-    let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
+    let slot = app.jobs.reserve().await?.ok_or(ApiError::QueueFull {
         capacity: app.queue_capacity,
     })?;
     let new_id = app.jobs.rerun(slot, source, model).await?;

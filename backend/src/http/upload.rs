@@ -172,13 +172,18 @@ pub async fn process(
 ) -> Result<Response, ApiError> {
     // Take a queue place before reading the body: a full queue costs the client nothing; a
     // stalled body gives it back (see `Pace`).
-    let admitted = ClientUpload::start(&app, peer.ip()).and_then(|client| {
-        check_free_space(&app, &headers)?;
-        let slot = app.jobs.reserve().ok_or(ApiError::QueueFull {
-            capacity: app.queue_capacity,
-        })?;
-        Ok((client, slot))
-    });
+    let admitted = match ClientUpload::start(&app, peer.ip())
+        .and_then(|client| check_free_space(&app, &headers).map(|()| client))
+    {
+        Ok(client) => match app.jobs.reserve().await {
+            Ok(Some(slot)) => Ok((client, slot)),
+            Ok(None) => Err(ApiError::QueueFull {
+                capacity: app.queue_capacity,
+            }),
+            Err(e) => Err(e.into()),
+        },
+        Err(refusal) => Err(refusal),
+    };
     let (_client, slot) = match admitted {
         Ok(a) => a,
         Err(refusal) => {

@@ -28,6 +28,12 @@ impl Jobs {
             .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
+    /// Reserves a place in the queue, or `None` when it is full (on several nodes, the count
+    /// is the database's).
+    pub async fn reserve(self: &Arc<Self>) -> Result<Option<Slot>, StoreError> {
+        self.off_runtime(|j| j.reserve_blocking()).await
+    }
+
     /// Checks an upload whole and queues it as session `id` (reads the archive's directory
     /// and the side files).
     pub async fn accept(
@@ -60,6 +66,22 @@ impl Jobs {
     pub async fn record(self: &Arc<Self>, id: &str) -> Result<Option<JobRecord>, StoreError> {
         let id = id.to_owned();
         self.off_runtime(move |j| j.store.get(&id)).await
+    }
+
+    /// Whether the job's upload is still kept (on several nodes: here or in the storage).
+    pub async fn upload_kept(self: &Arc<Self>, job: JobRecord) -> Result<bool, StoreError> {
+        self.off_runtime(move |j| j.upload_kept_blocking(&job))
+            .await
+    }
+
+    /// A finished job's results folder on this node (fetched from the shared storage the
+    /// first time this node serves it).
+    pub async fn results_here(
+        self: &Arc<Self>,
+        recorded: std::path::PathBuf,
+    ) -> Result<std::path::PathBuf, StoreError> {
+        self.off_runtime(move |j| j.results_here_blocking(&recorded))
+            .await
     }
 
     /// Events of the job after `seq`, in order.

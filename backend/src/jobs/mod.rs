@@ -7,10 +7,13 @@
 
 pub mod bus;
 mod facade;
+mod files;
 pub mod intake;
 pub mod migrations;
 pub mod notes;
 pub mod pg_store;
+pub mod queue;
+pub mod storage;
 pub mod store;
 pub mod worker;
 
@@ -25,13 +28,15 @@ use loglens_shared::session::{
 use loglens_shared::{LocalizedText, Stage};
 
 use crate::engine::progress::EngineProgress;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use self::bus::Bus;
 use self::notes::JobNote;
-use self::store::{Change, JobRecord, JobStore, NewJob, SqliteStore, StoreError};
+pub use self::queue::Slot;
+use self::queue::{Claim, NodeConfig, Queue, SharedQueue};
+use self::store::{Change, Fence, JobRecord, JobStore, NewJob, Rung, SqliteStore, StoreError};
 use self::worker::{Ending, WorkOrder, WorkerConfig};
 use crate::engine::{ModelKind, ProgressSink};
 use crate::metrics::Metrics;
@@ -42,6 +47,9 @@ pub struct JobsConfig {
     pub data_dir: PathBuf,
     /// `postgres://…`: the job store is PostgreSQL; `None`: the SQLite file in `data_dir`.
     pub database_url: Option<String>,
+    /// `file:///dir` or `s3://bucket?…`: uploads and results are kept there; `None`: in
+    /// `data_dir` (see [`storage`]).
+    pub storage_url: Option<String>,
     /// Jobs waiting beyond the running ones; more uploads get 429.
     pub queue_capacity: usize,
     /// Analyses running at once.
@@ -54,6 +62,8 @@ pub struct JobsConfig {
     pub worker: WorkerConfig,
     /// Times a job may stop its worker (crash, kill, server restart) before it fails.
     pub max_attempts: u32,
+    /// This node's name, heartbeat and takeover delay (used with a shared database).
+    pub node: NodeConfig,
 }
 
 /// Shortest retention accepted, whatever the configuration says.
@@ -62,6 +72,10 @@ pub const MIN_RETENTION: Duration = Duration::from_secs(24 * 3600);
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for running analyses to reach a checkpoint.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long a finished run keeps trying to record its ending while the shared database is
+/// unreachable (a PostgreSQL restart); past it, the job's lease runs out and another node
+/// runs it again.
+const RECORD_ENDING_FOR: Duration = Duration::from_secs(60);
 /// A worker's address space may reach this many times its memory budget (ONNX Runtime and
 /// thread stacks reserve far more than they touch); the budget itself is watched on the RSS.
 pub const ADDRESS_SPACE_FACTOR: u64 = 4;
@@ -74,10 +88,11 @@ pub const RETAIN_SHARE: u64 = 16;
 pub const MIN_RETAIN_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct Jobs {
-    store: Box<dyn JobStore>,
+    store: Arc<dyn JobStore>,
+    /// Where uploads and results are kept (the data dir, or a store all nodes reach).
+    files: Arc<dyn storage::FileStorage>,
     bus: Bus,
-    queue: mpsc::Sender<String>,
-    queue_rx: tokio::sync::Mutex<mpsc::Receiver<String>>,
+    queue: Queue,
     /// Per watched job, the last `seq` forwarded from the store to the bus (events other
     /// servers appended; see [`Jobs::forward`]).
     forwarded: Mutex<HashMap<String, u64>>,
@@ -93,10 +108,6 @@ pub struct Jobs {
     config: JobsConfig,
 }
 
-/// A reserved place in the queue: taken before an upload is stored, so a full queue costs
-/// the client nothing.
-pub struct Slot(mpsc::OwnedPermit<String>);
-
 impl Jobs {
     /// Opens the store, re-queues what a previous process left unfinished, starts the workers.
     pub fn start(config: JobsConfig, metrics: Arc<Metrics>) -> Result<Arc<Jobs>, StoreError> {
@@ -105,18 +116,37 @@ impl Jobs {
             path: uploads,
             source,
         })?;
-        let store: Box<dyn JobStore> = match &config.database_url {
-            Some(url) => Box::new(pg_store::PgStore::open(url)?),
-            None => Box::new(SqliteStore::open(&config.data_dir.join("loglens.sqlite3"))?),
+        let (store, queue, unfinished): (Arc<dyn JobStore>, Queue, Vec<JobRecord>) = match &config
+            .database_url
+        {
+            Some(url) => {
+                let pg = Arc::new(pg_store::PgStore::open(url)?);
+                // What this node held before a restart under the same name, it no longer
+                // runs: back to the queue at once, rather than after its lease.
+                let released = pg.release(&config.node.id)?;
+                if released > 0 {
+                    tracing::info!(node = %config.node.id, released, "gave back the jobs this node held before it restarted");
+                }
+                let claims: Arc<dyn SharedQueue> = Arc::clone(&pg) as _;
+                (pg, Queue::shared(claims, config.node.clone()), Vec::new())
+            }
+            None => {
+                let store = SqliteStore::open(&config.data_dir.join("loglens.sqlite3"))?;
+                let unfinished = store.unfinished()?;
+                // Room for the queue plus everything a restart brings back.
+                let queue = Queue::local(config.queue_capacity.max(1) + unfinished.len());
+                (Arc::new(store), queue, unfinished)
+            }
         };
-        let unfinished = store.unfinished()?;
-        // Room for the queue plus everything a restart brings back.
-        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1) + unfinished.len());
+        let files = storage::open(config.storage_url.as_deref())?;
+        if files.is_shared() {
+            tracing::info!(storage = %files.describe(), "uploads and results kept in shared storage");
+        }
         let jobs = Arc::new(Jobs {
             store,
+            files,
             bus: Bus::default(),
-            queue: tx,
-            queue_rx: tokio::sync::Mutex::new(rx),
+            queue,
             forwarded: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
             emit_lock: Mutex::new(()),
@@ -133,18 +163,20 @@ impl Jobs {
                 let n = job.attempts;
                 jobs.finish(
                     &job.id,
+                    None,
                     JobState::Failed,
                     JobNote::StoppedItsWorker { times: n }.text(),
                     None,
                 )?;
-            } else if job.upload_path.is_file() {
+            } else if jobs.local(&job.upload_path).is_file() {
                 tracing::info!(job = %job.id, state = job.state.as_str(), "re-queued after restart");
                 jobs.store.requeue(&job.id, false)?;
-                let _ = jobs.queue.try_send(job.id.clone());
+                jobs.queue.retry(&job.id);
             } else {
                 tracing::warn!(job = %job.id, "upload gone after restart: failing the job");
                 jobs.finish(
                     &job.id,
+                    None,
                     JobState::Failed,
                     JobNote::UploadGoneAfterRestart.text(),
                     Some("upload missing after restart"),
@@ -162,18 +194,26 @@ impl Jobs {
                 return false;
             }
             match rung {
-                Some("") => {
+                Rung::Reconnected => {
                     for id in jobs.bus.watched() {
                         jobs.forward(&id);
                     }
+                    jobs.queue.wake();
                 }
-                Some(id) => jobs.forward(id),
-                None => {}
+                Rung::Event(id) => jobs.forward(id),
+                Rung::Queued => jobs.queue.wake(),
+                Rung::Cancel(id) => {
+                    jobs.cancel_here(id);
+                }
+                Rung::Idle => {}
             }
             true
         }))?;
         for n in 0..jobs.config.workers.max(1) {
             tokio::spawn(Arc::clone(&jobs).worker(n));
+        }
+        if jobs.queue.node().is_some() {
+            tokio::spawn(Arc::clone(&jobs).heartbeat());
         }
         tokio::spawn(Arc::clone(&jobs).sweeper());
         Ok(jobs)
@@ -184,8 +224,13 @@ impl Jobs {
     }
 
     /// Reserves a queue place, or `None` when the queue is full.
-    pub fn reserve(&self) -> Option<Slot> {
-        self.queue.clone().try_reserve_owned().ok().map(Slot)
+    fn reserve_blocking(&self) -> Result<Option<Slot>, StoreError> {
+        self.queue.reserve_blocking(self.config.queue_capacity)
+    }
+
+    /// This node's name when it shares its database with others.
+    pub fn node_id(&self) -> Option<&str> {
+        self.queue.node().map(|n| n.id.as_str())
     }
 
     /// Records the job and puts it in the queue (the upload is already on disk).
@@ -209,10 +254,11 @@ impl Jobs {
         queued
     }
 
-    pub fn submit(&self, slot: Slot, job: NewJob) -> Result<Snapshot, StoreError> {
+    pub fn submit(&self, slot: Slot, mut job: NewJob) -> Result<Snapshot, StoreError> {
+        self.share_inputs(&mut job)?;
         let record = self.store.insert(&job)?;
         tracing::info!(job = %job.id, upload = %job.upload_name, bytes = job.upload_bytes, model = %job.model, "job queued");
-        slot.0.send(job.id);
+        self.queue.push(slot, job.id);
         Ok(record.snapshot())
     }
 
@@ -230,6 +276,12 @@ impl Jobs {
         let mut made: Vec<PathBuf> = Vec::new();
         let mut link = |from: &std::path::Path, suffix: &str| -> Result<PathBuf, StoreError> {
             let to = uploads.join(format!("{id}{suffix}"));
+            // On several nodes the source's files may be only in the storage.
+            let from = self.fetch(from)?.ok_or_else(|| StoreError::Io {
+                path: from.to_owned(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })?;
+            let from = from.as_path();
             std::fs::hard_link(from, &to)
                 .or_else(|_| std::fs::copy(from, &to).map(|_| ()))
                 .map_err(|source| StoreError::Io {
@@ -320,21 +372,45 @@ impl Jobs {
         };
         match job.state {
             JobState::Queued => {
-                self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)?;
+                // A node that claimed it meanwhile finds it ended: its first append is refused.
+                match self.finish(
+                    id,
+                    None,
+                    JobState::Cancelled,
+                    JobNote::Cancelled.text(),
+                    None,
+                ) {
+                    Err(e) if e.is_refusal() => {}
+                    other => other?,
+                }
             }
             JobState::Running => {
-                if let Some(token) = self
-                    .cancels
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(id)
+                if !self.cancel_here(id)
+                    && let Some(claims) = self.queue.claims()
                 {
-                    token.cancel();
+                    // Another node runs it: it hears the request (and its heartbeat reads it).
+                    claims.request_cancel(id)?;
                 }
             }
             _ => {}
         }
         self.snapshot_blocking(id)
+    }
+
+    /// Cancels `id` if this process runs it; `false` if it does not.
+    fn cancel_here(&self, id: &str) -> bool {
+        match self
+            .cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Cancels if needed and removes the job, its events, upload and results.
@@ -345,7 +421,7 @@ impl Jobs {
         if !job.state.is_terminal() {
             self.cancel_blocking(id)?;
         }
-        remove_files(&job);
+        self.remove_files(&job);
         self.store.delete(id)
     }
 
@@ -430,11 +506,12 @@ impl Jobs {
     fn emit(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         change: Change<'_>,
         make: impl FnOnce(u64, &JobRecord) -> ServerMessage,
     ) -> Result<(), StoreError> {
         let _order = self.emit_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let event = self.store.append(id, change, Box::new(make))?;
+        let event = self.store.append(id, fence, change, Box::new(make))?;
         self.bus.publish(id, event);
         Ok(())
     }
@@ -442,6 +519,7 @@ impl Jobs {
     fn finish(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         state: JobState,
         message: LocalizedText,
         error: Option<&str>,
@@ -452,6 +530,7 @@ impl Jobs {
         let message = error.map_or_else(|| message.clone(), |e| message.with_detail(e));
         self.emit(
             id,
+            fence,
             Change::Finished {
                 state,
                 message: &message,
@@ -479,27 +558,32 @@ impl Jobs {
 
     async fn worker(self: Arc<Self>, n: usize) {
         loop {
-            let next = tokio::select! {
-                () = self.root.cancelled() => break,
-                next = async { self.queue_rx.lock().await.recv().await } => next,
+            let Some(claim) = self.queue.next(&self.root).await else {
+                break;
             };
-            let Some(id) = next else { break };
             if self.root.is_cancelled() {
+                // Claimed as shutdown began: given back at once rather than after its lease.
+                let jobs = Arc::clone(&self);
+                let id = claim.id.clone();
+                let _ = tokio::task::spawn_blocking(move || jobs.store.requeue(&id, true)).await;
                 break;
             }
-            tracing::debug!(worker = n, job = %id, "picked up");
+            let id = claim.id.clone();
+            tracing::debug!(worker = n, job = %id, node = ?self.node_id(), "picked up");
             // The whole run is blocking work (the store, the worker process it supervises):
             // it runs on the blocking pool, never on the runtime's threads.
             let jobs = Arc::clone(&self);
-            let job = id.clone();
-            match self.running.spawn_blocking(move || jobs.run(&job)).await {
+            match self.running.spawn_blocking(move || jobs.run(&claim)).await {
                 Ok(Ok(())) => {}
+                Ok(Err(e)) if e.is_refusal() => {
+                    tracing::info!(job = %id, reason = %e, "run stopped: the job ended or was taken over");
+                }
                 Ok(Err(e)) => tracing::error!(job = %id, error = %e, "job bookkeeping failed"),
                 Err(join) => {
                     tracing::error!(job = %id, error = %join, "the job's thread failed");
                     let jobs = Arc::clone(&self);
                     let _ = tokio::task::spawn_blocking(move || {
-                        jobs.finish(&id, JobState::Failed, JobNote::Internal.text(), None)
+                        jobs.finish(&id, None, JobState::Failed, JobNote::Internal.text(), None)
                     })
                     .await;
                 }
@@ -507,24 +591,125 @@ impl Jobs {
         }
     }
 
-    fn run(self: &Arc<Self>, id: &str) -> Result<(), StoreError> {
+    /// Several nodes: says this node is alive every heartbeat, which renews the leases of
+    /// its jobs, and passes on cancel requests for them whose doorbell it missed.
+    async fn heartbeat(self: Arc<Self>) {
+        let (Some(node), Some(claims)) = (self.queue.node().cloned(), self.queue.claims().cloned())
+        else {
+            return;
+        };
+        loop {
+            let (c, id, lease) = (Arc::clone(&claims), node.id.clone(), node.dead_after);
+            match tokio::task::spawn_blocking(move || c.heartbeat(&id, lease)).await {
+                Ok(Ok(cancels)) => {
+                    for id in cancels {
+                        self.cancel_here(&id);
+                    }
+                }
+                Ok(Err(e)) => tracing::warn!(node = %node.id, error = %e, "heartbeat not recorded"),
+                Err(e) => tracing::warn!(node = %node.id, error = %e, "heartbeat failed"),
+            }
+            tokio::select! {
+                () = self.root.cancelled() => return,
+                () = tokio::time::sleep(node.heartbeat) => {}
+            }
+        }
+    }
+
+    /// Records a run's ending; on a shared database, keeps trying while it is unreachable
+    /// (a restart) for at most [`RECORD_ENDING_FOR`]. A refusal (the job ended, or another
+    /// node took it over) is returned at once.
+    fn record_ending<T>(
+        &self,
+        mut f: impl FnMut() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let deadline = Instant::now() + RECORD_ENDING_FOR;
+        let mut pause = Duration::from_millis(200);
+        loop {
+            match f() {
+                Err(e)
+                    if !e.is_refusal()
+                        && self.queue.node().is_some()
+                        && Instant::now() + pause < deadline =>
+                {
+                    tracing::warn!(error = %e, "cannot record the end of a run yet; retrying");
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn run(self: &Arc<Self>, claim: &Claim) -> Result<(), StoreError> {
+        let id = claim.id.as_str();
+        let fence = claim.fence.as_ref();
         let Some(job) = self.store.get(id)? else {
             return Ok(());
         };
         if job.state.is_terminal() {
             return Ok(()); // cancelled or deleted while queued
         }
+        if claim.cancel_requested {
+            // Its node died after the cancel was asked for.
+            return self.finish(
+                id,
+                fence,
+                JobState::Cancelled,
+                JobNote::Cancelled.text(),
+                None,
+            );
+        }
         let restarted = job.started_at.is_some();
-        let out_dir = self.config.data_dir.join("results").join(id);
+        if restarted && job.attempts >= self.config.max_attempts {
+            // It was running when its server stopped, as many times as it may: a job that
+            // takes its server down must not do it again after every restart.
+            tracing::warn!(job = %id, attempts = job.attempts, "failing a job that stopped its worker too often");
+            let times = job.attempts;
+            return self.finish(
+                id,
+                fence,
+                JobState::Failed,
+                JobNote::StoppedItsWorker { times }.text(),
+                None,
+            );
+        }
+        // This node's copies of the inputs (fetched from the shared storage if need be).
+        let Some(archive) = self.fetch(&job.upload_path)? else {
+            tracing::warn!(job = %id, "upload gone: failing the job");
+            return self.finish(
+                id,
+                fence,
+                JobState::Failed,
+                JobNote::UploadGoneAfterRestart.text(),
+                Some("upload missing"),
+            );
+        };
+        let side = |name: &Option<String>,
+                    path: &Option<PathBuf>|
+         -> Result<Option<(String, PathBuf)>, StoreError> {
+            match (name, path) {
+                (Some(n), Some(p)) => Ok(self.fetch(p)?.map(|local| (n.clone(), local))),
+                _ => Ok(None),
+            }
+        };
+        let kb = side(&job.kb_name, &job.kb_path)?;
+        let playbooks = side(&job.playbooks_name, &job.playbooks_path)?;
+        let uploaded_formats = side(&job.formats_name, &job.formats_path)?;
+        let uploaded_glossary = side(&job.glossary_name, &job.glossary_path)?;
+        let out_dir = self.local(&files::results_folder(
+            id,
+            claim.fence.as_ref().map(|f| f.claim),
+        ));
         // A new attempt starts clean: nothing half-written by an earlier one is kept.
         let _ = std::fs::remove_dir_all(&out_dir);
         let order = WorkOrder {
-            archive: job.upload_path.clone(),
+            archive,
             upload_name: job.upload_name.clone(),
             model: job.model,
             semantic: job.semantic,
-            kb: job.kb_name.clone().zip(job.kb_path.clone()),
-            playbooks: job.playbooks_name.clone().zip(job.playbooks_path.clone()),
+            kb,
+            playbooks,
             out_dir: out_dir.clone(),
             cache_dir: self.config.data_dir.join("cache"),
             address_space_bytes: self
@@ -536,9 +721,9 @@ impl Jobs {
             retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
                 .max(MIN_RETAIN_BYTES),
             formats: self.config.worker.formats.clone(),
-            uploaded_formats: job.formats_name.clone().zip(job.formats_path.clone()),
+            uploaded_formats,
             glossary: self.config.worker.glossary.clone(),
-            uploaded_glossary: job.glossary_name.clone().zip(job.glossary_path.clone()),
+            uploaded_glossary,
         };
         let message = if restarted {
             JobNote::Restarted
@@ -546,9 +731,12 @@ impl Jobs {
             JobNote::Started
         }
         .text();
-        self.emit(id, Change::Started { message: &message }, |seq, rec| {
-            progress_message(seq, rec, None)
-        })?;
+        self.emit(
+            id,
+            fence,
+            Change::Started { message: &message },
+            |seq, rec| progress_message(seq, rec, None),
+        )?;
         let cancel = self.root.child_token();
         self.cancels
             .lock()
@@ -559,6 +747,7 @@ impl Jobs {
         let sink = JobSink {
             jobs: Arc::clone(self),
             id: id.to_owned(),
+            fence: claim.fence.clone(),
             cancel,
             started,
             floor: job.progress,
@@ -566,13 +755,15 @@ impl Jobs {
             stage_clock: Mutex::new(None),
         };
         let outcome = worker::supervise(&self.config.worker, &order, &sink);
+        self.drop_working_copy(&job);
         self.cancels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
         let failed = |note: JobNote| -> Result<(), StoreError> {
             let _ = std::fs::remove_dir_all(&out_dir);
-            self.finish(id, JobState::Failed, note.text(), None)
+            let text = note.text();
+            self.record_ending(|| self.finish(id, fence, JobState::Failed, text.clone(), None))
         };
         match outcome {
             Ok(Ending::Done {
@@ -587,15 +778,21 @@ impl Jobs {
                 if secs > 0.0 {
                     self.metrics.lines_per_second.set(lines as f64 / secs);
                 }
-                self.store
-                    .set_results(id, &out_dir, &results_zip, notices)?;
+                let recorded = self.record_ending(|| self.share_results(&out_dir))?;
+                self.record_ending(|| {
+                    self.store
+                        .set_results(id, fence, &recorded, &results_zip, notices)
+                })?;
                 tracing::info!(job = %id, links, notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
                 let message = if notices == 0 {
                     JobNote::Complete
                 } else {
                     JobNote::CompleteWithWarnings { notices }
-                };
-                self.finish(id, JobState::Succeeded, message.text(), None)
+                }
+                .text();
+                self.record_ending(|| {
+                    self.finish(id, fence, JobState::Succeeded, message.clone(), None)
+                })
             }
             Ok(Ending::Cancelled) if self.root.is_cancelled() => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
@@ -604,7 +801,15 @@ impl Jobs {
             Ok(Ending::Cancelled) => {
                 tracing::info!(job = %id, "job cancelled");
                 let _ = std::fs::remove_dir_all(&out_dir);
-                self.finish(id, JobState::Cancelled, JobNote::Cancelled.text(), None)
+                self.record_ending(|| {
+                    self.finish(
+                        id,
+                        fence,
+                        JobState::Cancelled,
+                        JobNote::Cancelled.text(),
+                        None,
+                    )
+                })
             }
             Ok(Ending::Failed(detail)) => {
                 tracing::warn!(job = %id, %detail, "job failed");
@@ -628,12 +833,13 @@ impl Jobs {
                     let next = attempts + 1;
                     self.emit(
                         id,
+                        fence,
                         Change::Requeued {
                             message: &JobNote::Retrying { next, max }.text(),
                         },
                         |seq, rec| progress_message(seq, rec, None),
                     )?;
-                    if self.queue.try_send(id.to_owned()).is_err() {
+                    if !self.queue.retry(id) {
                         return failed(JobNote::RetryQueueFull);
                     }
                     Ok(())
@@ -687,7 +893,7 @@ impl Jobs {
         match self.store.expired(&cutoff) {
             Ok(jobs) => {
                 for job in jobs {
-                    remove_files(&job);
+                    self.remove_files(&job);
                     let _ = self.store.delete(&job.id);
                     tracing::info!(job = %job.id, "expired");
                 }
@@ -702,33 +908,13 @@ impl Jobs {
         match self.store.failed_with_uploads(&cutoff) {
             Ok(jobs) => {
                 for job in jobs {
-                    remove_files(&job);
+                    self.remove_files(&job);
                     let _ = self.store.forget_upload(&job.id);
                     tracing::info!(job = %job.id, "upload of a failed analysis removed");
                 }
             }
             Err(e) => tracing::warn!(error = %e, "sweep of failed uploads failed"),
         }
-    }
-}
-
-fn remove_files(job: &JobRecord) {
-    if !job.upload_path.as_os_str().is_empty() {
-        let _ = std::fs::remove_file(&job.upload_path);
-    }
-    for p in [
-        &job.kb_path,
-        &job.playbooks_path,
-        &job.formats_path,
-        &job.glossary_path,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let _ = std::fs::remove_file(p);
-    }
-    if let Some(dir) = &job.result_dir {
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -750,6 +936,8 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
 struct JobSink {
     jobs: Arc<Jobs>,
     id: String,
+    /// The claim this run's events are appended under (several nodes).
+    fence: Option<Fence>,
     cancel: CancellationToken,
     started: Instant,
     /// Percent reached before a restart: a re-run stays silent until it passes it, so a
@@ -825,10 +1013,19 @@ impl ProgressSink for JobSink {
                 eta_seconds: eta,
             },
         };
-        if let Err(e) = self.jobs.emit(&self.id, change, |seq, rec| {
-            progress_message(seq, rec, Some(p.stage))
-        }) {
-            tracing::warn!(job = %self.id, error = %e, "cannot record progress");
+        match self
+            .jobs
+            .emit(&self.id, self.fence.as_ref(), change, |seq, rec| {
+                progress_message(seq, rec, Some(p.stage))
+            }) {
+            Ok(()) => {}
+            Err(e) if e.is_refusal() => {
+                // Another node took the job over (this one was presumed dead) or it ended:
+                // this run stops at its next checkpoint and records nothing more.
+                tracing::warn!(job = %self.id, reason = %e, "run no longer holds its job: stopping");
+                self.cancel.cancel();
+            }
+            Err(e) => tracing::warn!(job = %self.id, error = %e, "cannot record progress"),
         }
     }
 

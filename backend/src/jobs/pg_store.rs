@@ -16,26 +16,37 @@ use loglens_shared::{LocalizedText, ModelKind};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Row};
 
+use super::queue::{Claim, SharedQueue};
 use super::store::{
-    Bell, COLUMNS, Change, JobRecord, JobStore, MakeEvent, NewJob, StoreError, now, parse_stage,
-    stage_key,
+    Bell, COLUMNS, Change, Fence, JobRecord, JobStore, MakeEvent, NewJob, Rung, StoreError, now,
+    parse_stage, stage_key,
 };
 
 /// The channel every append notifies, with the job's id as payload (delivered at commit).
 const EVENTS_CHANNEL: &str = "loglens_events";
+/// The channel told when a job becomes claimable (inserted, or given back to the queue).
+const QUEUE_CHANNEL: &str = "loglens_queue";
+/// The channel told, with the job's id, when someone asks to cancel a job.
+const CANCEL_CHANNEL: &str = "loglens_cancel";
 /// How long the listener waits for a notification before ringing the idle bell.
 const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 1] = [(
-    1,
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: [(i32, &str); 2] = [
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (2, include_str!("../../migrations/postgres/0002_claims.sql")),
+];
 
 /// Key of the advisory lock held while migrating (any constant all nodes agree on).
 const MIGRATION_LOCK: i64 = 0x4c6f_674c_656e_7331; // "LogLens1"
 /// Key of the advisory lock held while a server runs the retention sweep.
 const SWEEP_LOCK: i64 = 0x4c6f_674c_656e_7332; // "LogLens2"
+
+/// How many columns [`COLUMNS`] names (the claim's columns follow them in `append`).
+const COLUMN_COUNT: usize = 33;
 
 pub struct PgStore {
     url: String,
@@ -218,6 +229,7 @@ impl JobStore for PgStore {
                     &g_path,
                 ],
             )?;
+            c.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;
             Ok(())
         })?;
         self.get(&job.id)?
@@ -263,20 +275,35 @@ impl JobStore for PgStore {
     fn append(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         change: Change<'_>,
         make: MakeEvent<'_>,
     ) -> Result<ServerMessage, StoreError> {
         self.with(|c| {
             let mut tx = c.transaction()?;
-            // The row lock makes `seq` the job's next one whichever node appends.
-            let job = tx
+            // The row lock makes `seq` the job's next one whichever node appends, and holds
+            // the claim still while it is checked.
+            let row = tx
                 .query_opt(
-                    &format!("SELECT {COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE"),
+                    &format!("SELECT {COLUMNS}, owner, claim FROM jobs WHERE id = $1 FOR UPDATE"),
                     &[&id],
                 )?
-                .map(|r| row_to_job(&r))
-                .transpose()?
-                .ok_or_else(|| StoreError::Task(format!("no job {id}")))?;
+                .ok_or_else(|| StoreError::NoJob(id.to_owned()))?;
+            let job = row_to_job(&row)?;
+            if job.state.is_terminal() {
+                return Err(StoreError::Ended(id.to_owned()));
+            }
+            if let Some(f) = fence {
+                let owner: Option<String> = row.try_get(COLUMN_COUNT)?;
+                let claim: i64 = row.try_get(COLUMN_COUNT + 1)?;
+                if owner.as_deref() != Some(f.node.as_str()) || claim != f.claim {
+                    return Err(StoreError::Fenced {
+                        id: id.to_owned(),
+                        node: f.node.clone(),
+                        claim: f.claim,
+                    });
+                }
+            }
             let seq = (job.seq + 1) as i64;
             let ts = now();
             match change {
@@ -312,10 +339,13 @@ impl JobStore for PgStore {
                     )?;
                 }
                 Change::Requeued { message } => {
+                    // Given back: any node may claim it.
                     tx.execute(
-                        "UPDATE jobs SET state='queued', message=$2, seq=$3, message_en=$4 WHERE id=$1",
+                        "UPDATE jobs SET state='queued', message=$2, seq=$3, message_en=$4, owner=NULL,
+                            lease_until=NULL WHERE id=$1",
                         &[&id, &message.ru, &seq, &message.en],
                     )?;
+                    tx.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;
                 }
                 Change::Finished {
                     state,
@@ -351,11 +381,17 @@ impl JobStore for PgStore {
 
     fn requeue(&self, id: &str, refund: bool) -> Result<(), StoreError> {
         let sql = if refund {
-            "UPDATE jobs SET state='queued', attempts=GREATEST(attempts-1, 0) WHERE id=$1"
+            "UPDATE jobs SET state='queued', attempts=GREATEST(attempts-1, 0), owner=NULL, lease_until=NULL
+                WHERE id=$1 AND state IN ('queued','running')"
         } else {
-            "UPDATE jobs SET state='queued' WHERE id=$1"
+            "UPDATE jobs SET state='queued', owner=NULL, lease_until=NULL
+                WHERE id=$1 AND state IN ('queued','running')"
         };
-        self.with(|c| Ok(c.execute(sql, &[&id]).map(|_| ())?))
+        self.with(|c| {
+            c.execute(sql, &[&id])?;
+            c.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;
+            Ok(())
+        })
     }
 
     fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError> {
@@ -379,21 +415,33 @@ impl JobStore for PgStore {
     fn set_results(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
         notices: u32,
     ) -> Result<(), StoreError> {
+        let (node, claim) = fence.map_or((None, None), |f| (Some(f.node.as_str()), Some(f.claim)));
         self.with(|c| {
-            c.execute(
-                "UPDATE jobs SET result_dir=$2, results_zip=$3, notices=$4 WHERE id=$1",
+            let n = c.execute(
+                "UPDATE jobs SET result_dir=$2, results_zip=$3, notices=$4
+                    WHERE id=$1 AND ($5::TEXT IS NULL OR (owner=$5 AND claim=$6))",
                 &[
                     &id,
                     &dir.to_string_lossy().as_ref(),
                     &zip_name,
                     &(notices.min(i32::MAX as u32) as i32),
+                    &node,
+                    &claim,
                 ],
             )?;
-            Ok(())
+            match fence {
+                Some(f) if n == 0 => Err(StoreError::Fenced {
+                    id: id.to_owned(),
+                    node: f.node.clone(),
+                    claim: f.claim,
+                }),
+                _ => Ok(()),
+            }
         })
     }
 
@@ -454,7 +502,9 @@ impl JobStore for PgStore {
             .spawn(move || {
                 loop {
                     let connected = Client::connect(&url, NoTls).and_then(|mut c| {
-                        c.batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))?;
+                        c.batch_execute(&format!(
+                            "LISTEN {EVENTS_CHANNEL}; LISTEN {QUEUE_CHANNEL}; LISTEN {CANCEL_CHANNEL}"
+                        ))?;
                         Ok(c)
                     });
                     let mut client = match connected {
@@ -462,21 +512,25 @@ impl JobStore for PgStore {
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot listen for events; retrying");
                             std::thread::sleep(LISTEN_TICK);
-                            if !bell(None) {
+                            if !bell(Rung::Idle) {
                                 return;
                             }
                             continue;
                         }
                     };
                     // Events appended while not listening: every watched job is checked.
-                    if !bell(Some("")) {
+                    if !bell(Rung::Reconnected) {
                         return;
                     }
                     loop {
                         let next = client.notifications().timeout_iter(LISTEN_TICK).next();
                         let go_on = match next {
-                            Ok(Some(n)) => bell(Some(n.payload())),
-                            Ok(None) => bell(None),
+                            Ok(Some(n)) => bell(match n.channel() {
+                                QUEUE_CHANNEL => Rung::Queued,
+                                CANCEL_CHANNEL => Rung::Cancel(n.payload()),
+                                _ => Rung::Event(n.payload()),
+                            }),
+                            Ok(None) => bell(Rung::Idle),
                             Err(e) => {
                                 tracing::warn!(error = %e, "event listener lost its connection");
                                 break;
@@ -521,6 +575,102 @@ impl JobStore for PgStore {
                         JobState::parse(&s).map(|st| (st, n as u64))
                     })
                     .collect(),
+            )
+        })
+    }
+}
+
+/// Seconds as PostgreSQL's `interval` arithmetic takes them.
+fn secs(d: std::time::Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+impl SharedQueue for PgStore {
+    fn claim(&self, node: &str, lease: std::time::Duration) -> Result<Option<Claim>, StoreError> {
+        self.with(|c| {
+            // The oldest job nobody holds: queued and unclaimed, or claimed by a node whose
+            // lease ran out (it died, or lost the database for longer than the lease).
+            // SKIP LOCKED: nodes claiming at once take different jobs instead of waiting.
+            let row = c.query_opt(
+                "UPDATE jobs SET owner=$1, claim=claim+1, lease_until=now() + make_interval(secs => $2)
+                 WHERE id = (
+                    SELECT id FROM jobs
+                    WHERE state IN ('queued','running')
+                      AND ((state='queued' AND owner IS NULL) OR lease_until < now())
+                    ORDER BY created_at, id
+                    LIMIT 1
+                    FOR UPDATE SKIP LOCKED)
+                 RETURNING id, claim, cancel_requested",
+                &[&node, &secs(lease)],
+            )?;
+            row.map(|r| {
+                Ok(Claim {
+                    id: r.try_get(0)?,
+                    fence: Some(Fence {
+                        node: node.to_owned(),
+                        claim: r.try_get(1)?,
+                    }),
+                    cancel_requested: r.try_get(2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn heartbeat(&self, node: &str, lease: std::time::Duration) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO nodes (id, started_at, heartbeat_at) VALUES ($1, now(), now())
+                    ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()",
+                &[&node],
+            )?;
+            tx.execute(
+                "UPDATE jobs SET lease_until = now() + make_interval(secs => $2)
+                    WHERE owner=$1 AND state IN ('queued','running')",
+                &[&node, &secs(lease)],
+            )?;
+            let cancels = tx
+                .query(
+                    "SELECT id FROM jobs WHERE owner=$1 AND cancel_requested AND state IN ('queued','running')",
+                    &[&node],
+                )?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            tx.commit()?;
+            Ok(cancels)
+        })
+    }
+
+    fn release(&self, node: &str) -> Result<u64, StoreError> {
+        self.with(|c| {
+            let n = c.execute(
+                "UPDATE jobs SET owner=NULL, lease_until=NULL, state='queued'
+                    WHERE owner=$1 AND state IN ('queued','running')",
+                &[&node],
+            )?;
+            c.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;
+            Ok(n)
+        })
+    }
+
+    fn request_cancel(&self, id: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET cancel_requested=TRUE WHERE id=$1 AND state IN ('queued','running')",
+                &[&id],
+            )?;
+            c.execute("SELECT pg_notify($1, $2)", &[&CANCEL_CHANNEL, &id])?;
+            Ok(())
+        })
+    }
+
+    fn queued(&self) -> Result<u64, StoreError> {
+        self.with(|c| {
+            Ok(
+                c.query_one("SELECT COUNT(*) FROM jobs WHERE state='queued'", &[])?
+                    .try_get::<_, i64>(0)? as u64,
             )
         })
     }

@@ -34,6 +34,38 @@ pub enum StoreError {
     Task(String),
     #[error("job database holds an unreadable event: {0}")]
     Decode(#[from] serde_json::Error),
+    /// An event for a job that has ended: nothing follows a terminal event.
+    #[error("job {0} has ended; no event follows its last")]
+    Ended(String),
+    /// An event of a run whose node lost its claim (another node took the job over).
+    #[error("job {id}: claim {claim} of node {node} no longer holds")]
+    Fenced {
+        id: String,
+        node: String,
+        claim: i64,
+    },
+    #[error("no job {0}")]
+    NoJob(String),
+    #[error(transparent)]
+    Files(#[from] super::storage::StorageError),
+}
+
+impl StoreError {
+    /// The append was refused because the job ended or was taken over: the run that asked
+    /// has nothing more to say, and that is no fault.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, StoreError::Ended(_) | StoreError::Fenced { .. })
+    }
+}
+
+/// Whose run an event belongs to, on a database several nodes share: the node and the
+/// number of its claim on the job (bumped at every claim). An append under a fence that no
+/// longer holds is refused, so a node that lost its job (it was presumed dead) cannot write
+/// into the run that replaced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub node: String,
+    pub claim: i64,
 }
 
 /// A job as stored.
@@ -169,10 +201,13 @@ pub trait JobStore: Send + Sync {
     /// Finished jobs created before `before` (RFC 3339).
     fn expired(&self, before: &str) -> Result<Vec<JobRecord>, StoreError>;
     /// Appends the event `make(seq)` and applies `change` in one transaction; returns the
-    /// event as persisted. `seq` is the job's previous one plus one.
+    /// event as persisted. `seq` is the job's previous one plus one. Refused
+    /// ([`StoreError::Ended`]) once the job has ended, and ([`StoreError::Fenced`]) when
+    /// `fence` is given and no longer holds.
     fn append(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         change: Change<'_>,
         make: MakeEvent<'_>,
     ) -> Result<ServerMessage, StoreError>;
@@ -183,9 +218,12 @@ pub trait JobStore: Send + Sync {
     fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError>;
     /// Forgets the upload files of a job (they were deleted).
     fn forget_upload(&self, id: &str) -> Result<(), StoreError>;
+    /// Records where a run's results are; refused, like an append, when `fence` no longer
+    /// holds.
     fn set_results(
         &self,
         id: &str,
+        fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
         notices: u32,
@@ -205,15 +243,29 @@ pub trait JobStore: Send + Sync {
     fn try_lock_sweep(&self) -> Result<bool, StoreError>;
     /// Gives the right to sweep back.
     fn unlock_sweep(&self) -> Result<(), StoreError>;
-    /// Rings `bell` with a job's id whenever any server appends an event to it, and with
-    /// `None` about once a second (and after a reconnect, when events may have been missed,
-    /// with `Some("")`: check every job); the listening stops when `bell` returns `false`.
-    /// Returns `false` when the store has no other servers to hear (SQLite).
+    /// Rings `bell` with what other servers did (see [`Rung`]); the listening stops when
+    /// `bell` returns `false`. Returns `false` when the store has no other servers to hear
+    /// (SQLite).
     fn listen(&self, bell: Bell) -> Result<bool, StoreError>;
 }
 
-/// What [`JobStore::listen`] rings.
-pub type Bell = Box<dyn FnMut(Option<&str>) -> bool + Send + 'static>;
+/// What [`JobStore::listen`] rings with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rung<'a> {
+    /// Some server appended an event to this job.
+    Event(&'a str),
+    /// A job became claimable (queued, or given back).
+    Queued,
+    /// Someone asked to cancel this job.
+    Cancel(&'a str),
+    /// The listener (re)connected: notifications may have been missed, check everything.
+    Reconnected,
+    /// Nothing happened for a while (about a second).
+    Idle,
+}
+
+/// The listener of [`JobStore::listen`].
+pub type Bell = Box<dyn FnMut(Rung<'_>) -> bool + Send + 'static>;
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -340,6 +392,8 @@ impl JobStore for SqliteStore {
     fn append(
         &self,
         id: &str,
+        // One process: the in-process queue hands a job to one worker; nothing to fence.
+        _fence: Option<&Fence>,
         change: Change<'_>,
         make: MakeEvent<'_>,
     ) -> Result<ServerMessage, StoreError> {
@@ -352,7 +406,10 @@ impl JobStore for SqliteStore {
                 row_to_job,
             )
             .optional()?
-            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            .ok_or_else(|| StoreError::NoJob(id.to_owned()))?;
+        if job.state.is_terminal() {
+            return Err(StoreError::Ended(id.to_owned()));
+        }
         let seq = job.seq + 1;
         let ts = now();
         match change {
@@ -448,6 +505,7 @@ impl JobStore for SqliteStore {
     fn set_results(
         &self,
         id: &str,
+        _fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
         notices: u32,
@@ -631,6 +689,7 @@ mod tests {
         store
             .append(
                 id,
+                None,
                 change,
                 Box::new(|seq, rec| {
                     ServerMessage::Error(TerminalMessage {
@@ -675,6 +734,7 @@ mod tests {
             store
                 .append(
                     "nope",
+                    None,
                     Change::Started {
                         message: &LocalizedText::default(),
                     },
@@ -718,6 +778,7 @@ mod tests {
         store
             .append(
                 "running",
+                None,
                 Change::Started {
                     message: &LocalizedText::new("го", "go"),
                 },
@@ -727,6 +788,7 @@ mod tests {
         store
             .append(
                 "done",
+                None,
                 Change::Finished {
                     state: JobState::Succeeded,
                     message: &LocalizedText::new("ок", "ok"),

@@ -59,6 +59,10 @@ pub fn config(dir: &Path) -> ServeConfig {
         formats: None,
         glossary: None,
         database_url: None,
+        storage_url: None,
+        node_id: None,
+        heartbeat_secs: 1,
+        dead_after_secs: 3,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,
