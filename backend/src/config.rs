@@ -33,7 +33,8 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_QUEUE_CAPACITY", default_value_t = 16)]
     pub queue_capacity: usize,
 
-    /// Analyses running at once.
+    /// Analyses running at once (on a shared database, 0 = this node only accepts uploads
+    /// and serves; the other nodes run them).
     #[arg(long, env = "LOGLENS_WORKERS", default_value_t = 1)]
     pub workers: usize,
 

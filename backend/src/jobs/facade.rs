@@ -31,6 +31,10 @@ impl Jobs {
     /// Reserves a place in the queue, or `None` when it is full (on several nodes, the count
     /// is the database's).
     pub async fn reserve(self: &Arc<Self>) -> Result<Option<Slot>, StoreError> {
+        if self.queue.node().is_none() {
+            // One server: a channel permit, taken at once (no blocking call, no await).
+            return self.reserve_blocking();
+        }
         self.off_runtime(|j| j.reserve_blocking()).await
     }
 

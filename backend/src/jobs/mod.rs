@@ -209,7 +209,14 @@ impl Jobs {
             }
             true
         }))?;
-        for n in 0..jobs.config.workers.max(1) {
+        // On a shared database a node may run nothing (it accepts uploads and serves; the
+        // others run them); alone, a server runs at least one analysis at a time.
+        let workers = if jobs.queue.node().is_some() {
+            jobs.config.workers
+        } else {
+            jobs.config.workers.max(1)
+        };
+        for n in 0..workers {
             tokio::spawn(Arc::clone(&jobs).worker(n));
         }
         if jobs.queue.node().is_some() {

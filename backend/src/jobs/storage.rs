@@ -127,6 +127,11 @@ impl ObjectFiles {
                 let mut builder = object_store::aws::AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
                     .with_region("us-east-1");
+                if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+                    // No credentials: anonymous requests (a store open to this network),
+                    // rather than a wait for a cloud metadata service that is not there.
+                    builder = builder.with_skip_signature(true);
+                }
                 for (k, v) in parsed.query_pairs() {
                     builder = match k.as_ref() {
                         "endpoint" => builder

@@ -10,4 +10,6 @@ mod postgres;
 mod probes;
 mod progress;
 mod restart;
+#[path = "../support/s3_server.rs"]
+mod s3_server;
 mod uploads;

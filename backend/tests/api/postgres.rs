@@ -1,11 +1,14 @@
 //! The server with its job store on PostgreSQL (`LOGLENS_DATABASE_URL`): a whole analysis runs
 //! and streams as on SQLite, and a second server on the same database sees the finished job,
-//! its snapshot and its events (the store is outside the process).
+//! its snapshot and its events (the store is outside the process). With shared storage
+//! (S3-compatible, or a shared folder) a job accepted on one node runs on another, is served
+//! from the first, and a cancel sent to one node stops it on the other.
 
 use loglens_shared::session::{JobState, ServerMessage, SessionList, Snapshot};
 
 use crate::helpers::*;
 use crate::pg_cluster::Cluster;
+use crate::s3_server::S3Server;
 
 #[tokio::test]
 async fn an_analysis_runs_on_postgresql_and_another_server_on_it_sees_the_job() {
@@ -80,7 +83,12 @@ async fn a_socket_on_one_server_follows_a_job_running_on_another_to_its_end() {
     let cluster = Cluster::start();
     let url = cluster.url();
     let a = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
-    let b = TestApp::spawn_with(|c| c.database_url = Some(url.clone())).await;
+    // B runs nothing (its data dir has not A's upload: no shared storage here), it watches.
+    let b = TestApp::spawn_with(|c| {
+        c.database_url = Some(url.clone());
+        c.workers = 0;
+    })
+    .await;
     let id = start_job(&a.client, &a.url(""), &validation_zip(2000)).await;
     // Watched on B from the start: what A appends reaches B's socket through the doorbell.
     let mut ws = connect(&b.addr.to_string(), &id, Some(0)).await;
@@ -104,6 +112,136 @@ async fn a_socket_on_one_server_follows_a_job_running_on_another_to_its_end() {
         "live progress came through: {percents:?}"
     );
     assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    drop(a);
+    drop(b);
+}
+
+/// The keys of `bucket` on the S3 server (its ListObjectsV2 answer, as text).
+async fn bucket_listing(client: &reqwest::Client, endpoint: &str, bucket: &str) -> String {
+    client
+        .get(format!("{endpoint}/{bucket}?list-type=2"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test]
+async fn a_job_accepted_on_one_node_runs_on_another_through_s3_and_is_served_by_the_first() {
+    let cluster = Cluster::start();
+    let s3 = S3Server::start("loglens");
+    let (db, storage) = (cluster.url(), s3.url("loglens"));
+    // A only accepts and serves; B runs. Each has a data dir of its own.
+    let a = TestApp::spawn_with(|c| {
+        c.database_url = Some(db.clone());
+        c.storage_url = Some(storage.clone());
+        c.workers = 0;
+    })
+    .await;
+    let b = TestApp::spawn_with(|c| {
+        c.database_url = Some(db.clone());
+        c.storage_url = Some(storage.clone());
+    })
+    .await;
+    let zip = validation_zip(2000);
+    let id = start_job(&a.client, &a.url(""), &zip).await;
+    let mut ws = connect(&a.addr.to_string(), &id, Some(0)).await;
+    let (msgs, _) = read_all(&mut ws).await;
+    assert!(
+        matches!(
+            msgs.iter().find(|m| m.is_terminal()),
+            Some(ServerMessage::Complete(_))
+        ),
+        "{msgs:?}"
+    );
+    // The upload went to the storage, not to B's data dir by hand; A never ran it.
+    assert!(!a.dir.path().join("data/results").join(&id).exists());
+    let listing = bucket_listing(&a.client, &s3.endpoint(), "loglens").await;
+    assert!(listing.contains(&format!("uploads/{id}.zip")), "{listing}");
+    assert!(listing.contains(&format!("results/{id}/1/")), "{listing}");
+    // A serves the report B wrote (fetched from the storage), the same as B serves it.
+    let from_a = succeeded_report(&a.client, &a.url(""), &id).await;
+    let from_b = succeeded_report(&b.client, &b.url(""), &id).await;
+    assert_eq!(from_a, from_b);
+    assert!(!from_a.links.is_empty());
+    let zip_a = a.get(&format!("/api/sessions/{id}/download")).await;
+    assert_eq!(zip_a.status(), 200);
+    let zip_b = b.get(&format!("/api/sessions/{id}/download")).await;
+    assert_eq!(
+        zip_a.bytes().await.expect("zip from a"),
+        zip_b.bytes().await.expect("zip from b")
+    );
+    // A re-run from A: its upload comes back from the storage.
+    let rerun = a
+        .client
+        .post(a.url(&format!("/api/sessions/{id}/rerun")))
+        .send()
+        .await
+        .expect("rerun");
+    assert_eq!(rerun.status(), 202, "{:?}", rerun.text().await);
+    let again = accepted_id(rerun).await;
+    succeeded_report(&a.client, &a.url(""), &again).await;
+    // Deleted: its files leave the storage too.
+    for job in [&id, &again] {
+        let del = a
+            .client
+            .delete(a.url(&format!("/api/sessions/{job}")))
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(del.status(), 204);
+    }
+    let listing = bucket_listing(&a.client, &s3.endpoint(), "loglens").await;
+    assert!(
+        !listing.contains(&id) && !listing.contains(&again),
+        "{listing}"
+    );
+    drop(a);
+    drop(b);
+}
+
+#[tokio::test]
+async fn a_cancel_sent_to_one_node_stops_the_job_running_on_another_once() {
+    let cluster = Cluster::start();
+    let shared = tempfile::tempdir().expect("shared folder");
+    let db = cluster.url();
+    let storage = format!("file://{}", shared.path().display());
+    let a = TestApp::spawn_with(|c| {
+        c.database_url = Some(db.clone());
+        c.storage_url = Some(storage.clone());
+        c.workers = 0;
+    })
+    .await;
+    let b = TestApp::spawn_with(|c| {
+        c.database_url = Some(db.clone());
+        c.storage_url = Some(storage.clone());
+    })
+    .await;
+    let id = start_job(&a.client, &a.url(""), &validation_zip(2000)).await;
+    assert!(shared.path().join(format!("uploads/{id}.zip")).is_file());
+    wait_running(&a.client, &a.url(""), &id).await;
+    let r = a
+        .client
+        .post(a.url(&format!("/api/sessions/{id}/cancel")))
+        .send()
+        .await
+        .expect("cancel");
+    assert!(r.status().is_success(), "{r:?}");
+    let done = wait_done(&b.client, &b.url(""), &id).await;
+    assert_eq!(done.state, JobState::Cancelled, "{done:?}");
+    let events: Vec<ServerMessage> = get_json(
+        &a.client,
+        &a.url(&format!("/api/sessions/{id}/events?after_seq=0")),
+    )
+    .await;
+    let terminal: Vec<&ServerMessage> = events.iter().filter(|e| e.is_terminal()).collect();
+    assert_eq!(terminal.len(), 1, "{terminal:?}");
+    assert!(
+        matches!(terminal[0], ServerMessage::Error(m) if m.code.as_deref() == Some("cancelled")),
+        "{terminal:?}"
+    );
     drop(a);
     drop(b);
 }
