@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: unit and integration (cargo nextest over the
 # whole workspace, the web app's view models compiled natively too), the browser suite (e2e/,
-# real Chromium against the real server) and API fuzzing (schemathesis, bounded).
+# real Chromium against the real server), the cluster test (scripts/cluster_test.sh) and API
+# fuzzing (schemathesis, bounded).
 # Fails on the first failing suite.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +27,9 @@ else
 fi
 # Doc tests are not run by nextest.
 cargo test --workspace --doc --quiet
+
+echo "test: cluster test (PostgreSQL + S3 + 3 nodes, kills and a database restart)"
+bash scripts/cluster_test.sh
 
 echo "test: browser tests (e2e/, Chromium)"
 # The same package selection and dev-dependency features as the test build above, so this

@@ -738,6 +738,10 @@ impl Jobs {
             JobNote::Started
         }
         .text();
+        // Taking a job over from a node that died: this node's watchers of it may not have
+        // been sent its last events yet, and once the job runs here its events come from
+        // `emit`, not from the store. They are sent now, before the first event of this run.
+        self.forward(id);
         self.emit(
             id,
             fence,
