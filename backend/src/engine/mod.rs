@@ -18,7 +18,7 @@ pub mod scan;
 
 pub use embed::models::ModelKind;
 pub use pipeline::{
-    AnalysisOutput, AnalysisRequest, DEFAULT_RETAIN_BYTES, Engine, EngineConfig, EngineError,
-    UploadedFile,
+    AnalysisOutput, AnalysisRequest, CaseScan, DEFAULT_RETAIN_BYTES, Engine, EngineConfig,
+    EngineError, UploadedFile,
 };
 pub use progress::{EngineProgress, ProgressSink};

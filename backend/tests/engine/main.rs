@@ -2,6 +2,7 @@
 //! `../shared/tools/gen_cases.py`, archives built here for each trap of the spec, and the
 //! real light model for semantic matching.
 
+mod cases_apart;
 mod cli_inputs;
 mod formats;
 mod helpers;

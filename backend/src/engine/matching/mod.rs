@@ -61,7 +61,7 @@ pub struct Thresholds {
 }
 
 /// A log file of a case after scanning.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScannedFile {
     pub name: String,
     pub scan: FileScan,

@@ -30,6 +30,10 @@ pub enum EngineError {
     },
     #[error("the analysis was cancelled")]
     Cancelled,
+    /// The cases read elsewhere do not fit this archive's plan (a different upload, or a
+    /// case missing or read twice).
+    #[error("the cases read apart do not fit the archive: {0}")]
+    Cases(String),
 }
 
 impl EngineError {
@@ -48,6 +52,7 @@ impl EngineError {
                 "the reports could not be written on the server".into()
             }
             EngineError::Cancelled => self.to_string(),
+            EngineError::Cases(_) => "the cases read on other nodes do not fit the archive".into(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct ReadSettings<'a> {
 /// The scanned files of each case, in plan order.
 pub type Scanned = Vec<Vec<ScannedFile>>;
 
+/// Reads every case of `plan`, then mines the patterns of all of them.
 pub fn read_logs(
     step: &Step<'_>,
     req: &AnalysisRequest,
@@ -38,6 +39,30 @@ pub fn read_logs(
     kbs: &[Arc<KnowledgeBase>],
     settings: ReadSettings<'_>,
 ) -> Result<((Scanned, PatternBook), Note), EngineError> {
+    let scanned = scan_cases(step, req, plan, kbs, settings)?;
+    Ok(with_patterns(scanned))
+}
+
+/// The end of stage 6 for cases read here or elsewhere: their patterns mined (over all
+/// cases, in plan order, so the ids are those of one reading of the whole archive).
+pub fn with_patterns(mut scanned: Scanned) -> ((Scanned, PatternBook), Note) {
+    let patterns = super::patterns::mine(&mut scanned);
+    let files = scanned.iter().flatten();
+    let note = Note::Parsed {
+        lines: files.clone().map(|f| f.scan.lines).sum(),
+        signal_lines: files.map(|f| f.scan.signal_lines).sum(),
+    };
+    ((scanned, patterns), note)
+}
+
+/// Streams the log files of every case of `plan` (`kbs[i]` is case i's knowledge base).
+pub fn scan_cases(
+    step: &Step<'_>,
+    req: &AnalysisRequest,
+    plan: &ArchivePlan,
+    kbs: &[Arc<KnowledgeBase>],
+    settings: ReadSettings<'_>,
+) -> Result<Scanned, EngineError> {
     let budget = ByteBudget::default();
     let today = FileDate::today();
     let kept = RetainBudget::new(settings.retain_bytes);
@@ -101,11 +126,5 @@ pub fn read_logs(
         let (ci, file) = r?;
         out[ci].push(file);
     }
-    let patterns = super::patterns::mine(&mut out);
-    let files = out.iter().flatten();
-    let note = Note::Parsed {
-        lines: files.clone().map(|f| f.scan.lines).sum(),
-        signal_lines: files.map(|f| f.scan.signal_lines).sum(),
-    };
-    Ok(((out, patterns), note))
+    Ok(out)
 }

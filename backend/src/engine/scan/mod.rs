@@ -89,7 +89,7 @@ pub enum Retain<'a> {
 }
 
 /// A WARNING or ERROR line of a file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SignalLine {
     /// 1-based physical line number.
     pub line: u64,
@@ -127,7 +127,7 @@ impl SignalLine {
 }
 
 /// The lines of one message in a file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SignalGroup {
     pub level: Level,
     /// The message as written when it is a knowledge-base entry, else its normalised text.
@@ -145,8 +145,9 @@ pub struct SignalGroup {
     latest: Option<usize>,
 }
 
-/// What scanning one file found.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What scanning one file found (serialised when one node reads a case and another merges
+/// the cases: `Engine::read_case`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileScan {
     /// The format the file was read as (its name); `None` when no format read a line of its
     /// beginning.
