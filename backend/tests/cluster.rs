@@ -210,6 +210,40 @@ async fn wait_until(
     }
 }
 
+/// A case of job `id` being read by a node other than `not`: (node, case).
+async fn case_reader(db: &str, id: &str, not: &str) -> Option<(String, i32)> {
+    let (db, id, not) = (db.to_owned(), id.to_owned(), not.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&db, postgres::NoTls).ok()?;
+        let r = c
+            .query_opt(
+                "SELECT owner, idx FROM units WHERE job_id=$1 AND state='running' AND owner <> $2
+                    ORDER BY idx LIMIT 1",
+                &[&id, &not],
+            )
+            .ok()??;
+        Some((r.try_get(0).ok()?, r.try_get(1).ok()?))
+    })
+    .await
+    .expect("query")
+}
+
+/// How many times case `case` of job `id` was claimed.
+async fn case_attempts(db: &str, id: &str, case: i32) -> i32 {
+    let (db, id) = (db.to_owned(), id.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&db, postgres::NoTls).expect("db");
+        c.query_one(
+            "SELECT attempts FROM units WHERE job_id=$1 AND idx=$2",
+            &[&id, &case],
+        )
+        .and_then(|r| r.try_get(0))
+        .unwrap_or(0)
+    })
+    .await
+    .expect("query")
+}
+
 /// The node that holds the job's claim (white-box: read from the database).
 async fn owner(db: &str, id: &str) -> Option<String> {
     let (db, id) = (db.to_owned(), id.to_owned());
@@ -447,8 +481,52 @@ async fn three_nodes_share_postgresql_and_s3_survive_kills_and_a_database_restar
         walls[0] / walls[1]
     );
 
-    // 3. kill -9 of the node running a job: another takes it over within heartbeat +
-    //    dead-after; the watcher (on a third node) sees the job whole.
+    // 3a. kill -9 of a node reading one of the job's cases (not its coordinator): the case is
+    //     read again elsewhere; the job completes; its watcher sees it whole.
+    let id = upload(&client, &nodes[0], &tc30).await;
+    wait_until(&client, &nodes[0], &id, |s| s.state == JobState::Running).await;
+    let coordinator = owner(&shared.db, &id).await.expect("a coordinator");
+    let ci = nodes
+        .iter()
+        .position(|n| n.name == coordinator)
+        .expect("coordinator is a node");
+    let mut ws = connect(&nodes[ci], &id, 0).await;
+    let deadline = Instant::now() + JOB_TIMEOUT;
+    let (victim, case) = loop {
+        if let Some(found) = case_reader(&shared.db, &id, &coordinator).await {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "no case read by another node");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let vi = nodes
+        .iter()
+        .position(|n| n.name == victim)
+        .expect("victim is a node");
+    let killed = Instant::now();
+    nodes[vi].kill9();
+    while case_attempts(&shared.db, &id, case).await < 2 {
+        assert!(Instant::now() < deadline, "case {case} never read again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let case_recovered = killed.elapsed().as_secs_f64();
+    let mut seen = Vec::new();
+    read_until(&mut ws, &mut seen, |_| false).await;
+    assert_whole(&seen, "killed case reader");
+    assert!(matches!(seen.last(), Some(ServerMessage::Complete(_))));
+    assert_eq!(
+        links(&report(&client, &nodes[ci], &id).await),
+        links(&alone_t),
+        "the report of a job whose case was read twice"
+    );
+    println!(
+        "cluster: node {victim} killed while reading case {} of a job coordinated by {coordinator}; the case was being read again after {case_recovered:.1} s, the job completed with the single-node report",
+        case + 1
+    );
+    nodes[vi].spawn(&shared);
+
+    // 3b. kill -9 of the node coordinating a job: another takes it over within heartbeat +
+    //     dead-after; the watcher (on a third node) sees the job whole.
     let id = upload(&client, &nodes[0], &tc30).await;
     wait_until(&client, &nodes[0], &id, |s| {
         s.state == JobState::Running && s.progress >= 10

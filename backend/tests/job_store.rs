@@ -399,3 +399,76 @@ fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_wr
     drop(a);
     drop(b);
 }
+
+/// The cases of a spread job: claimed like jobs, under leases; a reader that lost its claim
+/// cannot record progress or a result; a cancelled job's cases are claimed by nobody and
+/// their readers hear of it at their next heartbeat.
+#[test]
+fn a_spread_jobs_cases_are_claimed_under_leases_and_fenced() {
+    use loglens::jobs::units::{UnitState, UnitStore};
+    let cluster = Cluster::start();
+    let a = PgStore::open(&cluster.url()).expect("node a");
+    let b = PgStore::open(&cluster.url()).expect("node b");
+    let long = Duration::from_secs(60);
+    let short = Duration::from_millis(800);
+    a.insert(&new_job("j")).expect("insert");
+    a.create_units("j", &[100, 200, 300]).expect("units");
+    a.create_units("j", &[100, 200, 300])
+        .expect("again: kept as they are");
+    let c0 = a
+        .claim_unit("A", short, Some("j"))
+        .expect("claim")
+        .expect("case 0");
+    let c1 = b
+        .claim_unit("B", long, None)
+        .expect("claim")
+        .expect("case 1");
+    assert_eq!((c0.case, c1.case), (0, 1));
+    a.unit_progress(&c0, 50, 5).expect("own progress");
+    let mut wrong = c1.clone();
+    wrong.case = 0;
+    assert!(matches!(
+        b.unit_progress(&wrong, 1, 1),
+        Err(StoreError::Fenced { .. })
+    ));
+    // A's lease runs out: case 0 is read again by B, under a new claim; A's result is refused.
+    std::thread::sleep(Duration::from_millis(1200));
+    let again = b
+        .claim_unit("B", long, Some("j"))
+        .expect("claim")
+        .expect("case 0 again");
+    assert_eq!((again.case, again.fence.claim), (0, 2));
+    assert!(matches!(
+        a.unit_done(&c0, "units/j/0/1/case-scan.json", 9),
+        Err(StoreError::Fenced { .. })
+    ));
+    b.unit_done(&again, "units/j/0/2/case-scan.json", 9)
+        .expect("done");
+    let units = a.units("j").expect("units");
+    assert_eq!(units[0].state, UnitState::Done);
+    assert_eq!(units[0].attempts, 2);
+    assert_eq!(
+        units[0].result.as_deref(),
+        Some("units/j/0/2/case-scan.json")
+    );
+    assert_eq!(units[0].bytes_done, 100);
+    assert_eq!(units[1].state, UnitState::Running);
+    assert_eq!(units[2].state, UnitState::Queued);
+    // A worker that died gives its case back.
+    b.unit_requeue(&c1).expect("requeue");
+    assert_eq!(a.units("j").expect("units")[1].state, UnitState::Queued);
+    // Cancelled: nobody claims its cases; a reader of one hears it at its heartbeat.
+    let c2 = a
+        .claim_unit("A", long, None)
+        .expect("claim")
+        .expect("a case");
+    a.request_cancel("j").expect("cancel");
+    assert!(b.claim_unit("B", long, None).expect("claim").is_none());
+    assert_eq!(
+        a.heartbeat("A", long).expect("heartbeat"),
+        vec!["j".to_owned()]
+    );
+    let _ = c2;
+    drop(a);
+    drop(b);
+}

@@ -28,7 +28,7 @@ impl Jobs {
     }
 
     /// The storage key of a file of this node's data dir.
-    fn key(&self, local: &Path) -> String {
+    pub(super) fn key(&self, local: &Path) -> String {
         let rel = local.strip_prefix(&self.config.data_dir).unwrap_or(local);
         rel.components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -152,6 +152,12 @@ impl Jobs {
             if let Err(e) = self.files.remove(&self.key(&local)) {
                 tracing::warn!(job = %job.id, file = %p.display(), error = %e, "cannot remove from the storage");
             }
+        }
+        // The scans of its cases read apart (several nodes).
+        let units = self.config.data_dir.join("units").join(&job.id);
+        let _ = std::fs::remove_dir_all(&units);
+        if let Err(e) = self.files.remove(&self.key(&units)) {
+            tracing::warn!(job = %job.id, error = %e, "cannot remove case scans from the storage");
         }
         // Every run's results (one folder per claim on several nodes).
         let results = self.config.data_dir.join(results_folder(&job.id, None));

@@ -12,9 +12,11 @@ pub mod intake;
 pub mod migrations;
 pub mod notes;
 pub mod pg_store;
+mod pg_units;
 pub mod queue;
 pub mod storage;
 pub mod store;
+pub mod units;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -35,8 +37,9 @@ use tokio_util::task::TaskTracker;
 use self::bus::Bus;
 use self::notes::JobNote;
 pub use self::queue::Slot;
-use self::queue::{Claim, NodeConfig, Queue, SharedQueue};
+use self::queue::{Claim, NodeConfig, Queue, SharedQueue, Work};
 use self::store::{Change, Fence, JobRecord, JobStore, NewJob, Rung, SqliteStore, StoreError};
+use self::units::UnitStore;
 use self::worker::{Ending, WorkOrder, WorkerConfig};
 use crate::engine::{ModelKind, ProgressSink};
 use crate::metrics::Metrics;
@@ -91,6 +94,10 @@ pub struct Jobs {
     store: Arc<dyn JobStore>,
     /// Where uploads and results are kept (the data dir, or a store all nodes reach).
     files: Arc<dyn storage::FileStorage>,
+    /// The cases of jobs spread over the nodes (a shared database only).
+    units: Option<Arc<dyn UnitStore>>,
+    /// Spread jobs whose inputs this node keeps a working copy of (it read their cases).
+    copies: Mutex<std::collections::HashSet<String>>,
     bus: Bus,
     queue: Queue,
     /// Per watched job, the last `seq` forwarded from the store to the bus (events other
@@ -116,9 +123,13 @@ impl Jobs {
             path: uploads,
             source,
         })?;
-        let (store, queue, unfinished): (Arc<dyn JobStore>, Queue, Vec<JobRecord>) = match &config
-            .database_url
-        {
+        type Parts = (
+            Arc<dyn JobStore>,
+            Queue,
+            Option<Arc<dyn UnitStore>>,
+            Vec<JobRecord>,
+        );
+        let (store, queue, units, unfinished): Parts = match &config.database_url {
             Some(url) => {
                 let pg = Arc::new(pg_store::PgStore::open(url)?);
                 // What this node held before a restart under the same name, it no longer
@@ -128,14 +139,16 @@ impl Jobs {
                     tracing::info!(node = %config.node.id, released, "gave back the jobs this node held before it restarted");
                 }
                 let claims: Arc<dyn SharedQueue> = Arc::clone(&pg) as _;
-                (pg, Queue::shared(claims, config.node.clone()), Vec::new())
+                let units: Arc<dyn UnitStore> = Arc::clone(&pg) as _;
+                let queue = Queue::shared(claims, config.node.clone());
+                (pg, queue, Some(units), Vec::new())
             }
             None => {
                 let store = SqliteStore::open(&config.data_dir.join("loglens.sqlite3"))?;
                 let unfinished = store.unfinished()?;
                 // Room for the queue plus everything a restart brings back.
                 let queue = Queue::local(config.queue_capacity.max(1) + unfinished.len());
-                (Arc::new(store), queue, unfinished)
+                (Arc::new(store), queue, None, unfinished)
             }
         };
         let files = storage::open(config.storage_url.as_deref())?;
@@ -145,6 +158,8 @@ impl Jobs {
         let jobs = Arc::new(Jobs {
             store,
             files,
+            units,
+            copies: Mutex::default(),
             bus: Bus::default(),
             queue,
             forwarded: Mutex::new(HashMap::new()),
@@ -392,10 +407,10 @@ impl Jobs {
                 }
             }
             JobState::Running => {
-                if !self.cancel_here(id)
-                    && let Some(claims) = self.queue.claims()
-                {
-                    // Another node runs it: it hears the request (and its heartbeat reads it).
+                self.cancel_here(id);
+                if let Some(claims) = self.queue.claims() {
+                    // The node coordinating it, and every node reading one of its cases, hear
+                    // the request (and their heartbeats read it).
                     claims.request_cancel(id)?;
                 }
             }
@@ -404,20 +419,21 @@ impl Jobs {
         self.snapshot_blocking(id)
     }
 
-    /// Cancels `id` if this process runs it; `false` if it does not.
+    /// Cancels `id` if this process runs it, and the cases of it this process reads (keys
+    /// `<id>#<case>`); `false` if it runs neither.
     fn cancel_here(&self, id: &str) -> bool {
-        match self
-            .cancels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-        {
-            Some(token) => {
+        let cancels = self.cancels.lock().unwrap_or_else(|p| p.into_inner());
+        let mut found = false;
+        for (key, token) in cancels.iter() {
+            let case_of = key
+                .strip_prefix(id)
+                .is_some_and(|rest| rest.starts_with('#'));
+            if key == id || case_of {
                 token.cancel();
-                true
+                found = true;
             }
-            None => false,
         }
+        found
     }
 
     /// Cancels if needed and removes the job, its events, upload and results.
@@ -565,8 +581,18 @@ impl Jobs {
 
     async fn worker(self: Arc<Self>, n: usize) {
         loop {
-            let Some(claim) = self.queue.next(&self.root).await else {
-                break;
+            let claim = match self.queue.next(&self.root).await {
+                None => break,
+                Some(Work::Job(claim)) => claim,
+                Some(Work::Case(unit)) => {
+                    // One case of a job spread over the nodes: read, recorded, done.
+                    let jobs = Arc::clone(&self);
+                    let _ = self
+                        .running
+                        .spawn_blocking(move || jobs.run_unit(&unit, None))
+                        .await;
+                    continue;
+                }
             };
             if self.root.is_cancelled() {
                 // Claimed as shutdown began: given back at once rather than after its lease.
@@ -598,6 +624,34 @@ impl Jobs {
         }
     }
 
+    /// The work order of a whole analysis of `job`, its side files left out (the caller
+    /// fetches them).
+    fn work_order(&self, job: &JobRecord, archive: PathBuf, out_dir: PathBuf) -> WorkOrder {
+        WorkOrder {
+            archive,
+            upload_name: job.upload_name.clone(),
+            model: job.model,
+            semantic: job.semantic,
+            kb: None,
+            playbooks: None,
+            out_dir,
+            cache_dir: self.config.data_dir.join("cache"),
+            address_space_bytes: self
+                .config
+                .worker
+                .memory_budget_bytes
+                .saturating_mul(ADDRESS_SPACE_FACTOR)
+                .max(MIN_ADDRESS_SPACE),
+            retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
+                .max(MIN_RETAIN_BYTES),
+            formats: self.config.worker.formats.clone(),
+            uploaded_formats: None,
+            glossary: self.config.worker.glossary.clone(),
+            uploaded_glossary: None,
+            task: worker::Task::Whole,
+        }
+    }
+
     /// Several nodes: says this node is alive every heartbeat, which renews the leases of
     /// its jobs, and passes on cancel requests for them whose doorbell it missed.
     async fn heartbeat(self: Arc<Self>) {
@@ -616,6 +670,8 @@ impl Jobs {
                 Ok(Err(e)) => tracing::warn!(node = %node.id, error = %e, "heartbeat not recorded"),
                 Err(e) => tracing::warn!(node = %node.id, error = %e, "heartbeat failed"),
             }
+            let jobs = Arc::clone(&self);
+            let _ = tokio::task::spawn_blocking(move || jobs.drop_finished_copies()).await;
             tokio::select! {
                 () = self.root.cancelled() => return,
                 () = tokio::time::sleep(node.heartbeat) => {}
@@ -710,28 +766,12 @@ impl Jobs {
         ));
         // A new attempt starts clean: nothing half-written by an earlier one is kept.
         let _ = std::fs::remove_dir_all(&out_dir);
-        let order = WorkOrder {
-            archive,
-            upload_name: job.upload_name.clone(),
-            model: job.model,
-            semantic: job.semantic,
-            kb,
-            playbooks,
-            out_dir: out_dir.clone(),
-            cache_dir: self.config.data_dir.join("cache"),
-            address_space_bytes: self
-                .config
-                .worker
-                .memory_budget_bytes
-                .saturating_mul(ADDRESS_SPACE_FACTOR)
-                .max(MIN_ADDRESS_SPACE),
-            retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
-                .max(MIN_RETAIN_BYTES),
-            formats: self.config.worker.formats.clone(),
-            uploaded_formats,
-            glossary: self.config.worker.glossary.clone(),
-            uploaded_glossary,
-        };
+        let spread = self.cases_to_spread(&archive, &job);
+        let mut order = self.work_order(&job, archive, out_dir.clone());
+        order.kb = kb;
+        order.playbooks = playbooks;
+        order.uploaded_formats = uploaded_formats;
+        order.uploaded_glossary = uploaded_glossary;
         let message = if restarted {
             JobNote::Restarted
         } else {
@@ -761,11 +801,14 @@ impl Jobs {
             fence: claim.fence.clone(),
             cancel,
             started,
-            floor: job.progress,
+            floor: std::sync::atomic::AtomicU8::new(job.progress),
             bytes_total: job.throughput.bytes_total,
             stage_clock: Mutex::new(None),
         };
-        let outcome = worker::supervise(&self.config.worker, &order, &sink);
+        let outcome = match &spread {
+            Some(bytes) => self.coordinate(id, &order, bytes, &sink),
+            None => worker::supervise(&self.config.worker, &order, &sink),
+        };
         self.drop_working_copy(&job);
         self.cancels
             .lock()
@@ -836,6 +879,9 @@ impl Jobs {
                 tracing::warn!(job = %id, secs = limit.as_secs(), "job over its time limit");
                 failed(JobNote::TimedOut { limit })
             }
+            Ok(Ending::CaseRead { .. }) => failed(JobNote::Failed {
+                detail: "the worker read one case, not the whole archive".into(),
+            }),
             Ok(Ending::Died(status)) => {
                 let attempts = job.attempts + 1;
                 tracing::error!(job = %id, %status, attempts, "the analysis worker died");
@@ -953,7 +999,10 @@ struct JobSink {
     started: Instant,
     /// Percent reached before a restart: a re-run stays silent until it passes it, so a
     /// watcher never sees the bar go backwards.
-    floor: u8,
+    /// Raised with every percent shown: the progress of a spread job comes from several
+    /// readers (a case read again starts from nothing) and then from the merge, which
+    /// starts at the first stage again.
+    floor: std::sync::atomic::AtomicU8,
     bytes_total: u64,
     /// The stage in progress and when it began, for the stage-duration histogram.
     stage_clock: Mutex<Option<(Stage, Instant)>>,
@@ -996,7 +1045,11 @@ impl JobSink {
 impl ProgressSink for JobSink {
     fn report(&self, p: EngineProgress) {
         self.enter_stage(p.stage);
-        if p.percent < self.floor {
+        if p.percent
+            < self
+                .floor
+                .fetch_max(p.percent, std::sync::atomic::Ordering::Relaxed)
+        {
             return;
         }
         let secs = self.started.elapsed().as_secs_f64();

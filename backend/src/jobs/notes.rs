@@ -13,6 +13,16 @@ use crate::say;
 pub enum JobNote {
     Queued,
     Started,
+    /// An archive's cases read on several nodes: `done` of `cases` read.
+    ReadingCases {
+        done: usize,
+        cases: usize,
+    },
+    /// A case read on another node failed (`detail`: its error, as a client may see it).
+    CaseFailed {
+        case: usize,
+        detail: String,
+    },
     Restarted,
     Complete,
     CompleteWithWarnings {
@@ -89,6 +99,13 @@ impl JobNote {
                 "Анализ остановил свой обработчик {times} раз",
                 "The analysis stopped its worker {times} times"
             ),
+            JobNote::ReadingCases { done, cases } => say!(
+                "Чтение случаев на нескольких узлах: готово {done} из {cases}",
+                "Reading the cases on several nodes: {done} of {cases} done"
+            ),
+            JobNote::CaseFailed { case, detail } => {
+                say!("Случай {case}: {detail}", "Case {case}: {detail}")
+            }
             JobNote::UploadGoneAfterRestart => say!(
                 "Загруженный архив не найден после перезапуска",
                 "The uploaded archive is gone after the restart"

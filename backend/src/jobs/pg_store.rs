@@ -16,11 +16,12 @@ use loglens_shared::{LocalizedText, ModelKind};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Row};
 
-use super::queue::{Claim, SharedQueue};
+use super::queue::{Claim, SharedQueue, Work};
 use super::store::{
     Bell, COLUMNS, Change, Fence, JobRecord, JobStore, MakeEvent, NewJob, Rung, StoreError, now,
     parse_stage, stage_key,
 };
+use super::units::UnitStore;
 
 /// The channel every append notifies, with the job's id as payload (delivered at commit).
 const EVENTS_CHANNEL: &str = "loglens_events";
@@ -32,12 +33,13 @@ const CANCEL_CHANNEL: &str = "loglens_cancel";
 const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 2] = [
+const MIGRATIONS: [(i32, &str); 3] = [
     (
         1,
         include_str!("../../migrations/postgres/0001_initial.sql"),
     ),
     (2, include_str!("../../migrations/postgres/0002_claims.sql")),
+    (3, include_str!("../../migrations/postgres/0003_units.sql")),
 ];
 
 /// Key of the advisory lock held while migrating (any constant all nodes agree on).
@@ -79,7 +81,7 @@ impl PgStore {
         Ok(guard)
     }
 
-    fn with<T>(
+    pub(super) fn with<T>(
         &self,
         f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -617,6 +619,18 @@ impl SharedQueue for PgStore {
         })
     }
 
+    /// A case of a spread job first (a job already under way finishes sooner), else a job.
+    fn claim_work(
+        &self,
+        node: &str,
+        lease: std::time::Duration,
+    ) -> Result<Option<Work>, StoreError> {
+        if let Some(unit) = self.claim_unit(node, lease, None)? {
+            return Ok(Some(Work::Case(unit)));
+        }
+        Ok(self.claim(node, lease)?.map(Work::Job))
+    }
+
     fn heartbeat(&self, node: &str, lease: std::time::Duration) -> Result<Vec<String>, StoreError> {
         self.with(|c| {
             let mut tx = c.transaction()?;
@@ -630,9 +644,20 @@ impl SharedQueue for PgStore {
                     WHERE owner=$1 AND state IN ('queued','running')",
                 &[&node, &secs(lease)],
             )?;
+            tx.execute(
+                "UPDATE units SET lease_until = now() + make_interval(secs => $2)
+                    WHERE owner=$1 AND state='running'",
+                &[&node, &secs(lease)],
+            )?;
+            // Its jobs asked to cancel, and the jobs of the cases it reads that were
+            // cancelled or ended meanwhile.
             let cancels = tx
                 .query(
-                    "SELECT id FROM jobs WHERE owner=$1 AND cancel_requested AND state IN ('queued','running')",
+                    "SELECT id FROM jobs WHERE owner=$1 AND cancel_requested AND state IN ('queued','running')
+                     UNION
+                     SELECT j.id FROM units u JOIN jobs j ON j.id = u.job_id
+                        WHERE u.owner=$1 AND u.state='running'
+                          AND (j.cancel_requested OR j.state NOT IN ('queued','running'))",
                     &[&node],
                 )?
                 .iter()
@@ -648,6 +673,11 @@ impl SharedQueue for PgStore {
             let n = c.execute(
                 "UPDATE jobs SET owner=NULL, lease_until=NULL, state='queued'
                     WHERE owner=$1 AND state IN ('queued','running')",
+                &[&node],
+            )?;
+            c.execute(
+                "UPDATE units SET owner=NULL, lease_until=NULL, state='queued'
+                    WHERE owner=$1 AND state='running'",
                 &[&node],
             )?;
             c.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;

@@ -23,6 +23,16 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::store::{Fence, StoreError};
+use super::units::UnitClaim;
+
+/// What a worker is handed.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// A job (the whole analysis, or the coordination of its cases).
+    Job(Claim),
+    /// One case of a job spread over the nodes (`super::units`).
+    Case(UnitClaim),
+}
 
 /// This node among several sharing one database.
 #[derive(Debug, Clone)]
@@ -63,6 +73,10 @@ pub struct Claim {
 pub trait SharedQueue: Send + Sync {
     /// Claims the oldest job nobody holds, with a lease of `lease`.
     fn claim(&self, node: &str, lease: Duration) -> Result<Option<Claim>, StoreError>;
+    /// Claims work: by default a job ([`SharedQueue::claim`]).
+    fn claim_work(&self, node: &str, lease: Duration) -> Result<Option<Work>, StoreError> {
+        Ok(self.claim(node, lease)?.map(Work::Job))
+    }
     /// Records that `node` is alive and renews the leases of its jobs; returns those of its
     /// jobs someone asked to cancel.
     fn heartbeat(&self, node: &str, lease: Duration) -> Result<Vec<String>, StoreError>;
@@ -160,19 +174,19 @@ impl Queue {
         }
     }
 
-    /// The next job for a worker, or `None` when `stop` is cancelled.
-    pub(super) async fn next(&self, stop: &CancellationToken) -> Option<Claim> {
+    /// The next work for a worker, or `None` when `stop` is cancelled.
+    pub(super) async fn next(&self, stop: &CancellationToken) -> Option<Work> {
         match self {
             Queue::Local { rx, .. } => {
                 let id = tokio::select! {
                     () = stop.cancelled() => None,
                     id = async { rx.lock().await.recv().await } => id,
                 }?;
-                Some(Claim {
+                Some(Work::Job(Claim {
                     id,
                     fence: None,
                     cancel_requested: false,
-                })
+                }))
             }
             Queue::Shared { claims, node, wake } => loop {
                 if stop.is_cancelled() {
@@ -181,7 +195,7 @@ impl Queue {
                 // Registered before looking, so a doorbell rung meanwhile is not missed.
                 let woken = wake.notified();
                 let (q, n, lease) = (Arc::clone(claims), node.id.clone(), node.dead_after);
-                match tokio::task::spawn_blocking(move || q.claim(&n, lease)).await {
+                match tokio::task::spawn_blocking(move || q.claim_work(&n, lease)).await {
                     Ok(Ok(Some(claim))) => return Some(claim),
                     Ok(Ok(None)) => {}
                     Ok(Err(e)) => tracing::warn!(error = %e, "cannot claim a job"),

@@ -214,7 +214,8 @@ impl FileStorage for ObjectFiles {
                 tokio::fs::create_dir_all(dir).await.map_err(io(dir))?;
             }
             // Written beside and renamed: a reader never sees half a file.
-            let part = local.with_extension("part");
+            // Two readers of one job on this node may fetch the same file at once.
+            let part = local.with_extension(format!("part-{}", uuid::Uuid::new_v4().simple()));
             let mut file = tokio::fs::File::create(&part).await.map_err(io(&part))?;
             let mut stream = found.into_stream();
             while let Some(chunk) = stream.next().await {

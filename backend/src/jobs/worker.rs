@@ -58,7 +58,26 @@ pub struct WorkOrder {
     /// before the server's.
     #[serde(default)]
     pub uploaded_glossary: Option<(String, PathBuf)>,
+    /// The whole analysis, or one part of it when an archive's cases are spread over nodes.
+    #[serde(default)]
+    pub task: Task,
 }
+
+/// What a worker does with its archive.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Task {
+    /// The whole analysis.
+    #[default]
+    Whole,
+    /// Reads case `case` alone into [`CASE_SCAN_FILE`] in the output folder.
+    ReadCase { case: usize },
+    /// Every stage but the reading, from the cases' scans (one file per case, read apart).
+    Merge { cases: Vec<PathBuf> },
+}
+
+/// The file a [`Task::ReadCase`] worker writes its case's scan to (JSON).
+pub const CASE_SCAN_FILE: &str = "case-scan.json";
 
 /// One line a worker prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +88,10 @@ pub enum WorkerLine {
         results_zip: String,
         notices: u32,
         links: u64,
+        lines: u64,
+    },
+    /// A [`Task::ReadCase`] worker wrote its case's scan ([`CASE_SCAN_FILE`]).
+    CaseRead {
         lines: u64,
     },
     /// The analysis refused its input or could not write: the client's text, no internals.
@@ -101,6 +124,10 @@ pub enum Ending {
         results_zip: String,
         notices: u32,
         links: u64,
+        lines: u64,
+    },
+    /// A case was read ([`Task::ReadCase`]).
+    CaseRead {
         lines: u64,
     },
     Failed(String),
@@ -201,6 +228,7 @@ pub fn supervise(
             links,
             lines,
         },
+        Some(WorkerLine::CaseRead { lines }) => Ending::CaseRead { lines },
         Some(WorkerLine::Failed { detail }) => Ending::Failed(detail),
         Some(WorkerLine::Cancelled) => Ending::Cancelled,
         Some(WorkerLine::Progress(_)) | None => Ending::Died(match status {
@@ -346,7 +374,29 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
     config.formats = std::sync::Arc::new(crate::engine::scan::format::Formats::new(user));
     let engine = Engine::new(config);
     let sink = LineSink { cancel };
-    let line = match engine.analyze(&req, &sink) {
+    let outcome = match &order.task {
+        Task::Whole => engine.analyze(&req, &sink),
+        Task::ReadCase { case } => {
+            let line = engine.read_case(&req, *case, &sink).and_then(|scan| {
+                let lines = scan.files.iter().map(|f| f.scan.lines).sum();
+                let path = order.out_dir.join(CASE_SCAN_FILE);
+                let json = serde_json::to_vec(&scan).map_err(std::io::Error::other);
+                json.and_then(|j| std::fs::write(&path, j))
+                    .map_err(|source| EngineError::OutDir { path, source })?;
+                Ok(WorkerLine::CaseRead { lines })
+            });
+            print_line(&ended(line));
+            return Ok(());
+        }
+        Task::Merge { cases } => {
+            let mut scans = Vec::with_capacity(cases.len());
+            for path in cases {
+                scans.push(serde_json::from_slice(&std::fs::read(path)?)?);
+            }
+            engine.analyze_scanned(&req, scans, &sink)
+        }
+    };
+    let line = match outcome {
         Ok(out) => WorkerLine::Done {
             results_zip: out
                 .zip
@@ -367,6 +417,20 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
     };
     print_line(&line);
     Ok(())
+}
+
+/// The last line of a worker whose work gave `line`, or stopped.
+fn ended(line: Result<WorkerLine, EngineError>) -> WorkerLine {
+    match line {
+        Ok(line) => line,
+        Err(EngineError::Cancelled) => WorkerLine::Cancelled,
+        Err(e) => {
+            tracing::warn!(error = %e, "analysis failed");
+            WorkerLine::Failed {
+                detail: e.client_detail(),
+            }
+        }
+    }
 }
 
 fn print_line(line: &WorkerLine) {

@@ -161,6 +161,13 @@ async fn a_job_accepted_on_one_node_runs_on_another_through_s3_and_is_served_by_
     let listing = bucket_listing(&a.client, &s3.endpoint(), "loglens").await;
     assert!(listing.contains(&format!("uploads/{id}.zip")), "{listing}");
     assert!(listing.contains(&format!("results/{id}/1/")), "{listing}");
+    // Its three cases were read apart (each a unit of work), their scans in the storage.
+    for case in 0..3 {
+        assert!(
+            listing.contains(&format!("units/{id}/{case}/")),
+            "case {case}: {listing}"
+        );
+    }
     // A serves the report B wrote (fetched from the storage), the same as B serves it.
     let from_a = succeeded_report(&a.client, &a.url(""), &id).await;
     let from_b = succeeded_report(&b.client, &b.url(""), &id).await;
