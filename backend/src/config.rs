@@ -160,6 +160,12 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_DEAD_AFTER_SECS", default_value_t = 120)]
     pub dead_after_secs: u64,
 
+    /// On a shared database with shared storage: an archive of several cases whose logs
+    /// are at least this many bytes is spread over the nodes, case by case (smaller ones run
+    /// whole on one node: spreading costs a worker start per case and a merge).
+    #[arg(long, env = "LOGLENS_SPREAD_MIN_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub spread_min_bytes: u64,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

@@ -84,6 +84,7 @@ impl Node {
             .env("LOGLENS_HEARTBEAT_SECS", HEARTBEAT_SECS.to_string())
             .env("LOGLENS_DEAD_AFTER_SECS", DEAD_AFTER_SECS.to_string())
             .env("LOGLENS_MIN_FREE_BYTES", "0")
+            .env("LOGLENS_SPREAD_MIN_BYTES", "0")
             // Signed requests (SeaweedFS without identities accepts any key).
             .env("AWS_ACCESS_KEY_ID", "loglens")
             .env("AWS_SECRET_ACCESS_KEY", "loglens-test")

@@ -133,6 +133,7 @@ pub async fn launch(
         data_dir: config.data_dir.clone(),
         database_url: config.database_url.clone(),
         storage_url: config.storage_url.clone(),
+        spread_min_bytes: config.spread_min_bytes,
         node: NodeConfig {
             id: config.node_id.clone().unwrap_or_else(NodeConfig::fresh_id),
             heartbeat: Duration::from_secs(config.heartbeat_secs.max(1)),

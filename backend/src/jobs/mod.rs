@@ -67,6 +67,9 @@ pub struct JobsConfig {
     pub max_attempts: u32,
     /// This node's name, heartbeat and takeover delay (used with a shared database).
     pub node: NodeConfig,
+    /// Archives of several cases with at least this many log bytes are spread over the
+    /// nodes (a shared database and storage only; see [`units`]).
+    pub spread_min_bytes: u64,
 }
 
 /// Shortest retention accepted, whatever the configuration says.

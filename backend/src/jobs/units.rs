@@ -97,7 +97,8 @@ fn io(e: StoreError) -> std::io::Error {
 
 impl Jobs {
     /// The log bytes of each case when `job` is to be spread over the nodes: several nodes
-    /// (a shared database and shared storage) and an archive of more than one case.
+    /// (a shared database and shared storage) and an archive of more than one case and at
+    /// least `spread_min_bytes` of logs.
     pub(super) fn cases_to_spread(
         &self,
         archive_path: &std::path::Path,
@@ -108,7 +109,7 @@ impl Jobs {
             return None;
         }
         let plan = archive::plan(archive_path, &job.upload_name, &ArchiveLimits::default()).ok()?;
-        (plan.cases.len() > 1).then(|| {
+        (plan.cases.len() > 1 && plan.log_bytes >= self.config.spread_min_bytes).then(|| {
             plan.cases
                 .iter()
                 .map(|c| c.logs.iter().map(|e| e.size).sum())

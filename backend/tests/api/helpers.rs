@@ -63,6 +63,8 @@ pub fn config(dir: &Path) -> ServeConfig {
         node_id: None,
         heartbeat_secs: 1,
         dead_after_secs: 3,
+        // Every archive of several cases is spread on a shared database (the tests' are small).
+        spread_min_bytes: 0,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,
