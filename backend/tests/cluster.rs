@@ -298,6 +298,20 @@ async fn read_until(
     }
 }
 
+/// Uploads `jobs` copies of `zip`, one per node in turn, and waits for all: the wall time.
+async fn batch(client: &reqwest::Client, nodes: &[&Node], zip: &Path, jobs: usize) -> f64 {
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for i in 0..jobs {
+        ids.push(upload(client, nodes[i % nodes.len()], zip).await);
+    }
+    for id in &ids {
+        let s = wait_until(client, nodes[0], id, |s| s.state.is_terminal()).await;
+        assert_eq!(s.state, JobState::Succeeded, "{s:?}");
+    }
+    started.elapsed().as_secs_f64()
+}
+
 fn percent(m: &ServerMessage) -> Option<u8> {
     match m {
         ServerMessage::Progress(p) => Some(p.progress),
@@ -397,7 +411,9 @@ async fn three_nodes_share_postgresql_and_s3_survive_kills_and_a_database_restar
         assert_eq!(s.state, JobState::Succeeded, "{s:?}");
     }
     let alone_v = analyze_alone(&validation, &inputs.path().join("alone-v"));
+    let alone_started = Instant::now();
     let alone_t = analyze_alone(&tc30, &inputs.path().join("alone-t"));
+    let alone_secs = alone_started.elapsed().as_secs_f64();
     assert_eq!(
         links(&report(&client, &nodes[2], &v).await),
         links(&alone_v)
@@ -429,57 +445,32 @@ async fn three_nodes_share_postgresql_and_s3_survive_kills_and_a_database_restar
         scored.trim().replace('\n', "; ")
     );
 
-    // 2. Three 30-case jobs at once: the wall time on one node, then on three.
-    let mut walls = Vec::new();
-    for runners in [1usize, 3] {
-        // One runner: the others only accept (they are restarted with no workers).
-        let started = Instant::now();
-        let ids = if runners == 1 {
-            let solo = Shared {
-                db: shared.db.clone(),
-                storage: shared.storage.clone(),
-                dir: tempfile::tempdir().expect("tmp"),
-            };
-            let mut only = Node::start("solo", &solo);
-            for n in &mut nodes {
-                n.kill9();
-            }
-            let mut ids = Vec::new();
-            for _ in 0..3 {
-                ids.push(upload(&client, &only, &tc30).await);
-            }
-            for id in &ids {
-                wait_until(&client, &only, id, |s| s.state.is_terminal()).await;
-            }
-            only.kill9();
-            for n in &mut nodes {
-                n.spawn(&shared);
-            }
-            ids
-        } else {
-            let mut ids = Vec::new();
-            for n in &nodes {
-                ids.push(upload(&client, n, &tc30).await);
-            }
-            for id in &ids {
-                wait_until(&client, &nodes[0], id, |s| s.state.is_terminal()).await;
-            }
-            ids
-        };
-        let wall = started.elapsed().as_secs_f64();
-        for id in &ids {
-            assert_eq!(
-                snapshot(&client, &nodes[0], id).await.state,
-                JobState::Succeeded
-            );
-        }
-        walls.push(wall);
+    // 2. The wall time of one 30-case job, then of three at once, on one node, then on three.
+    let solo = Shared {
+        db: shared.db.clone(),
+        storage: shared.storage.clone(),
+        dir: tempfile::tempdir().expect("tmp"),
+    };
+    let mut only = Node::start("solo", &solo);
+    for n in &mut nodes {
+        n.kill9();
     }
+    let one_on_1 = batch(&client, &[&only], &tc30, 1).await;
+    let three_on_1 = batch(&client, &[&only], &tc30, 3).await;
+    only.kill9();
+    for n in &mut nodes {
+        n.spawn(&shared);
+    }
+    let all: Vec<&Node> = nodes.iter().collect();
+    let one_on_3 = batch(&client, &all, &tc30, 1).await;
+    let three_on_3 = batch(&client, &all, &tc30, 3).await;
     println!(
-        "cluster: three 30-case jobs ({CASE_LINES} lines per file) on 1 node {:.1} s, on 3 nodes {:.1} s ({:.2}x)",
-        walls[0],
-        walls[1],
-        walls[0] / walls[1]
+        "cluster: one 30-case job ({CASE_LINES} lines per file) on 1 node {one_on_1:.1} s, on 3 nodes {one_on_3:.1} s ({:.2}x); three at once on 1 node {three_on_1:.1} s, on 3 nodes {three_on_3:.1} s ({:.2}x)",
+        one_on_1 / one_on_3,
+        three_on_1 / three_on_3
+    );
+    println!(
+        "cluster: the same archive by `loglens analyze` alone, whole (no nodes, no spreading): {alone_secs:.1} s"
     );
 
     // 3a. kill -9 of a node reading one of the job's cases (not its coordinator): the case is

@@ -627,16 +627,31 @@ impl Jobs {
         }
     }
 
-    /// The work order of a whole analysis of `job`, its side files left out (the caller
-    /// fetches them).
-    fn work_order(&self, job: &JobRecord, archive: PathBuf, out_dir: PathBuf) -> WorkOrder {
-        WorkOrder {
+    /// The work order of a whole analysis of `job`, with this node's copies of its inputs
+    /// (fetched from the shared storage if need be); `None` when its upload is gone.
+    fn work_order(
+        &self,
+        job: &JobRecord,
+        out_dir: PathBuf,
+    ) -> Result<Option<WorkOrder>, StoreError> {
+        let Some(archive) = self.fetch(&job.upload_path)? else {
+            return Ok(None);
+        };
+        let side = |name: &Option<String>,
+                    path: &Option<PathBuf>|
+         -> Result<Option<(String, PathBuf)>, StoreError> {
+            match (name, path) {
+                (Some(n), Some(p)) => Ok(self.fetch(p)?.map(|local| (n.clone(), local))),
+                _ => Ok(None),
+            }
+        };
+        Ok(Some(WorkOrder {
             archive,
             upload_name: job.upload_name.clone(),
             model: job.model,
             semantic: job.semantic,
-            kb: None,
-            playbooks: None,
+            kb: side(&job.kb_name, &job.kb_path)?,
+            playbooks: side(&job.playbooks_name, &job.playbooks_path)?,
             out_dir,
             cache_dir: self.config.data_dir.join("cache"),
             address_space_bytes: self
@@ -648,11 +663,11 @@ impl Jobs {
             retain_bytes: (self.config.worker.memory_budget_bytes / RETAIN_SHARE)
                 .max(MIN_RETAIN_BYTES),
             formats: self.config.worker.formats.clone(),
-            uploaded_formats: None,
+            uploaded_formats: side(&job.formats_name, &job.formats_path)?,
             glossary: self.config.worker.glossary.clone(),
-            uploaded_glossary: None,
+            uploaded_glossary: side(&job.glossary_name, &job.glossary_path)?,
             task: worker::Task::Whole,
-        }
+        }))
     }
 
     /// Several nodes: says this node is alive every heartbeat, which renews the leases of
@@ -740,8 +755,13 @@ impl Jobs {
                 None,
             );
         }
-        // This node's copies of the inputs (fetched from the shared storage if need be).
-        let Some(archive) = self.fetch(&job.upload_path)? else {
+        let out_dir = self.local(&files::results_folder(
+            id,
+            claim.fence.as_ref().map(|f| f.claim),
+        ));
+        // A new attempt starts clean: nothing half-written by an earlier one is kept.
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let Some(order) = self.work_order(&job, out_dir.clone())? else {
             tracing::warn!(job = %id, "upload gone: failing the job");
             return self.finish(
                 id,
@@ -751,30 +771,7 @@ impl Jobs {
                 Some("upload missing"),
             );
         };
-        let side = |name: &Option<String>,
-                    path: &Option<PathBuf>|
-         -> Result<Option<(String, PathBuf)>, StoreError> {
-            match (name, path) {
-                (Some(n), Some(p)) => Ok(self.fetch(p)?.map(|local| (n.clone(), local))),
-                _ => Ok(None),
-            }
-        };
-        let kb = side(&job.kb_name, &job.kb_path)?;
-        let playbooks = side(&job.playbooks_name, &job.playbooks_path)?;
-        let uploaded_formats = side(&job.formats_name, &job.formats_path)?;
-        let uploaded_glossary = side(&job.glossary_name, &job.glossary_path)?;
-        let out_dir = self.local(&files::results_folder(
-            id,
-            claim.fence.as_ref().map(|f| f.claim),
-        ));
-        // A new attempt starts clean: nothing half-written by an earlier one is kept.
-        let _ = std::fs::remove_dir_all(&out_dir);
-        let spread = self.cases_to_spread(&archive, &job);
-        let mut order = self.work_order(&job, archive, out_dir.clone());
-        order.kb = kb;
-        order.playbooks = playbooks;
-        order.uploaded_formats = uploaded_formats;
-        order.uploaded_glossary = uploaded_glossary;
+        let spread = self.cases_to_spread(&order.archive, &job);
         let message = if restarted {
             JobNote::Restarted
         } else {

@@ -244,28 +244,15 @@ impl Jobs {
             if job.state.is_terminal() {
                 return Ok(None);
             }
-            let Some(archive) = self.fetch(&job.upload_path)? else {
-                return Ok(Some(Ending::Failed("the uploaded archive is gone".into())));
-            };
-            let side = |name: &Option<String>,
-                        path: &Option<PathBuf>|
-             -> Result<Option<(String, PathBuf)>, StoreError> {
-                match (name, path) {
-                    (Some(n), Some(p)) => Ok(self.fetch(p)?.map(|local| (n.clone(), local))),
-                    _ => Ok(None),
-                }
-            };
             let folder = std::path::Path::new("units")
                 .join(&claim.job)
                 .join(claim.case.to_string())
                 .join(claim.fence.claim.to_string());
             let out_dir = self.local(&folder);
             let _ = std::fs::remove_dir_all(&out_dir);
-            let mut order = self.work_order(&job, archive, out_dir.clone());
-            order.kb = side(&job.kb_name, &job.kb_path)?;
-            order.playbooks = side(&job.playbooks_name, &job.playbooks_path)?;
-            order.uploaded_formats = side(&job.formats_name, &job.formats_path)?;
-            order.uploaded_glossary = side(&job.glossary_name, &job.glossary_path)?;
+            let Some(mut order) = self.work_order(&job, out_dir.clone())? else {
+                return Ok(Some(Ending::Failed("the uploaded archive is gone".into())));
+            };
             order.task = Task::ReadCase { case: claim.case };
             let cancel = self.root.child_token();
             self.cancels

@@ -116,6 +116,17 @@ async fn a_socket_on_one_server_follows_a_job_running_on_another_to_its_end() {
     drop(b);
 }
 
+/// A node on database `db` and storage `storage` running `workers` analyses (0: it only
+/// accepts and serves).
+async fn node(db: &str, storage: &str, workers: usize) -> TestApp {
+    TestApp::spawn_with(|c| {
+        c.database_url = Some(db.to_owned());
+        c.storage_url = Some(storage.to_owned());
+        c.workers = workers;
+    })
+    .await
+}
+
 /// The keys of `bucket` on the S3 server (its ListObjectsV2 answer, as text).
 async fn bucket_listing(client: &reqwest::Client, endpoint: &str, bucket: &str) -> String {
     client
@@ -134,17 +145,8 @@ async fn a_job_accepted_on_one_node_runs_on_another_through_s3_and_is_served_by_
     let s3 = S3Server::start("loglens");
     let (db, storage) = (cluster.url(), s3.url("loglens"));
     // A only accepts and serves; B runs. Each has a data dir of its own.
-    let a = TestApp::spawn_with(|c| {
-        c.database_url = Some(db.clone());
-        c.storage_url = Some(storage.clone());
-        c.workers = 0;
-    })
-    .await;
-    let b = TestApp::spawn_with(|c| {
-        c.database_url = Some(db.clone());
-        c.storage_url = Some(storage.clone());
-    })
-    .await;
+    let a = node(&db, &storage, 0).await;
+    let b = node(&db, &storage, 1).await;
     let zip = validation_zip(2000);
     let id = start_job(&a.client, &a.url(""), &zip).await;
     let mut ws = connect(&a.addr.to_string(), &id, Some(0)).await;
@@ -215,17 +217,8 @@ async fn a_cancel_sent_to_one_node_stops_the_job_running_on_another_once() {
     let shared = tempfile::tempdir().expect("shared folder");
     let db = cluster.url();
     let storage = format!("file://{}", shared.path().display());
-    let a = TestApp::spawn_with(|c| {
-        c.database_url = Some(db.clone());
-        c.storage_url = Some(storage.clone());
-        c.workers = 0;
-    })
-    .await;
-    let b = TestApp::spawn_with(|c| {
-        c.database_url = Some(db.clone());
-        c.storage_url = Some(storage.clone());
-    })
-    .await;
+    let a = node(&db, &storage, 0).await;
+    let b = node(&db, &storage, 1).await;
     let id = start_job(&a.client, &a.url(""), &validation_zip(2000)).await;
     assert!(shared.path().join(format!("uploads/{id}.zip")).is_file());
     wait_running(&a.client, &a.url(""), &id).await;
