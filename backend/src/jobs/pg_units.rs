@@ -174,11 +174,4 @@ impl UnitStore for PgStore {
             fenced(n, claim)
         })
     }
-
-    fn drop_units(&self, job: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("DELETE FROM units WHERE job_id=$1", &[&job])?;
-            Ok(())
-        })
-    }
 }

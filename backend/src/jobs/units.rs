@@ -88,7 +88,6 @@ pub trait UnitStore: Send + Sync {
     fn unit_failed(&self, claim: &UnitClaim, error: &str) -> Result<(), StoreError>;
     /// Gives a unit back (its worker died): another claim reads it again.
     fn unit_requeue(&self, claim: &UnitClaim) -> Result<(), StoreError>;
-    fn drop_units(&self, job: &str) -> Result<(), StoreError>;
 }
 
 fn io(e: StoreError) -> std::io::Error {
@@ -136,13 +135,14 @@ impl Jobs {
         let cases = bytes.len();
         let mut shown = Instant::now() - UNIT_PROGRESS_EVERY;
         loop {
+            // Units are left as they are when it stops: a cancelled or failed job's cases are
+            // claimed by nobody, and a coordinator that lost its claim must not touch the
+            // units of the one that replaced it. They go with the job.
             if sink.is_cancelled() {
-                let _ = units.drop_units(id);
                 return Ok(Ending::Cancelled);
             }
             let rows = units.units(id).map_err(io)?;
             if let Some(failed) = rows.iter().find(|u| u.state == UnitState::Failed) {
-                let _ = units.drop_units(id);
                 let detail = failed.error.clone().unwrap_or_default();
                 return Ok(Ending::Failed(
                     JobNote::CaseFailed {
@@ -157,7 +157,6 @@ impl Jobs {
                 .iter()
                 .find(|u| u.state == UnitState::Queued && u.attempts >= self.config.max_attempts)
             {
-                let _ = units.drop_units(id);
                 let times = tired.attempts;
                 return Ok(Ending::Failed(
                     JobNote::CaseFailed {
