@@ -78,10 +78,10 @@ pub const MIN_RETENTION: Duration = Duration::from_secs(24 * 3600);
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for running analyses to reach a checkpoint.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// How long a finished run keeps trying to record its ending while the shared database is
-/// unreachable (a PostgreSQL restart); past it, the job's lease runs out and another node
-/// runs it again.
-const RECORD_ENDING_FOR: Duration = Duration::from_secs(60);
+/// How long a run keeps trying a store call it must not lose (its ending, a coordinator's
+/// units) while the shared database is unreachable (a PostgreSQL restart); past it, the job's
+/// lease runs out and another node runs it again.
+const STORE_RETRY_FOR: Duration = Duration::from_secs(60);
 /// A worker's address space may reach this many times its memory budget (ONNX Runtime and
 /// thread stacks reserve far more than they touch); the budget itself is watched on the RSS.
 pub const ADDRESS_SPACE_FACTOR: u64 = 4;
@@ -697,14 +697,15 @@ impl Jobs {
         }
     }
 
-    /// Records a run's ending; on a shared database, keeps trying while it is unreachable
-    /// (a restart) for at most [`RECORD_ENDING_FOR`]. A refusal (the job ended, or another
-    /// node took it over) is returned at once.
-    fn record_ending<T>(
+    /// A store call of a run that must not be lost to a database restart (its ending, a
+    /// coordinator's units): on a shared database, tried again while it is unreachable for
+    /// at most [`STORE_RETRY_FOR`]. A refusal (the job ended, or another node took it
+    /// over) is returned at once.
+    fn store_retrying<T>(
         &self,
         mut f: impl FnMut() -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let deadline = Instant::now() + RECORD_ENDING_FOR;
+        let deadline = Instant::now() + STORE_RETRY_FOR;
         let mut pause = Duration::from_millis(200);
         loop {
             match f() {
@@ -817,7 +818,7 @@ impl Jobs {
         let failed = |note: JobNote| -> Result<(), StoreError> {
             let _ = std::fs::remove_dir_all(&out_dir);
             let text = note.text();
-            self.record_ending(|| self.finish(id, fence, JobState::Failed, text.clone(), None))
+            self.store_retrying(|| self.finish(id, fence, JobState::Failed, text.clone(), None))
         };
         match outcome {
             Ok(Ending::Done {
@@ -832,8 +833,8 @@ impl Jobs {
                 if secs > 0.0 {
                     self.metrics.lines_per_second.set(lines as f64 / secs);
                 }
-                let recorded = self.record_ending(|| self.share_results(&out_dir))?;
-                self.record_ending(|| {
+                let recorded = self.store_retrying(|| self.share_results(&out_dir))?;
+                self.store_retrying(|| {
                     self.store
                         .set_results(id, fence, &recorded, &results_zip, notices)
                 })?;
@@ -844,7 +845,7 @@ impl Jobs {
                     JobNote::CompleteWithWarnings { notices }
                 }
                 .text();
-                self.record_ending(|| {
+                self.store_retrying(|| {
                     self.finish(id, fence, JobState::Succeeded, message.clone(), None)
                 })
             }
@@ -855,7 +856,7 @@ impl Jobs {
             Ok(Ending::Cancelled) => {
                 tracing::info!(job = %id, "job cancelled");
                 let _ = std::fs::remove_dir_all(&out_dir);
-                self.record_ending(|| {
+                self.store_retrying(|| {
                     self.finish(
                         id,
                         fence,

@@ -129,7 +129,10 @@ impl Jobs {
         let (Some(units), Some(node)) = (self.units.clone(), self.queue.node().cloned()) else {
             return Err(std::io::Error::other("no shared database"));
         };
-        units.create_units(id, bytes).map_err(io)?;
+        // The database may be restarting: its calls are retried for a while (a coordinator
+        // that stays cut off longer loses its claim to another node).
+        self.store_retrying(|| units.create_units(id, bytes))
+            .map_err(io)?;
         self.queue.wake();
         let total: u64 = bytes.iter().sum();
         let cases = bytes.len();
@@ -141,7 +144,14 @@ impl Jobs {
             if sink.is_cancelled() {
                 return Ok(Ending::Cancelled);
             }
-            let rows = units.units(id).map_err(io)?;
+            let rows = match units.units(id) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!(job = %id, error = %e, "cannot read the cases' state; retrying");
+                    std::thread::sleep(COORDINATE_EVERY);
+                    continue;
+                }
+            };
             if let Some(failed) = rows.iter().find(|u| u.state == UnitState::Failed) {
                 let detail = failed.error.clone().unwrap_or_default();
                 return Ok(Ending::Failed(
@@ -188,7 +198,7 @@ impl Jobs {
             }
         }
         // Every case read: the scans of the winning claims, fetched, merged.
-        let rows = units.units(id).map_err(io)?;
+        let rows = self.store_retrying(|| units.units(id)).map_err(io)?;
         let mut scans = Vec::with_capacity(cases);
         for unit in &rows {
             let key = unit.result.as_deref().ok_or_else(|| {
