@@ -38,7 +38,8 @@ export function workspaceVersion() {
  * once it printed its URL. */
 export async function startServer(extraArgs = []) {
   const dataDir = tempDir('data');
-  const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir,
+  // The data dir relative to the working directory, as the quick start's `./data` is.
+  const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0', '--data-dir', path.relative(ROOT, dataDir),
     '--static-dir', path.join(ROOT, 'dist'), '--models-dir', path.join(ROOT, 'models'), ...extraArgs], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });

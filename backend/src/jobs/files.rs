@@ -2,8 +2,8 @@
 //!
 //! A job records its files by their path under the data dir when the storage is shared
 //! (`uploads/<id>.zip`, `results/<id>/<claim>`): every node has a data dir of its own, and
-//! that path is the file's key in the storage. On one server the records keep absolute paths,
-//! as before; `data_dir.join(recorded)` serves both (joining an absolute path yields it).
+//! that path is the file's key in the storage. On one server the records keep the paths the
+//! server made, as before.
 
 use std::path::{Path, PathBuf};
 
@@ -22,8 +22,13 @@ pub(super) fn results_folder(id: &str, claim: Option<i64>) -> PathBuf {
 }
 
 impl Jobs {
-    /// A recorded path on this node.
+    /// A recorded path on this node. One server records its files by the paths it made
+    /// (under the data dir as configured, which may be relative to the working directory:
+    /// `./data`); several nodes record keys relative to the data dir.
     pub(super) fn local(&self, recorded: &Path) -> PathBuf {
+        if recorded.is_absolute() || !self.files.is_shared() {
+            return recorded.to_owned();
+        }
         self.config.data_dir.join(recorded)
     }
 

@@ -756,7 +756,7 @@ impl Jobs {
                 None,
             );
         }
-        let out_dir = self.local(&files::results_folder(
+        let out_dir = self.config.data_dir.join(files::results_folder(
             id,
             claim.fence.as_ref().map(|f| f.claim),
         ));

@@ -257,7 +257,7 @@ impl Jobs {
                 .join(&claim.job)
                 .join(claim.case.to_string())
                 .join(claim.fence.claim.to_string());
-            let out_dir = self.local(&folder);
+            let out_dir = self.config.data_dir.join(&folder);
             let _ = std::fs::remove_dir_all(&out_dir);
             let Some(mut order) = self.work_order(&job, out_dir.clone())? else {
                 return Ok(Some(Ending::Failed("the uploaded archive is gone".into())));
