@@ -27,14 +27,6 @@ fn weed() -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("free port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 /// One plain HTTP request; the status code.
 fn http(port: u16, method: &str, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -56,7 +48,17 @@ impl S3Server {
         let log = std::fs::File::create(dir.path().join("weed.log")).expect("log");
         // Every listener on a port of its own (the defaults are fixed ports, and the gRPC ones
         // port + 10000); the Iceberg and Lance catalogs are not needed.
-        let s3 = free_port();
+        // All held open until every one is chosen: a port given back at once may be handed
+        // out again by the next bind, and two listeners on one port keep the server down.
+        let held: Vec<TcpListener> = (0..8)
+            .map(|_| TcpListener::bind("127.0.0.1:0").expect("free port"))
+            .collect();
+        let free: Vec<u16> = held
+            .iter()
+            .map(|l| l.local_addr().expect("addr").port())
+            .collect();
+        drop(held);
+        let s3 = free[0];
         let ports: Vec<String> = [
             "master.port",
             "master.port.grpc",
@@ -67,7 +69,8 @@ impl S3Server {
             "s3.port.grpc",
         ]
         .iter()
-        .map(|flag| format!("-{flag}={}", free_port()))
+        .zip(&free[1..])
+        .map(|(flag, port)| format!("-{flag}={port}"))
         .collect();
         let child = Command::new(weed())
             .arg("server")
