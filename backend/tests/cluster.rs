@@ -48,6 +48,26 @@ struct Shared {
     dir: tempfile::TempDir,
 }
 
+/// Lines of each node's log printed when the test fails (the logs go with the temp dir).
+const LOG_TAIL_LINES: usize = 80;
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        for name in ["n1", "n2", "n3"] {
+            let log = std::fs::read_to_string(self.dir.path().join(format!("{name}.log")))
+                .unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            eprintln!("---- the last lines of {name}'s log ----");
+            for line in &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..] {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
 impl Node {
     fn start(name: &str, shared: &Shared) -> Node {
         let port = TcpListener::bind("127.0.0.1:0")
@@ -273,26 +293,42 @@ async fn connect(node: &Node, id: &str, after_seq: u64) -> Ws {
         .0
 }
 
-/// Reads events until the terminal one, the socket's end, or `stop` says so.
+/// How often the watcher says `ping`, as the web app does (a silent client is closed as idle).
+const CLIENT_PING_EVERY: Duration = Duration::from_secs(30);
+
+/// Reads events until the terminal one, the socket's end, or `stop` says so. Returns how the
+/// socket ended (`None` while it is open), so a check can say why events stopped coming.
 async fn read_until(
     ws: &mut Ws,
     out: &mut Vec<ServerMessage>,
     stop: impl Fn(&[ServerMessage]) -> bool,
-) -> bool {
+) -> Option<String> {
+    use futures_util::SinkExt;
     let deadline = tokio::time::Instant::now() + JOB_TIMEOUT;
+    let mut ping = tokio::time::interval(CLIENT_PING_EVERY);
+    ping.reset();
     loop {
         if out.last().is_some_and(ServerMessage::is_terminal) || stop(out) {
-            return true;
+            return None;
         }
-        match tokio::time::timeout_at(deadline, ws.next()).await {
+        let next = tokio::select! {
+            next = tokio::time::timeout_at(deadline, ws.next()) => next,
+            _ = ping.tick() => {
+                let _ = ws.send(Message::text("ping")).await;
+                continue;
+            }
+        };
+        match next {
             Ok(Some(Ok(Message::Text(t)))) => {
                 let msg: ServerMessage = serde_json::from_str(t.as_str()).expect("message");
-                if msg != ServerMessage::Heartbeat {
+                if !matches!(msg, ServerMessage::Heartbeat | ServerMessage::Pong) {
                     out.push(msg);
                 }
             }
+            Ok(Some(Ok(Message::Close(frame)))) => return Some(format!("closed: {frame:?}")),
             Ok(Some(Ok(_))) => {}
-            Ok(None | Some(Err(_))) => return false,
+            Ok(None) => return Some("ended without a close frame".into()),
+            Ok(Some(Err(e))) => return Some(format!("broke: {e}")),
             Err(_) => panic!("no terminal event in time: {out:?}"),
         }
     }
@@ -587,7 +623,12 @@ async fn three_nodes_share_postgresql_and_s3_survive_kills_and_a_database_restar
     let restart = Instant::now();
     pg.pg_ctl("restart");
     let restart_secs = restart.elapsed().as_secs_f64();
-    read_until(&mut ws, &mut seen, |_| false).await;
+    let end = read_until(&mut ws, &mut seen, |_| false).await;
+    assert!(
+        seen.last().is_some_and(ServerMessage::is_terminal),
+        "PostgreSQL restarted: the watcher's socket {end:?} after {:.1} s without a terminal event: {seen:?}",
+        restart.elapsed().as_secs_f64()
+    );
     assert_whole(&seen, "PostgreSQL restarted");
     assert!(
         matches!(seen.last(), Some(ServerMessage::Complete(_))),

@@ -13,7 +13,7 @@ use pg_cluster::Cluster;
 use std::time::Duration;
 
 use loglens::jobs::pg_store::PgStore;
-use loglens::jobs::queue::SharedQueue;
+use loglens::jobs::queue::{Held, SharedQueue};
 use loglens::jobs::store::{Change, Fence, JobStore, MakeEvent, NewJob, SqliteStore, StoreError};
 use loglens_shared::session::{JobState, ServerMessage, Throughput};
 use loglens_shared::{LocalizedText, ModelKind, Stage};
@@ -350,12 +350,13 @@ fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_wr
         0,
     )
     .expect("the new owner records its results");
-    // A heartbeat renews the leases of its node's jobs: q1 (A, 60 s) stays A's; a job
-    // claimed with a short lease and renewed is not taken over.
+    // A heartbeat renews the leases of the jobs its node has in hand: q1 (A, 60 s) stays
+    // A's; a job claimed with a short lease and renewed is not taken over.
     a.insert(&new_job("q4")).expect("insert");
     let c4 = a.claim("A", short).expect("claim").expect("q4");
+    let in_hand = Held::jobs(["q1", "q4"]);
     assert_eq!(
-        a.heartbeat("A", long).expect("heartbeat"),
+        a.heartbeat("A", long, &in_hand).expect("heartbeat"),
         Vec::<String>::new()
     );
     std::thread::sleep(Duration::from_millis(1200));
@@ -363,10 +364,20 @@ fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_wr
         b.claim("B", long).expect("claim").is_none(),
         "renewed leases hold"
     );
+    // A claim its node no longer has in hand (its run stopped without recording an end,
+    // say while the database was away) is not renewed: another node takes it when its
+    // lease runs out, instead of the job waiting for ever.
+    a.insert(&new_job("q5")).expect("insert");
+    let dropped = a.claim("A", short).expect("claim").expect("q5");
+    a.heartbeat("A", long, &in_hand).expect("heartbeat");
+    std::thread::sleep(Duration::from_millis(1200));
+    let q5 = b.claim("B", long).expect("claim").expect("q5 taken over");
+    assert_eq!(q5.id, "q5");
+    assert!(q5.fence.expect("fence").claim > dropped.fence.expect("fence").claim);
     // A cancel asked anywhere reaches the owner through its heartbeat.
     b.request_cancel("q4").expect("cancel");
     assert_eq!(
-        a.heartbeat("A", long).expect("heartbeat"),
+        a.heartbeat("A", long, &in_hand).expect("heartbeat"),
         vec!["q4".to_owned()]
     );
     // Node A starts again under the same name: what it held goes back to the queue.
@@ -457,18 +468,33 @@ fn a_spread_jobs_cases_are_claimed_under_leases_and_fenced() {
     // A worker that died gives its case back.
     b.unit_requeue(&c1).expect("requeue");
     assert_eq!(a.units("j").expect("units")[1].state, UnitState::Queued);
-    // Cancelled: nobody claims its cases; a reader of one hears it at its heartbeat.
+    // A heartbeat renews the lease of a case its node reads (in hand), not of one it
+    // dropped: B takes the dropped one once its lease runs out, never the one in hand.
     let c2 = a
-        .claim_unit("A", long, None)
+        .claim_unit("A", short, None)
         .expect("claim")
         .expect("a case");
+    let c3 = a
+        .claim_unit("A", short, None)
+        .expect("claim")
+        .expect("another case");
+    let mut in_hand = Held::default();
+    in_hand.units.insert(("j".to_owned(), c2.case));
+    a.heartbeat("A", long, &in_hand).expect("heartbeat");
+    std::thread::sleep(Duration::from_millis(1200));
+    let taken = b
+        .claim_unit("B", long, None)
+        .expect("claim")
+        .expect("the dropped case");
+    assert_eq!(taken.case, c3.case);
+    assert!(b.claim_unit("B", long, None).expect("claim").is_none());
+    // Cancelled: nobody claims its cases; a reader of one hears it at its heartbeat.
     a.request_cancel("j").expect("cancel");
     assert!(b.claim_unit("B", long, None).expect("claim").is_none());
     assert_eq!(
-        a.heartbeat("A", long).expect("heartbeat"),
+        a.heartbeat("A", long, &in_hand).expect("heartbeat"),
         vec!["j".to_owned()]
     );
-    let _ = c2;
     drop(a);
     drop(b);
 }

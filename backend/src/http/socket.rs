@@ -122,7 +122,7 @@ async fn serve(
 ) -> End {
     // 2. the snapshot
     let Ok(snapshot) = app.jobs.snapshot(id).await else {
-        return End::StoreError;
+        return store_error(socket).await;
     };
     let Some(snapshot) = snapshot else {
         let deleted = app.jobs.was_deleted(id).await.unwrap_or(false);
@@ -150,7 +150,7 @@ async fn serve(
     // 3. replay what the client missed (only up to the snapshot: later ones come live)
     if let Some(after) = after {
         let Ok(events) = app.jobs.events_after(id, after).await else {
-            return End::StoreError;
+            return store_error(socket).await;
         };
         for e in events
             .iter()
@@ -202,7 +202,9 @@ async fn serve(
                     // Subscribe again *before* reading the snapshot (as on connect), so an
                     // event published in between comes live.
                     *rx = app.jobs.subscribe(id);
-                    let Ok(Some(snap)) = app.jobs.snapshot(id).await else { return End::StoreError };
+                    let Ok(Some(snap)) = app.jobs.snapshot(id).await else {
+                        return store_error(socket).await;
+                    };
                     if let Ok(events) = app.jobs.events_after(id, last).await {
                         for e in events.iter().filter(|e| e.is_terminal()) {
                             if !send(socket, e).await {
@@ -268,6 +270,13 @@ async fn serve(
             }
         }
     }
+}
+
+/// The store could not be read: closed with 1011, so the client comes back (with
+/// `after_seq`) rather than taking the silence for the end.
+async fn store_error(socket: &mut WebSocket) -> End {
+    close(socket, close_code::ERROR, "store unavailable, reconnect").await;
+    End::StoreError
 }
 
 /// Resolves once the server shuts down (the watch guard is dropped before anything awaits).

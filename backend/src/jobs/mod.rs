@@ -37,7 +37,7 @@ use tokio_util::task::TaskTracker;
 use self::bus::Bus;
 use self::notes::JobNote;
 pub use self::queue::Slot;
-use self::queue::{Claim, NodeConfig, Queue, SharedQueue, Work};
+use self::queue::{Claim, Held, NodeConfig, Queue, SharedQueue, Work};
 use self::store::{Change, Fence, JobRecord, JobStore, NewJob, Rung, SqliteStore, StoreError};
 use self::units::UnitStore;
 use self::worker::{Ending, WorkOrder, WorkerConfig};
@@ -108,6 +108,9 @@ pub struct Jobs {
     forwarded: Mutex<HashMap<String, u64>>,
     /// Each running job's token: a child of `root`, so shutdown stops them all.
     cancels: Mutex<HashMap<String, CancellationToken>>,
+    /// The claims this node's workers have in hand, from claim to the end of their handling:
+    /// only these leases are renewed by the heartbeat (several nodes).
+    held: Mutex<Held>,
     // Persist and publish under one lock, so watchers see events in `seq` order.
     emit_lock: Mutex<()>,
     /// Cancelled at shutdown: workers stop taking jobs, running ones stop at a checkpoint.
@@ -167,6 +170,7 @@ impl Jobs {
             queue,
             forwarded: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
+            held: Mutex::default(),
             emit_lock: Mutex::new(()),
             root: CancellationToken::new(),
             running: TaskTracker::new(),
@@ -605,6 +609,7 @@ impl Jobs {
                 break;
             }
             let id = claim.id.clone();
+            let _in_hand = InHand::job(&self.held, &id);
             tracing::debug!(worker = n, job = %id, node = ?self.node_id(), "picked up");
             // The whole run is blocking work (the store, the worker process it supervises):
             // it runs on the blocking pool, never on the runtime's threads.
@@ -679,7 +684,8 @@ impl Jobs {
         };
         loop {
             let (c, id, lease) = (Arc::clone(&claims), node.id.clone(), node.dead_after);
-            match tokio::task::spawn_blocking(move || c.heartbeat(&id, lease)).await {
+            let held = self.held.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            match tokio::task::spawn_blocking(move || c.heartbeat(&id, lease, &held)).await {
                 Ok(Ok(cancels)) => {
                     for id in cancels {
                         self.cancel_here(&id);
@@ -714,7 +720,7 @@ impl Jobs {
                         && self.queue.node().is_some()
                         && Instant::now() + pause < deadline =>
                 {
-                    tracing::warn!(error = %e, "cannot record the end of a run yet; retrying");
+                    tracing::warn!(error = %e, "the database is out of reach; retrying");
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_secs(5));
                 }
@@ -972,6 +978,51 @@ impl Jobs {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "sweep of failed uploads failed"),
+        }
+    }
+}
+
+/// A claim in a worker's hands for as long as this lives (see [`Jobs::held`]).
+pub(super) enum InHand<'a> {
+    Job(&'a Mutex<Held>, String),
+    Case(&'a Mutex<Held>, (String, usize)),
+}
+
+impl<'a> InHand<'a> {
+    fn job(held: &'a Mutex<Held>, id: &str) -> Self {
+        let id = id.to_owned();
+        held.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .jobs
+            .insert(id.clone());
+        InHand::Job(held, id)
+    }
+
+    pub(super) fn case(held: &'a Mutex<Held>, job: &str, case: usize) -> Self {
+        let key = (job.to_owned(), case);
+        held.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .units
+            .insert(key.clone());
+        InHand::Case(held, key)
+    }
+}
+
+impl Drop for InHand<'_> {
+    fn drop(&mut self) {
+        match self {
+            InHand::Job(held, id) => {
+                held.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .jobs
+                    .remove(id);
+            }
+            InHand::Case(held, key) => {
+                held.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .units
+                    .remove(key);
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use loglens_shared::{LocalizedText, ModelKind};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Row};
 
-use super::queue::{Claim, SharedQueue, Work};
+use super::queue::{Claim, Held, SharedQueue, Work};
 use super::store::{
     Bell, COLUMNS, Change, Fence, JobRecord, JobStore, MakeEvent, NewJob, Rung, StoreError, now,
     parse_stage, stage_key,
@@ -631,7 +631,15 @@ impl SharedQueue for PgStore {
         Ok(self.claim(node, lease)?.map(Work::Job))
     }
 
-    fn heartbeat(&self, node: &str, lease: std::time::Duration) -> Result<Vec<String>, StoreError> {
+    fn heartbeat(
+        &self,
+        node: &str,
+        lease: std::time::Duration,
+        held: &Held,
+    ) -> Result<Vec<String>, StoreError> {
+        let jobs: Vec<&str> = held.jobs.iter().map(String::as_str).collect();
+        let unit_jobs: Vec<&str> = held.units.iter().map(|(j, _)| j.as_str()).collect();
+        let unit_cases: Vec<i32> = held.units.iter().map(|&(_, c)| c as i32).collect();
         self.with(|c| {
             let mut tx = c.transaction()?;
             tx.execute(
@@ -641,13 +649,14 @@ impl SharedQueue for PgStore {
             )?;
             tx.execute(
                 "UPDATE jobs SET lease_until = now() + make_interval(secs => $2)
-                    WHERE owner=$1 AND state IN ('queued','running')",
-                &[&node, &secs(lease)],
+                    WHERE owner=$1 AND state IN ('queued','running') AND id = ANY($3)",
+                &[&node, &secs(lease), &jobs],
             )?;
             tx.execute(
                 "UPDATE units SET lease_until = now() + make_interval(secs => $2)
-                    WHERE owner=$1 AND state='running'",
-                &[&node, &secs(lease)],
+                    WHERE owner=$1 AND state='running'
+                      AND (job_id, idx) IN (SELECT * FROM unnest($3::text[], $4::int[]))",
+                &[&node, &secs(lease), &unit_jobs, &unit_cases],
             )?;
             // Its jobs asked to cancel, and the jobs of the cases it reads that were
             // cancelled or ended meanwhile.

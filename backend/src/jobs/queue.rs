@@ -58,6 +58,24 @@ impl NodeConfig {
     }
 }
 
+/// The claims a node has in hand: the jobs it runs (or coordinates) and the cases it reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    pub jobs: std::collections::BTreeSet<String>,
+    /// (job, case)
+    pub units: std::collections::BTreeSet<(String, usize)>,
+}
+
+impl Held {
+    /// Jobs only (tests, and a node that reads no cases).
+    pub fn jobs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Held {
+        Held {
+            jobs: ids.into_iter().map(str::to_owned).collect(),
+            units: Default::default(),
+        }
+    }
+}
+
 /// A job handed to a worker.
 #[derive(Debug, Clone)]
 pub struct Claim {
@@ -77,9 +95,16 @@ pub trait SharedQueue: Send + Sync {
     fn claim_work(&self, node: &str, lease: Duration) -> Result<Option<Work>, StoreError> {
         Ok(self.claim(node, lease)?.map(Work::Job))
     }
-    /// Records that `node` is alive and renews the leases of its jobs; returns those of its
-    /// jobs someone asked to cancel.
-    fn heartbeat(&self, node: &str, lease: Duration) -> Result<Vec<String>, StoreError>;
+    /// Records that `node` is alive and renews the leases of the jobs and cases it has in
+    /// hand (`held`); returns those of its jobs someone asked to cancel. A claim of `node`
+    /// that is not in hand (its run stopped without recording its end, say while the
+    /// database was away) is not renewed: its lease runs out and another claim takes it.
+    fn heartbeat(
+        &self,
+        node: &str,
+        lease: Duration,
+        held: &Held,
+    ) -> Result<Vec<String>, StoreError>;
     /// Gives back every job `node` holds (it starts again under the same name: whatever it
     /// held, it no longer runs). Returns how many.
     fn release(&self, node: &str) -> Result<u64, StoreError>;

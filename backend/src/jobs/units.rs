@@ -245,6 +245,8 @@ impl Jobs {
         let Some(units) = self.units.clone() else {
             return;
         };
+        // Its lease is renewed while this runs, and only then.
+        let _in_hand = super::InHand::case(&self.held, &claim.job, claim.case);
         let key = format!("{}#{}", claim.job, claim.case);
         let outcome = (|| -> Result<Option<Ending>, StoreError> {
             let Some(job) = self.store.get(&claim.job)? else {
@@ -283,7 +285,7 @@ impl Jobs {
                 let scan = out_dir.join(CASE_SCAN_FILE);
                 let key = self.key(&scan);
                 self.files.put(&scan, &key)?;
-                units.unit_done(claim, &key, lines)?;
+                self.store_retrying(|| units.unit_done(claim, &key, lines))?;
             }
             // The inputs stay here for the job's other cases; they go when it ends
             // (`Jobs::drop_finished_copies`).
@@ -300,26 +302,28 @@ impl Jobs {
         let result = match outcome {
             Ok(None) | Ok(Some(Ending::CaseRead { .. })) => Ok(()),
             Ok(Some(Ending::Cancelled)) => Ok(()),
-            Ok(Some(Ending::Failed(detail))) => units.unit_failed(claim, &detail),
-            Ok(Some(Ending::OutOfMemory(_))) => units.unit_failed(
-                claim,
-                &JobNote::OutOfMemory {
+            Ok(Some(Ending::Failed(detail))) => {
+                self.store_retrying(|| units.unit_failed(claim, &detail))
+            }
+            Ok(Some(Ending::OutOfMemory(_))) => {
+                let text = JobNote::OutOfMemory {
                     budget_mib: self.config.worker.memory_budget_bytes / (1024 * 1024),
                 }
                 .text()
-                .en,
-            ),
-            Ok(Some(Ending::TimedOut)) => units.unit_failed(
-                claim,
-                &JobNote::TimedOut {
+                .en;
+                self.store_retrying(|| units.unit_failed(claim, &text))
+            }
+            Ok(Some(Ending::TimedOut)) => {
+                let text = JobNote::TimedOut {
                     limit: self.config.worker.deadline,
                 }
                 .text()
-                .en,
-            ),
+                .en;
+                self.store_retrying(|| units.unit_failed(claim, &text))
+            }
             Ok(Some(Ending::Died(status))) => {
                 tracing::warn!(job = %claim.job, case = claim.case, %status, "a case's worker died");
-                units.unit_requeue(claim)
+                self.store_retrying(|| units.unit_requeue(claim))
             }
             Ok(Some(Ending::Done { .. })) => Ok(()),
             Err(e) => Err(e),
@@ -330,6 +334,8 @@ impl Jobs {
                 tracing::info!(job = %claim.job, case = claim.case, reason = %e, "case no longer ours");
             }
             Err(e) => {
+                // Given back if the database lets us; if not, the case's lease runs out (it
+                // is no longer in hand, so no heartbeat renews it) and it is read again.
                 tracing::warn!(job = %claim.job, case = claim.case, error = %e, "cannot record a case");
                 let _ = units.unit_requeue(claim);
             }
