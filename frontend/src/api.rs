@@ -1,6 +1,6 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use loglens_shared::api::{Problem, RerunRequest};
 use loglens_shared::report::AnalysisReport;
 use loglens_shared::session::{ProcessAccepted, Snapshot};
@@ -8,6 +8,7 @@ use loglens_shared::{ExportFormat, ModelKind, ProblemDetails, ReportFile, Versio
 
 use crate::urls::{api_url, websocket_url};
 
+use crate::auth;
 use crate::i18n::Texts;
 
 /// API base URL chosen at build time (`LOGLENS_API_BASE`); empty means the page's origin.
@@ -74,25 +75,28 @@ fn status_error(status: u16, body: &str, status_text: String) -> ApiError {
 
 /// Where a report file of a finished analysis downloads from.
 pub fn report_url(id: &str, report: ReportFile) -> String {
-    url(&format!(
+    auth::with_token(url(&format!(
         "/api/sessions/{id}/reports/{}",
         report.file_name()
-    ))
+    )))
 }
 
 /// The results zip of a finished analysis.
 pub fn results_zip_url(id: &str) -> String {
-    url(&format!("/api/sessions/{id}/download"))
+    auth::with_token(url(&format!("/api/sessions/{id}/download")))
 }
 
 /// An export (`json`, `xml`, `pdf`) of a finished analysis.
 pub fn export_url(id: &str, format: ExportFormat) -> String {
-    url(&format!("/api/sessions/{id}/export/{}", format.as_str()))
+    auth::with_token(url(&format!(
+        "/api/sessions/{id}/export/{}",
+        format.as_str()
+    )))
 }
 
 /// A template to start one's own knowledge base or playbooks from.
 pub fn template_url(name: &str) -> String {
-    url(&format!("/api/templates/{name}"))
+    auth::with_token(url(&format!("/api/templates/{name}")))
 }
 
 pub fn url(path: &str) -> String {
@@ -111,17 +115,37 @@ pub fn progress_socket_url(id: &str, after_seq: u64) -> String {
     )
 }
 
+/// The request with the tab's token, if it signed in.
+fn authorized(request: RequestBuilder) -> RequestBuilder {
+    match auth::token() {
+        Some(t) => request.header("Authorization", &format!("Bearer {t}")),
+        None => request,
+    }
+}
+
+/// A 401 opens the sign-in form (the token was refused, or none was sent).
+fn on_status(status: u16) {
+    if status == 401 {
+        auth::ask(if auth::token().is_some() {
+            auth::Ask::Rejected
+        } else {
+            auth::Ask::First
+        });
+    }
+}
+
 async fn check(response: Response) -> Result<Response, ApiError> {
     if response.ok() {
         return Ok(response);
     }
     let status = response.status();
+    on_status(status);
     let text = response.text().await.unwrap_or_default();
     Err(status_error(status, &text, response.status_text()))
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(&url(path))
+    let response = authorized(Request::get(&url(path)))
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -130,6 +154,25 @@ async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiEr
         .json()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Whether the server accepts `token`: one cheap guarded call, made before the sign-in form
+/// keeps it.
+pub async fn accepts_token(token: &str) -> Result<bool, ApiError> {
+    let response = Request::get(&url("/api/sessions?limit=1"))
+        .header("Authorization", &format!("Bearer {}", token.trim()))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.status() == 401 {
+        return Ok(false);
+    }
+    let status = response.status();
+    if response.ok() {
+        return Ok(true);
+    }
+    let text = response.text().await.unwrap_or_default();
+    Err(status_error(status, &text, response.status_text()))
 }
 
 /// `GET /api/version`.
@@ -202,6 +245,10 @@ impl Upload {
         let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
         xhr.open_with_async("POST", &url("/process"), true)
             .map_err(err)?;
+        if let Some(t) = auth::token() {
+            xhr.set_request_header("Authorization", &format!("Bearer {t}"))
+                .map_err(err)?;
+        }
         let progress =
             Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
                 on_progress(e.loaded(), e.total());
@@ -240,6 +287,7 @@ impl Upload {
             return Err(ApiError::Interrupted);
         }
         if !(200..300).contains(&status) {
+            on_status(status);
             return Err(status_error(status, &text, format!("HTTP {status}")));
         }
         let accepted: ProcessAccepted =
@@ -255,7 +303,7 @@ pub async fn snapshot(id: &str) -> Result<Snapshot, ApiError> {
 
 /// `POST /api/sessions/{id}/cancel`.
 pub async fn cancel(id: &str) -> Result<(), ApiError> {
-    let response = Request::post(&url(&format!("/api/sessions/{id}/cancel")))
+    let response = authorized(Request::post(&url(&format!("/api/sessions/{id}/cancel"))))
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -272,9 +320,16 @@ pub async fn sessions() -> Result<loglens_shared::session::SessionList, ApiError
     get_json("/api/sessions?limit=100").await
 }
 
+/// The newest analysis that finished with results, if any (`/dashboard` without an id).
+pub async fn latest_finished() -> Result<Option<String>, ApiError> {
+    let list: loglens_shared::session::SessionList =
+        get_json("/api/sessions?state=succeeded&limit=1").await?;
+    Ok(list.sessions.into_iter().next().map(|s| s.session_id))
+}
+
 /// `DELETE /api/sessions/{id}`.
 pub async fn delete(id: &str) -> Result<(), ApiError> {
-    let response = Request::delete(&url(&format!("/api/sessions/{id}")))
+    let response = authorized(Request::delete(&url(&format!("/api/sessions/{id}"))))
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -283,7 +338,7 @@ pub async fn delete(id: &str) -> Result<(), ApiError> {
 
 /// `POST /api/sessions/{id}/rerun`: the same upload again with `model`; the new session's id.
 pub async fn rerun(id: &str, model: ModelKind) -> Result<String, ApiError> {
-    let response = Request::post(&url(&format!("/api/sessions/{id}/rerun")))
+    let response = authorized(Request::post(&url(&format!("/api/sessions/{id}/rerun"))))
         .json(&RerunRequest { model: Some(model) })
         .map_err(|e| ApiError::Network(e.to_string()))?
         .send()

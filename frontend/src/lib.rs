@@ -4,7 +4,8 @@
 //! both languages), `timeline` (log time, replay), `charts` (report → ECharts options),
 //! `incidents` (table filter and sort), `watch` (the session reducer: events and snapshots from
 //! any transport, the outcome once; reconnection backoff), `urls` (API and socket addresses) — hold the view models and are tested natively with
-//! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `watcher`
+//! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `auth` (the token, when the
+//! server asks for one), `watcher`
 //! (WebSocket → polling), `locale` (language state), `viewport` (chart layout), `components`, `pages`, `app`.
 
 pub mod charts;
@@ -17,6 +18,7 @@ pub mod watch;
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod locale;
 pub mod pages;

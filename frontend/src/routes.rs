@@ -10,6 +10,17 @@ pub fn dashboard(id: &str) -> String {
     format!("/dashboard/{id}")
 }
 
+/// `/dashboard` without an id (the prototype's upload page redirects there): the dashboard
+/// of the latest finished analysis, with the same query (`from_analysis=true` shows the toast).
+pub fn latest_dashboard(id: &str, query: &str) -> String {
+    let query = query.trim_start_matches('?');
+    if query.is_empty() {
+        dashboard(id)
+    } else {
+        format!("/dashboard/{id}?{query}")
+    }
+}
+
 /// The dashboard of `id` right after its analysis finished: it shows the completion toast.
 pub fn dashboard_after_analysis(id: &str) -> String {
     format!("/dashboard/{id}?from_analysis=true")
@@ -37,6 +48,11 @@ mod tests {
             "/dashboard/a?incident=3-12"
         );
         assert_eq!(watch("a"), "/?watch=a");
+        assert_eq!(
+            latest_dashboard("a", "?auto_load=true&from_analysis=true"),
+            "/dashboard/a?auto_load=true&from_analysis=true"
+        );
+        assert_eq!(latest_dashboard("a", ""), "/dashboard/a");
         assert_eq!(
             dashboard_after_analysis("a"),
             "/dashboard/a?from_analysis=true"

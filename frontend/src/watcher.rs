@@ -106,7 +106,16 @@ async fn run_socket(
     let Some(after) = view.try_with_untracked(|v| v.last_seq) else {
         return SocketEnd::Finished;
     };
-    let Ok(ws) = web_sys::WebSocket::new(&api::progress_socket_url(id, after)) else {
+    let url = api::progress_socket_url(id, after);
+    // With a token, it rides as the sub-protocol pair `bearer, <token>` (no headers here).
+    let opened = match crate::auth::token() {
+        Some(t) => {
+            let protocols = js_sys::Array::of2(&"bearer".into(), &t.into());
+            web_sys::WebSocket::new_with_str_sequence(&url, &protocols)
+        }
+        None => web_sys::WebSocket::new(&url),
+    };
+    let Ok(ws) = opened else {
         return SocketEnd::Failed { opened: false };
     };
     let (tx, mut rx) = mpsc::unbounded::<SocketEvent>();

@@ -12,6 +12,10 @@ pub struct VersionInfo {
     pub name: String,
     /// Semantic version of the backend crate.
     pub version: String,
+    /// Whether every other call needs the server's bearer token (`LOGLENS_API_TOKEN` set):
+    /// the web app asks for it before its first call rather than after a 401.
+    #[serde(default)]
+    pub token_required: bool,
 }
 
 /// An RFC 9457 `application/problem+json` body: every API error has this shape.

@@ -108,10 +108,11 @@ async fn openapi() -> Json<&'static Value> {
     Json(DOCUMENT.get_or_init(super::openapi::document))
 }
 
-async fn version() -> Json<VersionInfo> {
+async fn version(axum::extract::State(app): axum::extract::State<AppState>) -> Json<VersionInfo> {
     Json(VersionInfo {
         name: "LogLens".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        token_required: app.token_digest.is_some(),
     })
 }
 

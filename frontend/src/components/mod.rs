@@ -2,3 +2,4 @@
 
 pub mod echart;
 pub mod file_picker;
+pub mod sign_in;

@@ -2,5 +2,6 @@
 
 pub mod dashboard;
 pub mod history;
+pub mod latest;
 pub mod timemachine;
 pub mod upload;

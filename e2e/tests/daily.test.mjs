@@ -1,0 +1,114 @@
+// The web app for daily use (issue 15), in a real browser against real servers: a server
+// with a token (sign-in form, the whole analysis with the token on every request, the
+// socket and the downloads; a refused token asks again) and `/dashboard` without an id (the
+// prototype's redirect) opening the latest finished analysis.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launchBrowser, screenshot, validationZip, analyse } from './harness.mjs';
+
+const JOB_TIMEOUT_MS = 90_000;
+const TOKEN = 'e2e-token-9f3c';
+let browser;
+let zipPath;
+
+before(async () => {
+  zipPath = validationZip();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('a server with a token: asked once, a whole analysis with it, downloads, asked again when refused', async () => {
+  const server = await startServer(['--api-token', TOKEN]);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const unauthorized = [];
+    page.on('response', (r) => { if (r.status() === 401) unauthorized.push(r.url()); });
+    const sockets = [];
+    page.on('websocket', (ws) => {
+      const s = { url: ws.url(), frames: [] };
+      sockets.push(s);
+      ws.on('framereceived', (f) => s.frames.push(String(f.payload)));
+    });
+    await page.goto(`${server.url}/?lang=en`);
+    // Asked before the first refused call: the version says a token is needed.
+    const form = page.getByTestId('sign-in');
+    await form.waitFor();
+    assert.match(await form.textContent(), /access token/i);
+    await screenshot(page, 'sign-in');
+    // A wrong token is said at once and not kept.
+    await page.getByTestId('sign-in-token').fill('not-the-token');
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('sign-in-rejected').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('loglens.token')), null);
+    // The right one: kept for the session, the form gone after the reload.
+    await page.getByTestId('sign-in-token').fill(TOKEN);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('dropzone').waitFor();
+    await page.waitForLoadState('load');
+    assert.equal(await page.getByTestId('sign-in').count(), 0);
+    // The whole analysis: upload, progress over the socket (sub-protocol), dashboard.
+    await page.getByTestId('file-input').setInputFiles(zipPath);
+    await page.getByTestId('start').click();
+    await page.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+    await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('link-row').count(), 8, 'the 8 official links');
+    const progress = sockets.filter((s) => s.url.includes('/ws/progress/'));
+    assert.ok(progress.length >= 1, 'the progress socket was opened');
+    assert.ok(progress.some((s) => s.frames.some((f) => f.includes('"complete"'))),
+      `the socket carried the run to its end: ${JSON.stringify(progress.map((s) => s.frames.length))}`);
+    assert.equal(await page.getByTestId('transport').count(), 0, 'no fallback to polling');
+    // A download link carries the token: a real browser download of the official sheet.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('a[href*="/reports/"]').first().click(),
+    ]);
+    const body = readFileSync(await download.path());
+    assert.ok(body.length > 100, `${download.suggestedFilename()}: ${body.length} bytes`);
+    assert.ok(!body.toString('utf8', 0, 200).includes('unauthorized'), 'not a 401 body');
+    // No call was refused along the way (the wrong token's check aside).
+    assert.deepEqual(unauthorized.filter((u) => !u.includes('/api/sessions?limit=1')), []);
+    // A token the server no longer accepts (changed by its administrator): asked again.
+    await page.evaluate(() => sessionStorage.setItem('loglens.token', 'stale'));
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('sign-in-rejected').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('loglens.token')), null);
+    await screenshot(page, 'sign-in-rejected');
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('/dashboard without an id opens the latest finished analysis (the prototype\'s redirect)', async () => {
+  const server = await startServer();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Nothing finished yet: said, with the way to the upload page.
+    await page.goto(`${server.url}/dashboard?auto_load=true&from_analysis=true&lang=en`);
+    await page.getByTestId('no-finished-analysis').waitFor();
+    assert.match(await page.getByTestId('no-finished-analysis').textContent(), /No analysis has finished/);
+    const first = await analyse(server.url, zipPath);
+    const second = await analyse(server.url, zipPath, { name: 'second.zip' });
+    assert.equal(second.state, 'succeeded');
+    assert.equal(first.state, 'succeeded');
+    await page.goto(`${server.url}/dashboard?auto_load=true&from_analysis=true`);
+    const entries = await page.evaluate(() => history.length);
+    await page.waitForURL(new RegExp(`/dashboard/${second.session_id}`));
+    await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('link-row').count(), 8);
+    await page.getByTestId('toast').waitFor();
+    // Replaced, not pushed: Back leaves the app's dashboard rather than bouncing to it again.
+    assert.equal(await page.evaluate(() => history.length), entries);
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+});
