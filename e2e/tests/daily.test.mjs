@@ -112,3 +112,51 @@ test('/dashboard without an id opens the latest finished analysis (the prototype
     await server.stop();
   }
 });
+
+test('pause in the overlay, seen by a polling tab and the history, resumed there, completes', async () => {
+  const server = await startServer();
+  try {
+    const bigZip = validationZip(100_000, 'big.zip');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/?lang=en`);
+    await page.getByTestId('file-input').setInputFiles(bigZip);
+    await page.getByTestId('start').click();
+    await page.getByTestId('phase-processing').and(page.locator('[aria-current=step]')).waitFor({ timeout: 30_000 });
+    const id = new URL(page.url()).searchParams.get('watch');
+    assert.ok(id, `the overlay's address names the session: ${page.url()}`);
+    await page.getByTestId('pause-resume').click();
+    await page.getByTestId('paused-note').waitFor();
+    assert.equal(await page.getByTestId('pause-resume').textContent(), 'Resume');
+    await screenshot(page, 'overlay-paused');
+    const snap = await (await fetch(`${server.url}/api/sessions/${id}`)).json();
+    assert.equal(snap.state, 'paused');
+    // A tab without WebSocket (polling) sees it paused too.
+    const polling = await context.newPage();
+    await polling.addInitScript(() => { delete window.WebSocket; });
+    await polling.goto(`${server.url}/?watch=${id}&lang=en`);
+    await polling.getByTestId('paused-note').waitFor({ timeout: 15_000 });
+    // The history shows it paused and resumes it.
+    const history = await context.newPage();
+    await history.goto(`${server.url}/history?lang=en`);
+    const row = history.getByTestId('history-row').filter({ hasText: 'big.zip' });
+    await row.getByTestId('state').filter({ hasText: 'paused' }).waitFor();
+    await row.getByTestId('pause-resume').click();
+    await row.getByTestId('state').filter({ hasText: /queued|running|succeeded/ }).waitFor();
+    // Both watching tabs follow it to the dashboard.
+    for (const p of [page, polling]) {
+      await p.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+      await p.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+      assert.equal(await p.getByTestId('link-row').count(), 8);
+    }
+    const events = await (await fetch(`${server.url}/api/sessions/${id}/events?after_seq=0`)).json();
+    assert.ok(events.some((e) => e.type === 'progress' && e.state === 'paused'), 'a paused event');
+    assert.equal(events.filter((e) => e.type === 'complete').length, 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -310,6 +310,38 @@ pub async fn cancel(id: &str) -> Result<(), ApiError> {
     check(response).await.map(|_| ())
 }
 
+/// `POST /api/sessions/{id}/pause` or `/resume` (`what`): the session as it is now.
+pub async fn pause_or_resume(id: &str, what: PauseResume) -> Result<Snapshot, ApiError> {
+    let response = authorized(Request::post(&url(&format!(
+        "/api/sessions/{id}/{}",
+        what.path()
+    ))))
+    .send()
+    .await
+    .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Which of the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseResume {
+    Pause,
+    Resume,
+}
+
+impl PauseResume {
+    fn path(self) -> &'static str {
+        match self {
+            PauseResume::Pause => "pause",
+            PauseResume::Resume => "resume",
+        }
+    }
+}
+
 /// `GET /api/sessions/{id}/result`: everything the dashboard shows.
 pub async fn result(id: &str) -> Result<AnalysisReport, ApiError> {
     get_json(&format!("/api/sessions/{id}/result")).await

@@ -25,6 +25,7 @@ fn state_ru(s: JobState) -> &'static str {
     match s {
         JobState::Queued => "в очереди",
         JobState::Running => "выполняется",
+        JobState::Paused => "приостановлено",
         JobState::Succeeded => "готово",
         JobState::Failed => "ошибка",
         JobState::Cancelled => "отменено",
@@ -183,6 +184,16 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
         Problem::NotReady { state, .. } => {
             format!("Анализ ещё не завершён ({})", state_ru(*state))
         }
+        Problem::StateConflict { state, action, .. } => match action.as_str() {
+            "resume" => format!(
+                "Продолжить можно только приостановленный анализ ({})",
+                state_ru(*state)
+            ),
+            _ => format!(
+                "Анализ уже завершён ({}); приостановить нельзя",
+                state_ru(*state)
+            ),
+        },
         Problem::UnknownReport { name } => format!("Нет отчёта «{name}»"),
         Problem::BadRequest => "Сервер отклонил запрос".into(),
         Problem::Unauthorized => "Нужен токен доступа".into(),
@@ -335,6 +346,13 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
         Problem::NotReady { state, .. } => {
             format!("The analysis has not finished ({})", state.as_str())
         }
+        Problem::StateConflict { state, action, .. } => match action.as_str() {
+            "resume" => format!("Only a paused analysis can be resumed ({})", state.as_str()),
+            _ => format!(
+                "The analysis has already finished ({}); it cannot be paused",
+                state.as_str()
+            ),
+        },
         Problem::UnknownReport { name } => format!("No report «{name}»"),
         Problem::BadRequest => "The server refused the request".into(),
         Problem::Unauthorized => "An access token is required".into(),

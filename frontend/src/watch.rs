@@ -46,7 +46,8 @@ impl SessionView {
                 }
                 self.last_seq = p.seq;
                 if self.state.is_none_or(|s| !s.is_terminal()) {
-                    self.state = Some(JobState::Running);
+                    // The event's own state (a pause, a resume), else it runs.
+                    self.state = Some(p.state.unwrap_or(JobState::Running));
                 }
                 self.stage = Some(p.stage_key);
                 self.queue_position = None;
@@ -95,7 +96,7 @@ impl SessionView {
             JobState::Succeeded => self.finish(Outcome::Succeeded),
             JobState::Cancelled => self.finish(Outcome::Cancelled),
             JobState::Failed => self.finish(Outcome::Failed(s.text.clone())),
-            JobState::Queued | JobState::Running => None,
+            JobState::Queued | JobState::Running | JobState::Paused => None,
         }
     }
 
@@ -182,6 +183,7 @@ mod tests {
                 lines_done: 3,
                 ..Throughput::default()
             },
+            state: None,
         })
     }
 
@@ -215,6 +217,28 @@ mod tests {
             text: LocalizedText::new("done", "done"),
             code: None,
         })
+    }
+
+    #[test]
+    fn a_pause_and_a_resume_come_with_their_events_and_end_nothing() {
+        let mut v = SessionView::default();
+        v.apply(&progress(1, 30));
+        let ServerMessage::Progress(mut paused) = progress(2, 30) else {
+            unreachable!()
+        };
+        paused.state = Some(JobState::Paused);
+        assert_eq!(v.apply(&ServerMessage::Progress(paused.clone())), None);
+        assert_eq!(v.state, Some(JobState::Paused));
+        assert!(!v.is_finished());
+        // A snapshot of the paused session ends nothing either.
+        assert_eq!(v.apply(&snapshot(2, JobState::Paused, 30)), None);
+        paused.seq = 3;
+        paused.state = Some(JobState::Queued);
+        v.apply(&ServerMessage::Progress(paused));
+        assert_eq!(v.state, Some(JobState::Queued));
+        // The run again: percent kept, not gone back.
+        v.apply(&progress(4, 5));
+        assert_eq!((v.state, v.progress), (Some(JobState::Running), 30));
     }
 
     #[test]

@@ -173,6 +173,13 @@ pub enum Problem {
     UnknownReport {
         name: String,
     },
+    /// Pause or resume asked of a session whose state does not allow it (`action`: `pause`
+    /// of a finished one, `resume` of one that is not paused).
+    StateConflict {
+        id: String,
+        state: JobState,
+        action: String,
+    },
     /// A query or body the server cannot use; `detail` says why.
     BadRequest,
     Unauthorized,
@@ -232,6 +239,7 @@ impl Problem {
             Problem::QueueFull { .. } => "queue_full",
             Problem::NotReady { .. } => "not_ready",
             Problem::UnknownReport { .. } => "unknown_report",
+            Problem::StateConflict { .. } => "state_conflict",
             Problem::BadRequest => "bad_request",
             Problem::Unauthorized => "unauthorized",
             Problem::RateLimited { .. } => "rate_limited",

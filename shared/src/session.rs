@@ -18,15 +18,19 @@ use crate::vocab::ModelKind;
 pub enum JobState {
     Queued,
     Running,
+    /// Stopped by a user until resumed: holds no worker, survives a restart, and goes back
+    /// to the queue (from its first stage) when resumed.
+    Paused,
     Succeeded,
     Failed,
     Cancelled,
 }
 
 impl JobState {
-    pub const ALL: [JobState; 5] = [
+    pub const ALL: [JobState; 6] = [
         JobState::Queued,
         JobState::Running,
+        JobState::Paused,
         JobState::Succeeded,
         JobState::Failed,
         JobState::Cancelled,
@@ -43,6 +47,7 @@ impl JobState {
         match self {
             JobState::Queued => "queued",
             JobState::Running => "running",
+            JobState::Paused => "paused",
             JobState::Succeeded => "succeeded",
             JobState::Failed => "failed",
             JobState::Cancelled => "cancelled",
@@ -122,6 +127,10 @@ pub struct ProgressMessage {
     pub text: LocalizedText,
     #[serde(flatten)]
     pub throughput: Throughput,
+    /// The session's state after this event (`queued`, `running` or `paused`): a watcher
+    /// learns of a pause or a resume from the event itself. Absent in events of older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<JobState>,
 }
 
 /// The terminal `error` or `complete` message.
@@ -202,9 +211,11 @@ mod tests {
                 speed_bytes_per_sec: Some(2.5),
                 eta_seconds: Some(4),
             },
+            state: Some(JobState::Paused),
         });
         let v = serde_json::to_value(&p).expect("json");
         assert_eq!(v["type"], "progress");
+        assert_eq!(v["state"], "paused");
         assert_eq!(v["stage"], "Загрузка ML модели");
         assert_eq!(v["progress"], 25);
         assert_eq!(v["message"], "m");

@@ -44,6 +44,12 @@ pub enum ApiError {
     QueueFull { capacity: usize },
     #[error("session {id} is {}: results exist only for finished analyses", .state.as_str())]
     NotReady { id: String, state: JobState },
+    #[error("session {id} is {}: cannot {action} it", .state.as_str())]
+    StateConflict {
+        id: String,
+        state: JobState,
+        action: &'static str,
+    },
     #[error("no report {0:?} (known: {1})")]
     UnknownReport(String, String),
     #[error("{0}")]
@@ -110,7 +116,7 @@ impl ApiError {
             | ApiError::TooManyUploads { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UploadStalled { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
-            ApiError::NotReady { .. } => StatusCode::CONFLICT,
+            ApiError::NotReady { .. } | ApiError::StateConflict { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
             ApiError::ForeignOrigin(_) => StatusCode::FORBIDDEN,
@@ -136,6 +142,11 @@ impl ApiError {
             ApiError::TooLarge { limit } => Problem::UploadTooLarge { limit: *limit },
             ApiError::QueueFull { capacity } => Problem::QueueFull {
                 capacity: *capacity as u64,
+            },
+            ApiError::StateConflict { id, state, action } => Problem::StateConflict {
+                id: id.clone(),
+                state: *state,
+                action: (*action).to_owned(),
             },
             ApiError::NotReady { id, state } => Problem::NotReady {
                 id: id.clone(),

@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 use loglens_shared::report::{AnalysisReport, Comparison};
-use loglens_shared::session::{ProcessAccepted, ServerMessage, SessionList, Snapshot};
+use loglens_shared::session::{JobState, ProcessAccepted, ServerMessage, SessionList, Snapshot};
 use loglens_shared::{ExportFormat, ProblemDetails, ReportFile, VersionInfo};
 
 fn reference(name: &str) -> Value {
@@ -102,7 +102,7 @@ pub fn document() -> Value {
             "/api/sessions": { "get": {
                 "summary": "History of analyses, newest first",
                 "parameters": [
-                    { "name": "state", "in": "query", "schema": { "type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"] } },
+                    { "name": "state", "in": "query", "schema": { "type": "string", "enum": JobState::ALL.map(JobState::as_str) } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 } },
                     { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }
                 ],
@@ -139,6 +139,13 @@ pub fn document() -> Value {
                 "responses": { "200": file_response("The export", &ExportFormat::ALL.map(ExportFormat::content_type)), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
                 "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
+            "/api/sessions/{id}/pause": { "post": { "summary": "Pause a queued or running analysis until resumed (it frees its worker and stays paused through restarts)",
+                "parameters": [id_param()],
+                "responses": { "202": ok_json("Snapshot", "Paused"), "404": not_found.clone(), "409": problem("Already finished"), "410": gone.clone() } } },
+            "/api/sessions/{id}/resume": { "post": { "summary": "Put a paused analysis back in the queue (it runs again from its first stage)",
+                "parameters": [id_param()],
+                "responses": { "202": ok_json("Snapshot", "Back in the queue"), "404": not_found.clone(), "409": problem("Not paused"),
+                    "410": gone.clone(), "429": problem("Queue full") } } },
             "/api/sessions/{id}/rerun": { "post": { "summary": "Analyse the same upload again as a new session (optionally with the other model)",
                 "parameters": [id_param()],
                 "requestBody": { "required": false, "content": { "application/json": { "schema": reference("RerunRequest") } } },

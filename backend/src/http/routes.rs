@@ -31,6 +31,8 @@ pub fn api() -> Router<AppState> {
         .route("/sessions/{id}/reports/{name}", get(files::report))
         .route("/sessions/{id}/download", get(files::download))
         .route("/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/sessions/{id}/pause", post(sessions::pause))
+        .route("/sessions/{id}/resume", post(sessions::resume))
         .route("/sessions/{id}/rerun", post(sessions::rerun))
         .route("/templates/{name}", get(files::template))
         .fallback(no_route)

@@ -14,7 +14,8 @@ use super::error::ApiError;
 use super::extract::{OptionalJson, Path, Query};
 use super::state::AppState;
 use super::upload;
-use crate::jobs::store::JobRecord;
+use crate::jobs::Resume;
+use crate::jobs::store::{JobRecord, StoreError};
 use loglens_shared::ReportFile;
 use loglens_shared::api::RerunRequest;
 
@@ -137,6 +138,42 @@ pub async fn cancel(
         return Err(missing(&app, &id).await);
     };
     Ok((StatusCode::ACCEPTED, Json(snap)).into_response())
+}
+
+/// A pause or resume the session's state does not allow: 409 with its state.
+fn state_conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::State { id, state, action } => ApiError::StateConflict { id, state, action },
+        other => other.into(),
+    }
+}
+
+/// `POST /api/sessions/{id}/pause`: a queued or running analysis leaves the queue or its
+/// worker and waits (through restarts) until resumed. 202 with the snapshot; pausing a paused
+/// one changes nothing; 409 once it has finished.
+pub async fn pause(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(snap) = app.jobs.pause(&id).await.map_err(state_conflict)? else {
+        return Err(missing(&app, &id).await);
+    };
+    Ok((StatusCode::ACCEPTED, Json(snap)).into_response())
+}
+
+/// `POST /api/sessions/{id}/resume`: a paused analysis goes back to the queue and runs from
+/// its first stage. 202 with the snapshot; 409 when it is not paused; 429 when the queue is full.
+pub async fn resume(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match app.jobs.resume(&id).await.map_err(state_conflict)? {
+        Resume::Done(Some(snap)) => Ok((StatusCode::ACCEPTED, Json(snap)).into_response()),
+        Resume::Done(None) => Err(missing(&app, &id).await),
+        Resume::QueueFull => Err(ApiError::QueueFull {
+            capacity: app.queue_capacity,
+        }),
+    }
 }
 
 /// `POST /api/sessions/{id}/rerun`: the same upload (archive, knowledge base, playbooks)

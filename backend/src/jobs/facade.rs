@@ -126,6 +126,18 @@ impl Jobs {
         self.off_runtime(move |j| j.cancel_blocking(&id)).await
     }
 
+    /// Pauses a queued or running job (see `Jobs::pause_blocking`).
+    pub async fn pause(self: &Arc<Self>, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.pause_blocking(&id)).await
+    }
+
+    /// Puts a paused job back in the queue.
+    pub async fn resume(self: &Arc<Self>, id: &str) -> Result<super::Resume, StoreError> {
+        let id = id.to_owned();
+        self.off_runtime(move |j| j.resume_blocking(&id)).await
+    }
+
     /// Cancels if needed and removes the job, its events, upload and results.
     pub async fn delete(self: &Arc<Self>, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();

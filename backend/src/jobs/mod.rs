@@ -400,7 +400,7 @@ impl Jobs {
             return Ok(None);
         };
         match job.state {
-            JobState::Queued => {
+            JobState::Queued | JobState::Paused => {
                 // A node that claimed it meanwhile finds it ended: its first append is refused.
                 match self.finish(
                     id,
@@ -424,6 +424,65 @@ impl Jobs {
             _ => {}
         }
         self.snapshot_blocking(id)
+    }
+
+    /// Pauses a queued or running job: it leaves the queue or its worker (at the next
+    /// checkpoint; on several nodes the node running it hears the doorbell, or its next
+    /// append is refused) and stays paused, through restarts, until resumed. `None` when
+    /// there is no such job; a refusal ([`StoreError::State`]) when it has ended.
+    fn pause_blocking(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+        let Some(job) = self.store.get(id)? else {
+            return Ok(None);
+        };
+        if job.state.is_terminal() {
+            return Err(StoreError::State {
+                id: id.to_owned(),
+                state: job.state,
+                action: "pause",
+            });
+        }
+        if job.state != JobState::Paused {
+            self.emit(
+                id,
+                None,
+                Change::Paused {
+                    message: &JobNote::Paused.text(),
+                },
+                |seq, rec| progress_message(seq, rec, None),
+            )?;
+            self.cancel_here(id);
+            tracing::info!(job = %id, "paused");
+        }
+        self.snapshot_blocking(id)
+    }
+
+    /// Puts a paused job back in the queue; it runs again from its first stage (its percent
+    /// does not go back). A refusal when it is not paused.
+    fn resume_blocking(&self, id: &str) -> Result<Resume, StoreError> {
+        let Some(job) = self.store.get(id)? else {
+            return Ok(Resume::Done(None));
+        };
+        if job.state != JobState::Paused {
+            return Err(StoreError::State {
+                id: id.to_owned(),
+                state: job.state,
+                action: "resume",
+            });
+        }
+        let Some(slot) = self.reserve_blocking()? else {
+            return Ok(Resume::QueueFull);
+        };
+        self.emit(
+            id,
+            None,
+            Change::Resumed {
+                message: &JobNote::Resumed.text(),
+            },
+            |seq, rec| progress_message(seq, rec, None),
+        )?;
+        self.queue.push(slot, id.to_owned());
+        tracing::info!(job = %id, "resumed");
+        Ok(Resume::Done(self.snapshot_blocking(id)?.map(Box::new)))
     }
 
     /// Cancels `id` if this process runs it, and the cases of it this process reads (keys
@@ -609,7 +668,12 @@ impl Jobs {
                 break;
             }
             let id = claim.id.clone();
-            let _in_hand = InHand::job(&self.held, &id);
+            // One server's queue may hold a job twice (paused while queued, then resumed
+            // before a worker took its first entry): one run at a time.
+            let Some(_in_hand) = InHand::job(&self.held, &id) else {
+                tracing::debug!(job = %id, "already in a worker's hands");
+                continue;
+            };
             tracing::debug!(worker = n, job = %id, node = ?self.node_id(), "picked up");
             // The whole run is blocking work (the store, the worker process it supervises):
             // it runs on the blocking pool, never on the runtime's threads.
@@ -735,8 +799,8 @@ impl Jobs {
         let Some(job) = self.store.get(id)? else {
             return Ok(());
         };
-        if job.state.is_terminal() {
-            return Ok(()); // cancelled or deleted while queued
+        if job.state.is_terminal() || job.state == JobState::Paused {
+            return Ok(()); // cancelled, deleted or paused while queued
         }
         if claim.cancel_requested {
             // Its node died after the cancel was asked for.
@@ -858,6 +922,18 @@ impl Jobs {
             Ok(Ending::Cancelled) if self.root.is_cancelled() => {
                 tracing::info!(job = %id, "interrupted by shutdown: left queued for the next start");
                 self.store.requeue(id, true)
+            }
+            Ok(Ending::Cancelled)
+                if self
+                    .store
+                    .get(id)
+                    .is_ok_and(|j| j.is_some_and(|j| j.state == JobState::Paused)) =>
+            {
+                // Stopped by a pause: it waits, its worker free, until resumed (and then
+                // runs from its first stage); nothing half-written is kept.
+                tracing::info!(job = %id, "run stopped: the job was paused");
+                let _ = std::fs::remove_dir_all(&out_dir);
+                Ok(())
             }
             Ok(Ending::Cancelled) => {
                 tracing::info!(job = %id, "job cancelled");
@@ -982,6 +1058,14 @@ impl Jobs {
     }
 }
 
+/// What a resume did.
+pub enum Resume {
+    /// Back in the queue (its snapshot), or `None`: no such job.
+    Done(Option<Box<Snapshot>>),
+    /// The queue has no room: it stays paused.
+    QueueFull,
+}
+
 /// A claim in a worker's hands for as long as this lives (see [`Jobs::held`]).
 pub(super) enum InHand<'a> {
     Job(&'a Mutex<Held>, String),
@@ -989,13 +1073,14 @@ pub(super) enum InHand<'a> {
 }
 
 impl<'a> InHand<'a> {
-    fn job(held: &'a Mutex<Held>, id: &str) -> Self {
+    /// `None` when a worker already has the job in hand.
+    fn job(held: &'a Mutex<Held>, id: &str) -> Option<Self> {
         let id = id.to_owned();
         held.lock()
             .unwrap_or_else(|p| p.into_inner())
             .jobs
-            .insert(id.clone());
-        InHand::Job(held, id)
+            .insert(id.clone())
+            .then_some(InHand::Job(held, id))
     }
 
     pub(super) fn case(held: &'a Mutex<Held>, job: &str, case: usize) -> Self {
@@ -1038,6 +1123,7 @@ fn progress_message(seq: u64, rec: &JobRecord, stage: Option<Stage>) -> ServerMe
         progress: rec.progress,
         text: rec.message.clone(),
         throughput: rec.throughput,
+        state: Some(rec.state),
     })
 }
 

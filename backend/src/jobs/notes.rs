@@ -13,6 +13,8 @@ use crate::say;
 pub enum JobNote {
     Queued,
     Started,
+    Paused,
+    Resumed,
     /// An archive's cases read on several nodes: `done` of `cases` read.
     ReadingCases {
         done: usize,
@@ -57,6 +59,14 @@ impl JobNote {
         match self {
             JobNote::Queued => LocalizedText::new("В очереди", "Queued"),
             JobNote::Started => say!("Анализ запущен", "Analysis started"),
+            JobNote::Paused => say!(
+                "Анализ приостановлен; продолжится с начала после «Продолжить»",
+                "Analysis paused; it starts over when resumed"
+            ),
+            JobNote::Resumed => say!(
+                "Анализ продолжен: снова в очереди",
+                "Analysis resumed: back in the queue"
+            ),
             JobNote::Restarted => say!(
                 "Перезапуск анализа после остановки",
                 "Analysis restarted after a stop"

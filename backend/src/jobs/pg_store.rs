@@ -295,6 +295,13 @@ impl JobStore for PgStore {
             if job.state.is_terminal() {
                 return Err(StoreError::Ended(id.to_owned()));
             }
+            change
+                .allowed_in(job.state)
+                .map_err(|action| StoreError::State {
+                    id: id.to_owned(),
+                    state: job.state,
+                    action,
+                })?;
             if let Some(f) = fence {
                 let owner: Option<String> = row.try_get(COLUMN_COUNT)?;
                 let claim: i64 = row.try_get(COLUMN_COUNT + 1)?;
@@ -340,7 +347,19 @@ impl JobStore for PgStore {
                         &[&id, &message.ru, &ts, &seq, &message.en],
                     )?;
                 }
-                Change::Requeued { message } => {
+                Change::Paused { message } => {
+                    // Its claim goes with it (it holds no worker); the node running it hears
+                    // the doorbell (or its next append is refused) and stops.
+                    tx.execute(
+                        "UPDATE jobs SET state='paused', message=$2, seq=$3, message_en=$4, owner=NULL,
+                            lease_until=NULL, eta=NULL,
+                            attempts = CASE WHEN state='running' THEN GREATEST(attempts-1, 0) ELSE attempts END
+                            WHERE id=$1",
+                        &[&id, &message.ru, &seq, &message.en],
+                    )?;
+                    tx.execute("SELECT pg_notify($1, $2)", &[&CANCEL_CHANNEL, &id])?;
+                }
+                Change::Requeued { message } | Change::Resumed { message } => {
                     // Given back: any node may claim it.
                     tx.execute(
                         "UPDATE jobs SET state='queued', message=$2, seq=$3, message_en=$4, owner=NULL,

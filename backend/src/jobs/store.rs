@@ -46,15 +46,48 @@ pub enum StoreError {
     },
     #[error("no job {0}")]
     NoJob(String),
+    /// A change the job's state does not allow: pausing a finished job, resuming one that is
+    /// not paused, a run's progress while its job is paused.
+    #[error("job {id} is {}: cannot {action}", .state.as_str())]
+    State {
+        id: String,
+        state: JobState,
+        action: &'static str,
+    },
     #[error(transparent)]
     Files(#[from] super::storage::StorageError),
+}
+
+impl Change<'_> {
+    /// Whether the change may be applied to a job in `state` (not ended): a paused job takes
+    /// only its resume and its cancel; only a paused job is resumed. `Err` names the action.
+    pub fn allowed_in(&self, state: JobState) -> Result<(), &'static str> {
+        match (self, state) {
+            (Change::Resumed { .. }, JobState::Paused) => Ok(()),
+            (Change::Resumed { .. }, _) => Err("resume"),
+            (
+                Change::Finished {
+                    state: JobState::Cancelled,
+                    ..
+                },
+                JobState::Paused,
+            ) => Ok(()),
+            (Change::Paused { .. }, JobState::Paused) => Err("pause"),
+            (Change::Paused { .. }, _) => Ok(()),
+            (_, JobState::Paused) => Err("run"),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl StoreError {
     /// The append was refused because the job ended or was taken over: the run that asked
     /// has nothing more to say, and that is no fault.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, StoreError::Ended(_) | StoreError::Fenced { .. })
+        matches!(
+            self,
+            StoreError::Ended(_) | StoreError::Fenced { .. } | StoreError::State { .. }
+        )
     }
 }
 
@@ -173,6 +206,11 @@ pub enum Change<'a> {
     Started { message: &'a LocalizedText },
     /// The job goes back to the queue after its worker stopped.
     Requeued { message: &'a LocalizedText },
+    /// A user paused the job: it leaves its worker (and, on several nodes, its claim) and
+    /// waits, through restarts, until resumed.
+    Paused { message: &'a LocalizedText },
+    /// A paused job goes back to the queue.
+    Resumed { message: &'a LocalizedText },
     /// The job ended.
     Finished {
         state: JobState,
@@ -410,6 +448,13 @@ impl JobStore for SqliteStore {
         if job.state.is_terminal() {
             return Err(StoreError::Ended(id.to_owned()));
         }
+        change
+            .allowed_in(job.state)
+            .map_err(|action| StoreError::State {
+                id: id.to_owned(),
+                state: job.state,
+                action,
+            })?;
         let seq = job.seq + 1;
         let ts = now();
         match change {
@@ -433,9 +478,19 @@ impl JobStore for SqliteStore {
                     params![id, message.ru, ts, seq as i64, message.en],
                 )?;
             }
-            Change::Requeued { message } => {
+            Change::Requeued { message } | Change::Resumed { message } => {
                 tx.execute(
                     "UPDATE jobs SET state='queued', message=?2, seq=?3, message_en=?4 WHERE id=?1",
+                    params![id, message.ru, seq as i64, message.en],
+                )?;
+            }
+            Change::Paused { message } => {
+                tx.execute(
+                    // A run stopped by a pause is not a worker's failure: it does not count
+                    // towards the attempts that fail a job that keeps stopping its worker.
+                    "UPDATE jobs SET state='paused', message=?2, seq=?3, message_en=?4, eta=NULL,
+                        attempts = CASE WHEN state='running' THEN MAX(attempts-1, 0) ELSE attempts END
+                        WHERE id=?1",
                     params![id, message.ru, seq as i64, message.en],
                 )?;
             }

@@ -4,6 +4,7 @@
 mod helpers;
 mod isolation;
 mod operations;
+mod pause;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
 mod postgres;

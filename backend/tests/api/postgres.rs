@@ -245,3 +245,49 @@ async fn a_cancel_sent_to_one_node_stops_the_job_running_on_another_once() {
     drop(a);
     drop(b);
 }
+
+#[tokio::test]
+async fn a_pause_sent_to_one_node_frees_the_job_running_on_another_and_a_resume_finishes_it() {
+    let cluster = Cluster::start();
+    let shared = tempfile::tempdir().expect("shared folder");
+    let db = cluster.url();
+    let storage = format!("file://{}", shared.path().display());
+    let a = node(&db, &storage, 0).await;
+    let b = node(&db, &storage, 1).await;
+    let id = start_job(&a.client, &a.url(""), &validation_zip(50_000)).await;
+    wait_running(&a.client, &a.url(""), &id).await;
+    let r = a
+        .client
+        .post(a.url(&format!("/api/sessions/{id}/pause")))
+        .send()
+        .await
+        .expect("pause");
+    assert_eq!(r.status(), 202, "{r:?}");
+    // B hears it and lets the job go: its one worker runs another job meanwhile.
+    let other = start_job(&a.client, &a.url(""), &validation_zip(2000)).await;
+    assert_eq!(
+        wait_done(&b.client, &b.url(""), &other).await.state,
+        JobState::Succeeded
+    );
+    let paused: loglens_shared::session::Snapshot =
+        get_json(&b.client, &b.url(&format!("/api/sessions/{id}"))).await;
+    assert_eq!(paused.state, JobState::Paused);
+    let r = b
+        .client
+        .post(b.url(&format!("/api/sessions/{id}/resume")))
+        .send()
+        .await
+        .expect("resume");
+    assert_eq!(r.status(), 202, "{r:?}");
+    let report = succeeded_report(&a.client, &a.url(""), &id).await;
+    assert_eq!(report.links.len(), 8);
+    let events: Vec<ServerMessage> = get_json(
+        &a.client,
+        &a.url(&format!("/api/sessions/{id}/events?after_seq=0")),
+    )
+    .await;
+    assert_eq!(seqs(&events), (1..=events.len() as u64).collect::<Vec<_>>());
+    assert_eq!(events.iter().filter(|e| e.is_terminal()).count(), 1);
+    drop(a);
+    drop(b);
+}

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::helpers::*;
 
 /// `loglens serve` as a child process on a free port; returns it and its address.
-fn serve(data: &Path, static_dir: &Path) -> (Child, String) {
+pub(crate) fn serve(data: &Path, static_dir: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loglens"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data)

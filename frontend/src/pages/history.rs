@@ -107,6 +107,13 @@ pub fn HistoryPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         });
     };
+    // Pause or resume from the list; the list is read again to show the new state.
+    let switch = move |id: String, what: api::PauseResume| {
+        leptos::task::spawn_local(async move {
+            let _ = api::pause_or_resume(&id, what).await;
+            reload.update(|n| *n += 1);
+        });
+    };
     let keep = move |_| {
         if let Some(d) = dialog.get_untracked() {
             d.close();
@@ -122,12 +129,18 @@ pub fn HistoryPage() -> impl IntoView {
                 Some(Ok(list)) if list.sessions.is_empty() => view! { <p>{t.no_sessions}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <table class="links" data-testid="history">
-                        <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th></th></tr></thead>
+                        <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th></th><th></th></tr></thead>
                         <tbody>
                             {list.sessions.into_iter().map(|s| {
                                 let id = s.session_id.clone();
                                 let id_pick = id.clone();
                                 let done = s.state == JobState::Succeeded;
+                                let id_switch = id.clone();
+                                let switch_to = match s.state {
+                                    JobState::Queued | JobState::Running => Some((api::PauseResume::Pause, t.pause)),
+                                    JobState::Paused => Some((api::PauseResume::Resume, t.resume)),
+                                    _ => None,
+                                };
                                 let created = local_time(&s.created_at, t);
                                 let pending_delete = Pending {
                                     id: id.clone(),
@@ -153,6 +166,11 @@ pub fn HistoryPage() -> impl IntoView {
                                         <td><time title=s.created_at.clone()>{created}</time></td>
                                         <td>{s.model.as_str()}</td>
                                         <td>{duration(&s, t)}</td>
+                                        <td>{switch_to.map(|(what, label)| view! {
+                                            <button class="link" data-testid="pause-resume"
+                                                aria-label=format!("{label}: {}", s.upload_name)
+                                                on:click=move |_| switch(id_switch.clone(), what)>{label}</button>
+                                        })}</td>
                                         <td><button class="link" data-testid="delete"
                                             aria-label=(t.delete_named)(&s.upload_name)
                                             on:click=move |_| ask(pending_delete.clone())>{t.delete}</button></td>

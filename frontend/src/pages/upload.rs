@@ -11,10 +11,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use loglens_shared::Stage;
+use loglens_shared::session::JobState;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::api::{self, ApiError, Upload, UploadAbort};
+use crate::api::{self, ApiError, PauseResume, Upload, UploadAbort};
 use crate::components::file_picker::FilePicker;
 use crate::i18n::Texts;
 use crate::locale::use_texts;
@@ -467,6 +468,25 @@ fn Overlay(
         Phase::Queued => 0,
         Phase::Processing => view_state.with(|v| v.progress),
     };
+    let paused = move || view_state.with(|v| v.state == Some(JobState::Paused));
+    let pause_error = RwSignal::new(None::<String>);
+    let pause_or_resume = move |what: PauseResume| {
+        let Some(id) = session.get_untracked() else {
+            return;
+        };
+        pause_error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::pause_or_resume(&id, what).await {
+                // The event comes over the socket too; the answer shows it at once.
+                Ok(s) => view_state.update(|v| {
+                    v.apply_snapshot(&s);
+                }),
+                Err(e) => {
+                    let _ = pause_error.try_set(Some(api::describe(&e, t.get_untracked())));
+                }
+            }
+        });
+    };
     let upload_line = move || {
         let t = t.get();
         let s = sending.get()?;
@@ -486,7 +506,7 @@ fn Overlay(
     view! {
         <div class="overlay" data-testid="overlay" role="dialog" aria-modal="true" aria-labelledby="overlay-title">
             <div class="overlay-card">
-                <div class="spinner" aria-hidden="true"></div>
+                <div class="spinner" class:stopped=paused aria-hidden="true"></div>
                 <h2 id="overlay-title">{move || t.get().overlay_title}</h2>
                 <ol class="phases" data-testid="phases">
                     {Phase::ALL.into_iter().map(|p| view! {
@@ -529,7 +549,19 @@ fn Overlay(
                 <Show when=move || transport.get() == Transport::Polling>
                     <p class="transport" data-testid="transport">{move || { let t = t.get(); (t.transport)(transport.get().label(t)) }}</p>
                 </Show>
-                <button class="secondary" data-testid="cancel" on:click=move |_| cancel.run(())>{move || t.get().cancel}</button>
+                <Show when=paused>
+                    <p class="paused" role="status" data-testid="paused-note">{move || t.get().paused_note}</p>
+                </Show>
+                {move || pause_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <div class="overlay-actions">
+                    <Show when=move || phase.get() != Phase::Uploading>
+                        <button class="secondary" data-testid="pause-resume"
+                            on:click=move |_| pause_or_resume(if paused() { PauseResume::Resume } else { PauseResume::Pause })>
+                            {move || if paused() { t.get().resume } else { t.get().pause }}
+                        </button>
+                    </Show>
+                    <button class="secondary" data-testid="cancel" on:click=move |_| cancel.run(())>{move || t.get().cancel}</button>
+                </div>
             </div>
         </div>
     }
