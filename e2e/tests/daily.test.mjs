@@ -147,7 +147,11 @@ test('pause in the overlay, seen by a polling tab and the history, resumed there
     await row.getByTestId('state').filter({ hasText: /queued|running|succeeded/ }).waitFor();
     // Both watching tabs follow it to the dashboard.
     for (const p of [page, polling]) {
-      await p.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+      await p.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS }).catch(async (e) => {
+        const snap = await (await fetch(`${server.url}/api/sessions/${id}`)).json();
+        await screenshot(p, 'pause-failed');
+        throw new Error(`${e.message}\nsession: ${JSON.stringify(snap)}\nserver log:\n${server.logs().slice(-4000)}`);
+      });
       await p.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
       assert.equal(await p.getByTestId('link-row').count(), 8);
     }
@@ -156,6 +160,92 @@ test('pause in the overlay, seen by a polling tab and the history, resumed there
     assert.equal(events.filter((e) => e.type === 'complete').length, 1);
     assert.deepEqual(errors, []);
     await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('dashboard sections: a sticky bar, the section in the address, deep links, patterns filtered and opened', async () => {
+  const server = await startServer();
+  try {
+    const done = await analyse(server.url, zipPath);
+    const id = done.session_id;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+    await page.getByTestId('section-nav').waitFor();
+    // The header names the run; the tab carries the analysis's name.
+    const facts = page.getByTestId('run-facts');
+    await facts.filter({ hasText: 'Finished' }).waitFor();
+    const said = await facts.textContent();
+    for (const bit of ['light', 'Knowledge base', 'from the archive, one per case (3)', 'lines', 'files', 'Duration']) {
+      assert.ok(said.includes(bit), `${bit} in ${said}`);
+    }
+    assert.equal(await page.title(), 'vc — LogLens');
+    // A click: the section under the bar, the bar still at the top, the address keeps it.
+    await page.getByTestId('nav-patterns').click();
+    await page.waitForFunction(() => location.hash === '#patterns');
+    await page.waitForTimeout(300);
+    const bar = await page.getByTestId('section-nav').boundingBox();
+    const section = await page.locator('#patterns').boundingBox();
+    assert.ok(bar.y >= 0 && bar.y < 5, `the bar stays at the top: ${bar.y}`);
+    assert.ok(section.y >= 0 && section.y < 150, `the section is under the bar: ${section.y}`);
+    assert.equal(await page.getByTestId('nav-patterns').getAttribute('aria-current'), 'location');
+    await screenshot(page, 'dashboard-patterns');
+    // Patterns: rows with counts; a level filter; words; a row opens onto real lines.
+    const rows = page.getByTestId('pattern-row');
+    const all = await rows.count();
+    assert.ok(all > 0, 'patterns listed');
+    await page.getByTestId('pattern-level').selectOption('ERROR');
+    const errorsOnly = await rows.count();
+    assert.ok(errorsOnly > 0 && errorsOnly <= all);
+    for (const level of await rows.locator('.level').allTextContents()) assert.equal(level, 'ERROR');
+    const template = await rows.first().locator('code').textContent();
+    const word = template.split(/\s+/).find((w) => /^[A-Za-z]{4,}$/.test(w));
+    await page.getByTestId('pattern-words').fill(word);
+    assert.ok(await rows.count() >= 1);
+    // Each row kept says the word: in its template, a file or one of its lines.
+    for (const text of await rows.allTextContents()) {
+      assert.ok(text.toLowerCase().includes(word.toLowerCase()), `${word} in ${text}`);
+    }
+    await page.getByTestId('pattern-words').fill('no-such-word-anywhere');
+    assert.equal(await rows.count(), 0);
+    await page.getByTestId('pattern-words').fill('');
+    await rows.first().getByTestId('pattern-samples').locator('summary').click();
+    const sample = rows.first().getByTestId('pattern-sample').first();
+    await sample.waitFor();
+    assert.match(await sample.textContent(), /:\d+/);
+    await screenshot(page, 'dashboard-pattern-lines');
+    // The 32 predictions, 25 a page: the second page holds the rest.
+    const predictions = page.getByTestId('prediction-row');
+    assert.equal(await predictions.count(), 25);
+    await page.getByTestId('predictions-pager').getByTestId('page-next').click();
+    assert.equal(await predictions.count(), 7);
+    assert.equal(await page.getByTestId('predictions-pager').getByTestId('page-at').textContent(), 'Page 2 of 2');
+    assert.ok(await page.getByTestId('predictions-pager').getByTestId('page-next').isDisabled());
+    // The keyboard: Enter on a link moves the focus into its section.
+    await page.getByTestId('nav-links').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash === '#links' && document.activeElement?.id === 'links');
+    // A deep link opens the dashboard at its section.
+    await page.goto('about:blank');
+    for (const target of ['links', 'novel']) {
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/dashboard/${id}?lang=en#${target}`);
+      await page.getByTestId('novel').waitFor();
+      // Under the bar, or as far as the page scrolls (the last sections are short).
+      await page.waitForFunction((t) => {
+        const top = document.getElementById(t)?.getBoundingClientRect().top;
+        const atBottom = Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight - 2;
+        return top !== undefined && top >= 0 && (top < 150 || (atBottom && top < innerHeight - 100));
+      }, target, { timeout: 5_000 }).catch(async (e) => {
+        throw new Error(`${e.message}: #${target} at ${await page.evaluate((t) => document.getElementById(t)?.getBoundingClientRect().top, target)}`);
+      });
+      assert.equal(await page.getByTestId(`nav-${target}`).getAttribute('aria-current'), 'location');
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
   } finally {
     await server.stop();
   }

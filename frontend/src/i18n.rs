@@ -125,6 +125,13 @@ pub struct Texts {
     pub close: &'static str,
     pub loading_results: &'static str,
     pub results_for: fn(&str) -> String,
+    pub run_kb: &'static str,
+    pub run_input: &'static str,
+    pub run_finished: &'static str,
+    pub kb_builtin: &'static str,
+    pub kb_uploaded: &'static str,
+    pub kbs_in_archive: fn(usize) -> String,
+    pub input_size: fn(&str, &str, usize) -> String,
     pub kpi_incidents: &'static str,
     pub kpi_anomalies: &'static str,
     pub kpi_predictions: &'static str,
@@ -180,6 +187,27 @@ pub struct Texts {
     pub kind_expected_anomaly: &'static str,
     pub kind_problem_may_follow: &'static str,
     pub novel_title: fn(usize) -> String,
+    // Dashboard sections, pages of long tables, patterns.
+    pub sections_label: &'static str,
+    pub section_overview: &'static str,
+    pub section_links: &'static str,
+    pub section_incidents: &'static str,
+    pub section_patterns: &'static str,
+    pub section_predictions: &'static str,
+    pub section_novel: &'static str,
+    pub section_reports: &'static str,
+    pub page_of: fn(usize, usize) -> String,
+    pub page_prev: &'static str,
+    pub page_next: &'static str,
+    pub patterns_title: fn(usize, usize) -> String,
+    pub col_level: &'static str,
+    pub col_template: &'static str,
+    pub col_seen: &'static str,
+    pub filter_level: &'static str,
+    pub filter_all_levels: &'static str,
+    pub filter_words: &'static str,
+    pub pattern_samples: fn(usize) -> String,
+    pub more_files: fn(usize) -> String,
     pub col_text: &'static str,
     pub col_count: &'static str,
     pub col_first_line: &'static str,
@@ -295,6 +323,19 @@ impl Texts {
         }
     }
 
+    pub fn section(&self, s: crate::sections::Section) -> &'static str {
+        use crate::sections::Section;
+        match s {
+            Section::Overview => self.section_overview,
+            Section::Links => self.section_links,
+            Section::Incidents => self.section_incidents,
+            Section::Patterns => self.section_patterns,
+            Section::Predictions => self.section_predictions,
+            Section::Novel => self.section_novel,
+            Section::Reports => self.section_reports,
+        }
+    }
+
     pub fn state(&self, s: JobState) -> &'static str {
         match s {
             JobState::Queued => self.state_queued,
@@ -388,6 +429,13 @@ pub static RU: Texts = Texts {
     close: "Закрыть",
     loading_results: "Загрузка результатов…",
     results_for: |name| format!("Результаты: {name}"),
+    run_kb: "База знаний",
+    run_input: "Вход",
+    run_finished: "Завершён",
+    kb_builtin: "встроенная",
+    kb_uploaded: "загруженная",
+    kbs_in_archive: |n| format!("из архива, своя в каждом сценарии ({n})"),
+    input_size: |size, lines, files| format!("{size}, {lines} строк, файлов: {files}"),
     kpi_incidents: "Инциденты",
     kpi_anomalies: "Аномалии",
     kpi_predictions: "Прогнозы",
@@ -450,6 +498,32 @@ pub static RU: Texts = Texts {
     kind_expected_anomaly: "ожидается аномалия",
     kind_problem_may_follow: "возможна проблема",
     novel_title: |n| format!("Новые аномалии ({n})"),
+    sections_label: "Разделы панели",
+    section_overview: "Обзор",
+    section_links: "Связи",
+    section_incidents: "Инциденты",
+    section_patterns: "Шаблоны",
+    section_predictions: "Прогнозы",
+    section_novel: "Новые аномалии",
+    section_reports: "Отчёты",
+    page_of: |p, n| format!("Страница {p} из {n}"),
+    page_prev: "← Назад",
+    page_next: "Вперёд →",
+    patterns_title: |shown, all| {
+        if shown == all {
+            format!("Шаблоны сообщений ({all})")
+        } else {
+            format!("Шаблоны сообщений ({shown} из {all})")
+        }
+    },
+    col_level: "Уровень",
+    col_template: "Шаблон",
+    col_seen: "Когда",
+    filter_level: "Уровень",
+    filter_all_levels: "Все",
+    filter_words: "Слова",
+    pattern_samples: |n| format!("Строки ({n})"),
+    more_files: |n| format!("и ещё {n}"),
     col_text: "Текст",
     col_count: "Раз",
     col_first_line: "Первая строка",
@@ -604,6 +678,13 @@ pub static EN: Texts = Texts {
     close: "Close",
     loading_results: "Loading results…",
     results_for: |name| format!("Results: {name}"),
+    run_kb: "Knowledge base",
+    run_input: "Input",
+    run_finished: "Finished",
+    kb_builtin: "built-in",
+    kb_uploaded: "uploaded",
+    kbs_in_archive: |n| format!("from the archive, one per case ({n})"),
+    input_size: |size, lines, files| format!("{size}, {lines} lines, {files} files"),
     kpi_incidents: "Incidents",
     kpi_anomalies: "Anomalies",
     kpi_predictions: "Predictions",
@@ -666,6 +747,32 @@ pub static EN: Texts = Texts {
     kind_expected_anomaly: "anomaly expected",
     kind_problem_may_follow: "problem may follow",
     novel_title: |n| format!("Novel anomalies ({n})"),
+    sections_label: "Dashboard sections",
+    section_overview: "Overview",
+    section_links: "Links",
+    section_incidents: "Incidents",
+    section_patterns: "Patterns",
+    section_predictions: "Predictions",
+    section_novel: "Novel",
+    section_reports: "Reports",
+    page_of: |p, n| format!("Page {p} of {n}"),
+    page_prev: "← Previous",
+    page_next: "Next →",
+    patterns_title: |shown, all| {
+        if shown == all {
+            format!("Message patterns ({all})")
+        } else {
+            format!("Message patterns ({shown} of {all})")
+        }
+    },
+    col_level: "Level",
+    col_template: "Template",
+    col_seen: "When",
+    filter_level: "Level",
+    filter_all_levels: "All",
+    filter_words: "Words",
+    pattern_samples: |n| format!("Lines ({n})"),
+    more_files: |n| format!("and {n} more"),
     col_text: "Text",
     col_count: "Count",
     col_first_line: "First line",

@@ -82,6 +82,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// units) while the shared database is unreachable (a PostgreSQL restart); past it, the job's
 /// lease runs out and another node runs it again.
 const STORE_RETRY_FOR: Duration = Duration::from_secs(60);
+/// How soon a job found still in a worker's hands is handed out again.
+const HAND_OUT_AGAIN_AFTER: Duration = Duration::from_millis(250);
 /// A worker's address space may reach this many times its memory budget (ONNX Runtime and
 /// thread stacks reserve far more than they touch); the budget itself is watched on the RSS.
 pub const ADDRESS_SPACE_FACTOR: u64 = 4;
@@ -111,6 +113,9 @@ pub struct Jobs {
     /// The claims this node's workers have in hand, from claim to the end of their handling:
     /// only these leases are renewed by the heartbeat (several nodes).
     held: Mutex<Held>,
+    /// Jobs this process paused while they ran here: their run ends as cancelled, and is not
+    /// a cancel (one server has no claim to fence it: a resume may already have re-queued it).
+    pausing: Mutex<std::collections::HashSet<String>>,
     // Persist and publish under one lock, so watchers see events in `seq` order.
     emit_lock: Mutex<()>,
     /// Cancelled at shutdown: workers stop taking jobs, running ones stop at a checkpoint.
@@ -171,6 +176,7 @@ impl Jobs {
             forwarded: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
             held: Mutex::default(),
+            pausing: Mutex::default(),
             emit_lock: Mutex::new(()),
             root: CancellationToken::new(),
             running: TaskTracker::new(),
@@ -450,7 +456,11 @@ impl Jobs {
                 },
                 |seq, rec| progress_message(seq, rec, None),
             )?;
-            self.cancel_here(id);
+            let mut pausing = self.pausing.lock().unwrap_or_else(|p| p.into_inner());
+            if self.cancel_here(id) {
+                pausing.insert(id.to_owned());
+            }
+            drop(pausing);
             tracing::info!(job = %id, "paused");
         }
         self.snapshot_blocking(id)
@@ -671,7 +681,25 @@ impl Jobs {
             // One server's queue may hold a job twice (paused while queued, then resumed
             // before a worker took its first entry): one run at a time.
             let Some(_in_hand) = InHand::job(&self.held, &id) else {
-                tracing::debug!(job = %id, "already in a worker's hands");
+                // Its earlier run is still winding down (paused, then resumed at once): it
+                // is handed out again once that run has let go.
+                tracing::debug!(job = %id, "still in a worker's hands; handed out again shortly");
+                let jobs = Arc::clone(&self);
+                tokio::spawn(async move {
+                    tokio::time::sleep(HAND_OUT_AGAIN_AFTER).await;
+                    let id2 = id.clone();
+                    let j = Arc::clone(&jobs);
+                    let _ = tokio::task::spawn_blocking(move || {
+                        if j.queue.claims().is_some() {
+                            // Several nodes: given back to the queue for any node to claim.
+                            let _ = j.store.requeue(&id2, false);
+                            j.queue.wake();
+                        } else if !j.queue.retry(&id2) {
+                            tracing::warn!(job = %id2, "queue full: the job waits for a restart");
+                        }
+                    })
+                    .await;
+                });
                 continue;
             };
             tracing::debug!(worker = n, job = %id, node = ?self.node_id(), "picked up");
@@ -925,9 +953,14 @@ impl Jobs {
             }
             Ok(Ending::Cancelled)
                 if self
-                    .store
-                    .get(id)
-                    .is_ok_and(|j| j.is_some_and(|j| j.state == JobState::Paused)) =>
+                    .pausing
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(id)
+                    || self
+                        .store
+                        .get(id)
+                        .is_ok_and(|j| j.is_some_and(|j| j.state == JobState::Paused)) =>
             {
                 // Stopped by a pause: it waits, its worker free, until resumed (and then
                 // runs from its first stage); nothing half-written is kept.

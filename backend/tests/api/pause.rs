@@ -92,3 +92,20 @@ async fn a_paused_analysis_frees_its_worker_survives_a_restart_and_completes_whe
     second.kill().expect("stop");
     second.wait().expect("reaped");
 }
+
+#[tokio::test]
+async fn resumed_at_once_while_its_run_still_winds_down_it_completes_not_cancelled() {
+    let app = TestApp::spawn().await;
+    let base = app.url("");
+    let id = start_job(&app.client, &base, &validation_zip(50_000)).await;
+    wait_running(&app.client, &base, &id).await;
+    // No wait between the two: the run stopped by the pause has not ended yet.
+    assert_eq!(post(&app.client, &base, &id, "pause").await.status(), 202);
+    assert_eq!(post(&app.client, &base, &id, "resume").await.status(), 202);
+    let report = succeeded_report(&app.client, &base, &id).await;
+    assert_eq!(report.links.len(), 8);
+    let log = events(&app.client, &base, &id).await;
+    assert_eq!(log.iter().filter(|m| m.is_terminal()).count(), 1);
+    assert!(matches!(log.last(), Some(ServerMessage::Complete(_))));
+    app.stop().await.expect("stop");
+}

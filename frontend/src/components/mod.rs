@@ -2,4 +2,5 @@
 
 pub mod echart;
 pub mod file_picker;
+pub mod pager;
 pub mod sign_in;

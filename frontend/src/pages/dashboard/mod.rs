@@ -9,8 +9,10 @@ mod explorer;
 mod files;
 mod incidents;
 mod links;
+mod nav;
 mod notices;
 mod overview;
+mod patterns;
 mod predictions;
 mod selection;
 

@@ -10,12 +10,23 @@ use super::explorer::Explorer;
 use super::files::Files;
 use super::incidents::Incidents;
 use super::links::Links;
+use super::nav::SectionNav;
 use super::notices::Notices;
-use super::predictions::Predictions;
+use super::patterns::Patterns;
+use super::predictions::{Novel, Predictions};
 use super::selection::selection;
+use crate::api;
 use crate::charts;
 use crate::components::echart::EChart;
 use crate::locale::use_texts;
+use crate::sections::{self, Section};
+
+/// The browser tab's title.
+fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
 use crate::viewport::use_layout;
 
 #[component]
@@ -54,6 +65,53 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
         ]
     };
     let name = s.name.clone();
+    // The tab says which analysis it shows (several dashboards open side by side).
+    set_title(&format!("{name} — LogLens"));
+    on_cleanup(|| set_title("LogLens"));
+    let kbs = report.with_value(|r| {
+        sections::kbs_used(
+            &r.scenarios
+                .iter()
+                .map(|c| c.kb_source.as_str())
+                .collect::<Vec<_>>(),
+        )
+    });
+    let finished = LocalResource::new({
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            async move { api::snapshot(&id).await.ok().and_then(|s| s.finished_at) }
+        }
+    });
+    let facts = move || {
+        let t = t.get();
+        let mut named = Vec::new();
+        if kbs.uploaded {
+            named.push(t.kb_uploaded.to_owned());
+        }
+        match kbs.in_archive.as_slice() {
+            [] => {}
+            [one] => named.push(one.clone()),
+            many => named.push((t.kbs_in_archive)(many.len())),
+        }
+        if kbs.builtin {
+            named.push(t.kb_builtin.to_owned());
+        }
+        let kb = named.join(", ");
+        let mut facts = vec![
+            (t.col_model, s.model.as_str().to_owned()),
+            (t.run_kb, kb),
+            (
+                t.run_input,
+                (t.input_size)(&t.bytes(s.bytes), &t.number(s.lines), s.files),
+            ),
+            (t.kpi_duration, (t.seconds_f)(s.duration_ms as f64 / 1000.0)),
+        ];
+        if let Some(Some(at)) = finished.get() {
+            facts.push((t.run_finished, crate::pages::history::local_time(&at, t)));
+        }
+        facts
+    };
     let layout = use_layout();
     let impact = Signal::derive(move || {
         report.with_value(|r| charts::problems_by_impact(r, t.get(), layout.get()))
@@ -68,9 +126,18 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
         (problems.len(), r.summary.affected_systems)
     });
     let notices = report.with_value(|r| r.summary.notices.clone());
+    // Each section: reachable from the bar, focusable when reached by it; named by its
+    // own heading.
     view! {
         <Toast toast warnings/>
         <h2>{move || (t.get().results_for)(&name)}</h2>
+        <dl class="run-facts" data-testid="run-facts">
+            {move || facts().into_iter().map(|(label, value)| view! {
+                <div><dt>{label}</dt><dd>{value}</dd></div>
+            }).collect_view()}
+        </dl>
+        <SectionNav/>
+        <section id=Section::Overview.id() class="dash-section" tabindex="-1">
         <Notices notices id=id.clone()/>
         <div class="kpis">
             {move || kpis().into_iter().map(|(label, value, testid)| view! {
@@ -88,11 +155,26 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
                     testid="chart-systems" height=bars(system_rows)/>
             </section>
         </div>
-        <Links report/>
-        <Incidents report selected=sel.selected open=sel.open/>
-        <Explorer report selection=sel.clone()/>
-        <Predictions report/>
-        <Files report/>
-        <Downloads id/>
+        </section>
+        <section id=Section::Links.id() class="dash-section" tabindex="-1">
+            <Links report/>
+        </section>
+        <section id=Section::Incidents.id() class="dash-section" tabindex="-1">
+            <Incidents report selected=sel.selected open=sel.open/>
+            <Explorer report selection=sel.clone()/>
+        </section>
+        <section id=Section::Patterns.id() class="dash-section" tabindex="-1">
+            <Patterns report/>
+        </section>
+        <section id=Section::Predictions.id() class="dash-section" tabindex="-1">
+            <Predictions report/>
+        </section>
+        <section id=Section::Novel.id() class="dash-section" tabindex="-1">
+            <Novel report/>
+        </section>
+        <section id=Section::Reports.id() class="dash-section" tabindex="-1">
+            <Files report/>
+            <Downloads id/>
+        </section>
     }
 }

@@ -1,25 +1,27 @@
-//! Predictive alerts and novel anomalies.
+//! Predictive alerts, and the novel anomalies (WARNING lines the knowledge base does not
+//! know), each a page at a time.
 
 use leptos::prelude::*;
 use loglens_shared::report::AnalysisReport;
 
 use super::log_time;
+use crate::components::pager::Pager;
 use crate::locale::use_texts;
+use crate::sections::{ROWS_PER_PAGE, page_of};
 
-/// Predictive alerts and novel anomalies.
 #[component]
 pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView {
     let t = use_texts();
-    move || {
+    let page = RwSignal::new(0usize);
+    let len = report.with_value(|r| r.predictions.len());
+    let rows = move || {
         let t = t.get();
+        let at = page_of(len, page.get(), ROWS_PER_PAGE);
         report.with_value(|r| {
-        let (predictions, novel) = (&r.predictions, &r.novel_anomalies);
-        view! {
-            <h3>{(t.predictions_title)(predictions.len())}</h3>
-            <table class="links" data-testid="predictions">
-                <thead><tr><th>{t.col_scenario}</th><th>{t.col_kind}</th><th>{t.col_problem}</th><th>{t.col_anomaly}</th><th>{t.col_trigger_time}</th></tr></thead>
-                <tbody>
-                    {predictions.iter().map(|p| view! {
+            r.predictions[at.start..at.end]
+                .iter()
+                .map(|p| {
+                    view! {
                         <tr data-testid="prediction-row">
                             <td>{p.scenario_id}</td>
                             <td>{t.prediction_kind(p.kind)}</td>
@@ -27,26 +29,61 @@ pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView 
                             <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
                             <td>{log_time(t, p.trigger_time.as_ref())}</td>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <h3>{(t.novel_title)(novel.len())}</h3>
-            <table class="links" data-testid="novel">
-                <thead><tr><th>{t.col_scenario}</th><th>{t.col_text}</th><th>{t.col_count}</th><th>{t.col_first_line}</th><th>{t.col_likely_problem}</th><th>{t.col_nearest}</th></tr></thead>
-                <tbody>
-                    {novel.iter().map(|n| view! {
-                        <tr>
-                            <td>{n.scenario_id}</td>
-                            <td>{n.normalized.clone()}</td>
-                            <td>{t.number(n.count)}</td>
-                            <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
-                            <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
-                            <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        }
+                    }
+                })
+                .collect_view()
         })
+    };
+    view! {
+        <h3>{move || (t.get().predictions_title)(len)}</h3>
+        <div class="table-scroll">
+            <table class="links" data-testid="predictions">
+                <thead><tr>
+                    <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_kind}</th><th>{move || t.get().col_problem}</th>
+                    <th>{move || t.get().col_anomaly}</th><th>{move || t.get().col_trigger_time}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager page len=Signal::derive(move || len) per_page=ROWS_PER_PAGE testid="predictions-pager"/>
+    }
+}
+
+#[component]
+pub(super) fn Novel(report: StoredValue<AnalysisReport>) -> impl IntoView {
+    let t = use_texts();
+    let page = RwSignal::new(0usize);
+    let len = report.with_value(|r| r.novel_anomalies.len());
+    let rows = move || {
+        let t = t.get();
+        let at = page_of(len, page.get(), ROWS_PER_PAGE);
+        report.with_value(|r| {
+            r.novel_anomalies[at.start..at.end]
+                .iter()
+                .map(|n| view! {
+                    <tr data-testid="novel-row">
+                        <td>{n.scenario_id}</td>
+                        <td>{n.normalized.clone()}</td>
+                        <td>{t.number(n.count)}</td>
+                        <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
+                        <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
+                        <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>
+                    </tr>
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <h3>{move || (t.get().novel_title)(len)}</h3>
+        <div class="table-scroll">
+            <table class="links" data-testid="novel">
+                <thead><tr>
+                    <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_text}</th><th>{move || t.get().col_count}</th>
+                    <th>{move || t.get().col_first_line}</th><th>{move || t.get().col_likely_problem}</th><th>{move || t.get().col_nearest}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager page len=Signal::derive(move || len) per_page=ROWS_PER_PAGE testid="novel-pager"/>
     }
 }
