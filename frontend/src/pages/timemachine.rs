@@ -92,10 +92,11 @@ pub fn TimeMachine(
                 <button class="secondary" data-testid="tm-play" on:click=toggle>
                     {move || if playing.get() { t.get().tm_pause } else { t.get().tm_play }}
                 </button>
-                <select data-testid="tm-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
+                <select data-testid="tm-speed" aria-label=move || t.get().tm_speed on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
                     <option value="1">"1×"</option><option value="2">"2×"</option><option value="4">"4×"</option>
                 </select>
-                <input type="range" data-testid="tm-slider" min=start max=end step=SLIDER_STEP_MS prop:value=move || at.get()
+                <input type="range" data-testid="tm-slider" aria-label=move || t.get().tm_moment
+                    aria-valuetext=move || { let t = t.get(); t.clock_at(at.get()) } min=start max=end step=SLIDER_STEP_MS prop:value=move || at.get()
                     on:input=move |ev| {
                         playing.set(false);
                         at.set(event_target_value(&ev).parse::<f64>().map_or(end, |v| v as i64));

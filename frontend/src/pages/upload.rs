@@ -296,7 +296,15 @@ pub fn UploadPage() -> impl IntoView {
             // the zone's own click handler (which would open the picker again, recursively).
             <input type="file" accept=".zip,.tar,.tar.gz,.tgz,.gz,.log,.txt" node_ref=input data-testid="file-input" hidden tabindex="-1" on:change=on_change/>
             <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
-                role="button" tabindex="0" aria-label=move || t.get().drop_hint
+                role="button" tabindex="0"
+                // The visible text is part of the name: the chosen file, then what a press does.
+                aria-label=move || {
+                    let t = t.get();
+                    file.get().map_or_else(
+                        || t.drop_hint.to_owned(),
+                        |f| format!("{} · {}. {}", f.name(), t.bytes(f.size() as u64), t.drop_hint),
+                    )
+                }
                 on:click=move |_| open_picker()
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     // A keyboard user opens the file picker as a click would.
