@@ -216,6 +216,8 @@ test('history lists the analyses; two can be compared, one deleted, one reopened
   await picks.nth(1).check();
   await page.getByTestId('compare').click();
   await page.getByTestId('compare-both').filter({ hasText: 'Общих связей: 8' }).waitFor();
+  await page.goBack();
+  await page.getByTestId('history-row').first().waitFor();
   await screenshot(page, 'history');
   await page.getByTestId('delete').first().click();
   await page.getByTestId('confirm-yes').click();

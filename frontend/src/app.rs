@@ -9,7 +9,8 @@ use crate::auth;
 use crate::components::sign_in::SignIn;
 use crate::i18n::Lang;
 use crate::pages::{
-    dashboard::DashboardPage, history::HistoryPage, latest::LatestDashboard, upload::UploadPage,
+    compare::ComparePage, dashboard::DashboardPage, history::HistoryPage, latest::LatestDashboard,
+    upload::UploadPage,
 };
 use crate::{locale, viewport};
 
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=LatestDashboard/>
                     <Route path=path!("/dashboard/:id") view=DashboardPage/>
                     <Route path=path!("/history") view=HistoryPage/>
+                    <Route path=path!("/compare") view=ComparePage/>
                 </Routes>
                 <SignIn/>
             </main>

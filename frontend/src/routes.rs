@@ -31,6 +31,11 @@ pub fn incident(id: &str, incident: IncidentKey) -> String {
     format!("/dashboard/{id}?incident={incident}")
 }
 
+/// Two analyses side by side.
+pub fn compare(a: &str, b: &str) -> String {
+    format!("/compare?a={a}&b={b}")
+}
+
 /// The upload page watching analysis `id` (its progress overlay).
 pub fn watch(id: &str) -> String {
     format!("/?watch={id}")

@@ -491,6 +491,23 @@ pub struct Comparison {
     pub only_a: Vec<LinkKey>,
     pub only_b: Vec<LinkKey>,
     pub both: Vec<LinkKey>,
+    /// Incidents of each run (the summaries count links, not incidents).
+    #[serde(default)]
+    pub incidents_a: usize,
+    #[serde(default)]
+    pub incidents_b: usize,
+    /// The knowledge base's words for every link of either run, so a client names them.
+    #[serde(default)]
+    pub names: Vec<LinkName>,
+}
+
+/// What a link's ids stand for: the anomaly's and the problem's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LinkName {
+    pub key: LinkKey,
+    pub anomaly: String,
+    pub problem: String,
 }
 
 impl Comparison {
@@ -500,6 +517,17 @@ impl Comparison {
         let keys =
             |r: &AnalysisReport| -> BTreeSet<LinkKey> { r.links.iter().map(Link::key).collect() };
         let (ka, kb) = (keys(a.1), keys(b.1));
+        let mut names: Vec<LinkName> = Vec::new();
+        for l in a.1.links.iter().chain(&b.1.links) {
+            if !names.iter().any(|n| n.key == l.key()) {
+                names.push(LinkName {
+                    key: l.key(),
+                    anomaly: l.anomaly_text.clone(),
+                    problem: l.problem_text.clone(),
+                });
+            }
+        }
+        names.sort_by_key(|n| n.key);
         Self {
             a: a.0.to_owned(),
             b: b.0.to_owned(),
@@ -508,6 +536,9 @@ impl Comparison {
             only_a: ka.difference(&kb).copied().collect(),
             only_b: kb.difference(&ka).copied().collect(),
             both: ka.intersection(&kb).copied().collect(),
+            incidents_a: a.1.incidents.len(),
+            incidents_b: b.1.incidents.len(),
+            names,
         }
     }
 }

@@ -3,7 +3,6 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use loglens_shared::report::{Comparison, LinkKey};
 use loglens_shared::session::{JobState, Snapshot};
 
 use crate::api;
@@ -38,13 +37,6 @@ pub fn local_time(rfc3339: &str, t: &Texts) -> String {
     )
 }
 
-fn keys(list: &[LinkKey]) -> String {
-    list.iter()
-        .map(|k| format!("{}:{}→{}", k.scenario_id, k.anomaly_id, k.problem_id))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The analysis a delete is waiting to be confirmed for.
 #[derive(Debug, Clone, PartialEq)]
 struct Pending {
@@ -62,7 +54,6 @@ pub fn HistoryPage() -> impl IntoView {
         api::sessions()
     });
     let picked = RwSignal::new(Vec::<String>::new());
-    let comparison = RwSignal::new(None::<Result<Comparison, String>>);
     let pending = RwSignal::new(None::<Pending>);
     let dialog: NodeRef<html::Dialog> = NodeRef::new();
     let toggle = move |id: String, on: bool| {
@@ -73,17 +64,11 @@ pub fn HistoryPage() -> impl IntoView {
             }
         });
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    // The comparison has its own address (a link to share, Back returns here).
     let compare = move |_| {
-        let p = picked.get_untracked();
-        if let [a, b] = p.as_slice() {
-            let (a, b) = (a.clone(), b.clone());
-            leptos::task::spawn_local(async move {
-                comparison.set(Some(
-                    api::compare(&a, &b)
-                        .await
-                        .map_err(|e| api::describe(&e, t.get_untracked())),
-                ));
-            });
+        if let [a, b] = picked.get_untracked().as_slice() {
+            navigate(&routes::compare(a, b), Default::default());
         }
     };
     let ask = move |p: Pending| {
@@ -184,16 +169,7 @@ pub fn HistoryPage() -> impl IntoView {
             <button class="primary" data-testid="compare" disabled=move || picked.with(|p| p.len() != 2) on:click=compare>
                 {move || t.get().compare}
             </button>
-            {move || comparison.get().map(|c| { let t = t.get(); match c {
-                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
-                Ok(c) => view! {
-                    <div class="comparison" data-testid="comparison">
-                        <p data-testid="compare-both">{(t.compare_both)(c.both.len())}</p>
-                        <p>{(t.compare_only_a)(c.only_a.len(), &keys(&c.only_a))}</p>
-                        <p>{(t.compare_only_b)(c.only_b.len(), &keys(&c.only_b))}</p>
-                    </div>
-                }.into_any(),
-            }})}
+            <p class="muted" data-testid="compare-hint">{move || t.get().compare_hint}</p>
         </section>
         // The browser's modal dialog: focus stays inside it, Esc cancels.
         <dialog node_ref=dialog class="confirm" data-testid="confirm-delete" aria-labelledby="confirm-title"

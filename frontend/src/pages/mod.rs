@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod compare;
 pub mod dashboard;
 pub mod history;
 pub mod latest;
