@@ -132,15 +132,19 @@ fn conformance(store: &dyn JobStore) {
     assert_eq!(a.results_zip.as_deref(), Some("vc_results.zip"));
     assert!(a.finished_at.is_some());
     // History: newest first, filtered by state, counted.
-    let (rows, total) = store.list(None, 10, 0).expect("list");
+    let (rows, total) = store.list(None, None, 10, 0).expect("list");
     assert_eq!(total, 2);
     assert_eq!(rows.len(), 2);
     let (done, n) = store
-        .list(Some(JobState::Succeeded), 10, 0)
+        .list(Some(JobState::Succeeded), None, 10, 0)
         .expect("list done");
     assert_eq!((n, done[0].id.as_str()), (1, "a"));
-    let (page, _) = store.list(None, 1, 1).expect("page");
+    let (page, _) = store.list(None, None, 1, 1).expect("page");
     assert_eq!(page.len(), 1);
+    // Words of the upload's name, any case; LIKE's wildcards are plain characters.
+    assert_eq!(store.list(None, Some("VC"), 10, 0).expect("q").1, 2);
+    assert_eq!(store.list(None, Some("nothing"), 10, 0).expect("q").1, 0);
+    assert_eq!(store.list(None, Some("%"), 10, 0).expect("q").1, 0);
     let mut counts = store.count_by_state().expect("counts");
     counts.sort_by_key(|(s, _)| s.as_str());
     assert_eq!(

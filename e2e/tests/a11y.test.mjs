@@ -81,6 +81,9 @@ for (const lang of ['ru', 'en']) {
 
     await page.goto(`${server.url}/history?lang=${lang}`);
     await page.getByTestId('history-row').first().waitFor();
+    // The cancelled run says why it ended, in the page's language.
+    const cancelled = page.getByTestId('history-row').filter({ hasText: 'a11y.zip' }).first();
+    assert.match(await cancelled.getByTestId('reason').textContent(), lang === 'ru' ? /отмен/ : /cancelled/);
     await expectClean(page, 'history');
     await screenshot(page, `history-${lang}`);
     await context.close();

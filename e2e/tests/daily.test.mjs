@@ -293,6 +293,17 @@ dst.close()`, zipPath, smaller]);
     await page.reload();
     await page.getByTestId('compare-row').first().waitFor();
     assert.match(await page.getByTestId('compare-first').textContent(), /vc\.zip/);
+    // The history filters by words of the archive's name and by state.
+    await page.goBack();
+    await page.getByTestId('history-row').first().waitFor();
+    await page.getByTestId('history-words').fill('WITHOUT');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 1);
+    assert.match(await page.getByTestId('history-row').textContent(), /without-case-1\.zip/);
+    await page.getByTestId('history-words').fill('');
+    await page.getByTestId('history-state').selectOption('cancelled');
+    await page.getByTestId('history-empty').filter({ hasText: 'No analysis matches the filter.' }).waitFor();
+    await page.getByTestId('history-state').selectOption('succeeded');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 2);
     await page.close();
   } finally {
     await server.stop();

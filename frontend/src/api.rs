@@ -347,9 +347,23 @@ pub async fn result(id: &str) -> Result<AnalysisReport, ApiError> {
     get_json(&format!("/api/sessions/{id}/result")).await
 }
 
-/// `GET /api/sessions`: the newest page of the history.
-pub async fn sessions() -> Result<loglens_shared::session::SessionList, ApiError> {
-    get_json("/api/sessions?limit=100").await
+/// `GET /api/sessions`: a page of the history, newest first (of `state`, whose upload's name
+/// holds `words`, when given).
+pub async fn sessions(
+    state: Option<loglens_shared::session::JobState>,
+    words: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<loglens_shared::session::SessionList, ApiError> {
+    let mut path = format!("/api/sessions?limit={limit}&offset={offset}");
+    if let Some(s) = state {
+        path.push_str(&format!("&state={}", s.as_str()));
+    }
+    if !words.trim().is_empty() {
+        let q: String = js_sys::encode_uri_component(words.trim()).into();
+        path.push_str(&format!("&q={q}"));
+    }
+    get_json(&path).await
 }
 
 /// The newest analysis that finished with results, if any (`/dashboard` without an id).

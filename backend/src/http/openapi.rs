@@ -103,6 +103,7 @@ pub fn document() -> Value {
                 "summary": "History of analyses, newest first",
                 "parameters": [
                     { "name": "state", "in": "query", "schema": { "type": "string", "enum": JobState::ALL.map(JobState::as_str) } },
+                    { "name": "q", "in": "query", "description": "Words the upload's name holds (any case)", "schema": { "type": "string" } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 } },
                     { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } }
                 ],

@@ -216,11 +216,13 @@ pub async fn delete(
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     pub state: Option<String>,
+    /// Words the upload's name holds (any case).
+    pub q: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
 
-/// `GET /api/sessions?state=&limit=&offset=`: the history, newest first.
+/// `GET /api/sessions?state=&q=&limit=&offset=`: the history, newest first.
 pub async fn list(
     State(app): State<AppState>,
     Query(q): Query<ListQuery>,
@@ -234,7 +236,8 @@ pub async fn list(
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let offset = q.offset.unwrap_or(0);
-    let (rows, total) = app.jobs.list(state, limit, offset).await?;
+    let name = q.q.map(|w| w.trim().to_owned()).filter(|w| !w.is_empty());
+    let (rows, total) = app.jobs.list(state, name, limit, offset).await?;
     Ok(Json(SessionList {
         sessions: rows.iter().map(|r| r.snapshot()).collect(),
         total,

@@ -109,10 +109,11 @@ impl Jobs {
     pub async fn list(
         self: &Arc<Self>,
         state: Option<JobState>,
+        name: Option<String>,
         limit: u32,
         offset: u32,
     ) -> Result<(Vec<JobRecord>, u64), StoreError> {
-        self.off_runtime(move |j| j.store.list(state, limit, offset))
+        self.off_runtime(move |j| j.store.list(state, name.as_deref(), limit, offset))
             .await
     }
 

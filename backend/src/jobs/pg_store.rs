@@ -245,20 +245,24 @@ impl JobStore for PgStore {
     fn list(
         &self,
         state: Option<JobState>,
+        name: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<(Vec<JobRecord>, u64), StoreError> {
         let st = state.map(JobState::as_str);
+        // `strpos` of the lower-cased texts: no LIKE wildcards to escape in a user's words.
+        const WHERE: &str = "($1::TEXT IS NULL OR state = $1)
+            AND ($2::TEXT IS NULL OR strpos(lower(upload_name), lower($2)) > 0)";
         let total: i64 = self.with(|c| {
             Ok(c.query_one(
-                "SELECT COUNT(*) FROM jobs WHERE $1::TEXT IS NULL OR state = $1",
-                &[&st],
+                &format!("SELECT COUNT(*) FROM jobs WHERE {WHERE}"),
+                &[&st, &name],
             )?
             .try_get(0)?)
         })?;
         let rows = self.jobs_where(
-            "$1::TEXT IS NULL OR state = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
-            &[&st, &i64::from(limit), &i64::from(offset)],
+            &format!("{WHERE} ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"),
+            &[&st, &name, &i64::from(limit), &i64::from(offset)],
         )?;
         Ok((rows, total as u64))
     }

@@ -227,10 +227,12 @@ pub type MakeEvent<'a> = Box<dyn FnOnce(u64, &JobRecord) -> ServerMessage + 'a>;
 pub trait JobStore: Send + Sync {
     fn insert(&self, job: &NewJob) -> Result<JobRecord, StoreError>;
     fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError>;
-    /// A page of jobs (of `state`, if given), newest first, and how many match.
+    /// A page of jobs (of `state`, and whose upload's name holds `name` in any case, if
+    /// given), newest first, and how many match.
     fn list(
         &self,
         state: Option<JobState>,
+        name: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<(Vec<JobRecord>, u64), StoreError>;
@@ -382,21 +384,24 @@ impl JobStore for SqliteStore {
     fn list(
         &self,
         state: Option<JobState>,
+        name: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<(Vec<JobRecord>, u64), StoreError> {
         let conn = self.conn();
         let st = state.map(JobState::as_str);
+        // `instr` of the lower-cased texts: no LIKE wildcards to escape in a user's words.
+        const WHERE: &str = "(?1 IS NULL OR state = ?1) AND (?2 IS NULL OR instr(lower(upload_name), lower(?2)) > 0)";
         let total: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM jobs WHERE ?1 IS NULL OR state = ?1",
-            [st],
+            &format!("SELECT COUNT(*) FROM jobs WHERE {WHERE}"),
+            params![st, name],
             |r| r.get(0),
         )?;
         let mut q = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3"
+            "SELECT {COLUMNS} FROM jobs WHERE {WHERE} ORDER BY created_at DESC, id LIMIT ?3 OFFSET ?4"
         ))?;
         let rows = q
-            .query_map(params![st, limit, offset], row_to_job)?
+            .query_map(params![st, name, limit, offset], row_to_job)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((rows, total as u64))
     }

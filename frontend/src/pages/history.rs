@@ -37,6 +37,9 @@ pub fn local_time(rfc3339: &str, t: &Texts) -> String {
     )
 }
 
+/// Analyses a history page shows.
+const HISTORY_PAGE: usize = 25;
+
 /// The analysis a delete is waiting to be confirmed for.
 #[derive(Debug, Clone, PartialEq)]
 struct Pending {
@@ -49,9 +52,26 @@ struct Pending {
 pub fn HistoryPage() -> impl IntoView {
     let t = use_texts();
     let reload = RwSignal::new(0u32);
+    let lang = crate::locale::use_lang();
+    // Filter and page: the server filters, counts and pages.
+    let state_filter = RwSignal::new(None::<JobState>);
+    let words = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        state_filter.track();
+        words.track();
+        page.set(0);
+    });
     let sessions = LocalResource::new(move || {
         reload.track();
-        api::sessions()
+        let (state, words, page) = (state_filter.get(), words.get(), page.get());
+        async move { api::sessions(state, &words, HISTORY_PAGE, page * HISTORY_PAGE).await }
+    });
+    let total = Signal::derive(move || {
+        sessions
+            .get()
+            .and_then(Result::ok)
+            .map_or(0, |l| l.total as usize)
     });
     let picked = RwSignal::new(Vec::<String>::new());
     let pending = RwSignal::new(None::<Pending>);
@@ -108,10 +128,29 @@ pub fn HistoryPage() -> impl IntoView {
     view! {
         <section class="history">
             <h2>{move || t.get().history_title}</h2>
+            <div class="filters" data-testid="history-filters">
+                <label>{move || t.get().filter_words}" "
+                    <input type="search" data-testid="history-words" prop:value=move || words.get()
+                        on:input=move |ev| words.set(event_target_value(&ev))/>
+                </label>
+                <label>{move || t.get().col_state}" "
+                    <select data-testid="history-state" on:change=move |ev| {
+                        state_filter.set(JobState::parse(&event_target_value(&ev)));
+                    }>
+                        <option value="">{move || t.get().filter_all_levels}</option>
+                        {JobState::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str()>{move || t.get().state(s)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
             {move || { let t = t.get(); match sessions.get() {
                 None => view! { <p>{t.loading}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{api::describe(&e, t)}</p> }.into_any(),
-                Some(Ok(list)) if list.sessions.is_empty() => view! { <p>{t.no_sessions}</p> }.into_any(),
+                Some(Ok(list)) if list.sessions.is_empty() => {
+                    let filtered = state_filter.get_untracked().is_some() || !words.get_untracked().trim().is_empty();
+                    view! { <p data-testid="history-empty">{if filtered { t.history_no_match } else { t.no_sessions }}</p> }.into_any()
+                }
                 Some(Ok(list)) => view! {
                     <table class="links" data-testid="history">
                         <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th></th><th></th></tr></thead>
@@ -147,7 +186,11 @@ pub fn HistoryPage() -> impl IntoView {
                                         } else {
                                             view! { <span>{s.upload_name.clone()}</span> }.into_any()
                                         }}</td>
-                                        <td data-testid="state">{state}</td>
+                                        <td data-testid="state">{state}
+                                            {(!done && s.state.is_terminal()).then(|| view! {
+                                                <br/><small class="muted" data-testid="reason">{lang.get_untracked().pick(&s.text).to_owned()}</small>
+                                            })}
+                                        </td>
                                         <td><time title=s.created_at.clone()>{created}</time></td>
                                         <td>{s.model.as_str()}</td>
                                         <td>{duration(&s, t)}</td>
@@ -169,6 +212,7 @@ pub fn HistoryPage() -> impl IntoView {
             <button class="primary" data-testid="compare" disabled=move || picked.with(|p| p.len() != 2) on:click=compare>
                 {move || t.get().compare}
             </button>
+            <crate::components::pager::Pager page len=total per_page=HISTORY_PAGE testid="history-pager"/>
             <p class="muted" data-testid="compare-hint">{move || t.get().compare_hint}</p>
         </section>
         // The browser's modal dialog: focus stays inside it, Esc cancels.
