@@ -309,3 +309,41 @@ dst.close()`, zipPath, smaller]);
     await server.stop();
   }
 });
+
+test('a phone (390 px): KPIs three to a row, wide tables show they scroll, the explorer chart inside the screen', async () => {
+  const server = await startServer();
+  try {
+    const done = await analyse(server.url, zipPath);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en`);
+    await page.getByTestId('section-nav').waitFor();
+    const kpis = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    assert.equal(kpis.length, 6);
+    assert.ok(kpis[0] === kpis[1] && kpis[1] === kpis[2] && kpis[3] > kpis[0], `three to a row: ${kpis}`);
+    // Every table wider than its box scrolls inside it and carries the edge shadows.
+    const tables = await page.locator('table.links').evaluateAll((els) => els.map((e) => ({
+      wider: e.scrollWidth > e.clientWidth + 1,
+      right: e.getBoundingClientRect().right,
+      shadow: getComputedStyle(e.closest('.table-scroll') ?? e).backgroundImage.includes('radial-gradient'),
+    })));
+    assert.ok(tables.some((t) => t.wider), 'some table is wider than a phone');
+    for (const t of tables.filter((x) => x.wider)) {
+      assert.ok(t.right <= 390, `inside the screen: ${t.right}`);
+      assert.ok(t.shadow, 'a scroll shadow says it scrolls');
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page itself does not scroll sideways');
+    // The explorer's chart fits the screen.
+    const report = await (await fetch(`${server.url}/api/sessions/${done.session_id}/result`)).json();
+    const i = report.incidents[0];
+    await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en&incident=${i.scenario_id}-${i.problem_id}`);
+    await page.getByTestId('explorer').waitFor();
+    const chart = page.getByTestId('chart-explorer');
+    await chart.waitFor();
+    const box = await chart.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.width >= 300, `explorer chart ${JSON.stringify(box)}`);
+    await screenshot(page, 'explorer-phone');
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+});
