@@ -219,13 +219,19 @@ test('dashboard sections: a sticky bar, the section in the address, deep links, 
     await sample.waitFor();
     assert.match(await sample.textContent(), /:\d+/);
     await screenshot(page, 'dashboard-pattern-lines');
-    // The 32 predictions, 25 a page: the second page holds the rest.
+    // The 32 predictions, one row per problem: every anomaly it names, the earliest trigger.
     const predictions = page.getByTestId('prediction-row');
-    assert.equal(await predictions.count(), 25);
-    await page.getByTestId('predictions-pager').getByTestId('page-next').click();
-    assert.equal(await predictions.count(), 7);
-    assert.equal(await page.getByTestId('predictions-pager').getByTestId('page-at').textContent(), 'Page 2 of 2');
-    assert.ok(await page.getByTestId('predictions-pager').getByTestId('page-next').isDisabled());
+    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+    const problems = new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}`));
+    assert.equal(await predictions.count(), problems.size);
+    assert.ok(problems.size < report.predictions.length);
+    const named = await page.getByTestId('prediction-anomalies').locator('li').count();
+    assert.equal(named, new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}-${p.anomaly_id}`)).size);
+    assert.equal(await page.getByTestId('predictions-pager').count(), 0, 'one page: no pager');
+    // The links show the WARNING that matched beside the ERROR.
+    const warning = page.getByTestId('link-warning').first();
+    assert.match(await warning.textContent(), /WARNING|WARN/);
+    assert.match(await warning.getAttribute('title'), /:\d+$/);
     // The keyboard: Enter on a link moves the focus into its section.
     await page.getByTestId('nav-links').focus();
     await page.keyboard.press('Enter');
@@ -343,6 +349,67 @@ test('a phone (390 px): KPIs three to a row, wide tables show they scroll, the e
     assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.width >= 300, `explorer chart ${JSON.stringify(box)}`);
     await screenshot(page, 'explorer-phone');
     await page.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+/** The texts of an xlsx workbook (its shared strings and inline strings), read by Python's zipfile. */
+function workbookTexts(file) {
+  return execFileSync('python3', ['-c', `
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+out = []
+for n in z.namelist():
+    if n.startswith("xl/") and n.endswith(".xml"):
+        out += re.findall(r"<t[^>]*>([^<]*)</t>", z.read(n).decode("utf-8"))
+print("\\n".join(out))`, file]).toString('utf8');
+}
+
+test('both languages: the playbook, priorities, workbooks and the PDF follow the interface; the official headers stay', async () => {
+  const server = await startServer();
+  try {
+    const done = await analyse(server.url, zipPath);
+    const id = done.session_id;
+    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+    const first = report.incidents[0];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/dashboard/${id}?lang=ru&incident=${first.scenario_id}-${first.problem_id}`);
+    const summary = page.getByTestId('playbook-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /[а-яё]{4}/i, 'the playbook in Russian');
+    assert.match(await page.getByTestId('playbook-steps').textContent(), /[а-яё]{4}/i);
+    const badge = page.getByTestId('incident-row').first().locator('.priority');
+    assert.match(await badge.textContent(), /^(критический|серьёзный|незначительный)$/);
+    // The explorer covers the header: closed, the language switched, opened again.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('explorer').waitFor({ state: 'detached' });
+    await page.getByTestId('lang-en').click();
+    assert.match(await badge.textContent(), /^(critical|major|minor)$/);
+    await page.getByTestId('incident-row').first().click();
+    await summary.waitFor();
+    assert.doesNotMatch(await summary.textContent(), /[а-яё]/i, 'the playbook in English');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('explorer').waitFor({ state: 'detached' });
+    // Downloads in English: a workbook's words, the official sheet's six headers unchanged.
+    const save = async (selector) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).first().click()]);
+      return download.path();
+    };
+    const incidents = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
+    assert.ok(incidents.includes('Rank') && incidents.includes('Priority') && !incidents.includes('Ранг'), incidents.slice(0, 300));
+    const submit = workbookTexts(await save('a[href*="/reports/submit_report.xlsx"]'));
+    for (const h of ['ID сценария', 'ID аномалии', 'ID проблемы', 'Файл с проблемой', '№ строки', 'Строка из лога', 'Anomaly file']) {
+      assert.ok(submit.includes(h), `${h} in submit_report.xlsx`);
+    }
+    const pdf = readFileSync(await save('a[href*="/export/pdf"]')).toString('latin1');
+    assert.ok(pdf.startsWith('%PDF-') && pdf.includes('/Lang(en)'), 'an English PDF');
+    // And in Russian again: the workbook's words follow.
+    await page.getByTestId('lang-ru').click();
+    const ru = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
+    assert.ok(ru.includes('Ранг') && !ru.includes('Rank'));
+    await context.close();
   } finally {
     await server.stop();
   }

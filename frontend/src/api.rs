@@ -73,11 +73,12 @@ fn status_error(status: u16, body: &str, status_text: String) -> ApiError {
     }
 }
 
-/// Where a report file of a finished analysis downloads from.
-pub fn report_url(id: &str, report: ReportFile) -> String {
+/// Where a report file of a finished analysis downloads from; a workbook's words in `lang`.
+pub fn report_url(id: &str, report: ReportFile, lang: crate::i18n::Lang) -> String {
     auth::with_token(url(&format!(
-        "/api/sessions/{id}/reports/{}",
-        report.file_name()
+        "/api/sessions/{id}/reports/{}?lang={}",
+        report.file_name(),
+        lang.code()
     )))
 }
 
@@ -86,11 +87,12 @@ pub fn results_zip_url(id: &str) -> String {
     auth::with_token(url(&format!("/api/sessions/{id}/download")))
 }
 
-/// An export (`json`, `xml`, `pdf`) of a finished analysis.
-pub fn export_url(id: &str, format: ExportFormat) -> String {
+/// An export (`json`, `xml`, `pdf`) of a finished analysis; the PDF's words in `lang`.
+pub fn export_url(id: &str, format: ExportFormat, lang: crate::i18n::Lang) -> String {
     auth::with_token(url(&format!(
-        "/api/sessions/{id}/export/{}",
-        format.as_str()
+        "/api/sessions/{id}/export/{}?lang={}",
+        format.as_str(),
+        lang.code()
     )))
 }
 

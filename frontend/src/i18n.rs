@@ -161,6 +161,9 @@ pub struct Texts {
     pub side_anomaly: &'static str,
     pub side_problem: &'static str,
     pub method_exact: &'static str,
+    pub priority_critical: &'static str,
+    pub priority_major: &'static str,
+    pub priority_minor: &'static str,
     pub method_semantic: &'static str,
     pub method_glossary: &'static str,
     pub incidents_title: &'static str,
@@ -182,6 +185,9 @@ pub struct Texts {
     pub playbook_priority: fn(&str) -> String,
     pub explorer_timeline: &'static str,
     pub predictions_title: fn(usize) -> String,
+    pub predictions_grouped_title: fn(usize, usize) -> String,
+    pub col_warning_line: &'static str,
+    pub col_anomaly_list: &'static str,
     pub col_kind: &'static str,
     pub col_trigger_time: &'static str,
     pub kind_expected_anomaly: &'static str,
@@ -321,6 +327,20 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// Whether these are the Russian texts (for data that carries its own Russian, such as
+    /// playbooks).
+    pub fn is_russian(&self) -> bool {
+        std::ptr::eq(self, &RU)
+    }
+
+    pub fn priority(&self, p: loglens_shared::Priority) -> &'static str {
+        match p {
+            loglens_shared::Priority::Critical => self.priority_critical,
+            loglens_shared::Priority::Major => self.priority_major,
+            loglens_shared::Priority::Minor => self.priority_minor,
+        }
+    }
+
     pub fn method(&self, m: Method) -> &'static str {
         match m {
             Method::Exact => self.method_exact,
@@ -479,6 +499,9 @@ pub static RU: Texts = Texts {
     side_anomaly: "Аномалия",
     side_problem: "Проблема",
     method_exact: "точный",
+    priority_critical: "критический",
+    priority_major: "серьёзный",
+    priority_minor: "незначительный",
     method_semantic: "семантический",
     method_glossary: "глоссарий",
     incidents_title: "Инциденты",
@@ -506,6 +529,11 @@ pub static RU: Texts = Texts {
     playbook_priority: |p| format!("Плейбук · приоритет {p}"),
     explorer_timeline: "Хронология инцидента",
     predictions_title: |n| format!("Прогнозы ({n})"),
+    predictions_grouped_title: |problems, all| {
+        format!("Прогнозы: {problems} по проблемам ({all} всего)")
+    },
+    col_warning_line: "Строка WARNING",
+    col_anomaly_list: "Аномалии",
     col_kind: "Тип",
     col_trigger_time: "Время триггера",
     kind_expected_anomaly: "ожидается аномалия",
@@ -743,6 +771,9 @@ pub static EN: Texts = Texts {
     side_anomaly: "Anomaly",
     side_problem: "Problem",
     method_exact: "exact",
+    priority_critical: "critical",
+    priority_major: "major",
+    priority_minor: "minor",
     method_semantic: "semantic",
     method_glossary: "glossary",
     incidents_title: "Incidents",
@@ -770,6 +801,11 @@ pub static EN: Texts = Texts {
     playbook_priority: |p| format!("Playbook · priority {p}"),
     explorer_timeline: "Incident timeline",
     predictions_title: |n| format!("Predictions ({n})"),
+    predictions_grouped_title: |problems, all| {
+        format!("Predictions: {problems} by problem ({all} in all)")
+    },
+    col_warning_line: "WARNING line",
+    col_anomaly_list: "Anomalies",
     col_kind: "Kind",
     col_trigger_time: "Trigger time",
     kind_expected_anomaly: "anomaly expected",
@@ -913,6 +949,14 @@ pub static EN: Texts = Texts {
 #[allow(clippy::unwrap_used)] // in tests a panic is the failure message
 mod tests {
     use super::*;
+
+    #[test]
+    fn priorities_are_said_in_each_language() {
+        use loglens_shared::Priority;
+        assert!(RU.is_russian() && !EN.is_russian());
+        assert_eq!(RU.priority(Priority::Critical), "критический");
+        assert_eq!(EN.priority(Priority::Minor), "minor");
+    }
 
     #[test]
     fn language_codes_round_trip_and_tolerate_regions() {

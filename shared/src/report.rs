@@ -469,6 +469,22 @@ pub struct PlaybookRecommendation {
     pub summary: String,
     pub steps: Vec<String>,
     pub scenario_ids: Vec<u32>,
+    /// The same in Russian, when the playbook has it (the built-in ones do): the Russian
+    /// interface and reports show it instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_ru: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps_ru: Vec<String>,
+}
+
+impl PlaybookRecommendation {
+    /// Summary and steps in Russian (`ru`) when the playbook has them, else in English.
+    pub fn text(&self, ru: bool) -> (&str, &[String]) {
+        match (&self.summary_ru, ru) {
+            (Some(s), true) if !self.steps_ru.is_empty() => (s, &self.steps_ru),
+            _ => (&self.summary, &self.steps),
+        }
+    }
 }
 
 /// A report row's identity: which anomaly led to which problem in which scenario.

@@ -13,7 +13,7 @@ use loglens_shared::vocab::content_type;
 use loglens_shared::{ExportFormat, ReportFile};
 
 use super::error::ApiError;
-use super::extract::Path;
+use super::extract::{Path, Query};
 use super::sessions::{finished, load_report};
 use super::state::AppState;
 use crate::engine::glossary::DEFAULT_CSV;
@@ -21,6 +21,7 @@ use crate::engine::input::kb::BUILTIN_CSV;
 use crate::engine::input::playbooks::BUILTIN_TOML;
 use crate::engine::scan::format::user::FORMATS_TEMPLATE;
 use crate::render;
+use crate::render::Lang;
 
 /// Templates offered for download, with their bytes.
 pub const TEMPLATES: [(&str, &[u8]); 4] = [
@@ -39,13 +40,60 @@ pub fn download_name(analysis: &str, report: &str) -> String {
 pub async fn report(
     State(app): State<AppState>,
     Path((id, name)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
 ) -> Result<Response, ApiError> {
     let Some(file) = ReportFile::from_file_name(&name) else {
         return Err(ApiError::UnknownReport(name, ReportFile::names()));
     };
     let name = file.file_name();
+    let lang = q.lang()?;
+    if lang != Lang::Ru && file.file_name().ends_with(".xlsx") {
+        // A workbook in the interface's language: made from the report on request (the
+        // results keep the Russian ones the organizers' format has).
+        let report = load_report(&app, &id).await?;
+        let done = finished(&app, &id).await?;
+        let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+            // The workbook writer saves to a file: a private one, read and removed.
+            let path = std::env::temp_dir().join(format!(
+                "loglens-{}-{}",
+                uuid::Uuid::new_v4(),
+                file.file_name()
+            ));
+            let bytes = render::write_workbook(&report, file, &path, lang)
+                .map_err(|e| ApiError::internal("a workbook", e))
+                .and_then(|_| {
+                    std::fs::read(&path).map_err(|e| ApiError::internal("a workbook", e))
+                });
+            let _ = std::fs::remove_file(&path);
+            bytes
+        })
+        .await
+        .map_err(|e| ApiError::internal("a workbook", e))??;
+        let len = bytes.len() as u64;
+        return Ok(attachment(
+            Body::from(bytes),
+            &download_name(&done.name, name),
+            Some(len),
+        ));
+    }
     let done = finished(&app, &id).await?;
     send_file(&done.dir.join(name), &download_name(&done.name, name)).await
+}
+
+/// `?lang=ru|en`: the language of a rendered report's words (Russian when absent).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Result<Lang, ApiError> {
+        match self.lang.as_deref() {
+            None | Some("") => Ok(Lang::Ru),
+            Some(l) => Lang::parse(l)
+                .ok_or_else(|| ApiError::BadRequest(format!("unknown language {l:?}: ru or en"))),
+        }
+    }
 }
 
 /// `GET /api/sessions/{id}/download`: the results zip.
@@ -140,7 +188,9 @@ pub fn content_disposition(name: &str) -> String {
 pub async fn export(
     State(app): State<AppState>,
     Path((id, format)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = q.lang()?;
     let report = load_report(&app, &id).await?;
     let stem = if report.summary.name.is_empty() {
         "loglens".to_owned()
@@ -162,7 +212,7 @@ pub async fn export(
             .into_bytes(),
         ExportFormat::Pdf => {
             // Page layout is CPU work: keep it off the async workers.
-            tokio::task::spawn_blocking(move || render::pdf::to_pdf(&report))
+            tokio::task::spawn_blocking(move || render::pdf::to_pdf(&report, lang))
                 .await
                 .map_err(|e| ApiError::internal("the PDF export", e))?
                 .map_err(|e| ApiError::internal("the PDF export", e))?

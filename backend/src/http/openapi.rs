@@ -21,6 +21,12 @@ fn problem(what: &str) -> Value {
     json!({ "description": what, "content": { "application/problem+json": { "schema": reference("ProblemDetails") } } })
 }
 
+/// `?lang=`: the words of a workbook or the PDF (the official sheet's six headers stay).
+fn lang_param() -> Value {
+    json!({ "name": "lang", "in": "query", "description": "ru (default) or en: the language of a workbook's or the PDF's words",
+        "schema": { "type": "string", "enum": ["ru", "en"] } })
+}
+
 fn id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
 }
@@ -131,13 +137,13 @@ pub fn document() -> Value {
             "/api/sessions/{id}/result": { "get": { "summary": "Dashboard data of a finished analysis", "parameters": [id_param()],
                 "responses": { "200": ok_json("AnalysisReport", "Everything the analysis found"), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/reports/{name}": { "get": { "summary": "One report file",
-                "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ReportFile::ALL.map(ReportFile::file_name) } }],
-                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &ReportFile::ALL.map(ReportFile::content_type)), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
+                "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ReportFile::ALL.map(ReportFile::file_name) } }, lang_param()],
+                "responses": { "200": file_response("The file (RFC 6266 Content-Disposition)", &ReportFile::ALL.map(ReportFile::content_type)), "400": problem("Unknown language"), "404": problem("Unknown session or report"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/download": { "get": { "summary": "The results zip", "parameters": [id_param()],
                 "responses": { "200": file_response("<name>_Results_<Light|Heavy>.zip", &["application/zip"]), "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/export/{format}": { "get": { "summary": "The analysis as JSON, XML or a PDF summary",
-                "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ExportFormat::ALL.map(ExportFormat::as_str) } }],
-                "responses": { "200": file_response("The export", &ExportFormat::ALL.map(ExportFormat::content_type)), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
+                "parameters": [id_param(), { "name": "format", "in": "path", "required": true, "schema": { "type": "string", "enum": ExportFormat::ALL.map(ExportFormat::as_str) } }, lang_param()],
+                "responses": { "200": file_response("The export", &ExportFormat::ALL.map(ExportFormat::content_type)), "400": problem("Unknown language"), "404": problem("Unknown session or format"), "409": problem("Not finished"), "410": gone.clone() } } },
             "/api/sessions/{id}/cancel": { "post": { "summary": "Stop a queued or running analysis", "parameters": [id_param()],
                 "responses": { "202": ok_json("Snapshot", "Cancellation requested"), "404": not_found.clone(), "410": gone.clone() } } },
             "/api/sessions/{id}/pause": { "post": { "summary": "Pause a queued or running analysis until resumed (it frees its worker and stays paused through restarts)",

@@ -34,6 +34,7 @@ mod sample;
 
 pub use cells::{MAX_CELL_CHARS, MAX_SHEET_ROWS, cell_text, csv_cell, looks_like_formula};
 pub use json::write_json;
+pub use labels::Lang;
 pub use pdf::to_pdf;
 pub use results::{results_zip_name, write_results_zip};
 pub use text::{write_playbooks_csv, write_playbooks_txt};
@@ -89,16 +90,32 @@ pub fn write(
 ) -> Result<PathBuf, RenderError> {
     let path = dir.join(file.file_name());
     match file {
-        ReportFile::SubmitReport => write_submit_report(report, &path),
-        ReportFile::Incidents => write_incidents(report, &path),
-        ReportFile::PredictiveAlerts => write_predictions(report, &path),
-        ReportFile::NovelAnomalies => write_novel(report, &path),
-        ReportFile::Patterns => write_patterns(report, &path),
         ReportFile::PlaybooksCsv => write_playbooks_csv(report, &path),
         ReportFile::PlaybooksTxt => write_playbooks_txt(report, &path),
         ReportFile::ReportJson => write_json(report, &path),
+        // The results' own workbooks: Russian words, as the organizers' reports are.
+        workbook => write_workbook(report, workbook, &path, Lang::Ru).map(|_| ()),
     }?;
     Ok(path)
+}
+
+/// Writes report `file` to `path` if it is a workbook, its words in `lang` (the official
+/// sheet's six headers stay as written); `false` for the other files.
+pub fn write_workbook(
+    report: &AnalysisReport,
+    file: ReportFile,
+    path: &Path,
+    lang: Lang,
+) -> Result<bool, RenderError> {
+    match file {
+        ReportFile::SubmitReport => write_submit_report(report, path, lang),
+        ReportFile::Incidents => write_incidents(report, path, lang),
+        ReportFile::PredictiveAlerts => write_predictions(report, path, lang),
+        ReportFile::NovelAnomalies => write_novel(report, path, lang),
+        ReportFile::Patterns => write_patterns(report, path, lang),
+        _ => return Ok(false),
+    }?;
+    Ok(true)
 }
 
 #[cfg(test)]

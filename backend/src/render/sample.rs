@@ -126,6 +126,8 @@ pub fn report(links: u32) -> AnalysisReport {
                 "Проверить \"лаг\" реплики".to_string(),
             ],
             scenario_ids: vec![1, 2],
+            summary_ru: None,
+            steps_ru: vec![],
         }],
         glossary: GlossaryUse {
             sources: vec!["uploaded: «термины».csv".into(), "built-in".into()],

@@ -371,6 +371,8 @@ pub fn recommendations(
                 summary: p.summary.clone(),
                 steps: p.steps.clone(),
                 scenario_ids: sc.into_iter().collect(),
+                summary_ru: p.summary_ru.clone(),
+                steps_ru: p.steps_ru.clone(),
             },
             None => PlaybookRecommendation {
                 problem_id,
@@ -379,6 +381,8 @@ pub fn recommendations(
                 summary: format!("No playbook for problem {problem_id} in {}.", playbooks.source),
                 steps: vec!["Investigate the root-cause ERROR line and its log context; add a playbook for this problem.".into()],
                 scenario_ids: sc.into_iter().collect(),
+                summary_ru: Some(format!("Нет плейбука для проблемы {problem_id} в {}.", playbooks.source)),
+                steps_ru: vec!["Изучите строку ERROR первопричины и её контекст в логе; добавьте плейбук для этой проблемы.".into()],
             },
         })
         .collect();

@@ -20,6 +20,11 @@ pub struct Playbook {
     pub priority: Priority,
     pub summary: String,
     pub steps: Vec<String>,
+    /// The same in Russian (optional; the built-in playbooks have it).
+    #[serde(default)]
+    pub summary_ru: Option<String>,
+    #[serde(default)]
+    pub steps_ru: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,12 +11,12 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
+use super::FONT_TTF;
 use super::layout::{MARGIN, Op, PAGE_H, PAGE_W, RIGHT, Tone};
-use super::{FONT_TTF, TITLE};
 use crate::render::RenderError;
 
 /// Draws the laid-out pages into a PDF document: its bytes.
-pub(super) fn render(pages: &[Vec<Op>]) -> Result<Vec<u8>, RenderError> {
+pub(super) fn render(pages: &[Vec<Op>], title: &str, lang: &str) -> Result<Vec<u8>, RenderError> {
     let font = Font::new(FONT_TTF.into(), 0)
         .ok_or_else(|| RenderError::Font("the PDF writer cannot read it".to_string()))?;
     let settings =
@@ -25,8 +25,8 @@ pub(super) fn render(pages: &[Vec<Op>]) -> Result<Vec<u8>, RenderError> {
     // No creation date: the same report gives the same bytes.
     document.set_metadata(
         Metadata::new()
-            .title(TITLE.to_string())
-            .language("ru".to_string())
+            .title(title.to_string())
+            .language(lang.to_string())
             .creator("LogLens".to_string()),
     );
     for ops in pages {

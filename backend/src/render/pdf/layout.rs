@@ -2,7 +2,7 @@
 //! drawing operations ([`Op`]) a page is made of, and the [`Layout`] cursor that fills pages
 //! and decides where they break.
 
-use super::TITLE;
+use super::super::labels::Lang;
 use super::metrics::{Metrics, clean};
 
 // A4 in points; y grows downwards in krilla, as in the layout below.
@@ -136,15 +136,18 @@ impl<'m> Layout<'m> {
     }
 
     /// Page numbers need the final page count, so footers are added last.
-    pub(super) fn add_footers(&mut self, name: &str) {
+    pub(super) fn add_footers(&mut self, name: &str, title: &str, lang: Lang) {
         let total = self.pages.len();
         let label = match name.trim() {
-            "" => TITLE.to_string(),
-            name => format!("{TITLE} · {name}"),
+            "" => title.to_string(),
+            name => format!("{title} · {name}"),
         };
         let left = self.m.fit(&clean(&label), TABLE_SIZE, 360.0);
         for (i, page) in self.pages.iter_mut().enumerate() {
-            let number = format!("стр. {} из {}", i + 1, total);
+            let number = match lang {
+                Lang::Ru => format!("стр. {} из {}", i + 1, total),
+                Lang::En => format!("page {} of {}", i + 1, total),
+            };
             let number_x = RIGHT - self.m.width(&number, TABLE_SIZE);
             for (x, text) in [(MARGIN, left.clone()), (number_x, number)] {
                 let baseline = FOOTER_BASELINE;
@@ -169,13 +172,13 @@ mod tests {
     #[test]
     fn layout_breaks_pages_and_keeps_rows_inside_the_page() {
         let metrics = Metrics::load().expect("font");
-        let pages = layout_report(&metrics, &sample::report(200));
+        let pages = layout_report(&metrics, &sample::report(200), Lang::Ru);
         assert!(
             pages.len() >= 4,
             "200 rows of 10pt need several pages, got {}",
             pages.len()
         );
-        let lone = layout_report(&metrics, &sample::report(1));
+        let lone = layout_report(&metrics, &sample::report(1), Lang::Ru);
         assert_eq!(lone.len(), 1);
         for op in pages.iter().flatten() {
             if let Op::Text {

@@ -11,6 +11,8 @@
 
 use loglens_shared::report::AnalysisReport;
 
+pub use super::labels::Lang;
+
 use super::RenderError;
 
 mod drawing;
@@ -23,13 +25,13 @@ mod sections;
 static FONT_TTF: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans.ttf");
 
 /// The document's title: its first line, its metadata and every page's footer.
-const TITLE: &str = "LogLens — отчёт анализа";
+const TITLE: (&str, &str) = ("LogLens — отчёт анализа", "LogLens — analysis report");
 
-/// Renders the human summary of the report as PDF bytes.
-pub fn to_pdf(report: &AnalysisReport) -> Result<Vec<u8>, RenderError> {
+/// Renders the human summary of the report as PDF bytes, its words in `lang`.
+pub fn to_pdf(report: &AnalysisReport, lang: Lang) -> Result<Vec<u8>, RenderError> {
     let metrics = metrics::Metrics::load()?;
-    let pages = sections::layout_report(&metrics, report);
-    drawing::render(&pages)
+    let pages = sections::layout_report(&metrics, report, lang);
+    drawing::render(&pages, lang.pick(TITLE), lang.pick(("ru", "en")))
 }
 
 #[cfg(test)]
@@ -39,7 +41,7 @@ mod tests {
 
     #[test]
     fn pdf_is_complete_and_paginated() {
-        let pdf = to_pdf(&sample::report(200)).expect("PDF export");
+        let pdf = to_pdf(&sample::report(200), Lang::Ru).expect("PDF export");
         eprintln!("PDF size for 200 links: {} bytes", pdf.len());
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(trim_end(&pdf).ends_with(b"%%EOF"));
@@ -48,8 +50,17 @@ mod tests {
     }
 
     #[test]
+    fn the_pdf_says_its_language() {
+        let en = to_pdf(&sample::report(3), Lang::En).expect("PDF export");
+        let ru = to_pdf(&sample::report(3), Lang::Ru).expect("PDF export");
+        let has = |pdf: &[u8], what: &str| pdf.windows(what.len()).any(|w| w == what.as_bytes());
+        assert!(has(&en, "/Lang(en)") && !has(&en, "/Lang(ru)"));
+        assert!(has(&ru, "/Lang(ru)"));
+    }
+
+    #[test]
     fn empty_report_exports() {
-        let pdf = to_pdf(&AnalysisReport::default()).expect("PDF export");
+        let pdf = to_pdf(&AnalysisReport::default(), Lang::En).expect("PDF export");
         assert!(pdf.starts_with(b"%PDF-") && trim_end(&pdf).ends_with(b"%%EOF"));
         assert_eq!(page_count(&pdf), 1);
     }

@@ -11,24 +11,39 @@ use crate::locale::use_texts;
 #[component]
 pub(super) fn Downloads(id: String) -> impl IntoView {
     let t = use_texts();
+    let lang = crate::locale::use_lang();
     let zip = api::results_zip_url(&id);
-    let reports: Vec<(String, &'static str)> = ReportFile::ALL
+    // Workbooks and the PDF in the interface's language (the official sheet's six headers
+    // stay as the organizers wrote them).
+    let reports: Vec<(Signal<String>, &'static str)> = ReportFile::ALL
         .into_iter()
-        .map(|r| (api::report_url(&id, r), r.file_name()))
+        .map(|r| {
+            let id = id.clone();
+            (
+                Signal::derive(move || api::report_url(&id, r, lang.get())),
+                r.file_name(),
+            )
+        })
         .collect();
-    let exports: Vec<(String, &'static str)> = ExportFormat::ALL
+    let exports: Vec<(Signal<String>, &'static str)> = ExportFormat::ALL
         .into_iter()
-        .map(|f| (api::export_url(&id, f), f.as_str()))
+        .map(|f| {
+            let id = id.clone();
+            (
+                Signal::derive(move || api::export_url(&id, f, lang.get())),
+                f.as_str(),
+            )
+        })
         .collect();
     view! {
         <h3>{move || t.get().reports_title}</h3>
         <ul class="downloads" data-testid="downloads">
             <li><a data-testid="download-zip" href=zip download="" rel="external">{move || t.get().all_reports_zip}</a></li>
             {reports.into_iter().map(|(href, name)| view! {
-                <li><a href=href download="" rel="external">{name}</a></li>
+                <li><a href=move || href.get() download="" rel="external">{name}</a></li>
             }).collect_view()}
             {exports.into_iter().map(|(href, f)| view! {
-                <li><a href=href download="" rel="external">{move || (t.get().export)(&f.to_uppercase())}</a></li>
+                <li><a href=move || href.get() download="" rel="external">{move || (t.get().export)(&f.to_uppercase())}</a></li>
             }).collect_view()}
         </ul>
     }

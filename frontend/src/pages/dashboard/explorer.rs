@@ -119,12 +119,17 @@ pub(super) fn explorer(
                     testid="chart-explorer" height=charts::rows_height(rows)/>
             }
         })}
-        {playbook.map(|p| view! {
-            <h4>{(t.playbook_priority)(p.priority.as_str())}</h4>
-            <p>{p.summary.clone()}</p>
-            <ol data-testid="playbook-steps">
-                {p.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
-            </ol>
+        {playbook.map(|p| {
+            // The playbook's Russian text in the Russian interface, when it has one.
+            let (summary, steps) = p.text(t.is_russian());
+            let (summary, steps) = (summary.to_owned(), steps.to_vec());
+            view! {
+                <h4>{(t.playbook_priority)(t.priority(p.priority))}</h4>
+                <p data-testid="playbook-summary">{summary}</p>
+                <ol data-testid="playbook-steps">
+                    {steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                </ol>
+            }
         })}
     }.into_any())
 }

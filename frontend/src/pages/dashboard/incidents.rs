@@ -88,6 +88,7 @@ pub(super) fn Incidents(
                     {
                         let key = i.key();
                         let method = i.method;
+                        let priority = i.priority;
                         let problem = i.problem.clone();
                         let first_seen = i.first_seen.clone();
                         view! {
@@ -104,7 +105,7 @@ pub(super) fn Incidents(
                                 }>
                                 <td>{i.scenario_id}</td>
                                 <td>{format!("{} · {}", i.problem_id, i.problem)}</td>
-                                <td><span class=format!("priority {}", i.priority)>{i.priority.as_str()}</span></td>
+                                <td><span class=format!("priority {}", i.priority)>{move || t.get().priority(priority)}</span></td>
                                 <td>{move || t.get().number(i.impact)}</td>
                                 <td>{i.anomaly_ids.len()}</td>
                                 <td>{i.files.len()}</td>

@@ -47,7 +47,7 @@ pub(super) fn Links(report: StoredValue<AnalysisReport>) -> impl IntoView {
                 <table class="links" data-testid="links">
                     <thead><tr>
                         <th>{t.col_scenario}</th><th>{t.col_anomaly}</th><th>{t.col_problem}</th><th>{t.col_file}</th><th>{t.col_line}</th>
-                        <th>{t.col_log_line}</th><th>{t.col_method}</th><th>{t.col_score}</th><th>{t.col_margin}</th>
+                        <th>{t.col_log_line}</th><th>{t.col_warning_line}</th><th>{t.col_method}</th><th>{t.col_score}</th><th>{t.col_margin}</th>
                     </tr></thead>
                     <tbody>
                         {report.with_value(|r| r.links.iter().map(|l| view! {
@@ -58,6 +58,10 @@ pub(super) fn Links(report: StoredValue<AnalysisReport>) -> impl IntoView {
                                 <td>{l.error.file.clone()}</td>
                                 <td>{t.number(l.error.line)}</td>
                                 <td class="raw">{l.error.raw.clone()}</td>
+                                // The WARNING that matched the anomaly, beside the ERROR: the
+                                // evidence of the link, with where it is.
+                                <td class="raw" data-testid="link-warning"
+                                    title=format!("{}:{}", l.warning.file, l.warning.line)>{l.warning.raw.clone()}</td>
                                 <td>{t.method(l.method)}</td>
                                 <td>{format!("{:.2}", l.score)}</td>
                                 <td data-testid="link-margin" title=explain(t, l)>{margin(l)}</td>

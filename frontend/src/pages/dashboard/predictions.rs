@@ -6,19 +6,26 @@ use loglens_shared::report::AnalysisReport;
 
 use super::log_time;
 use crate::components::pager::Pager;
+use crate::evidence::group_predictions;
 use crate::locale::use_texts;
 use crate::sections::{ROWS_PER_PAGE, page_of};
 
+/// Predictions, one row per scenario, problem and kind: every anomaly it names, and the
+/// earliest line that triggered it (the report has one prediction per anomaly).
 #[component]
 pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView {
     let t = use_texts();
     let page = RwSignal::new(0usize);
-    let len = report.with_value(|r| r.predictions.len());
+    let groups = StoredValue::new(report.with_value(|r| group_predictions(&r.predictions)));
+    let (len, all) = (
+        groups.with_value(Vec::len),
+        report.with_value(|r| r.predictions.len()),
+    );
     let rows = move || {
         let t = t.get();
         let at = page_of(len, page.get(), ROWS_PER_PAGE);
-        report.with_value(|r| {
-            r.predictions[at.start..at.end]
+        groups.with_value(|g| {
+            g[at.start..at.end]
                 .iter()
                 .map(|p| {
                     view! {
@@ -26,8 +33,13 @@ pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView 
                             <td>{p.scenario_id}</td>
                             <td>{t.prediction_kind(p.kind)}</td>
                             <td>{format!("{} · {}", p.problem_id, p.problem)}</td>
-                            <td>{format!("{} · {}", p.anomaly_id, p.anomaly)}</td>
-                            <td>{log_time(t, p.trigger_time.as_ref())}</td>
+                            <td class="wrap">
+                                <ul class="plain" data-testid="prediction-anomalies">
+                                    {p.anomalies.iter().map(|(id, text)| view! { <li>{format!("{id} · {text}")}</li> }).collect_view()}
+                                </ul>
+                            </td>
+                            <td>{log_time(t, p.trigger_time.as_ref())}<br/>
+                                <small class="muted">{format!("{}:{}", p.trigger.file, p.trigger.line)}</small></td>
                         </tr>
                     }
                 })
@@ -35,12 +47,12 @@ pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView 
         })
     };
     view! {
-        <h3>{move || (t.get().predictions_title)(len)}</h3>
+        <h3>{move || (t.get().predictions_grouped_title)(len, all)}</h3>
         <div class="table-scroll">
             <table class="links" data-testid="predictions">
                 <thead><tr>
                     <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_kind}</th><th>{move || t.get().col_problem}</th>
-                    <th>{move || t.get().col_anomaly}</th><th>{move || t.get().col_trigger_time}</th>
+                    <th>{move || t.get().col_anomaly_list}</th><th>{move || t.get().col_trigger_time}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
