@@ -32,8 +32,9 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
     .map_err(other)?;
     for p in &report.playbooks {
         let scenarios: Vec<String> = p.scenario_ids.iter().map(u32::to_string).collect();
-        let steps: Vec<String> = p
-            .steps
+        // The results' files are Russian: the playbook's Russian text when it has one.
+        let (summary, steps) = p.text(true);
+        let steps: Vec<String> = steps
             .iter()
             .enumerate()
             .map(|(i, s)| format!("{}. {s}", i + 1))
@@ -46,7 +47,7 @@ pub fn write_playbooks_csv(report: &AnalysisReport, path: &Path) -> Result<(), R
             &csv_cell(&p.problem),
             &csv_cell(p.priority.as_str()),
             &scenarios.join(" "),
-            &csv_cell(&p.summary),
+            &csv_cell(summary),
             &csv_cell(&steps),
         ])
         .map_err(other)?;
@@ -66,15 +67,16 @@ pub fn write_playbooks_txt(report: &AnalysisReport, path: &Path) -> Result<(), R
     }
     for p in &report.playbooks {
         let scenarios: Vec<String> = p.scenario_ids.iter().map(u32::to_string).collect();
+        let (summary, steps) = p.text(true);
         out.push_str(&format!(
             "[{}] Проблема {}: {}\nСценарии: {}\n{}\n",
             p.priority.as_str().to_uppercase(),
             p.problem_id,
             p.problem,
             scenarios.join(", "),
-            p.summary
+            summary
         ));
-        for (i, s) in p.steps.iter().enumerate() {
+        for (i, s) in steps.iter().enumerate() {
             out.push_str(&format!("  {}. {s}\n", i + 1));
         }
         out.push('\n');
