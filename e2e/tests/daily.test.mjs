@@ -414,3 +414,61 @@ test('both languages: the playbook, priorities, workbooks and the PDF follow the
     await server.stop();
   }
 });
+
+test('one filter for the whole dashboard: the timeline, links, incidents and predictions follow it, and the address keeps it', async () => {
+  const server = await startServer();
+  try {
+    const done = await analyse(server.url, zipPath);
+    const id = done.session_id;
+    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+    await page.getByTestId('dash-filter').waitFor();
+    const timelineRows = () => page.evaluate(() => {
+      const el = document.querySelector('[data-testid=chart-timeline]');
+      return echarts.getInstanceByDom(el).getOption().yAxis[0].data.length;
+    });
+    await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
+    assert.equal(await timelineRows(), report.incidents.length);
+    const firstCells = (testid) => page.locator(`[data-testid=${testid}] td:first-child`).allTextContents();
+    // Scenario 3: every table and the timeline keep its rows only.
+    await page.getByTestId('scenario-filter').selectOption('3');
+    await page.waitForURL(/[?&]scenario=3/);
+    const want = (xs) => xs.filter((x) => x.scenario_id === 3);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, want(report.links).length);
+    for (const c of await firstCells('link-row')) assert.equal(c.trim(), '3');
+    assert.equal(await page.getByTestId('incident-row').count(), want(report.incidents).length);
+    for (const c of await firstCells('incident-row')) assert.equal(c.trim(), '3');
+    for (const c of await firstCells('prediction-row')) assert.equal(c.trim(), '3');
+    assert.ok(await page.getByTestId('prediction-row').count() > 0);
+    await page.waitForFunction((n) => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().yAxis[0].data.length === n, want(report.incidents).length);
+    // Words too, and the address keeps both: a reload (or a shared link) shows the same.
+    const word = want(report.incidents)[0].problem.split(' ').sort((a, b) => b.length - a.length)[0];
+    await page.getByTestId('incident-search').fill(word);
+    await page.waitForURL(new RegExp(`[?&]q=${encodeURIComponent(word)}`));
+    const incidents = await page.getByTestId('incident-row').count();
+    await page.reload();
+    await page.getByTestId('dash-filter').waitFor();
+    assert.equal(await page.getByTestId('scenario-filter').inputValue(), '3');
+    assert.equal(await page.getByTestId('incident-search').inputValue(), word);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=incident-row]').length === n, incidents);
+    // Opening an incident keeps the filter in the address; closing it too.
+    await page.getByTestId('incident-row').first().click();
+    await page.waitForURL(/incident=/);
+    assert.match(page.url(), /scenario=3/);
+    await page.keyboard.press('Escape');
+    await page.waitForURL((u) => !u.search.includes('incident='));
+    assert.match(page.url(), /scenario=3/);
+    // Cleared: everything is back.
+    await page.getByTestId('incident-search').fill('');
+    await page.getByTestId('scenario-filter').selectOption('');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, report.links.length);
+    assert.doesNotMatch(page.url(), /scenario=|[?&]q=/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -427,11 +427,12 @@ test('a glossary of one\'s own picked beside the archive: the operator\'s name f
     await row.first().waitFor();
     assert.equal(await row.count(), 1);
     const cells = await row.first().evaluate((tr) => [...tr.cells].map((c) => c.textContent.trim()));
-    // scenario, anomaly, problem, file, line, log line, method, similarity, margin
+    // scenario, anomaly, problem, file, line, log line, WARNING line, method, similarity, margin
     assert.deepEqual(cells.slice(0, 5), ['1', '1', '1', 'app.log', '3']);
-    assert.equal(cells[6], 'glossary');
-    assert.ok(Number(cells[7]) >= 0.85 && Number(cells[7]) <= 1.0, `similarity ${cells[7]}`);
-    assert.match(cells[8], /^\+\d\.\d\d$/, 'a margin over the runner-up');
+    assert.match(cells[6], /WARNING power: kestrel-7 switched to battery power/);
+    assert.equal(cells[7], 'glossary');
+    assert.ok(Number(cells[8]) >= 0.85 && Number(cells[8]) <= 1.0, `similarity ${cells[8]}`);
+    assert.match(cells[9], /^\+\d\.\d\d$/, 'a margin over the runner-up');
     // the matched KB texts and the runner-ups are named on hover
     assert.equal(await row.first().locator('td').nth(1).getAttribute('title'), 'UPS switched to battery power');
     assert.equal(await row.first().locator('td').nth(2).getAttribute('title'), 'Power outage: the UPS shut down the servers');

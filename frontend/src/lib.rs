@@ -2,7 +2,7 @@
 //!
 //! Pure modules — `i18n` (texts of both languages), `problems` (server problems and notices in
 //! both languages), `timeline` (log time, replay), `charts` (report → ECharts options),
-//! `compare` (two runs' figures, changes and named links), `evidence` (predictions grouped per problem), `incidents` (table filter and sort), `watch` (the session reducer: events and snapshots from
+//! `compare` (two runs' figures, changes and named links), `evidence` (predictions grouped per problem), `filter` (the dashboard's one filter and the address's query), `incidents` (table filter and sort), `watch` (the session reducer: events and snapshots from
 //! any transport, the outcome once; reconnection backoff), `sections` (the dashboard's sections, table pages, the patterns filter), `urls` (API and socket addresses) — hold the view models and are tested natively with
 //! `cargo test -p loglens-frontend`. The rest talks to the browser: `api` (HTTP), `auth` (the token, when the
 //! server asks for one), `watcher`
@@ -11,6 +11,7 @@
 pub mod charts;
 pub mod compare;
 pub mod evidence;
+pub mod filter;
 pub mod i18n;
 pub mod incidents;
 pub mod problems;

@@ -9,6 +9,7 @@ use loglens_shared::IncidentKey;
 
 use crate::charts;
 use crate::components::echart::EChart;
+use crate::filter::DashFilter;
 use crate::locale::use_texts;
 use crate::timeline::Replay;
 use crate::viewport::use_layout;
@@ -23,6 +24,7 @@ const SLIDER_STEP_MS: i64 = 1_000;
 pub fn TimeMachine(
     report: StoredValue<AnalysisReport>,
     open: Callback<IncidentKey>,
+    filter: Memo<DashFilter>,
 ) -> impl IntoView {
     let t = use_texts();
     let layout = use_layout();
@@ -65,9 +67,35 @@ pub fn TimeMachine(
         }
     });
     let moment = Memo::new(move |_| replay.with_value(|r| r.at(at.get())));
+    // The dashboard's filter: the chart draws the incidents and links it keeps (a copy made
+    // when the filter changes, not at every step of the replay); the axis stays the logs'.
+    let kept = Memo::new(move |_| {
+        let f = filter.get();
+        f.is_active().then(|| {
+            report.with_value(|r| AnalysisReport {
+                incidents: r
+                    .incidents
+                    .iter()
+                    .filter(|i| f.keeps_incident(i))
+                    .cloned()
+                    .collect(),
+                links: r
+                    .links
+                    .iter()
+                    .filter(|l| f.keeps_link(l))
+                    .cloned()
+                    .collect(),
+                ..r.clone()
+            })
+        })
+    });
     let model = Memo::new(move |_| {
         let until = (at.get() < end).then(|| at.get());
-        report.with_value(|r| charts::incident_timeline(r, t.get(), layout.get(), until))
+        let (t, layout) = (t.get(), layout.get());
+        kept.with(|k| match k {
+            Some(r) => charts::incident_timeline(r, t, layout, until),
+            None => report.with_value(|r| charts::incident_timeline(r, t, layout, until)),
+        })
     });
     let rows = report.with_value(|r| r.incidents.len());
     let toggle = move |_| {

@@ -31,43 +31,26 @@ pub(super) fn Incidents(
     report: StoredValue<AnalysisReport>,
     selected: Memo<Option<IncidentKey>>,
     open: Callback<IncidentKey>,
+    filter: Memo<crate::filter::DashFilter>,
 ) -> impl IntoView {
     let t = use_texts();
     let query = RwSignal::new(Query::default());
-    // Each scenario with its folder's own name: ids given to folders without digits mean
-    // little alone (`3 · Apache`).
-    let scenarios: Vec<(u32, String)> = report.with_value(|r| {
-        r.scenarios
-            .iter()
-            .map(|s| {
-                let folder = s.folder.rsplit('/').next().unwrap_or_default();
-                let label = if folder.is_empty() {
-                    s.id.to_string()
-                } else {
-                    format!("{} · {folder}", s.id)
-                };
-                (s.id, label)
-            })
-            .collect()
-    });
     let total = report.with_value(|r| r.incidents.len());
-    let rows =
-        Memo::new(move |_| query.with(|q| report.with_value(|r| incidents::rows(&r.incidents, q))));
+    // The dashboard's filter chooses the rows; the table's own query only sorts them.
+    let rows = Memo::new(move |_| {
+        let f = filter.get();
+        query.with(|q| {
+            let q = Query {
+                scenario: f.scenario,
+                text: f.words.clone(),
+                ..q.clone()
+            };
+            report.with_value(|r| incidents::rows(&r.incidents, &q))
+        })
+    });
     view! {
         <h3>{move || t.get().incidents_title}</h3>
         <div class="controls">
-            <label>{move || t.get().scenario_filter}
-                <select data-testid="scenario-filter" on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    query.update(|q| q.scenario = v.parse().ok());
-                }>
-                    <option value="">{move || t.get().all}</option>
-                    {scenarios.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
-                </select>
-            </label>
-            <input type="search" class="search" data-testid="incident-search"
-                placeholder=move || t.get().search aria-label=move || t.get().search
-                on:input=move |ev| { let v = event_target_value(&ev); query.update(|q| q.text = v); }/>
             <span class="muted" data-testid="incident-count">{move || (t.get().shown_of)(rows.with(Vec::len), total)}</span>
         </div>
         <p class="muted hint">{move || t.get().sort_hint}</p>

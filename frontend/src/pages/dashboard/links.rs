@@ -37,20 +37,25 @@ fn explain(t: &crate::i18n::Texts, l: &Link) -> String {
 
 /// The official rows: which anomaly led to which problem, where, how it was matched.
 #[component]
-pub(super) fn Links(report: StoredValue<AnalysisReport>) -> impl IntoView {
+pub(super) fn Links(
+    report: StoredValue<AnalysisReport>,
+    filter: Memo<crate::filter::DashFilter>,
+) -> impl IntoView {
     let t = use_texts();
     view! {
         {move || {
             let t = t.get();
+            let f = filter.get();
             view! {
                 <h3>{t.links_title}</h3>
-                <table class="links" data-testid="links">
+                // Wider than a screen now and then: it scrolls, so the keyboard can reach it.
+                <table class="links" data-testid="links" tabindex="0" aria-label=t.links_title>
                     <thead><tr>
                         <th>{t.col_scenario}</th><th>{t.col_anomaly}</th><th>{t.col_problem}</th><th>{t.col_file}</th><th>{t.col_line}</th>
                         <th>{t.col_log_line}</th><th>{t.col_warning_line}</th><th>{t.col_method}</th><th>{t.col_score}</th><th>{t.col_margin}</th>
                     </tr></thead>
                     <tbody>
-                        {report.with_value(|r| r.links.iter().map(|l| view! {
+                        {report.with_value(|r| r.links.iter().filter(|l| f.keeps_link(l)).map(|l| view! {
                             <tr data-testid="link-row">
                                 <td>{l.scenario_id}</td>
                                 <td title=l.anomaly_text.clone()>{l.anomaly_id}</td>

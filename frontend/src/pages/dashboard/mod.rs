@@ -7,6 +7,7 @@
 mod downloads;
 mod explorer;
 mod files;
+mod filter_bar;
 mod incidents;
 mod links;
 mod nav;

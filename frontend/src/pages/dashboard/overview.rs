@@ -8,6 +8,7 @@ use super::Toast;
 use super::downloads::Downloads;
 use super::explorer::Explorer;
 use super::files::Files;
+use super::filter_bar::{FilterBar, use_filter};
 use super::incidents::Incidents;
 use super::links::Links;
 use super::nav::SectionNav;
@@ -34,6 +35,7 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
     let t = use_texts();
     let warnings = !report.summary.notices.is_empty();
     let sel = selection(id.clone());
+    let filter = use_filter();
     let report = StoredValue::new(report);
     let s = report.with_value(|r| r.summary.clone());
     let incidents = report.with_value(|r| r.incidents.len());
@@ -137,6 +139,7 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
             }).collect_view()}
         </dl>
         <SectionNav/>
+        <FilterBar report filter/>
         <section id=Section::Overview.id() class="dash-section" tabindex="-1">
         <Notices notices id=id.clone()/>
         <div class="kpis">
@@ -144,7 +147,7 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
                 <div class="kpi" data-testid=testid><span class="kpi-value">{value}</span><span class="kpi-label">{label}</span></div>
             }).collect_view()}
         </div>
-        <crate::pages::timemachine::TimeMachine report open=sel.open/>
+        <crate::pages::timemachine::TimeMachine report open=sel.open filter/>
         <div class="panels">
             <section class="panel">
                 <EChart option=impact label=Signal::derive(move || t.get().chart_by_impact.to_string())
@@ -157,17 +160,17 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
         </div>
         </section>
         <section id=Section::Links.id() class="dash-section" tabindex="-1">
-            <Links report/>
+            <Links report filter/>
         </section>
         <section id=Section::Incidents.id() class="dash-section" tabindex="-1">
-            <Incidents report selected=sel.selected open=sel.open/>
+            <Incidents report selected=sel.selected open=sel.open filter/>
             <Explorer report selection=sel.clone()/>
         </section>
         <section id=Section::Patterns.id() class="dash-section" tabindex="-1">
             <Patterns report/>
         </section>
         <section id=Section::Predictions.id() class="dash-section" tabindex="-1">
-            <Predictions report/>
+            <Predictions report filter/>
         </section>
         <section id=Section::Novel.id() class="dash-section" tabindex="-1">
             <Novel report/>

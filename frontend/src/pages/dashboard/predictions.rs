@@ -13,20 +13,38 @@ use crate::sections::{ROWS_PER_PAGE, page_of};
 /// Predictions, one row per scenario, problem and kind: every anomaly it names, and the
 /// earliest line that triggered it (the report has one prediction per anomaly).
 #[component]
-pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView {
+pub(super) fn Predictions(
+    report: StoredValue<AnalysisReport>,
+    filter: Memo<crate::filter::DashFilter>,
+) -> impl IntoView {
     let t = use_texts();
     let page = RwSignal::new(0usize);
     let groups = StoredValue::new(report.with_value(|r| group_predictions(&r.predictions)));
-    let (len, all) = (
-        groups.with_value(Vec::len),
-        report.with_value(|r| r.predictions.len()),
-    );
+    let all = report.with_value(|r| r.predictions.len());
+    // The dashboard's filter keeps some groups; a new filter starts at the first page.
+    let kept = Memo::new(move |_| {
+        let f = filter.get();
+        groups.with_value(|g| {
+            g.iter()
+                .enumerate()
+                .filter(|(_, p)| f.keeps_prediction(p))
+                .map(|(i, _)| i)
+                .collect::<Vec<usize>>()
+        })
+    });
+    Effect::new(move |_| {
+        filter.track();
+        page.set(0);
+    });
+    let len = Signal::derive(move || kept.with(Vec::len));
     let rows = move || {
         let t = t.get();
-        let at = page_of(len, page.get(), ROWS_PER_PAGE);
+        let kept = kept.get();
+        let at = page_of(kept.len(), page.get(), ROWS_PER_PAGE);
         groups.with_value(|g| {
-            g[at.start..at.end]
+            kept[at.start..at.end]
                 .iter()
+                .map(|&i| &g[i])
                 .map(|p| {
                     view! {
                         <tr data-testid="prediction-row">
@@ -47,7 +65,7 @@ pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView 
         })
     };
     view! {
-        <h3>{move || (t.get().predictions_grouped_title)(len, all)}</h3>
+        <h3>{move || (t.get().predictions_grouped_title)(len.get(), all)}</h3>
         <div class="table-scroll">
             <table class="links" data-testid="predictions">
                 <thead><tr>
@@ -57,7 +75,7 @@ pub(super) fn Predictions(report: StoredValue<AnalysisReport>) -> impl IntoView 
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <Pager page len=Signal::derive(move || len) per_page=ROWS_PER_PAGE testid="predictions-pager"/>
+        <Pager page len per_page=ROWS_PER_PAGE testid="predictions-pager"/>
     }
 }
 

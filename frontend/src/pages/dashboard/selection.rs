@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use loglens_shared::IncidentKey;
 use wasm_bindgen::JsCast;
 
+use super::filter_bar::address_with;
 use crate::routes;
 
 /// The incident named in the address, and opening/closing it through the address.
@@ -31,18 +32,20 @@ pub(super) fn selection(id: String) -> Selection {
             },
         );
     };
-    let path = routes::dashboard(&id);
+    // The rest of the address (the filter, the language, the section) stays as it is.
     let open = {
         let (go, id) = (go.clone(), id.clone());
         Callback::new(move |key: IncidentKey| {
             if selected.get_untracked() != Some(key) {
-                go(routes::incident(&id, key));
+                go(address_with("incident", Some(&key.to_string()))
+                    .unwrap_or_else(|| routes::incident(&id, key)));
             }
         })
     };
+    let path = routes::dashboard(&id);
     let close = Callback::new(move |()| {
         if let Some(key) = selected.get_untracked() {
-            go(path.clone());
+            go(address_with("incident", None).unwrap_or_else(|| path.clone()));
             // Back to the row the explorer was opened from.
             focus(&format!("tr[data-key=\"{key}\"]"));
         }
