@@ -472,3 +472,47 @@ test('one filter for the whole dashboard: the timeline, links, incidents and pre
     await server.stop();
   }
 });
+
+test('the time machine: ERROR marks on its scale, its moment in the address and as a line on the chart', async () => {
+  const server = await startServer();
+  try {
+    const done = await analyse(server.url, zipPath);
+    const id = done.session_id;
+    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+    const slider = page.getByTestId('tm-slider');
+    await slider.waitFor();
+    const firsts = new Set(report.incidents.filter((i) => i.first_seen).map((i) => i.first_seen.ms));
+    assert.equal(await page.locator('[data-testid=tm-marks] option').count(), firsts.size);
+    const chart = () => page.evaluate(() => {
+      const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
+      return { line: o.series[0].markLine?.data?.[0]?.xAxis ?? null, tooltip: o.tooltip[0].backgroundColor };
+    });
+    await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
+    assert.equal((await chart()).line, null, 'at the end: no moment line');
+    assert.equal((await chart()).tooltip, '#101820', 'a dark tooltip');
+    // Back to the first moment: the address keeps it, the chart draws it.
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => /[?&]at=\d+/.test(location.search));
+    const at = Number(new URL(page.url()).searchParams.get('at'));
+    assert.equal(at, Number(await slider.inputValue()));
+    await page.waitForFunction(() => {
+      const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
+      return Boolean(o.series[0].markLine?.data?.[0]?.xAxis);
+    });
+    const state = await page.getByTestId('tm-state').textContent();
+    await page.reload();
+    await slider.waitFor();
+    assert.equal(Number(await slider.inputValue()), at, 'a reload opens the replay at the same moment');
+    assert.equal(await page.getByTestId('tm-state').textContent(), state);
+    // Play runs to the end and the address lets the moment go.
+    await page.getByTestId('tm-speed').selectOption('4');
+    await page.getByTestId('tm-play').click();
+    await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+});

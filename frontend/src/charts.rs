@@ -12,7 +12,8 @@ use charming::Chart;
 use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
 use charming::datatype::{CompositeValue, DataPoint, DataPointItem};
 use charming::element::{
-    AxisLabel, AxisType, Formatter, ItemStyle, NameLocation, Tooltip, Trigger,
+    AxisLabel, AxisType, Formatter, ItemStyle, Label, LineStyle, MarkLine, MarkLineData,
+    MarkLineVariant, NameLocation, Symbol, Tooltip, Trigger,
 };
 use charming::series::{Bar, Scatter};
 use loglens_shared::report::{AnalysisReport, Incident, LogRef};
@@ -23,6 +24,12 @@ use crate::timeline;
 
 /// Colours shared by every chart (dark theme): ERROR red, WARNING amber, by priority for bars.
 pub const ERROR_COLOUR: &str = "#ef4444";
+/// The time machine's moment on the timeline.
+pub const NOW_COLOUR: &str = "#7ee0c3";
+/// The tooltip in the page's dark theme.
+const TOOLTIP_BACKGROUND: &str = "#101820";
+const TOOLTIP_BORDER: &str = "#2a3644";
+const TOOLTIP_TEXT: &str = "#e6edf3";
 pub const WARNING_COLOUR: &str = "#f59e0b";
 /// Bar charts show at most this many bars, the largest; the tables below list everything.
 pub const MAX_BARS: usize = 15;
@@ -127,7 +134,11 @@ fn point_name(r: &LogRef) -> String {
 
 /// The time axis, fixed to `[start, end]` so that filtering points (time machine) never moves it.
 fn time_axis(span: Option<(i64, i64)>) -> Axis {
-    let axis = Axis::new().type_(AxisType::Time);
+    // Day and month on every label, the hour under it: logs span days, and a bare day number
+    // says little.
+    let axis = Axis::new()
+        .type_(AxisType::Time)
+        .axis_label(AxisLabel::new().formatter(Formatter::String("{dd}.{MM} {HH}:{mm}".into())));
     match span {
         Some((start, end)) => axis
             .min(CompositeValue::String(timeline::axis_value(start)))
@@ -137,6 +148,7 @@ fn time_axis(span: Option<(i64, i64)>) -> Axis {
 }
 
 /// Two scatter series (ERROR, WARNING) on a time axis, one category row per `categories`.
+#[allow(clippy::too_many_arguments)]
 fn time_chart(
     title: &str,
     t: &Texts,
@@ -145,7 +157,30 @@ fn time_chart(
     span: Option<(i64, i64)>,
     errors: Vec<DataPoint>,
     warnings: Vec<DataPoint>,
+    now: Option<i64>,
 ) -> Chart {
+    // The time machine's moment as a vertical line across the rows.
+    let errors_series = Scatter::new()
+        .name(t.series_errors)
+        .symbol_size(11)
+        .item_style(ItemStyle::new().color(ERROR_COLOUR))
+        .data(errors);
+    let errors_series = match now {
+        Some(ms) => errors_series.mark_line(
+            MarkLine::new()
+                .silent(true)
+                .symbol(vec![Symbol::None, Symbol::None])
+                .line_style(LineStyle::new().color(NOW_COLOUR).width(2))
+                // Named ("now"), not dated: the slider under the chart says when.
+                .label(Label::new().formatter(Formatter::String("{b}".into())))
+                .data(vec![MarkLineVariant::Simple(
+                    MarkLineData::new()
+                        .name(t.tm_now)
+                        .x_axis(timeline::axis_value(ms)),
+                )]),
+        ),
+        None => errors_series,
+    };
     base(title)
         .legend(layout.legend())
         .grid(grid(layout.grid_top(), 64))
@@ -159,17 +194,16 @@ fn time_chart(
         )
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside).x_axis_index(0))
         .tooltip(
+            // Dark, like the page around it.
             Tooltip::new()
                 .trigger(Trigger::Item)
-                .formatter(Formatter::String("{a}<br/>{b}".into())),
+                .background_color(TOOLTIP_BACKGROUND)
+                .border_color(TOOLTIP_BORDER)
+                .formatter(Formatter::String(format!(
+                    "<span style=\"color:{TOOLTIP_TEXT}\">{{a}}<br/>{{b}}</span>"
+                ))),
         )
-        .series(
-            Scatter::new()
-                .name(t.series_errors)
-                .symbol_size(11)
-                .item_style(ItemStyle::new().color(ERROR_COLOUR))
-                .data(errors),
-        )
+        .series(errors_series)
         .series(
             Scatter::new()
                 .name(t.series_warnings)
@@ -273,6 +307,7 @@ pub fn incident_timeline(
             span,
             errors,
             warnings,
+            until,
         ),
         rows: rows.iter().map(|i| i.key()).collect(),
     }
@@ -336,6 +371,7 @@ pub fn explorer_timeline(
             None,
             errors,
             warnings,
+            None,
         ),
         rows,
     })
@@ -485,6 +521,27 @@ mod tests {
             ],
             ..AnalysisReport::default()
         }
+    }
+
+    #[test]
+    fn the_timeline_marks_the_moment_with_dark_tooltips_and_dated_labels() {
+        let r = report();
+        let all = json(&incident_timeline(&r, &RU, Layout::Wide, None).chart);
+        assert!(
+            all["series"][0].get("markLine").is_none(),
+            "no moment: no line"
+        );
+        assert_eq!(all["tooltip"]["backgroundColor"], TOOLTIP_BACKGROUND);
+        let x = if all["xAxis"].is_array() {
+            &all["xAxis"][0]
+        } else {
+            &all["xAxis"]
+        };
+        assert_eq!(x["axisLabel"]["formatter"], "{dd}.{MM} {HH}:{mm}");
+        let at = json(&incident_timeline(&r, &RU, Layout::Wide, Some(1_000)).chart);
+        let line = &at["series"][0]["markLine"]["data"][0];
+        assert_eq!(line["xAxis"], timeline::axis_value(1_000));
+        assert_eq!(line["name"], RU.tm_now);
     }
 
     fn json(chart: &Chart) -> Value {

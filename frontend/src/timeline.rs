@@ -67,6 +67,21 @@ pub struct Replay {
     links: Vec<i64>,
 }
 
+impl Replay {
+    /// The moments incidents appeared (their first ERROR lines), each once: the marks on the
+    /// time machine's scale.
+    pub fn error_moments(&self) -> Vec<i64> {
+        let mut at: Vec<i64> = self.incidents.iter().map(|(t, _)| *t).collect();
+        at.dedup();
+        at
+    }
+
+    /// A moment asked for (the address's `?at=`), inside the replay's span; `None` outside.
+    pub fn moment(&self, ms: i64) -> Option<i64> {
+        (self.start..=self.end).contains(&ms).then_some(ms)
+    }
+}
+
 /// The state at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moment {

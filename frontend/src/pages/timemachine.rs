@@ -9,7 +9,7 @@ use loglens_shared::IncidentKey;
 
 use crate::charts;
 use crate::components::echart::EChart;
-use crate::filter::DashFilter;
+use crate::filter::{DashFilter, set_query};
 use crate::locale::use_texts;
 use crate::timeline::Replay;
 use crate::viewport::use_layout;
@@ -19,6 +19,26 @@ const REPLAY_MS: f64 = 10_000.0;
 const TICK_MS: u64 = 100;
 /// The slider moves in whole seconds (log timestamps rarely need finer).
 const SLIDER_STEP_MS: i64 = 1_000;
+
+/// Writes the moment into the address (`?at=`; removed at the end of the logs), replacing
+/// the entry and keeping the rest of it.
+fn keep_moment(ms: Option<i64>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let (Ok(path), Ok(search), Ok(hash)) = (loc.pathname(), loc.search(), loc.hash()) else {
+        return;
+    };
+    let value = ms.map(|m| m.to_string());
+    let url = format!("{path}{}{hash}", set_query(&search, "at", value.as_deref()));
+    if let Ok(h) = w.history() {
+        // The router's own state rides along, so Back and Forward stay its to handle.
+        let _ = h.replace_state_with_url(
+            &h.state().unwrap_or(wasm_bindgen::JsValue::NULL),
+            "",
+            Some(&url),
+        );
+    }
+}
 
 #[component]
 pub fn TimeMachine(
@@ -36,9 +56,26 @@ pub fn TimeMachine(
         .into_any();
     };
     let (start, end) = (replay.start, replay.end);
+    let marks = replay.error_moments();
+    // The moment is kept in the address (`?at=<ms>`): a link opens the replay there.
+    let asked = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("at=").and_then(|v| v.parse::<i64>().ok()))
+        })
+        .and_then(|ms| replay.moment(ms));
     let replay = StoredValue::new(replay);
-    let at = RwSignal::new(end);
+    let at = RwSignal::new(asked.unwrap_or(end));
     let playing = RwSignal::new(false);
+    Effect::new(move |first: Option<()>| {
+        let (now, moving) = (at.get(), playing.get());
+        // Written when it rests (not at every step of a replay), and not on the first run.
+        if first.is_some() && !moving {
+            keep_moment((now < end).then_some(now));
+        }
+    });
     let speed = RwSignal::new(1.0f64);
     let timer = set_interval_with_handle(
         move || {
@@ -123,7 +160,11 @@ pub fn TimeMachine(
                 <select data-testid="tm-speed" aria-label=move || t.get().tm_speed on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
                     <option value="1">"1×"</option><option value="2">"2×"</option><option value="4">"4×"</option>
                 </select>
-                <input type="range" data-testid="tm-slider" aria-label=move || t.get().tm_moment
+                // The moments incidents appeared, as marks on the scale.
+                <datalist id="tm-errors" data-testid="tm-marks">
+                    {marks.into_iter().map(|ms| view! { <option value=ms.to_string()></option> }).collect_view()}
+                </datalist>
+                <input type="range" data-testid="tm-slider" list="tm-errors" aria-label=move || t.get().tm_moment
                     aria-valuetext=move || { let t = t.get(); t.clock_at(at.get()) } min=start max=end step=SLIDER_STEP_MS prop:value=move || at.get()
                     on:input=move |ev| {
                         playing.set(false);
@@ -136,6 +177,7 @@ pub fn TimeMachine(
                     })}
                 </p>
                 <ul class="muted">{move || moment.with(|m| m.incidents.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view())}</ul>
+                <p class="muted hint">{move || t.get().tm_errors_marked}</p>
             </div>
         </section>
     }

@@ -49,34 +49,49 @@ pub(super) fn FilterBar(
             })
             .collect()
     });
-    // Kept as typed (a trailing space is the next word's start), dropped when blank.
-    let set = move |key: &'static str, value: String| {
-        if let Some(url) = address_with(key, (!value.trim().is_empty()).then_some(value.as_str())) {
-            navigate(
-                &url,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..NavigateOptions::default()
-                },
-            );
-        }
+    // What the controls hold, written into the address whole at every change: two quick
+    // changes in a row (the second made before the router applied the first) cannot undo
+    // each other. Words are kept as typed (a trailing space starts the next word).
+    let (scenario, words) = filter.with_untracked(|f| {
+        (
+            RwSignal::new(f.scenario.map(|s| s.to_string()).unwrap_or_default()),
+            RwSignal::new(f.words.clone()),
+        )
+    });
+    let write = move || {
+        let (s, w) = (scenario.get_untracked(), words.get_untracked());
+        let blank = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
+        let Some(loc) = web_sys::window().map(|w| w.location()) else {
+            return;
+        };
+        let (Ok(path), Ok(search), Ok(hash)) = (loc.pathname(), loc.search(), loc.hash()) else {
+            return;
+        };
+        let search = set_query(&search, "scenario", blank(&s).as_deref());
+        let search = set_query(&search, "q", blank(&w).as_deref());
+        navigate(
+            &format!("{path}{search}{hash}"),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
     };
-    let set_scenario = set.clone();
+    let write_scenario = write.clone();
     view! {
         <div class="controls dash-filter" data-testid="dash-filter" role="search">
             <label>{move || t.get().scenario_filter}
-                <select data-testid="scenario-filter"
-                    prop:value=move || filter.with(|f| f.scenario.map(|s| s.to_string()).unwrap_or_default())
-                    on:change=move |ev| set_scenario("scenario", event_target_value(&ev))>
+                <select data-testid="scenario-filter" prop:value=move || scenario.get()
+                    on:change=move |ev| { scenario.set(event_target_value(&ev)); write_scenario(); }>
                     <option value="">{move || t.get().all}</option>
                     {scenarios.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
                 </select>
             </label>
             <input type="search" class="search" data-testid="incident-search"
                 placeholder=move || t.get().search aria-label=move || t.get().search
-                prop:value=move || filter.with(|f| f.words.clone())
-                on:input=move |ev| set("q", event_target_value(&ev))/>
+                prop:value=move || words.get()
+                on:input=move |ev| { words.set(event_target_value(&ev)); write(); }/>
         </div>
     }
 }
