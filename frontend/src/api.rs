@@ -147,7 +147,12 @@ async fn check(response: Response) -> Result<Response, ApiError> {
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = authorized(Request::get(&url(path)))
+    send_json(Request::get(&url(path))).await
+}
+
+/// Sends `request` with the tab's token and decodes the JSON answer (or its problem).
+async fn send_json<T: serde::de::DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+    let response = authorized(request)
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -314,18 +319,11 @@ pub async fn cancel(id: &str) -> Result<(), ApiError> {
 
 /// `POST /api/sessions/{id}/pause` or `/resume` (`what`): the session as it is now.
 pub async fn pause_or_resume(id: &str, what: PauseResume) -> Result<Snapshot, ApiError> {
-    let response = authorized(Request::post(&url(&format!(
+    send_json(Request::post(&url(&format!(
         "/api/sessions/{id}/{}",
         what.path()
     ))))
-    .send()
     .await
-    .map_err(|e| ApiError::Network(e.to_string()))?;
-    check(response)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// Which of the two.

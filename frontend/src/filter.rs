@@ -47,20 +47,9 @@ impl DashFilter {
 
     /// Its problem (id and text), priority, files or anomaly ids hold the words.
     pub fn keeps_incident(&self, i: &Incident) -> bool {
-        self.keeps(i.scenario_id, || {
-            format!(
-                "{} {} {} {} {}",
-                i.problem_id,
-                i.problem,
-                i.priority,
-                i.files.join(" "),
-                i.anomaly_ids
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        })
+        // The incidents table's own word match, so both agree on what a word finds.
+        self.scenario.is_none_or(|s| s == i.scenario_id)
+            && crate::incidents::matches(i, &self.words())
     }
 
     /// Its ids, the knowledge base's texts, its files or its ERROR and WARNING lines hold them.

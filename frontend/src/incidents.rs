@@ -132,7 +132,9 @@ fn method_rank(m: Method) -> u8 {
     }
 }
 
-fn matches(i: &Incident, words: &[String]) -> bool {
+/// Whether all `words` (lower-cased) occur in the incident's problem (id and text), priority,
+/// files or anomaly ids.
+pub(crate) fn matches(i: &Incident, words: &[String]) -> bool {
     if words.is_empty() {
         return true;
     }
