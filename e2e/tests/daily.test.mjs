@@ -13,6 +13,8 @@ const JOB_TIMEOUT_MS = 90_000;
 const TOKEN = 'e2e-token-9f3c';
 let browser;
 let zipPath;
+/** The server and finished analysis the read-only dashboard tests share (see `finishedRun`). */
+let shared;
 
 before(async () => {
   zipPath = validationZip();
@@ -21,7 +23,18 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  if (shared) await (await shared).server.stop();
 });
+
+/** One server with the validation archive analysed, started by the first test that asks:
+ * the tests that only read a finished dashboard need not each start and analyse their own. */
+function finishedRun() {
+  shared ??= (async () => {
+    const server = await startServer();
+    return { server, done: await analyse(server.url, zipPath) };
+  })();
+  return shared;
+}
 
 test('a server with a token: asked once, a whole analysis with it, downloads, asked again when refused', async () => {
   const server = await startServer(['--api-token', TOKEN]);
@@ -168,95 +181,90 @@ test('pause in the overlay, seen by a polling tab and the history, resumed there
 });
 
 test('dashboard sections: a sticky bar, the section in the address, deep links, patterns filtered and opened', async () => {
-  const server = await startServer();
-  try {
-    const done = await analyse(server.url, zipPath);
-    const id = done.session_id;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
-    await page.getByTestId('section-nav').waitFor();
-    // The header names the run; the tab carries the analysis's name.
-    const facts = page.getByTestId('run-facts');
-    await facts.filter({ hasText: 'Finished' }).waitFor();
-    const said = await facts.textContent();
-    for (const bit of ['light', 'Knowledge base', 'from the archive, one per case (3)', 'lines', 'files', 'Duration']) {
-      assert.ok(said.includes(bit), `${bit} in ${said}`);
-    }
-    assert.equal(await page.title(), 'vc — LogLens');
-    // A click: the section under the bar, the bar still at the top, the address keeps it.
-    await page.getByTestId('nav-patterns').click();
-    await page.waitForFunction(() => location.hash === '#patterns');
-    await page.waitForTimeout(300);
-    const bar = await page.getByTestId('section-nav').boundingBox();
-    const section = await page.locator('#patterns').boundingBox();
-    assert.ok(bar.y >= 0 && bar.y < 5, `the bar stays at the top: ${bar.y}`);
-    assert.ok(section.y >= 0 && section.y < 150, `the section is under the bar: ${section.y}`);
-    assert.equal(await page.getByTestId('nav-patterns').getAttribute('aria-current'), 'location');
-    await screenshot(page, 'dashboard-patterns');
-    // Patterns: rows with counts; a level filter; words; a row opens onto real lines.
-    const rows = page.getByTestId('pattern-row');
-    const all = await rows.count();
-    assert.ok(all > 0, 'patterns listed');
-    await page.getByTestId('pattern-level').selectOption('ERROR');
-    const errorsOnly = await rows.count();
-    assert.ok(errorsOnly > 0 && errorsOnly <= all);
-    for (const level of await rows.locator('.level').allTextContents()) assert.equal(level, 'ERROR');
-    const template = await rows.first().locator('code').textContent();
-    const word = template.split(/\s+/).find((w) => /^[A-Za-z]{4,}$/.test(w));
-    await page.getByTestId('pattern-words').fill(word);
-    assert.ok(await rows.count() >= 1);
-    // Each row kept says the word: in its template, a file or one of its lines.
-    for (const text of await rows.allTextContents()) {
-      assert.ok(text.toLowerCase().includes(word.toLowerCase()), `${word} in ${text}`);
-    }
-    await page.getByTestId('pattern-words').fill('no-such-word-anywhere');
-    assert.equal(await rows.count(), 0);
-    await page.getByTestId('pattern-words').fill('');
-    await rows.first().getByTestId('pattern-samples').locator('summary').click();
-    const sample = rows.first().getByTestId('pattern-sample').first();
-    await sample.waitFor();
-    assert.match(await sample.textContent(), /:\d+/);
-    await screenshot(page, 'dashboard-pattern-lines');
-    // The 32 predictions, one row per problem: every anomaly it names, the earliest trigger.
-    const predictions = page.getByTestId('prediction-row');
-    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
-    const problems = new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}`));
-    assert.equal(await predictions.count(), problems.size);
-    assert.ok(problems.size < report.predictions.length);
-    const named = await page.getByTestId('prediction-anomalies').locator('li').count();
-    assert.equal(named, new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}-${p.anomaly_id}`)).size);
-    assert.equal(await page.getByTestId('predictions-pager').count(), 0, 'one page: no pager');
-    // The links show the WARNING that matched beside the ERROR.
-    const warning = page.getByTestId('link-warning').first();
-    assert.match(await warning.textContent(), /WARNING|WARN/);
-    assert.match(await warning.getAttribute('title'), /:\d+$/);
-    // The keyboard: Enter on a link moves the focus into its section.
-    await page.getByTestId('nav-links').focus();
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => location.hash === '#links' && document.activeElement?.id === 'links');
-    // A deep link opens the dashboard at its section.
-    await page.goto('about:blank');
-    for (const target of ['links', 'novel']) {
-      await page.goto('about:blank');
-      await page.goto(`${server.url}/dashboard/${id}?lang=en#${target}`);
-      await page.getByTestId('novel').waitFor();
-      // Under the bar, or as far as the page scrolls (the last sections are short).
-      await page.waitForFunction((t) => {
-        const top = document.getElementById(t)?.getBoundingClientRect().top;
-        const atBottom = Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight - 2;
-        return top !== undefined && top >= 0 && (top < 150 || (atBottom && top < innerHeight - 100));
-      }, target, { timeout: 5_000 }).catch(async (e) => {
-        throw new Error(`${e.message}: #${target} at ${await page.evaluate((t) => document.getElementById(t)?.getBoundingClientRect().top, target)}`);
-      });
-      assert.equal(await page.getByTestId(`nav-${target}`).getAttribute('aria-current'), 'location');
-    }
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await server.stop();
+  const { server, done } = await finishedRun();
+  const id = done.session_id;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+  await page.getByTestId('section-nav').waitFor();
+  // The header names the run; the tab carries the analysis's name.
+  const facts = page.getByTestId('run-facts');
+  await facts.filter({ hasText: 'Finished' }).waitFor();
+  const said = await facts.textContent();
+  for (const bit of ['light', 'Knowledge base', 'from the archive, one per case (3)', 'lines', 'files', 'Duration']) {
+    assert.ok(said.includes(bit), `${bit} in ${said}`);
   }
+  assert.equal(await page.title(), 'vc — LogLens');
+  // A click: the section under the bar, the bar still at the top, the address keeps it.
+  await page.getByTestId('nav-patterns').click();
+  await page.waitForFunction(() => location.hash === '#patterns');
+  await page.waitForTimeout(300);
+  const bar = await page.getByTestId('section-nav').boundingBox();
+  const section = await page.locator('#patterns').boundingBox();
+  assert.ok(bar.y >= 0 && bar.y < 5, `the bar stays at the top: ${bar.y}`);
+  assert.ok(section.y >= 0 && section.y < 150, `the section is under the bar: ${section.y}`);
+  assert.equal(await page.getByTestId('nav-patterns').getAttribute('aria-current'), 'location');
+  await screenshot(page, 'dashboard-patterns');
+  // Patterns: rows with counts; a level filter; words; a row opens onto real lines.
+  const rows = page.getByTestId('pattern-row');
+  const all = await rows.count();
+  assert.ok(all > 0, 'patterns listed');
+  await page.getByTestId('pattern-level').selectOption('ERROR');
+  const errorsOnly = await rows.count();
+  assert.ok(errorsOnly > 0 && errorsOnly <= all);
+  for (const level of await rows.locator('.level').allTextContents()) assert.equal(level, 'ERROR');
+  const template = await rows.first().locator('code').textContent();
+  const word = template.split(/\s+/).find((w) => /^[A-Za-z]{4,}$/.test(w));
+  await page.getByTestId('pattern-words').fill(word);
+  assert.ok(await rows.count() >= 1);
+  // Each row kept says the word: in its template, a file or one of its lines.
+  for (const text of await rows.allTextContents()) {
+    assert.ok(text.toLowerCase().includes(word.toLowerCase()), `${word} in ${text}`);
+  }
+  await page.getByTestId('pattern-words').fill('no-such-word-anywhere');
+  assert.equal(await rows.count(), 0);
+  await page.getByTestId('pattern-words').fill('');
+  await rows.first().getByTestId('pattern-samples').locator('summary').click();
+  const sample = rows.first().getByTestId('pattern-sample').first();
+  await sample.waitFor();
+  assert.match(await sample.textContent(), /:\d+/);
+  await screenshot(page, 'dashboard-pattern-lines');
+  // The 32 predictions, one row per problem: every anomaly it names, the earliest trigger.
+  const predictions = page.getByTestId('prediction-row');
+  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+  const problems = new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}`));
+  assert.equal(await predictions.count(), problems.size);
+  assert.ok(problems.size < report.predictions.length);
+  const named = await page.getByTestId('prediction-anomalies').locator('li').count();
+  assert.equal(named, new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}-${p.anomaly_id}`)).size);
+  assert.equal(await page.getByTestId('predictions-pager').count(), 0, 'one page: no pager');
+  // The links show the WARNING that matched beside the ERROR.
+  const warning = page.getByTestId('link-warning').first();
+  assert.match(await warning.textContent(), /WARNING|WARN/);
+  assert.match(await warning.getAttribute('title'), /:\d+$/);
+  // The keyboard: Enter on a link moves the focus into its section.
+  await page.getByTestId('nav-links').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#links' && document.activeElement?.id === 'links');
+  // A deep link opens the dashboard at its section.
+  await page.goto('about:blank');
+  for (const target of ['links', 'novel']) {
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/dashboard/${id}?lang=en#${target}`);
+    await page.getByTestId('novel').waitFor();
+    // Under the bar, or as far as the page scrolls (the last sections are short).
+    await page.waitForFunction((t) => {
+      const top = document.getElementById(t)?.getBoundingClientRect().top;
+      const atBottom = Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight - 2;
+      return top !== undefined && top >= 0 && (top < 150 || (atBottom && top < innerHeight - 100));
+    }, target, { timeout: 5_000 }).catch(async (e) => {
+      throw new Error(`${e.message}: #${target} at ${await page.evaluate((t) => document.getElementById(t)?.getBoundingClientRect().top, target)}`);
+    });
+    assert.equal(await page.getByTestId(`nav-${target}`).getAttribute('aria-current'), 'location');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('compare: picked in the history, its own address, the older run first, named links and changes', async () => {
@@ -317,41 +325,36 @@ dst.close()`, zipPath, smaller]);
 });
 
 test('a phone (390 px): KPIs three to a row, wide tables show they scroll, the explorer chart inside the screen', async () => {
-  const server = await startServer();
-  try {
-    const done = await analyse(server.url, zipPath);
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en`);
-    await page.getByTestId('section-nav').waitFor();
-    const kpis = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
-    assert.equal(kpis.length, 6);
-    assert.ok(kpis[0] === kpis[1] && kpis[1] === kpis[2] && kpis[3] > kpis[0], `three to a row: ${kpis}`);
-    // Every table wider than its box scrolls inside it and carries the edge shadows.
-    const tables = await page.locator('table.links').evaluateAll((els) => els.map((e) => ({
-      wider: e.scrollWidth > e.clientWidth + 1,
-      right: e.getBoundingClientRect().right,
-      shadow: getComputedStyle(e.closest('.table-scroll') ?? e).backgroundImage.includes('radial-gradient'),
-    })));
-    assert.ok(tables.some((t) => t.wider), 'some table is wider than a phone');
-    for (const t of tables.filter((x) => x.wider)) {
-      assert.ok(t.right <= 390, `inside the screen: ${t.right}`);
-      assert.ok(t.shadow, 'a scroll shadow says it scrolls');
-    }
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page itself does not scroll sideways');
-    // The explorer's chart fits the screen.
-    const report = await (await fetch(`${server.url}/api/sessions/${done.session_id}/result`)).json();
-    const i = report.incidents[0];
-    await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en&incident=${i.scenario_id}-${i.problem_id}`);
-    await page.getByTestId('explorer').waitFor();
-    const chart = page.getByTestId('chart-explorer');
-    await chart.waitFor();
-    const box = await chart.boundingBox();
-    assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.width >= 300, `explorer chart ${JSON.stringify(box)}`);
-    await screenshot(page, 'explorer-phone');
-    await page.close();
-  } finally {
-    await server.stop();
+  const { server, done } = await finishedRun();
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en`);
+  await page.getByTestId('section-nav').waitFor();
+  const kpis = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+  assert.equal(kpis.length, 6);
+  assert.ok(kpis[0] === kpis[1] && kpis[1] === kpis[2] && kpis[3] > kpis[0], `three to a row: ${kpis}`);
+  // Every table wider than its box scrolls inside it and carries the edge shadows.
+  const tables = await page.locator('table.links').evaluateAll((els) => els.map((e) => ({
+    wider: e.scrollWidth > e.clientWidth + 1,
+    right: e.getBoundingClientRect().right,
+    shadow: getComputedStyle(e.closest('.table-scroll') ?? e).backgroundImage.includes('radial-gradient'),
+  })));
+  assert.ok(tables.some((t) => t.wider), 'some table is wider than a phone');
+  for (const t of tables.filter((x) => x.wider)) {
+    assert.ok(t.right <= 390, `inside the screen: ${t.right}`);
+    assert.ok(t.shadow, 'a scroll shadow says it scrolls');
   }
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page itself does not scroll sideways');
+  // The explorer's chart fits the screen.
+  const report = await (await fetch(`${server.url}/api/sessions/${done.session_id}/result`)).json();
+  const i = report.incidents[0];
+  await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en&incident=${i.scenario_id}-${i.problem_id}`);
+  await page.getByTestId('explorer').waitFor();
+  const chart = page.getByTestId('chart-explorer');
+  await chart.waitFor();
+  const box = await chart.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.width >= 300, `explorer chart ${JSON.stringify(box)}`);
+  await screenshot(page, 'explorer-phone');
+  await page.close();
 });
 
 /** The texts of an xlsx workbook (its shared strings and inline strings), read by Python's zipfile. */
@@ -367,152 +370,137 @@ print("\\n".join(out))`, file]).toString('utf8');
 }
 
 test('both languages: the playbook, priorities, workbooks and the PDF follow the interface; the official headers stay', async () => {
-  const server = await startServer();
-  try {
-    const done = await analyse(server.url, zipPath);
-    const id = done.session_id;
-    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
-    const first = report.incidents[0];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/dashboard/${id}?lang=ru&incident=${first.scenario_id}-${first.problem_id}`);
-    const summary = page.getByTestId('playbook-summary');
-    await summary.waitFor();
-    assert.match(await summary.textContent(), /[а-яё]{4}/i, 'the playbook in Russian');
-    assert.match(await page.getByTestId('playbook-steps').textContent(), /[а-яё]{4}/i);
-    const badge = page.getByTestId('incident-row').first().locator('.priority');
-    assert.match(await badge.textContent(), /^(критический|серьёзный|незначительный)$/);
-    // The explorer covers the header: closed, the language switched, opened again.
-    await page.keyboard.press('Escape');
-    await page.getByTestId('explorer').waitFor({ state: 'detached' });
-    await page.getByTestId('lang-en').click();
-    assert.match(await badge.textContent(), /^(critical|major|minor)$/);
-    await page.getByTestId('incident-row').first().click();
-    await summary.waitFor();
-    assert.doesNotMatch(await summary.textContent(), /[а-яё]/i, 'the playbook in English');
-    await page.keyboard.press('Escape');
-    await page.getByTestId('explorer').waitFor({ state: 'detached' });
-    // Downloads in English: a workbook's words, the official sheet's six headers unchanged.
-    const save = async (selector) => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).first().click()]);
-      return download.path();
-    };
-    const incidents = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
-    assert.ok(incidents.includes('Rank') && incidents.includes('Priority') && !incidents.includes('Ранг'), incidents.slice(0, 300));
-    const submit = workbookTexts(await save('a[href*="/reports/submit_report.xlsx"]'));
-    for (const h of ['ID сценария', 'ID аномалии', 'ID проблемы', 'Файл с проблемой', '№ строки', 'Строка из лога', 'Anomaly file']) {
-      assert.ok(submit.includes(h), `${h} in submit_report.xlsx`);
-    }
-    const pdf = readFileSync(await save('a[href*="/export/pdf"]')).toString('latin1');
-    assert.ok(pdf.startsWith('%PDF-') && pdf.includes('/Lang(en)'), 'an English PDF');
-    // And in Russian again: the workbook's words follow.
-    await page.getByTestId('lang-ru').click();
-    const ru = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
-    assert.ok(ru.includes('Ранг') && !ru.includes('Rank'));
-    await context.close();
-  } finally {
-    await server.stop();
+  const { server, done } = await finishedRun();
+  const id = done.session_id;
+  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+  const first = report.incidents[0];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/dashboard/${id}?lang=ru&incident=${first.scenario_id}-${first.problem_id}`);
+  const summary = page.getByTestId('playbook-summary');
+  await summary.waitFor();
+  assert.match(await summary.textContent(), /[а-яё]{4}/i, 'the playbook in Russian');
+  assert.match(await page.getByTestId('playbook-steps').textContent(), /[а-яё]{4}/i);
+  const badge = page.getByTestId('incident-row').first().locator('.priority');
+  assert.match(await badge.textContent(), /^(критический|серьёзный|незначительный)$/);
+  // The explorer covers the header: closed, the language switched, opened again.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('explorer').waitFor({ state: 'detached' });
+  await page.getByTestId('lang-en').click();
+  assert.match(await badge.textContent(), /^(critical|major|minor)$/);
+  await page.getByTestId('incident-row').first().click();
+  await summary.waitFor();
+  assert.doesNotMatch(await summary.textContent(), /[а-яё]/i, 'the playbook in English');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('explorer').waitFor({ state: 'detached' });
+  // Downloads in English: a workbook's words, the official sheet's six headers unchanged.
+  const save = async (selector) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).first().click()]);
+    return download.path();
+  };
+  const incidents = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
+  assert.ok(incidents.includes('Rank') && incidents.includes('Priority') && !incidents.includes('Ранг'), incidents.slice(0, 300));
+  const submit = workbookTexts(await save('a[href*="/reports/submit_report.xlsx"]'));
+  for (const h of ['ID сценария', 'ID аномалии', 'ID проблемы', 'Файл с проблемой', '№ строки', 'Строка из лога', 'Anomaly file']) {
+    assert.ok(submit.includes(h), `${h} in submit_report.xlsx`);
   }
+  const pdf = readFileSync(await save('a[href*="/export/pdf"]')).toString('latin1');
+  assert.ok(pdf.startsWith('%PDF-') && pdf.includes('/Lang(en)'), 'an English PDF');
+  // And in Russian again: the workbook's words follow.
+  await page.getByTestId('lang-ru').click();
+  const ru = workbookTexts(await save('a[href*="/reports/incidents.xlsx"]'));
+  assert.ok(ru.includes('Ранг') && !ru.includes('Rank'));
+  await context.close();
 });
 
 test('one filter for the whole dashboard: the timeline, links, incidents and predictions follow it, and the address keeps it', async () => {
-  const server = await startServer();
-  try {
-    const done = await analyse(server.url, zipPath);
-    const id = done.session_id;
-    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
-    await page.getByTestId('dash-filter').waitFor();
-    const timelineRows = () => page.evaluate(() => {
-      const el = document.querySelector('[data-testid=chart-timeline]');
-      return echarts.getInstanceByDom(el).getOption().yAxis[0].data.length;
-    });
-    await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
-    assert.equal(await timelineRows(), report.incidents.length);
-    const firstCells = (testid) => page.locator(`[data-testid=${testid}] td:first-child`).allTextContents();
-    // Scenario 3: every table and the timeline keep its rows only.
-    await page.getByTestId('scenario-filter').selectOption('3');
-    await page.waitForURL(/[?&]scenario=3/);
-    const want = (xs) => xs.filter((x) => x.scenario_id === 3);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, want(report.links).length);
-    for (const c of await firstCells('link-row')) assert.equal(c.trim(), '3');
-    assert.equal(await page.getByTestId('incident-row').count(), want(report.incidents).length);
-    for (const c of await firstCells('incident-row')) assert.equal(c.trim(), '3');
-    for (const c of await firstCells('prediction-row')) assert.equal(c.trim(), '3');
-    assert.ok(await page.getByTestId('prediction-row').count() > 0);
-    await page.waitForFunction((n) => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().yAxis[0].data.length === n, want(report.incidents).length);
-    // Words too, and the address keeps both: a reload (or a shared link) shows the same.
-    const word = want(report.incidents)[0].problem.split(' ').sort((a, b) => b.length - a.length)[0];
-    await page.getByTestId('incident-search').fill(word);
-    await page.waitForURL(new RegExp(`[?&]q=${encodeURIComponent(word)}`));
-    const incidents = await page.getByTestId('incident-row').count();
-    await page.reload();
-    await page.getByTestId('dash-filter').waitFor();
-    assert.equal(await page.getByTestId('scenario-filter').inputValue(), '3');
-    assert.equal(await page.getByTestId('incident-search').inputValue(), word);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=incident-row]').length === n, incidents);
-    // Opening an incident keeps the filter in the address; closing it too.
-    await page.getByTestId('incident-row').first().click();
-    await page.waitForURL(/incident=/);
-    assert.match(page.url(), /scenario=3/);
-    await page.keyboard.press('Escape');
-    await page.waitForURL((u) => !u.search.includes('incident='));
-    assert.match(page.url(), /scenario=3/);
-    // Cleared: everything is back.
-    await page.getByTestId('incident-search').fill('');
-    await page.getByTestId('scenario-filter').selectOption('');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, report.links.length);
-    assert.doesNotMatch(page.url(), /scenario=|[?&]q=/);
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  const { server, done } = await finishedRun();
+  const id = done.session_id;
+  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+  await page.getByTestId('dash-filter').waitFor();
+  const timelineRows = () => page.evaluate(() => {
+    const el = document.querySelector('[data-testid=chart-timeline]');
+    return echarts.getInstanceByDom(el).getOption().yAxis[0].data.length;
+  });
+  await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
+  assert.equal(await timelineRows(), report.incidents.length);
+  const firstCells = (testid) => page.locator(`[data-testid=${testid}] td:first-child`).allTextContents();
+  // Scenario 3: every table and the timeline keep its rows only.
+  await page.getByTestId('scenario-filter').selectOption('3');
+  await page.waitForURL(/[?&]scenario=3/);
+  const want = (xs) => xs.filter((x) => x.scenario_id === 3);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, want(report.links).length);
+  for (const c of await firstCells('link-row')) assert.equal(c.trim(), '3');
+  assert.equal(await page.getByTestId('incident-row').count(), want(report.incidents).length);
+  for (const c of await firstCells('incident-row')) assert.equal(c.trim(), '3');
+  for (const c of await firstCells('prediction-row')) assert.equal(c.trim(), '3');
+  assert.ok(await page.getByTestId('prediction-row').count() > 0);
+  await page.waitForFunction((n) => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().yAxis[0].data.length === n, want(report.incidents).length);
+  // Words too, and the address keeps both: a reload (or a shared link) shows the same.
+  const word = want(report.incidents)[0].problem.split(' ').sort((a, b) => b.length - a.length)[0];
+  await page.getByTestId('incident-search').fill(word);
+  await page.waitForURL(new RegExp(`[?&]q=${encodeURIComponent(word)}`));
+  const incidents = await page.getByTestId('incident-row').count();
+  await page.reload();
+  await page.getByTestId('dash-filter').waitFor();
+  assert.equal(await page.getByTestId('scenario-filter').inputValue(), '3');
+  assert.equal(await page.getByTestId('incident-search').inputValue(), word);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=incident-row]').length === n, incidents);
+  // Opening an incident keeps the filter in the address; closing it too.
+  await page.getByTestId('incident-row').first().click();
+  await page.waitForURL(/incident=/);
+  assert.match(page.url(), /scenario=3/);
+  await page.keyboard.press('Escape');
+  await page.waitForURL((u) => !u.search.includes('incident='));
+  assert.match(page.url(), /scenario=3/);
+  // Cleared: everything is back.
+  await page.getByTestId('incident-search').fill('');
+  await page.getByTestId('scenario-filter').selectOption('');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=link-row]').length === n, report.links.length);
+  assert.doesNotMatch(page.url(), /scenario=|[?&]q=/);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('the time machine: ERROR marks on its scale, its moment in the address and as a line on the chart', async () => {
-  const server = await startServer();
-  try {
-    const done = await analyse(server.url, zipPath);
-    const id = done.session_id;
-    const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${server.url}/dashboard/${id}?lang=en`);
-    const slider = page.getByTestId('tm-slider');
-    await slider.waitFor();
-    const firsts = new Set(report.incidents.filter((i) => i.first_seen).map((i) => i.first_seen.ms));
-    assert.equal(await page.locator('[data-testid=tm-marks] option').count(), firsts.size);
-    const chart = () => page.evaluate(() => {
-      const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
-      return { line: o.series[0].markLine?.data?.[0]?.xAxis ?? null, tooltip: o.tooltip[0].backgroundColor };
-    });
-    await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
-    assert.equal((await chart()).line, null, 'at the end: no moment line');
-    assert.equal((await chart()).tooltip, '#101820', 'a dark tooltip');
-    // Back to the first moment: the address keeps it, the chart draws it.
-    await slider.focus();
-    await page.keyboard.press('Home');
-    await page.waitForFunction(() => /[?&]at=\d+/.test(location.search));
-    const at = Number(new URL(page.url()).searchParams.get('at'));
-    assert.equal(at, Number(await slider.inputValue()));
-    await page.waitForFunction(() => {
-      const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
-      return Boolean(o.series[0].markLine?.data?.[0]?.xAxis);
-    });
-    const state = await page.getByTestId('tm-state').textContent();
-    await page.reload();
-    await slider.waitFor();
-    assert.equal(Number(await slider.inputValue()), at, 'a reload opens the replay at the same moment');
-    assert.equal(await page.getByTestId('tm-state').textContent(), state);
-    // Play runs to the end and the address lets the moment go.
-    await page.getByTestId('tm-speed').selectOption('4');
-    await page.getByTestId('tm-play').click();
-    await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  const { server, done } = await finishedRun();
+  const id = done.session_id;
+  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/dashboard/${id}?lang=en`);
+  const slider = page.getByTestId('tm-slider');
+  await slider.waitFor();
+  const firsts = new Set(report.incidents.filter((i) => i.first_seen).map((i) => i.first_seen.ms));
+  assert.equal(await page.locator('[data-testid=tm-marks] option').count(), firsts.size);
+  const chart = () => page.evaluate(() => {
+    const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
+    return { line: o.series[0].markLine?.data?.[0]?.xAxis ?? null, tooltip: o.tooltip[0].backgroundColor };
+  });
+  await page.locator('[data-testid=chart-timeline] canvas').first().waitFor();
+  assert.equal((await chart()).line, null, 'at the end: no moment line');
+  assert.equal((await chart()).tooltip, '#101820', 'a dark tooltip');
+  // Back to the first moment: the address keeps it, the chart draws it.
+  await slider.focus();
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => /[?&]at=\d+/.test(location.search));
+  const at = Number(new URL(page.url()).searchParams.get('at'));
+  assert.equal(at, Number(await slider.inputValue()));
+  await page.waitForFunction(() => {
+    const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption();
+    return Boolean(o.series[0].markLine?.data?.[0]?.xAxis);
+  });
+  const state = await page.getByTestId('tm-state').textContent();
+  await page.reload();
+  await slider.waitFor();
+  assert.equal(Number(await slider.inputValue()), at, 'a reload opens the replay at the same moment');
+  assert.equal(await page.getByTestId('tm-state').textContent(), state);
+  // Play runs to the end and the address lets the moment go.
+  await page.getByTestId('tm-speed').selectOption('4');
+  await page.getByTestId('tm-play').click();
+  await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
+  await page.close();
 });
