@@ -209,6 +209,24 @@ pub fn problem_ru(p: &Problem, detail: &str) -> String {
             )
         }
         Problem::InsufficientStorage => "На диске сервера нет места для этой загрузки".into(),
+        Problem::UnknownUpload { .. } => {
+            "Сервер не знает этой прерванной загрузки (она истекла или удалена); выберите файл ещё раз".into()
+        }
+        Problem::UploadOffsetMismatch { offset } => format!(
+            "Сервер уже получил {} этой загрузки; она продолжится с этого места",
+            units::bytes(*offset, &BYTE_UNITS_RU)
+        ),
+        Problem::UploadIncomplete { offset, length, .. } => format!(
+            "Загрузка не закончена: на сервере {} из {}",
+            units::bytes(*offset, &BYTE_UNITS_RU),
+            units::bytes(*length, &BYTE_UNITS_RU)
+        ),
+        Problem::UploadBusy { .. } => {
+            "Эту загрузку сейчас продолжает другая вкладка; попробуйте чуть позже".into()
+        }
+        Problem::UploadContentType | Problem::TusVersion => {
+            "Клиент загрузки говорит на протоколе, которого сервер не понимает (нужен tus 1.0.0)".into()
+        }
         Problem::MisdirectedHost { host } => format!(
             "Сервер не отвечает на имя «{host}»; его администратор может добавить имя в LOGLENS_ALLOWED_HOSTS"
         ),
@@ -366,6 +384,24 @@ pub fn problem_en(p: &Problem, detail: &str) -> String {
             format!("This computer already has {limit} uploads in progress; wait for one to finish")
         }
         Problem::InsufficientStorage => "The server's disk has no room for this upload".into(),
+        Problem::UnknownUpload { .. } => {
+            "The server does not know this interrupted upload (it expired or was removed); choose the file again".into()
+        }
+        Problem::UploadOffsetMismatch { offset } => format!(
+            "The server already holds {} of this upload; it goes on from there",
+            units::bytes(*offset, &BYTE_UNITS_EN)
+        ),
+        Problem::UploadIncomplete { offset, length, .. } => format!(
+            "The upload is not finished: the server holds {} of {}",
+            units::bytes(*offset, &BYTE_UNITS_EN),
+            units::bytes(*length, &BYTE_UNITS_EN)
+        ),
+        Problem::UploadBusy { .. } => {
+            "Another tab is sending this upload now; try again shortly".into()
+        }
+        Problem::UploadContentType | Problem::TusVersion => {
+            "The upload client speaks a protocol this server does not (tus 1.0.0 is needed)".into()
+        }
         Problem::MisdirectedHost { host } => format!(
             "The server does not answer to the name «{host}»; its administrator can add it to LOGLENS_ALLOWED_HOSTS"
         ),
@@ -559,6 +595,12 @@ mod tests {
             },
             Problem::QueueFull { capacity: 1600 },
             Problem::UploadTooLarge { limit: 2 << 30 },
+            Problem::UploadIncomplete {
+                id: "u".into(),
+                offset: 512,
+                length: 2048,
+            },
+            Problem::UnknownUpload { id: "u".into() },
         ]
     }
 

@@ -196,6 +196,28 @@ pub enum Problem {
     },
     /// The server's disk has no room for the upload (507).
     InsufficientStorage,
+    /// No resumable upload by this id (404): analysed, terminated, expired, or never made here.
+    UnknownUpload {
+        id: String,
+    },
+    /// A PATCH of a resumable upload did not start at the bytes the server holds (409).
+    UploadOffsetMismatch {
+        offset: u64,
+    },
+    /// `POST /process` named a resumable upload that still lacks bytes (409).
+    UploadIncomplete {
+        id: String,
+        offset: u64,
+        length: u64,
+    },
+    /// Another request is writing that resumable upload (423).
+    UploadBusy {
+        id: String,
+    },
+    /// A PATCH body not sent as `application/offset+octet-stream` (415).
+    UploadContentType,
+    /// A resumable-upload request without `Tus-Resumable: 1.0.0` (412).
+    TusVersion,
     /// The `Host` of the request is not one this server answers to (421).
     MisdirectedHost {
         host: String,
@@ -246,6 +268,12 @@ impl Problem {
             Problem::UploadStalled { .. } => "upload_stalled",
             Problem::TooManyUploads { .. } => "too_many_uploads",
             Problem::InsufficientStorage => "insufficient_storage",
+            Problem::UnknownUpload { .. } => "unknown_upload",
+            Problem::UploadOffsetMismatch { .. } => "upload_offset_mismatch",
+            Problem::UploadIncomplete { .. } => "upload_incomplete",
+            Problem::UploadBusy { .. } => "upload_busy",
+            Problem::UploadContentType => "upload_content_type",
+            Problem::TusVersion => "tus_version",
             Problem::MisdirectedHost { .. } => "misdirected_host",
             Problem::ForeignOrigin => "foreign_origin",
             Problem::StorageError => "storage_error",

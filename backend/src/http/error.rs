@@ -22,7 +22,9 @@ pub enum ApiError {
     UploadGone(String),
     #[error("malformed multipart body: {0}")]
     BadUpload(String),
-    #[error("the multipart field `file` with the .zip archive is missing")]
+    #[error(
+        "the archive is missing: the multipart field `file`, or `upload` naming a finished resumable upload"
+    )]
     MissingArchive,
     #[error(
         "{file:?} is not a ZIP archive LogLens reads; a .zip, .tar, .tar.gz, .tgz or .gz archive, or a .log/.txt log is expected"
@@ -66,6 +68,22 @@ pub enum ApiError {
     TooManyUploads { limit: usize },
     #[error("not enough free disk space on the server for this upload")]
     InsufficientStorage,
+    #[error("no resumable upload {0:?} (finished and analysed, terminated, expired or never made)")]
+    UnknownUpload(String),
+    #[error("the upload holds {offset} bytes: a PATCH must start there (HEAD tells the offset)")]
+    UploadOffset { offset: u64 },
+    #[error("the upload {id} has {offset} of its {length} bytes: finish it before analysing it")]
+    UploadIncomplete {
+        id: String,
+        offset: u64,
+        length: u64,
+    },
+    #[error("another request is writing the upload {0}; try again shortly")]
+    UploadBusy(String),
+    #[error("a PATCH body must be sent as application/offset+octet-stream")]
+    UploadContentType,
+    #[error("this server speaks tus 1.0.0 (Tus-Resumable: 1.0.0)")]
+    TusVersion,
     #[error("this server does not answer to the host name {0:?}")]
     MisdirectedHost(String),
     #[error("a page of {0:?} may not open a socket here")]
@@ -98,9 +116,16 @@ impl ApiError {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::NoRoute(_) | ApiError::UnknownSession(_) | ApiError::UnknownReport(..) => {
-                StatusCode::NOT_FOUND
+            ApiError::NoRoute(_)
+            | ApiError::UnknownSession(_)
+            | ApiError::UnknownReport(..)
+            | ApiError::UnknownUpload(_) => StatusCode::NOT_FOUND,
+            ApiError::UploadOffset { .. } | ApiError::UploadIncomplete { .. } => {
+                StatusCode::CONFLICT
             }
+            ApiError::UploadBusy(_) => StatusCode::LOCKED,
+            ApiError::UploadContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TusVersion => StatusCode::PRECONDITION_FAILED,
             ApiError::DeletedSession(_) | ApiError::UploadGone(_) => StatusCode::GONE,
             ApiError::BadUpload(_)
             | ApiError::MissingArchive
@@ -163,6 +188,16 @@ impl ApiError {
                 limit: *limit as u64,
             },
             ApiError::InsufficientStorage => Problem::InsufficientStorage,
+            ApiError::UnknownUpload(id) => Problem::UnknownUpload { id: id.clone() },
+            ApiError::UploadOffset { offset } => Problem::UploadOffsetMismatch { offset: *offset },
+            ApiError::UploadIncomplete { id, offset, length } => Problem::UploadIncomplete {
+                id: id.clone(),
+                offset: *offset,
+                length: *length,
+            },
+            ApiError::UploadBusy(id) => Problem::UploadBusy { id: id.clone() },
+            ApiError::UploadContentType => Problem::UploadContentType,
+            ApiError::TusVersion => Problem::TusVersion,
             ApiError::MisdirectedHost(host) => Problem::MisdirectedHost { host: host.clone() },
             ApiError::ForeignOrigin(_) => Problem::ForeignOrigin,
             ApiError::Store(_) => Problem::StorageError,
@@ -230,6 +265,12 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if matches!(self, ApiError::TusVersion) {
+            response.headers_mut().insert(
+                axum::http::HeaderName::from_static("tus-version"),
+                HeaderValue::from_static(super::resumable::TUS_VERSION),
+            );
         }
         if let ApiError::RateLimited { wait_secs } = self {
             response

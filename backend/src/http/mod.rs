@@ -6,6 +6,7 @@ mod extract;
 pub mod files;
 mod guard;
 pub mod openapi;
+pub mod resumable;
 mod routes;
 pub mod sessions;
 pub mod shield;
@@ -64,17 +65,28 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
         ));
     let hosts = shield::AllowedHosts::new(config.bind, &config.allowed_hosts, &config.cors_origins);
     let security = shield::SecurityHeaders::for_app(&index, &config.cors_origins);
-    Router::new()
+    let app = Router::new()
         .merge(protected)
         .merge(routes::open())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::count_requests))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::count_requests,
+        ))
         .with_state(state)
         .fallback_service(spa)
         .layer(axum::middleware::from_fn(error::request_context))
-        .layer(axum::middleware::from_fn_with_state(security, shield::headers))
-        .layer(axum::middleware::from_fn_with_state(hosts, shield::guard))
-        .layer(cors(&config.cors_origins))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            shield::headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(hosts, shield::guard));
+    // Only when origins are configured: the CORS layer answers every OPTIONS itself (as a
+    // preflight), which would hide the resumable uploads' own OPTIONS.
+    let app = match cors(&config.cors_origins) {
+        Some(layer) => app.layer(layer),
+        None => app,
+    };
+    app.layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("http", method = %req.method(), uri = %req.uri().path(), request_id = %id)
         }))
@@ -82,15 +94,15 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// CORS for the configured origins; none configured = no CORS headers (same origin only).
-fn cors(origins: &[String]) -> CorsLayer {
+/// CORS for the configured origins; none configured = no CORS layer (same origin only).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
     let origins: Vec<&str> = origins
         .iter()
         .map(|o| o.trim())
         .filter(|o| !o.is_empty())
         .collect();
     if origins.is_empty() {
-        return CorsLayer::new();
+        return None;
     }
     let base = CorsLayer::new()
         .allow_methods(Any)
@@ -98,13 +110,13 @@ fn cors(origins: &[String]) -> CorsLayer {
         .expose_headers(Any)
         .max_age(Duration::from_secs(3600));
     if origins.contains(&"*") {
-        return base.allow_origin(Any);
+        return Some(base.allow_origin(Any));
     }
     let list: Vec<HeaderValue> = origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
-    base.allow_origin(AllowOrigin::list(list))
+    Some(base.allow_origin(AllowOrigin::list(list)))
 }
 
 /// Serves the app on `listener` until `shutdown` resolves: then stops accepting, closes
@@ -184,6 +196,7 @@ pub async fn launch(
             min_free: config.min_free_bytes,
         },
         active_uploads: Arc::default(),
+        resumable: Arc::new(resumable::store::Uploads::new(&config.data_dir)),
     };
     let app = router(&config, state);
     // Peer addresses feed the per-client upload rate limit.

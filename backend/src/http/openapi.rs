@@ -27,6 +27,11 @@ fn lang_param() -> Value {
         "schema": { "type": "string", "enum": ["ru", "en"] } })
 }
 
+/// The tus protocol version every resumable-upload request names.
+fn tus_param() -> Value {
+    json!({ "name": "Tus-Resumable", "in": "header", "required": true, "schema": { "type": "string", "enum": ["1.0.0"] } })
+}
+
 fn id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
 }
@@ -82,9 +87,10 @@ pub fn document() -> Value {
             "/process": { "post": {
                 "summary": "Upload an archive and queue its analysis",
                 "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
-                    "type": "object", "required": ["file"],
+                    "type": "object",
                     "properties": {
-                        "file": { "type": "string", "format": "binary", "description": "the .zip of log cases" },
+                        "file": { "type": "string", "format": "binary", "description": "the .zip of log cases (or `upload`)" },
+                        "upload": { "type": "string", "description": "instead of `file`: the address (or id) of a finished resumable upload (/api/uploads)" },
                         "model": { "type": "string", "enum": ["light", "heavy"], "default": "light" },
                         "kb": { "type": "string", "format": "binary", "description": "knowledge base for cases without one" },
                         "playbooks": { "type": "string", "format": "binary", "description": "custom playbooks (TOML or JSON)" },
@@ -98,11 +104,69 @@ pub fn document() -> Value {
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
                     "400": problem("Not a usable upload: the archive (not a zip, empty, bomb, unsafe path, no logs) or a knowledge base, playbook, formats or glossary file beside it (`file`, `line`)"),
                     "401": problem("Token missing or wrong"),
+                    "404": problem("`upload` names no resumable upload"),
                     "408": problem("The body stalled or crawled and was dropped"),
+                    "409": problem("`upload` names a resumable upload not finished yet"),
+                    "423": problem("Another request is writing the resumable upload"),
                     "413": problem("Larger than the upload limit"),
                     "429": problem("Queue full, too many uploads from this client, or too many at once (see Retry-After)"),
                     "507": problem("Not enough free disk space for the upload")
                 } } },
+            "/api/uploads": {
+                "options": { "summary": "What the resumable uploads speak (tus 1.0)",
+                    "responses": { "204": { "description": "Tus-Version, Tus-Extension (creation, termination) and Tus-Max-Size",
+                        "headers": { "Tus-Version": { "schema": { "type": "string" } }, "Tus-Extension": { "schema": { "type": "string" } }, "Tus-Max-Size": { "schema": { "type": "integer" } } } },
+                        "401": problem("Token missing or wrong"),
+                        "429": problem("Too many requests in a row (the rate limit of uploads)") } },
+                "post": { "summary": "Create a resumable upload (tus 1.0 creation); send it with PATCH, then name it in POST /process (`upload`)",
+                    "parameters": [tus_param(),
+                        { "name": "Upload-Length", "in": "header", "required": true, "schema": { "type": "integer", "minimum": 1 } },
+                        { "name": "Upload-Metadata", "in": "header", "description": "`filename <base64>` (and others, ignored)", "schema": { "type": "string" } }],
+                    "responses": {
+                        "201": { "description": "Created; `Location` names it", "headers": { "Location": { "schema": { "type": "string" } } } },
+                        "400": problem("No usable Upload-Length or Upload-Metadata, a file name an upload may not have, or an empty one"),
+                        "401": problem("Token missing or wrong"),
+                        "412": problem("Not Tus-Resumable: 1.0.0"),
+                        "413": problem("Larger than the upload limit"),
+                        "429": problem("Too many uploads (open, or created in a row)"),
+                        "507": problem("Not enough free disk space for the upload")
+                    } } },
+            "/api/uploads/{id}": {
+                "head": { "summary": "The bytes a resumable upload holds (Upload-Offset of Upload-Length)",
+                    "parameters": [id_param(), tus_param()],
+                    "responses": {
+                        "200": { "description": "Upload-Offset and Upload-Length", "headers": { "Upload-Offset": { "schema": { "type": "integer" } }, "Upload-Length": { "schema": { "type": "integer" } } } },
+                        "400": { "description": "Malformed request" },
+                        "401": { "description": "Token missing or wrong" },
+                        "404": { "description": "No such upload" },
+                        "412": { "description": "Not Tus-Resumable: 1.0.0" } } },
+                "patch": { "summary": "Append bytes at Upload-Offset (what arrives before a broken connection is kept)",
+                    "parameters": [id_param(), tus_param(),
+                        { "name": "Upload-Offset", "in": "header", "required": true, "schema": { "type": "integer", "minimum": 0 } }],
+                    "requestBody": { "required": true, "content": { "application/offset+octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+                    "responses": {
+                        "204": { "description": "Stored; Upload-Offset is the new offset", "headers": { "Upload-Offset": { "schema": { "type": "integer" } } } },
+                        "400": problem("Malformed headers, past Upload-Length, or a .zip that is no ZIP"),
+                        "401": problem("Token missing or wrong"),
+                        "404": problem("No such upload"),
+                        "408": problem("The body stalled or crawled"),
+                        "409": problem("Upload-Offset is not the offset the server holds"),
+                        "412": problem("Not Tus-Resumable: 1.0.0"),
+                        "415": problem("Not application/offset+octet-stream"),
+                        "423": problem("Another request is writing this upload"),
+                        "429": problem("Too many uploads from this client at once"),
+                        "507": problem("Not enough free disk space")
+                    } },
+                "delete": { "summary": "Forget a resumable upload (tus termination)",
+                    "parameters": [id_param(), tus_param()],
+                    "responses": {
+                        "204": { "description": "Forgotten" },
+                        "400": problem("Malformed request"),
+                        "401": problem("Token missing or wrong"),
+                        "404": problem("No such upload"),
+                        "412": problem("Not Tus-Resumable: 1.0.0"),
+                        "423": problem("Another request is writing this upload")
+                    } } },
             "/api/version": { "get": { "summary": "What is running", "security": [],
                 "responses": { "200": ok_json("VersionInfo", "Name and version") } } },
             "/api/sessions": { "get": {

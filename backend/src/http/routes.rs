@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, head, post};
 use axum::{Json, Router};
 use loglens_shared::VersionInfo;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 
 use super::state::AppState;
-use super::{ApiError, files, sessions, socket, upload};
+use super::{ApiError, files, resumable, sessions, socket, upload};
 
 /// Routes under `/api`.
 pub fn api() -> Router<AppState> {
@@ -35,11 +35,19 @@ pub fn api() -> Router<AppState> {
         .route("/sessions/{id}/resume", post(sessions::resume))
         .route("/sessions/{id}/rerun", post(sessions::rerun))
         .route("/templates/{name}", get(files::template))
+        .route(
+            "/uploads/{id}",
+            head(resumable::head)
+                .patch(resumable::patch)
+                .delete(resumable::delete)
+                .layer(axum::middleware::from_fn(resumable::version_header)),
+        )
         .fallback(no_route)
 }
 
-/// `POST /process` (the seed's clients also use `/process/`), with the upload size limit and
-/// a per-client rate limit (token bucket per peer IP address).
+/// `POST /process` (the seed's clients also use `/process/`) and the creation of a resumable
+/// upload (`POST /api/uploads`), with the upload size limit and a per-client rate limit (token
+/// bucket per peer IP address).
 pub fn uploads(max_upload_bytes: u64, per_minute: u64, burst: u32) -> Router<AppState> {
     // Room for the multipart framing and the optional KB/playbook files beside the archive.
     let limit =
@@ -47,7 +55,13 @@ pub fn uploads(max_upload_bytes: u64, per_minute: u64, burst: u32) -> Router<App
     let router = Router::new()
         .route("/process", post(upload::process))
         .route("/process/", post(upload::process))
-        .layer(DefaultBodyLimit::max(limit));
+        .layer(DefaultBodyLimit::max(limit))
+        .route(
+            "/api/uploads",
+            post(resumable::create)
+                .options(resumable::options)
+                .layer(axum::middleware::from_fn(resumable::version_header)),
+        );
     let config = GovernorConfigBuilder::default()
         .per_millisecond((60_000 / per_minute.max(1)).max(1))
         .burst_size(burst.max(1))

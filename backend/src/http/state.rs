@@ -24,6 +24,8 @@ pub struct AppState {
     pub upload_limits: UploadLimits,
     /// Uploads in progress per client address.
     pub active_uploads: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    /// Resumable (tus) uploads kept in this node's data dir.
+    pub resumable: Arc<super::resumable::store::Uploads>,
 }
 
 /// What an upload may cost the server while its body arrives.

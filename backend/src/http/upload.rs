@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::error::ApiError;
 use super::extract::Multipart as MultipartBody;
+use super::resumable::Taken;
 use super::state::{AppState, UploadLimits};
 use crate::engine::ModelKind;
 use crate::engine::glossary::MAX_GLOSSARY_BYTES;
@@ -28,6 +29,8 @@ pub const MAX_FIELD_BYTES: usize = 1024;
 /// Files of one upload, removed again unless the job was queued.
 pub struct Staged {
     paths: Vec<PathBuf>,
+    /// A finished resumable upload taken as the archive: given back unless the job is queued.
+    taken: Option<Taken>,
     keep: bool,
 }
 
@@ -35,7 +38,16 @@ impl Staged {
     fn new() -> Self {
         Self {
             paths: Vec::new(),
+            taken: None,
             keep: false,
+        }
+    }
+
+    /// The job was queued: its files stay, a resumable upload it took is done with.
+    fn commit(&mut self) {
+        self.keep = true;
+        if let Some(taken) = self.taken.take() {
+            taken.keep();
         }
     }
 
@@ -63,13 +75,13 @@ impl Drop for Staged {
 }
 
 /// One upload in progress of one client; counted while it lives.
-struct ClientUpload {
+pub(super) struct ClientUpload {
     app: AppState,
     client: IpAddr,
 }
 
 impl ClientUpload {
-    fn start(app: &AppState, client: IpAddr) -> Result<Self, ApiError> {
+    pub(super) fn start(app: &AppState, client: IpAddr) -> Result<Self, ApiError> {
         let limit = app.upload_limits.per_client;
         let mut active = app.active_uploads.lock().unwrap_or_else(|p| p.into_inner());
         let n = active.entry(client).or_default();
@@ -105,14 +117,14 @@ impl Drop for ClientUpload {
 /// The pace of an upload's body: a stall (no bytes for the read timeout) or a crawl (less than
 /// the minimum average rate once the read timeout has passed) ends it, so a client trickling
 /// bytes cannot hold a place in the queue.
-struct Pace {
+pub(super) struct Pace {
     limits: UploadLimits,
     started: Instant,
     received: u64,
 }
 
 impl Pace {
-    fn new(limits: UploadLimits) -> Self {
+    pub(super) fn new(limits: UploadLimits) -> Self {
         Self {
             limits,
             started: Instant::now(),
@@ -128,13 +140,16 @@ impl Pace {
     }
 
     /// Awaits the next part of the body, at most the read timeout.
-    async fn next<T>(&self, part: impl std::future::Future<Output = T>) -> Result<T, ApiError> {
+    pub(super) async fn next<T>(
+        &self,
+        part: impl std::future::Future<Output = T>,
+    ) -> Result<T, ApiError> {
         tokio::time::timeout(self.limits.read_timeout, part)
             .await
             .map_err(|_| self.stalled())
     }
 
-    fn add(&mut self, bytes: usize) -> Result<(), ApiError> {
+    pub(super) fn add(&mut self, bytes: usize) -> Result<(), ApiError> {
         self.received += bytes as u64;
         let elapsed = self.started.elapsed();
         if elapsed > self.limits.read_timeout
@@ -153,6 +168,11 @@ fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
+    check_free_space_for(app, declared)
+}
+
+/// Refuses `declared` bytes the disk has no room for, with the reserve kept.
+pub(super) fn check_free_space_for(app: &AppState, declared: u64) -> Result<(), ApiError> {
     let free = fs4::available_space(app.jobs.data_dir())
         .map_err(|e| ApiError::internal("reading the free space of the data dir", e))?;
     if free < declared.saturating_add(app.upload_limits.min_free) {
@@ -162,8 +182,8 @@ fn check_free_space(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
     Ok(())
 }
 
-/// `POST /process` (and `/process/`): multipart `file` (+ `model`, `kb`, `playbooks`,
-/// `formats`, `glossary`, `exact_only`).
+/// `POST /process` (and `/process/`): multipart `file`, or `upload` naming a finished resumable
+/// upload (`resumable`), (+ `model`, `kb`, `playbooks`, `formats`, `glossary`, `exact_only`).
 pub async fn process(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -196,7 +216,7 @@ pub async fn process(
     let mut pace = Pace::new(app.upload_limits);
     let form = read_form(&app, &id, multipart, &mut staged, &mut pace).await?;
     app.jobs.accept(slot, id.clone(), form).await?;
-    staged.keep = true;
+    staged.commit();
     Ok(accepted(&id))
 }
 
@@ -260,6 +280,9 @@ async fn read_form(
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
+                if archive.is_some() {
+                    return Err(two_archives());
+                }
                 let file = base_name(field.file_name().unwrap_or("upload.zip"));
                 // The content decides what it is (`engine::input::container`).
                 if !loglens_shared::api::is_upload_name(&file) {
@@ -281,6 +304,20 @@ async fn read_form(
                     path,
                     bytes,
                 });
+            }
+            "upload" => {
+                if archive.is_some() {
+                    return Err(two_archives());
+                }
+                let named =
+                    small_field(field, "upload", "the address of a finished upload", pace).await?;
+                let (taken, stored) = Taken::take(app, &named, |name| {
+                    let zip = name.to_lowercase().ends_with(".zip");
+                    uploads.join(format!("{id}.{}", if zip { "zip" } else { "upload" }))
+                })
+                .await?;
+                staged.taken = Some(taken);
+                archive = Some(stored);
             }
             "kb" | "playbooks" | "formats" | "glossary" => {
                 let file = base_name(field.file_name().unwrap_or(&name));
@@ -340,6 +377,13 @@ async fn read_form(
         model,
         semantic,
     })
+}
+
+fn two_archives() -> ApiError {
+    ApiError::BadRequest(
+        "one archive per upload: the field `file` or `upload` (a finished resumable upload), once"
+            .into(),
+    )
 }
 
 pub fn base_name(name: &str) -> String {

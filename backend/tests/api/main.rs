@@ -11,6 +11,7 @@ mod postgres;
 mod probes;
 mod progress;
 mod restart;
+mod resumable;
 #[path = "../support/s3_server.rs"]
 mod s3_server;
 mod uploads;

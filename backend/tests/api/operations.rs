@@ -209,6 +209,8 @@ async fn the_openapi_document_describes_the_routes_and_every_reference_resolves(
         "/api/sessions/compare",
         "/api/sessions/{id}/rerun",
         "/api/templates/{name}",
+        "/api/uploads",
+        "/api/uploads/{id}",
         "/ws/progress/{id}",
         "/metrics",
     ] {
