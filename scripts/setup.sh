@@ -150,10 +150,10 @@ else
   say "installed heavy model -> ${HEAVY#"$ROOT"/}"
 fi
 
-# 3b. The web app's JavaScript (Apache ECharts, pinned in frontend/package-lock.json) ------------
+# 3b. The web app's JavaScript (Apache ECharts, tus-js-client, pinned in frontend/package-lock.json) ------------
 need_cmd npm "apt-get install -y nodejs npm"
 if [[ -f frontend/node_modules/.package-lock.json ]] && cmp -s frontend/package-lock.json frontend/node_modules/.setup-lock; then
-  have "web app npm packages (echarts)"
+  have "web app npm packages (echarts, tus-js-client)"
 else
   say "installing web app npm packages (npm ci in frontend/)"
   (cd frontend && npm ci --no-audit --no-fund) && cp frontend/package-lock.json frontend/node_modules/.setup-lock

@@ -166,6 +166,13 @@ pub struct ServeConfig {
     #[arg(long, env = "LOGLENS_SPREAD_MIN_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub spread_min_bytes: u64,
 
+    /// Resumable uploads (tus 1.0 at `/api/uploads`; the web app uses them for the archive).
+    /// An upload's parts live on the node that created it, so on several nodes they need the
+    /// load balancer to keep a client's requests on one node: unset = on for one machine, off
+    /// on a shared database.
+    #[arg(long, env = "LOGLENS_RESUMABLE_UPLOADS")]
+    pub resumable_uploads: Option<bool>,
+
     #[command(flatten)]
     pub models: ModelConfig,
 }

@@ -1,7 +1,9 @@
 // The web app for daily use (issue 15), in a real browser against real servers: a server
 // with a token (sign-in form, the whole analysis with the token on every request, the
-// socket and the downloads; a refused token asks again) and `/dashboard` without an id (the
-// prototype's redirect) opening the latest finished analysis.
+// socket and the downloads; a refused token asks again), `/dashboard` without an id (the
+// prototype's redirect) opening the latest finished analysis, pause and resume, sections,
+// compare, phones, both languages, the one filter, the time machine, and resumable uploads
+// (a reload at half goes on from the server's offset).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -503,4 +505,105 @@ test('the time machine: ERROR marks on its scale, its moment in the address and 
   await page.getByTestId('tm-play').click();
   await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
   await page.close();
+});
+
+test('resumable upload: an upload interrupted at half by a reload goes on from its offset, then analyses', async () => {
+  const server = await startServer();
+  try {
+    const big = validationZip(50_000, 'resume.zip');
+    const size = readFileSync(big).length;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The protocol as the browser speaks it: creations, and each PATCH's starting offset.
+    const creations = [];
+    const patches = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/uploads') && r.method() === 'POST') creations.push(r.url());
+      if (r.method() === 'PATCH') patches.push(Number(r.headers()['upload-offset']));
+    });
+    let location = null;
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/uploads') && r.request().method() === 'POST') location = r.headers().location;
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024,
+    });
+    await page.goto(`${server.url}/?lang=en`);
+    // The server has said it takes resumable uploads.
+    await page.getByTestId('version').filter({ hasText: 'LogLens' }).waitFor();
+    await page.getByTestId('file-input').setInputFiles(big);
+    await page.getByTestId('start').click();
+    await page.getByTestId('overlay').waitFor();
+    // Half of it on the server, asked as a tus client asks (HEAD).
+    const held = async () => {
+      if (!location) return 0;
+      const r = await fetch(new URL(location, server.url), { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+      return r.ok ? Number(r.headers.get('upload-offset')) : 0;
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await held()) < size / 2) {
+      assert.ok(Date.now() < deadline, 'half the archive reached the server in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The page is reloaded mid-upload (the browser asks first; the operator leaves).
+    page.once('dialog', (d) => d.accept());
+    await page.reload();
+    await page.getByTestId('start').waitFor();
+    const atReload = await held();
+    assert.ok(atReload >= size / 2 && atReload < size, `the server holds ${atReload} of ${size}`);
+    const before = { creations: creations.length, patches: patches.length };
+    // The same file again: it goes on from the bytes the server holds.
+    await page.getByTestId('file-input').setInputFiles(big);
+    await page.getByTestId('start').click();
+    const progress = page.getByTestId('upload-progress');
+    await progress.filter({ hasText: /Resuming an interrupted upload from \d+%/ }).waitFor({ timeout: 10_000 });
+    const pct = Number((await progress.textContent()).match(/from (\d+)%/)[1]);
+    assert.ok(pct >= 50, `resumed from ${pct} %`);
+    await screenshot(page, 'overlay-upload-resumed');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+    });
+    await page.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+    await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('link-row').count(), 8, 'the resumed archive analysed whole');
+    assert.equal(creations.length, before.creations, 'no new upload was created after the reload');
+    const after = patches.slice(before.patches);
+    assert.ok(after.length >= 1 && after[0] >= size / 2, `the first PATCH after the reload starts at ${after[0]}`);
+    assert.ok(after[0] >= atReload, 'at the offset the server held');
+    // Analysed, the upload is forgotten on both sides.
+    assert.equal(await held(), 0);
+    const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tus::')));
+    assert.deepEqual(left, [], 'the browser forgot it too');
+    const id = page.url().match(/dashboard\/([0-9a-f-]+)/)[1];
+    const snap = await (await fetch(`${server.url}/api/sessions/${id}`)).json();
+    assert.equal(snap.upload_name, 'resume.zip');
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a server without resumable uploads (several nodes, no sticky balancer) takes the archive in the /process form', async () => {
+  const server = await startServer(['--resumable-uploads', 'false']);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const tus = [];
+    page.on('request', (r) => { if (r.url().includes('/api/uploads')) tus.push(r.url()); });
+    await page.goto(server.url);
+    await page.getByTestId('version').filter({ hasText: 'LogLens' }).waitFor();
+    await page.getByTestId('file-input').setInputFiles(zipPath);
+    await page.getByTestId('start').click();
+    await page.waitForURL(/\/dashboard\/[0-9a-f-]+/, { timeout: JOB_TIMEOUT_MS });
+    await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+    assert.deepEqual(tus, [], 'no resumable upload was tried');
+    await context.close();
+  } finally {
+    await server.stop();
+  }
 });

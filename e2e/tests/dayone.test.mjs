@@ -206,7 +206,9 @@ test('delete asks first, names the analysis, and an old link shows a deleted pag
 test('cancel during a slow upload stores and queues nothing; leaving asks first; the overlay names its phases', async () => {
   const big = validationZip(50_000, 'big.zip');
   const before = await sessionsTotal();
-  const uploads = () => readdirSync(path.join(server.dataDir, 'uploads')).sort();
+  // Every file kept, resumable uploads' parts included (their folder itself is no upload).
+  const uploads = () => readdirSync(path.join(server.dataDir, 'uploads'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
   const stored = uploads();
   for (const viewport of [DESKTOP, PHONE]) {
     const { page, errors, context } = await newPage(viewport);

@@ -182,28 +182,165 @@ pub async fn accepts_token(token: &str) -> Result<bool, ApiError> {
     Err(status_error(status, &text, response.status_text()))
 }
 
-/// `GET /api/version`.
+/// `GET /api/version` (and whether uploads may be resumable from now on).
 pub async fn fetch_version() -> Result<VersionInfo, ApiError> {
-    get_json("/api/version").await
+    let v: VersionInfo = get_json("/api/version").await?;
+    RESUMABLE.with(|r| r.set(v.resumable_uploads));
+    Ok(v)
 }
 
-/// An upload in flight (`POST /process` over XMLHttpRequest, because fetch cannot report
-/// upload progress). [`Upload::abort`] stops it: the server then stores and queues nothing.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/resumable.js")]
+extern "C" {
+    /// The archive's resumable upload (tus 1.0, tus-js-client): `js/resumable.js`.
+    #[derive(Clone)]
+    type Resumable;
+    #[wasm_bindgen(constructor)]
+    fn new(
+        file: &web_sys::File,
+        endpoint: &str,
+        token: Option<String>,
+        on_progress: &js_sys::Function,
+        on_resume: &js_sys::Function,
+        on_done: &js_sys::Function,
+        on_fail: &js_sys::Function,
+    ) -> Resumable;
+    #[wasm_bindgen(method)]
+    fn start(this: &Resumable);
+    #[wasm_bindgen(method)]
+    fn abort(this: &Resumable);
+    #[wasm_bindgen(method)]
+    fn forget(this: &Resumable);
+}
+
+type Closure<T> = wasm_bindgen::closure::Closure<T>;
+type Shared<T> = std::rc::Rc<std::cell::RefCell<T>>;
+
+thread_local! {
+    /// Whether this server takes resumable uploads (`/api/version`), known once it answered.
+    static RESUMABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An upload in flight. Where the server takes resumable uploads, in two steps: the archive as
+/// a resumable upload (`/api/uploads`, tus: a broken connection or a reloaded page goes on from
+/// the bytes the server holds), then `POST /process` naming it, with the model and the optional
+/// files (small). Otherwise the archive goes in the `/process` form itself. Both over
+/// XMLHttpRequest, because fetch cannot report upload progress. [`UploadAbort::abort`] stops
+/// either: the server then keeps nothing.
 pub struct Upload {
+    first: First,
+    model: ModelKind,
+    extras: Extras,
+    xhr: Shared<Option<web_sys::XmlHttpRequest>>,
+    aborted: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+/// How the archive travels.
+enum First {
+    Resumable {
+        resumable: Resumable,
+        sent: futures::channel::oneshot::Receiver<Result<String, ApiError>>,
+        _callbacks: ResumableCallbacks,
+    },
+    /// In the `/process` form, already sent.
+    Direct(Posted),
+}
+
+/// The resumable upload's callbacks, kept alive as long as it may call them.
+struct ResumableCallbacks {
+    _progress: Closure<dyn FnMut(f64, f64)>,
+    _resume: Closure<dyn FnMut(f64, f64)>,
+    _done: Closure<dyn FnMut(String)>,
+    _fail: Closure<dyn FnMut(u16, String, String)>,
+}
+
+/// A form on its way to `POST /process`, with the callbacks its request calls.
+struct Posted {
     xhr: web_sys::XmlHttpRequest,
     done: futures::channel::oneshot::Receiver<()>,
-    // Kept alive as long as the request may call them.
-    _progress: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::ProgressEvent)>,
-    _done: wasm_bindgen::closure::Closure<dyn FnMut()>,
+    _progress: Option<Closure<dyn FnMut(web_sys::ProgressEvent)>>,
+    _done: Closure<dyn FnMut()>,
+}
+
+impl Posted {
+    /// Sends `form`; `on_progress(sent, total)` follows its bytes leaving the browser.
+    fn send(
+        form: &web_sys::FormData,
+        on_progress: Option<Box<dyn Fn(f64, f64)>>,
+    ) -> Result<Posted, ApiError> {
+        use wasm_bindgen::JsCast;
+        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+        let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
+        xhr.open_with_async("POST", &url("/process"), true)
+            .map_err(err)?;
+        if let Some(t) = auth::token() {
+            xhr.set_request_header("Authorization", &format!("Bearer {t}"))
+                .map_err(err)?;
+        }
+        let progress = match on_progress {
+            Some(f) => {
+                let c = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+                    move |e: web_sys::ProgressEvent| f(e.loaded(), e.total()),
+                );
+                xhr.upload()
+                    .map_err(err)?
+                    .set_onprogress(Some(c.as_ref().unchecked_ref()));
+                Some(c)
+            }
+            None => None,
+        };
+        let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
+        let mut done_tx = Some(done_tx);
+        let done = Closure::<dyn FnMut()>::new(move || {
+            if let Some(tx) = done_tx.take() {
+                let _ = tx.send(());
+            }
+        });
+        xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
+        xhr.send_with_opt_form_data(Some(form)).map_err(err)?;
+        Ok(Posted {
+            xhr,
+            done: done_rx,
+            _progress: progress,
+            _done: done,
+        })
+    }
+
+    /// The server's answer: the new session's id.
+    async fn answer(self) -> Result<String, ApiError> {
+        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+        let _ = self.done.await;
+        let status = self.xhr.status().map_err(err)?;
+        let text = self.xhr.response_text().map_err(err)?.unwrap_or_default();
+        if status == 0 {
+            return Err(ApiError::Interrupted);
+        }
+        if !(200..300).contains(&status) {
+            on_status(status);
+            return Err(status_error(status, &text, format!("HTTP {status}")));
+        }
+        let accepted: ProcessAccepted =
+            serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(accepted.session_id)
+    }
 }
 
 /// A handle that aborts an [`Upload`] (cheap to clone, usable after the upload was awaited).
 #[derive(Clone)]
-pub struct UploadAbort(web_sys::XmlHttpRequest);
+pub struct UploadAbort {
+    resumable: Option<Resumable>,
+    xhr: Shared<Option<web_sys::XmlHttpRequest>>,
+    aborted: std::rc::Rc<std::cell::Cell<bool>>,
+}
 
 impl UploadAbort {
     pub fn abort(&self) {
-        let _ = self.0.abort();
+        self.aborted.set(true);
+        if let Some(r) = &self.resumable {
+            r.abort();
+        }
+        if let Some(xhr) = self.xhr.borrow().as_ref() {
+            let _ = xhr.abort();
+        }
     }
 }
 
@@ -228,78 +365,146 @@ impl Extras {
 }
 
 impl Upload {
-    /// Sends the archive, the model and the optional files beside it; `on_progress(sent,
-    /// total)` follows the bytes leaving the browser.
+    /// Starts sending the archive; `on_progress(sent, total)` follows its bytes, `on_resume(offset,
+    /// total)` says an earlier upload of this file goes on from `offset`.
     pub fn start(
         file: &web_sys::File,
         model: ModelKind,
-        extras: &Extras,
+        extras: Extras,
         on_progress: impl Fn(f64, f64) + 'static,
+        on_resume: impl Fn(f64, f64) + 'static,
     ) -> Result<Upload, ApiError> {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
-        let form = web_sys::FormData::new().map_err(err)?;
-        form.append_with_str("model", model.as_str()).map_err(err)?;
-        form.append_with_blob_and_filename("file", file, &file.name())
+        let xhr = Shared::default();
+        let first = if RESUMABLE.with(std::cell::Cell::get) {
+            Self::resumable(file, on_progress, on_resume)
+        } else {
+            let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+            let form = Self::form(model, &extras, |form| {
+                form.append_with_blob_and_filename("file", file, &file.name())
+            })
             .map_err(err)?;
-        for (field, extra) in extras.fields() {
-            if let Some(f) = extra {
-                form.append_with_blob_and_filename(field, f, &f.name())
-                    .map_err(err)?;
-            }
-        }
-        let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
-        xhr.open_with_async("POST", &url("/process"), true)
-            .map_err(err)?;
-        if let Some(t) = auth::token() {
-            xhr.set_request_header("Authorization", &format!("Bearer {t}"))
-                .map_err(err)?;
-        }
-        let progress =
-            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-                on_progress(e.loaded(), e.total());
-            });
-        xhr.upload()
-            .map_err(err)?
-            .set_onprogress(Some(progress.as_ref().unchecked_ref()));
-        let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
-        let mut done_tx = Some(done_tx);
-        let done = Closure::<dyn FnMut()>::new(move || {
-            if let Some(tx) = done_tx.take() {
-                let _ = tx.send(());
-            }
-        });
-        xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
-        xhr.send_with_opt_form_data(Some(&form)).map_err(err)?;
+            let posted = Posted::send(&form, Some(Box::new(on_progress)))?;
+            *xhr.borrow_mut() = Some(posted.xhr.clone());
+            First::Direct(posted)
+        };
         Ok(Upload {
+            first,
+            model,
+            extras,
             xhr,
-            done: done_rx,
-            _progress: progress,
-            _done: done,
+            aborted: std::rc::Rc::default(),
         })
     }
 
-    pub fn aborter(&self) -> UploadAbort {
-        UploadAbort(self.xhr.clone())
+    fn resumable(
+        file: &web_sys::File,
+        on_progress: impl Fn(f64, f64) + 'static,
+        on_resume: impl Fn(f64, f64) + 'static,
+    ) -> First {
+        use wasm_bindgen::JsCast;
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let (tx, rx) = futures::channel::oneshot::channel::<Result<String, ApiError>>();
+        let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
+        let done_tx = std::rc::Rc::clone(&tx);
+        let progress = Closure::<dyn FnMut(f64, f64)>::new(on_progress);
+        let resume = Closure::<dyn FnMut(f64, f64)>::new(on_resume);
+        let done = Closure::<dyn FnMut(String)>::new(move |location: String| {
+            if let Some(tx) = done_tx.borrow_mut().take() {
+                let _ = tx.send(Ok(location));
+            }
+        });
+        let fail = Closure::<dyn FnMut(u16, String, String)>::new(
+            move |status: u16, body: String, message: String| {
+                let error = match status {
+                    0 if message == "aborted" => ApiError::Interrupted,
+                    0 => ApiError::Network(message),
+                    _ => {
+                        on_status(status);
+                        status_error(status, &body, format!("HTTP {status}"))
+                    }
+                };
+                if let Some(tx) = tx.borrow_mut().take() {
+                    let _ = tx.send(Err(error));
+                }
+            },
+        );
+        let resumable = Resumable::new(
+            file,
+            &format!("{origin}{}", url("/api/uploads")),
+            auth::token(),
+            progress.as_ref().unchecked_ref(),
+            resume.as_ref().unchecked_ref(),
+            done.as_ref().unchecked_ref(),
+            fail.as_ref().unchecked_ref(),
+        );
+        resumable.start();
+        First::Resumable {
+            resumable,
+            sent: rx,
+            _callbacks: ResumableCallbacks {
+                _progress: progress,
+                _resume: resume,
+                _done: done,
+                _fail: fail,
+            },
+        }
     }
 
-    /// Waits for the server's answer: the new session's id.
+    /// The `/process` form: the model, the archive (`archive` adds it) and the optional files.
+    fn form(
+        model: ModelKind,
+        extras: &Extras,
+        archive: impl FnOnce(&web_sys::FormData) -> Result<(), wasm_bindgen::JsValue>,
+    ) -> Result<web_sys::FormData, wasm_bindgen::JsValue> {
+        let form = web_sys::FormData::new()?;
+        form.append_with_str("model", model.as_str())?;
+        archive(&form)?;
+        for (field, extra) in extras.fields() {
+            if let Some(f) = extra {
+                form.append_with_blob_and_filename(field, f, &f.name())?;
+            }
+        }
+        Ok(form)
+    }
+
+    pub fn aborter(&self) -> UploadAbort {
+        UploadAbort {
+            resumable: match &self.first {
+                First::Resumable { resumable, .. } => Some(resumable.clone()),
+                First::Direct(_) => None,
+            },
+            xhr: std::rc::Rc::clone(&self.xhr),
+            aborted: std::rc::Rc::clone(&self.aborted),
+        }
+    }
+
+    /// Waits for the archive and the server's answer: the new session's id.
     pub async fn finish(self) -> Result<String, ApiError> {
-        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
-        let _ = self.done.await;
-        let status = self.xhr.status().map_err(err)?;
-        let text = self.xhr.response_text().map_err(err)?.unwrap_or_default();
-        if status == 0 {
+        let (resumable, _callbacks, sent) = match self.first {
+            First::Direct(posted) => return posted.answer().await,
+            First::Resumable {
+                resumable,
+                sent,
+                _callbacks,
+            } => (resumable, _callbacks, sent),
+        };
+        let location = sent.await.unwrap_or(Err(ApiError::Interrupted))?;
+        if self.aborted.get() {
             return Err(ApiError::Interrupted);
         }
-        if !(200..300).contains(&status) {
-            on_status(status);
-            return Err(status_error(status, &text, format!("HTTP {status}")));
-        }
-        let accepted: ProcessAccepted =
-            serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
-        Ok(accepted.session_id)
+        let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+        let form = Self::form(self.model, &self.extras, |form| {
+            form.append_with_str("upload", &location)
+        })
+        .map_err(err)?;
+        let posted = Posted::send(&form, None)?;
+        *self.xhr.borrow_mut() = Some(posted.xhr.clone());
+        let id = posted.answer().await?;
+        // Accepted: the server has forgotten the upload, and so may this browser.
+        resumable.forget();
+        Ok(id)
     }
 }
 

@@ -297,6 +297,8 @@ pub struct Texts {
     pub choose_file: &'static str,
     pub no_file: &'static str,
     pub upload_cancelled: &'static str,
+    /// An interrupted upload goes on: the percent the server already held.
+    pub upload_resumed: fn(u64) -> String,
     // Overlay phases.
     pub phase_uploading: &'static str,
     pub phase_queued: &'static str,
@@ -649,6 +651,7 @@ pub static RU: Texts = Texts {
     choose_file: "Выбрать файл",
     no_file: "Файл не выбран",
     upload_cancelled: "Загрузка отменена: на сервере ничего не сохранено.",
+    upload_resumed: |pct| format!("Продолжение прерванной загрузки с {pct}%"),
     phase_uploading: "Загрузка архива",
     phase_queued: "В очереди",
     phase_processing: "Анализ",
@@ -923,6 +926,7 @@ pub static EN: Texts = Texts {
     choose_file: "Choose file",
     no_file: "No file chosen",
     upload_cancelled: "Upload cancelled: nothing was stored on the server.",
+    upload_resumed: |pct| format!("Resuming an interrupted upload from {pct}%"),
     phase_uploading: "Uploading the archive",
     phase_queued: "Queued",
     phase_processing: "Analysis",

@@ -16,6 +16,11 @@ pub struct VersionInfo {
     /// the web app asks for it before its first call rather than after a 401.
     #[serde(default)]
     pub token_required: bool,
+    /// Whether this server takes resumable uploads (tus 1.0 at `/api/uploads`): on one
+    /// machine always, on several only where `LOGLENS_RESUMABLE_UPLOADS` says the load balancer
+    /// keeps an upload's requests on one node.
+    #[serde(default)]
+    pub resumable_uploads: bool,
 }
 
 /// An RFC 9457 `application/problem+json` body: every API error has this shape.

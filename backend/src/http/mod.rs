@@ -51,12 +51,14 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     // bodies are left alone: results zips are compressed already and sockets must not be wrapped.
     let spa =
         Compression::new(ServeDir::new(&config.static_dir).fallback(ServeFile::new(index.clone())));
+    let resumable = resumable_on(config);
     let protected = Router::new()
-        .nest("/api", routes::api())
+        .nest("/api", routes::api(resumable))
         .merge(routes::uploads(
             config.max_upload_bytes,
             config.uploads_per_minute,
             config.upload_burst,
+            resumable,
         ))
         .merge(routes::sockets())
         .route_layer(axum::middleware::from_fn_with_state(
@@ -92,6 +94,14 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Resumable uploads keep their parts on the node that made them: on one machine always on, on
+/// several only when the operator says the load balancer keeps a client on one node.
+fn resumable_on(config: &ServeConfig) -> bool {
+    config
+        .resumable_uploads
+        .unwrap_or(config.database_url.is_none())
 }
 
 /// CORS for the configured origins; none configured = no CORS layer (same origin only).
@@ -197,6 +207,7 @@ pub async fn launch(
         },
         active_uploads: Arc::default(),
         resumable: Arc::new(resumable::store::Uploads::new(&config.data_dir)),
+        resumable_on: resumable_on(&config),
     };
     let app = router(&config, state);
     // Peer addresses feed the per-client upload rate limit.

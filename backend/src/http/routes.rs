@@ -16,9 +16,9 @@ use tower_governor::governor::GovernorConfigBuilder;
 use super::state::AppState;
 use super::{ApiError, files, resumable, sessions, socket, upload};
 
-/// Routes under `/api`.
-pub fn api() -> Router<AppState> {
-    Router::new()
+/// Routes under `/api` (`resumable`: with the resumable uploads').
+pub fn api(resumable: bool) -> Router<AppState> {
+    let router = Router::new()
         .route("/sessions", get(sessions::list))
         .route("/sessions/compare", get(sessions::compare))
         .route("/sessions/{id}/export/{format}", get(files::export))
@@ -35,33 +35,43 @@ pub fn api() -> Router<AppState> {
         .route("/sessions/{id}/resume", post(sessions::resume))
         .route("/sessions/{id}/rerun", post(sessions::rerun))
         .route("/templates/{name}", get(files::template))
-        .route(
-            "/uploads/{id}",
-            head(resumable::head)
-                .patch(resumable::patch)
-                .delete(resumable::delete)
-                .layer(axum::middleware::from_fn(resumable::version_header)),
-        )
-        .fallback(no_route)
+        .fallback(no_route);
+    if !resumable {
+        return router;
+    }
+    router.route(
+        "/uploads/{id}",
+        head(resumable::head)
+            .patch(resumable::patch)
+            .delete(resumable::delete)
+            .layer(axum::middleware::from_fn(resumable::version_header)),
+    )
 }
 
 /// `POST /process` (the seed's clients also use `/process/`) and the creation of a resumable
 /// upload (`POST /api/uploads`), with the upload size limit and a per-client rate limit (token
 /// bucket per peer IP address).
-pub fn uploads(max_upload_bytes: u64, per_minute: u64, burst: u32) -> Router<AppState> {
+pub fn uploads(
+    max_upload_bytes: u64,
+    per_minute: u64,
+    burst: u32,
+    resumable: bool,
+) -> Router<AppState> {
     // Room for the multipart framing and the optional KB/playbook files beside the archive.
     let limit =
         usize::try_from(max_upload_bytes.saturating_add(80 * 1024 * 1024)).unwrap_or(usize::MAX);
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/process", post(upload::process))
         .route("/process/", post(upload::process))
-        .layer(DefaultBodyLimit::max(limit))
-        .route(
+        .layer(DefaultBodyLimit::max(limit));
+    if resumable {
+        router = router.route(
             "/api/uploads",
             post(resumable::create)
                 .options(resumable::options)
                 .layer(axum::middleware::from_fn(resumable::version_header)),
         );
+    }
     let config = GovernorConfigBuilder::default()
         .per_millisecond((60_000 / per_minute.max(1)).max(1))
         .burst_size(burst.max(1))
@@ -129,6 +139,7 @@ async fn version(axum::extract::State(app): axum::extract::State<AppState>) -> J
         name: "LogLens".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         token_required: app.token_digest.is_some(),
+        resumable_uploads: app.resumable_on,
     })
 }
 

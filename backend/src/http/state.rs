@@ -26,6 +26,8 @@ pub struct AppState {
     pub active_uploads: Arc<Mutex<HashMap<IpAddr, usize>>>,
     /// Resumable (tus) uploads kept in this node's data dir.
     pub resumable: Arc<super::resumable::store::Uploads>,
+    /// Whether `/api/uploads` is served (`LOGLENS_RESUMABLE_UPLOADS`).
+    pub resumable_on: bool,
 }
 
 /// What an upload may cost the server while its body arrives.

@@ -65,6 +65,7 @@ pub fn config(dir: &Path) -> ServeConfig {
         dead_after_secs: 3,
         // Every archive of several cases is spread on a shared database (the tests' are small).
         spread_min_bytes: 0,
+        resumable_uploads: None,
         models: ModelConfig {
             models_dir: repo_root().join("models"),
             heavy_model_dir: None,

@@ -135,6 +135,29 @@ async fn options_say_what_is_spoken() {
     assert_eq!(r.headers()["tus-version"], "1.0.0");
     assert_eq!(r.headers()["tus-extension"], "creation,termination");
     assert_eq!(r.headers()["tus-max-size"], "5000000");
+    let v: loglens_shared::VersionInfo = get_json(&app.client, &app.url("/api/version")).await;
+    assert!(v.resumable_uploads, "one machine takes resumable uploads");
+}
+
+#[tokio::test]
+async fn resumable_uploads_can_be_turned_off() {
+    // As on several nodes whose load balancer does not keep a client on one node.
+    let app = TestApp::spawn_with(|c| c.resumable_uploads = Some(false)).await;
+    let v: loglens_shared::VersionInfo = get_json(&app.client, &app.url("/api/version")).await;
+    assert!(!v.resumable_uploads);
+    let (status, p) = problem(create(&app, 10, "a.zip").await).await;
+    assert_eq!((status, p.problem.code()), (404, "not_found"));
+    let (status, _) = problem(
+        patch(
+            &app,
+            "/api/uploads/0b5c2f1e-8a3d-4e6f-9a7b-1c2d3e4f5a6b",
+            0,
+            b"x",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
 }
 
 #[tokio::test]

@@ -42,6 +42,8 @@ pub struct Sending {
     pub total: f64,
     /// `Date.now()` when the upload began.
     pub since: f64,
+    /// Bytes the server held already: an interrupted upload of this file goes on from there.
+    pub resumed_from: Option<f64>,
 }
 
 /// While an upload runs, leaving or reloading the page asks first (the browser's own dialog).
@@ -207,6 +209,7 @@ pub fn UploadPage() -> impl IntoView {
                 sent: 0.0,
                 total: f.size(),
                 since: now,
+                resumed_from: None,
             }));
             view_state.set(SessionView {
                 upload_bytes: f.size() as u64,
@@ -219,16 +222,25 @@ pub fn UploadPage() -> impl IntoView {
                     }
                 });
             };
+            let resumed = move |offset: f64, total: f64| {
+                let _ = sending.try_update(|s| {
+                    if let Some(s) = s {
+                        (s.sent, s.total, s.resumed_from) = (offset, total, Some(offset));
+                        s.since = js_sys::Date::now();
+                    }
+                });
+            };
             let upload = match Upload::start(
                 &f,
                 model.get_untracked(),
-                &api::Extras {
+                api::Extras {
                     kb: kb.get_untracked(),
                     playbooks: playbooks.get_untracked(),
                     formats: formats.get_untracked(),
                     glossary: glossary.get_untracked(),
                 },
                 progress,
+                resumed,
             ) {
                 Ok(u) => u,
                 Err(e) => {
@@ -499,17 +511,25 @@ fn Overlay(
         let t = t.get();
         let s = sending.get()?;
         let secs = ((now.get() - s.since) / 1000.0).max(0.001);
-        let speed = s.sent / secs;
+        // Only this page's bytes make its speed: a resumed upload began at its offset.
+        let speed = (s.sent - s.resumed_from.unwrap_or(0.0)).max(0.0) / secs;
         let eta = if speed > 0.0 {
             (t.seconds)(((s.total - s.sent) / speed).ceil().max(0.0) as u64)
         } else {
             "—".into()
         };
-        Some((t.upload_speed)(
+        let line = (t.upload_speed)(
             &(t.x_of_y)(&t.bytes(s.sent as u64), &t.bytes(s.total as u64)),
             &(t.per_second)(&t.bytes(speed as u64)),
             &eta,
-        ))
+        );
+        Some(match s.resumed_from {
+            Some(from) if s.total > 0.0 => format!(
+                "{} · {line}",
+                (t.upload_resumed)((from / s.total * 100.0).floor() as u64)
+            ),
+            _ => line,
+        })
     };
     view! {
         <div class="overlay" data-testid="overlay" role="dialog" aria-modal="true" aria-labelledby="overlay-title">
