@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launchBrowser, screenshot, validationZip, analyse, tempDir } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, validationZip, analyse, tempDir, ARTIFACTS } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 const TOKEN = 'e2e-token-9f3c';
@@ -504,6 +504,36 @@ test('the time machine: ERROR marks on its scale, its moment in the address and 
   await page.getByTestId('tm-speed').selectOption('4');
   await page.getByTestId('tm-play').click();
   await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
+  // Zoomed in with the wheel, as a person does; "Reset zoom" shows the whole span again.
+  const zoom = () => page.evaluate(() => {
+    const z = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().dataZoom[0];
+    return [z.start, z.end];
+  });
+  const box = await page.getByTestId('chart-timeline').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 5; i += 1) await page.mouse.wheel(0, -300);
+  await page.waitForFunction(() => {
+    const z = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().dataZoom[0];
+    return z.end - z.start < 100;
+  });
+  await page.getByTestId('chart-timeline').screenshot({ path: path.join(ARTIFACTS, 'timeline-zoomed.png') });
+  await page.getByTestId('chart-reset-zoom').click();
+  await page.waitForFunction(() => {
+    const z = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().dataZoom[0];
+    return z.start === 0 && z.end === 100;
+  });
+  assert.deepEqual(await zoom(), [0, 100]);
+  // Row labels say what they are, and on a phone they wrap instead of being cut.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.waitForFunction(() => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().yAxis[0].data[0].includes('\n'));
+  const labels = await page.evaluate(() => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-timeline]')).getOption().yAxis[0].data);
+  assert.equal(labels.length, report.incidents.length);
+  for (const [i, label] of labels.entries()) {
+    const inc = report.incidents[i];
+    assert.equal(label.replace(/\n/g, ' '), `Scenario ${inc.scenario_id} · problem ${inc.problem_id}: ${inc.problem}`, 'whole, not cut');
+    assert.ok(label.split('\n').every((l) => l.length <= 24), label);
+  }
+  await page.getByTestId('chart-timeline').screenshot({ path: path.join(ARTIFACTS, 'timeline-phone-labels.png') });
   await page.close();
 });
 

@@ -37,6 +37,8 @@ pub const MAX_BARS: usize = 15;
 const LABEL_CHARS: usize = 42;
 /// … and on a phone, where labels would leave no room for the plot.
 const COMPACT_LABEL_CHARS: usize = 18;
+/// … but a time chart's row label wraps, so its lines may be a little longer.
+const COMPACT_ROW_LABEL_CHARS: usize = 24;
 
 /// How much room a chart has: phones get short labels and the legend under the title.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,6 +64,14 @@ impl Layout {
         match self {
             Layout::Wide => LABEL_CHARS,
             Layout::Compact => COMPACT_LABEL_CHARS,
+        }
+    }
+
+    /// Characters a line of a time chart's row label holds (wrapped onto [`LABEL_LINES`]).
+    fn row_label_chars(self) -> usize {
+        match self {
+            Layout::Wide => LABEL_CHARS,
+            Layout::Compact => COMPACT_ROW_LABEL_CHARS,
         }
     }
 
@@ -95,6 +105,47 @@ fn short(text: &str, chars: usize) -> String {
         let cut: String = text.chars().take(chars - 1).collect();
         format!("{cut}…")
     }
+}
+
+/// Row labels of the time charts wrap onto at most this many lines instead of being cut.
+pub const LABEL_LINES: usize = 3;
+
+/// `text` broken at word boundaries into lines of at most `chars` characters (a longer word is
+/// split), at most [`LABEL_LINES`] of them, the last cut with `…` only past that.
+fn wrapped(text: &str, chars: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let room = if used == 0 {
+                chars
+            } else {
+                chars.saturating_sub(used + 1)
+            };
+            if word.len() <= room {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used == 0 {
+                // A word longer than a whole line: split it.
+                line.extend(word.drain(..chars));
+            }
+            lines.push(std::mem::take(&mut line));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > LABEL_LINES {
+        let rest = lines.split_off(LABEL_LINES - 1).join(" ");
+        lines.push(short(&rest, chars));
+    }
+    lines.join("\n")
 }
 
 fn priority_colour(priority: Priority) -> &'static str {
@@ -214,8 +265,9 @@ fn time_chart(
 }
 
 /// Pixel height for a chart with `rows` category rows (and room for title, axis and slider).
+/// A row has room for a label of [`LABEL_LINES`] lines.
 pub fn rows_height(rows: usize) -> u32 {
-    (170 + 34 * rows.max(1) as u32).min(900)
+    (170 + 44 * rows.max(1) as u32).min(1200)
 }
 
 /// The plot area: `top` leaves room for title (and legend), `bottom` for axis and slider;
@@ -257,13 +309,14 @@ pub fn incident_timeline(
     layout: Layout,
     until: Option<i64>,
 ) -> Timeline {
-    let chars = layout.label_chars();
+    let chars = layout.row_label_chars();
     let rows: Vec<&Incident> = report.incidents.iter().collect();
+    // Scenario · problem, said as such, wrapped rather than cut.
     let categories = rows
         .iter()
         .map(|i| {
-            short(
-                &format!("{} · {} {}", i.scenario_id, i.problem_id, i.problem),
+            wrapped(
+                &(t.timeline_row)(i.scenario_id, i.problem_id, &i.problem),
                 chars,
             )
         })
@@ -328,9 +381,9 @@ pub fn explorer_timeline(
     layout: Layout,
     key: IncidentKey,
 ) -> Option<RowChart> {
-    let chars = layout.label_chars();
+    let chars = layout.row_label_chars();
     let incident = report.incident(key)?;
-    let mut categories = vec![short(
+    let mut categories = vec![wrapped(
         &format!("ERROR · {} {}", incident.problem_id, incident.problem),
         chars,
     )];
@@ -345,8 +398,8 @@ pub fn explorer_timeline(
     let mut seen = std::collections::BTreeSet::new();
     for l in report.links_of(key) {
         let row = *anomaly_rows.entry(l.anomaly_id).or_insert_with(|| {
-            categories.push(short(
-                &format!("{} · {}", l.anomaly_id, l.anomaly_text),
+            categories.push(wrapped(
+                &format!("WARNING · {} {}", l.anomaly_id, l.anomaly_text),
                 chars,
             ));
             categories.len() - 1
@@ -578,7 +631,7 @@ mod tests {
         let v = json(&m.chart);
         assert_eq!(v["xAxis"]["type"], "time");
         assert_eq!(v["yAxis"]["type"], "category");
-        assert_eq!(v["yAxis"]["data"][0], "2 · 7 Problem 7");
+        assert_eq!(v["yAxis"]["data"][0], "Сценарий 2 · проблема 7: Problem 7");
         assert_eq!(v["series"][0]["type"], "scatter");
         assert_eq!(
             points(&v, 0),
@@ -690,7 +743,11 @@ mod tests {
         assert_eq!(m.rows, 3);
         assert_eq!(
             v["yAxis"]["data"],
-            json!(["ERROR · 7 Problem 7", "11 · anomaly 11", "12 · anomaly 12"])
+            json!([
+                "ERROR · 7 Problem 7",
+                "WARNING · 11 anomaly 11",
+                "WARNING · 12 anomaly 12"
+            ])
         );
         assert_eq!(points(&v, 0), vec![("2025-10-07 09:00:00.250".into(), 0)]);
         assert_eq!(
@@ -704,6 +761,30 @@ mod tests {
     }
 
     #[test]
+    fn time_chart_labels_wrap_instead_of_being_cut() {
+        assert_eq!(wrapped("3 · 12 Disk failed", 42), "3 · 12 Disk failed");
+        assert_eq!(
+            wrapped("Scenario 3 · problem 12 Power supply unit failure", 20),
+            "Scenario 3 · problem\n12 Power supply unit\nfailure"
+        );
+        let every = wrapped("Scenario 3 · problem 12 Power supply unit failure", 24);
+        assert_eq!(
+            every.replace('\n', " "),
+            "Scenario 3 · problem 12 Power supply unit failure"
+        );
+        assert!(every.lines().all(|l| l.chars().count() <= 24), "{every}");
+        // Past the lines a row has room for, the last is cut (the tooltip has it whole).
+        let long = wrapped(&"word ".repeat(40), 18);
+        assert_eq!(long.lines().count(), LABEL_LINES);
+        assert!(long.ends_with('…'));
+        // A word longer than a line is split, not lost.
+        assert_eq!(
+            wrapped(&"x".repeat(20), 18),
+            format!("{}\n{}", "x".repeat(18), "xx")
+        );
+    }
+
+    #[test]
     fn long_labels_are_cut_and_heights_grow_with_rows() {
         assert_eq!(short("short", LABEL_CHARS), "short");
         let cut = short(&"x".repeat(100), LABEL_CHARS);
@@ -711,7 +792,7 @@ mod tests {
         assert!(cut.ends_with('…'));
         assert!(rows_height(10) > rows_height(2));
         assert_eq!(rows_height(0), rows_height(1));
-        assert!(rows_height(10_000) <= 900);
+        assert!(rows_height(10_000) <= 1200);
     }
 }
 

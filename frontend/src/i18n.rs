@@ -140,6 +140,10 @@ pub struct Texts {
     pub kpi_duration: &'static str,
     pub links_title: &'static str,
     pub col_scenario: &'static str,
+    /// The timeline's control that zooms out to the whole span.
+    pub reset_zoom: &'static str,
+    /// A timeline row: scenario, problem id and text.
+    pub timeline_row: fn(u32, u32, &str) -> String,
     pub col_anomaly: &'static str,
     pub col_problem: &'static str,
     pub col_file: &'static str,
@@ -481,6 +485,8 @@ pub static RU: Texts = Texts {
     kpi_duration: "Длительность",
     links_title: "Связи аномалия → проблема",
     col_scenario: "Сценарий",
+    reset_zoom: "Сбросить масштаб",
+    timeline_row: |s, p, text| format!("Сценарий {s} · проблема {p}: {text}"),
     col_anomaly: "Аномалия",
     col_problem: "Проблема",
     col_file: "Файл",
@@ -756,6 +762,8 @@ pub static EN: Texts = Texts {
     kpi_duration: "Duration",
     links_title: "Anomaly → problem links",
     col_scenario: "Scenario",
+    reset_zoom: "Reset zoom",
+    timeline_row: |s, p, text| format!("Scenario {s} · problem {p}: {text}"),
     col_anomaly: "Anomaly",
     col_problem: "Problem",
     col_file: "File",

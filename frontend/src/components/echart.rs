@@ -20,6 +20,36 @@ extern "C" {
     fn dispose(this: &Instance);
     #[wasm_bindgen(method)]
     fn on(this: &Instance, event: &str, handler: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = dispatchAction)]
+    fn dispatch_action(this: &Instance, action: &JsValue);
+    #[wasm_bindgen(method, js_name = setOption)]
+    fn set_option(this: &Instance, option: &JsValue);
+}
+
+/// Options charming cannot say, merged into every option a chart is given (JSON).
+fn merge_extra(e: &Echarts, extra: &str) {
+    match js_sys::JSON::parse(extra) {
+        Ok(v) => e.unchecked_ref::<Instance>().set_option(&v),
+        Err(err) => leptos::logging::error!("chart option {extra}: {err:?}"),
+    }
+}
+
+/// What time charts add: their row labels wrap onto several lines, which need their height;
+/// time labels that would overlap on a narrow plot are left out.
+pub const TIME_CHART_EXTRA: &str =
+    r#"{"yAxis":{"axisLabel":{"lineHeight":14}},"xAxis":{"axisLabel":{"hideOverlap":true}}}"#;
+
+/// The whole range again on every data zoom of a chart (slider and inside).
+fn zoom_out(e: &Echarts) {
+    let action = js_sys::Object::new();
+    for (key, value) in [
+        ("type", JsValue::from_str("dataZoom")),
+        ("start", JsValue::from_f64(0.0)),
+        ("end", JsValue::from_f64(100.0)),
+    ] {
+        let _ = js_sys::Reflect::set(&action, &key.into(), &value);
+    }
+    e.unchecked_ref::<Instance>().dispatch_action(&action);
 }
 
 /// Element ids for `echarts.init`, unique within the page.
@@ -45,6 +75,12 @@ pub fn EChart(
     /// Called with the clicked point's category row.
     #[prop(optional)]
     on_row: Option<Callback<usize>>,
+    /// Each change zooms the chart out to its whole range (a "reset zoom" control's count).
+    #[prop(optional, into)]
+    reset_zoom: Option<Signal<u32>>,
+    /// Options charming cannot say (JSON, e.g. [`TIME_CHART_EXTRA`]), merged after each update.
+    #[prop(optional)]
+    extra: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("echart-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let node: NodeRef<html::Div> = NodeRef::new();
@@ -58,12 +94,20 @@ pub fn EChart(
             return;
         }
         instance.update_value(|inst| match inst {
-            Some(e) => WasmRenderer::update(e, &chart),
+            Some(e) => {
+                WasmRenderer::update(e, &chart);
+                if let Some(x) = extra {
+                    merge_extra(e, x);
+                }
+            }
             None => match WasmRenderer::new_opt(None, None)
                 .theme(Theme::Dark)
                 .render(&element_id, &chart)
             {
                 Ok(e) => {
+                    if let Some(x) = extra {
+                        merge_extra(&e, x);
+                    }
                     if let Some(cb) = on_row {
                         let handler = Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| {
                             if let Some(row) = clicked_row(&p) {
@@ -80,6 +124,19 @@ pub fn EChart(
             },
         });
     });
+    if let Some(reset) = reset_zoom {
+        Effect::new(move |previous: Option<u32>| {
+            let n = reset.get();
+            if previous.is_some_and(|p| p != n) {
+                instance.with_value(|i| {
+                    if let Some(e) = i {
+                        zoom_out(e);
+                    }
+                });
+            }
+            n
+        });
+    }
     // A new height (more rows) or a new window size: let ECharts measure the element again.
     Effect::new(move |_| {
         height.track();

@@ -8,7 +8,7 @@ use loglens_shared::report::AnalysisReport;
 use loglens_shared::IncidentKey;
 
 use crate::charts;
-use crate::components::echart::EChart;
+use crate::components::echart::{EChart, TIME_CHART_EXTRA};
 use crate::filter::{DashFilter, set_query};
 use crate::locale::use_texts;
 use crate::timeline::Replay;
@@ -135,6 +135,7 @@ pub fn TimeMachine(
         })
     });
     let rows = report.with_value(|r| r.incidents.len());
+    let reset_zoom = RwSignal::new(0u32);
     let toggle = move |_| {
         if !playing.get_untracked() && at.get_untracked() >= end {
             at.set(start);
@@ -149,9 +150,12 @@ pub fn TimeMachine(
     view! {
         <section class="panel wide">
             <p class="muted hint">{move || t.get().chart_timeline_hint}</p>
+            <button class="link zoom-reset" data-testid="chart-reset-zoom" on:click=move |_| reset_zoom.update(|n| *n += 1)>
+                {move || t.get().reset_zoom}
+            </button>
             <EChart option=Signal::derive(move || model.with(|m| m.chart.clone()))
                 label=Signal::derive(move || t.get().chart_timeline.to_string())
-                testid="chart-timeline" height=charts::rows_height(rows) on_row/>
+                testid="chart-timeline" height=charts::rows_height(rows) on_row reset_zoom extra=TIME_CHART_EXTRA/>
             <h3>{move || t.get().tm_title}</h3>
             <div class="timemachine" data-testid="timemachine">
                 <button class="secondary" data-testid="tm-play" on:click=toggle>

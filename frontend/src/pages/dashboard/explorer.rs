@@ -10,7 +10,7 @@ use wasm_bindgen::closure::Closure;
 use super::log_time;
 use super::selection::{Selection, focus};
 use crate::charts::{self, Layout};
-use crate::components::echart::EChart;
+use crate::components::echart::{EChart, TIME_CHART_EXTRA};
 use crate::i18n::Texts;
 use crate::locale::use_texts;
 use crate::viewport::use_layout;
@@ -114,9 +114,13 @@ pub(super) fn explorer(
         </ul>
         {chart.map(|c| {
             let rows = c.rows;
+            let reset_zoom = RwSignal::new(0u32);
             view! {
+                <button class="link zoom-reset" data-testid="explorer-reset-zoom" on:click=move |_| reset_zoom.update(|n| *n += 1)>
+                    {t.reset_zoom}
+                </button>
                 <EChart option=c.chart label=t.explorer_timeline.to_string()
-                    testid="chart-explorer" height=charts::rows_height(rows)/>
+                    testid="chart-explorer" height=charts::rows_height(rows) reset_zoom extra=TIME_CHART_EXTRA/>
             }
         })}
         {playbook.map(|p| {
