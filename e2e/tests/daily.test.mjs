@@ -227,14 +227,26 @@ test('dashboard sections: a sticky bar, the section in the address, deep links, 
   await page.getByTestId('pattern-words').fill('no-such-word-anywhere');
   assert.equal(await rows.count(), 0);
   await page.getByTestId('pattern-words').fill('');
+  const firstId = await rows.first().getAttribute('data-pattern');
   await rows.first().getByTestId('pattern-samples').locator('summary').click();
   const sample = rows.first().getByTestId('pattern-sample').first();
   await sample.waitFor();
   assert.match(await sample.textContent(), /:\d+/);
+  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
+  // The sample in its context: the real lines around it, the line itself marked.
+  const first = report.patterns.find((p) => p.id === firstId);
+  const own = sample.locator('[data-testid=context] [data-own=true]');
+  assert.equal(await own.count(), 1);
+  assert.ok((await own.textContent()).includes(first.samples[0].raw), 'the marked line is the sample');
+  assert.equal(await sample.locator('[data-testid=context] span').count(), first.samples[0].context.length);
+  // Every pattern's lines over the logs' time: one bar per slice, the busiest named.
+  const histogram = rows.first().getByTestId('pattern-histogram');
+  assert.equal(await histogram.locator('rect').count(), first.histogram.length);
+  assert.equal(first.histogram.reduce((a, b) => a + b, 0), first.count, 'every line is in the histogram');
+  assert.ok((await histogram.getAttribute('aria-label')).includes(String(Math.max(...first.histogram))));
   await screenshot(page, 'dashboard-pattern-lines');
   // The 32 predictions, one row per problem: every anomaly it names, the earliest trigger.
   const predictions = page.getByTestId('prediction-row');
-  const report = await (await fetch(`${server.url}/api/sessions/${id}/result`)).json();
   const problems = new Set(report.predictions.map((p) => `${p.scenario_id}-${p.problem_id}-${p.kind}`));
   assert.equal(await predictions.count(), problems.size);
   assert.ok(problems.size < report.predictions.length);

@@ -140,6 +140,9 @@ pub struct Texts {
     pub kpi_duration: &'static str,
     pub links_title: &'static str,
     pub col_scenario: &'static str,
+    /// The patterns table's histogram column, and what a histogram says to a screen reader.
+    pub col_over_time: &'static str,
+    pub histogram_label: fn(u64) -> String,
     /// The timeline's control that zooms out to the whole span.
     pub reset_zoom: &'static str,
     /// A timeline row: scenario, problem id and text.
@@ -485,6 +488,8 @@ pub static RU: Texts = Texts {
     kpi_duration: "Длительность",
     links_title: "Связи аномалия → проблема",
     col_scenario: "Сценарий",
+    col_over_time: "Во времени",
+    histogram_label: |peak| format!("Строки по времени логов, больше всего за отрезок: {peak}"),
     reset_zoom: "Сбросить масштаб",
     timeline_row: |s, p, text| format!("Сценарий {s} · проблема {p}: {text}"),
     col_anomaly: "Аномалия",
@@ -762,6 +767,8 @@ pub static EN: Texts = Texts {
     kpi_duration: "Duration",
     links_title: "Anomaly → problem links",
     col_scenario: "Scenario",
+    col_over_time: "Over time",
+    histogram_label: |peak| format!("Lines over the logs' time, at most {peak} in a slice"),
     reset_zoom: "Reset zoom",
     timeline_row: |s, p, text| format!("Scenario {s} · problem {p}: {text}"),
     col_anomaly: "Anomaly",

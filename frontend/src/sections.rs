@@ -143,6 +143,24 @@ impl PatternFilter {
     }
 }
 
+/// Height of a pattern's histogram, in the units of its bars.
+pub const HISTOGRAM_HEIGHT: u32 = 16;
+
+/// The bars of a pattern's histogram: each slice's height out of [`HISTOGRAM_HEIGHT`], the
+/// busiest full height, any slice with a line at least one unit (so it shows).
+pub fn histogram_bars(histogram: &[u32]) -> Vec<u32> {
+    let peak = histogram.iter().copied().max().unwrap_or(0);
+    histogram
+        .iter()
+        .map(|&n| match n {
+            0 => 0,
+            _ => (u64::from(n) * u64::from(HISTOGRAM_HEIGHT))
+                .div_ceil(u64::from(peak.max(1)))
+                .max(1) as u32,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,9 +178,18 @@ mod tests {
                 file: file.into(),
                 line: 7,
                 raw: raw.into(),
+                context: Vec::new(),
             }],
             ..PatternInfo::default()
         }
+    }
+
+    #[test]
+    fn a_histogram_shows_its_busiest_slice_full_and_every_line() {
+        assert_eq!(histogram_bars(&[]), Vec::<u32>::new());
+        assert_eq!(histogram_bars(&[0, 0]), vec![0, 0]);
+        let bars = histogram_bars(&[0, 1000, 1, 500]);
+        assert_eq!(bars, vec![0, HISTOGRAM_HEIGHT, 1, HISTOGRAM_HEIGHT / 2]);
     }
 
     #[test]

@@ -66,7 +66,15 @@ pub struct PatternInfo {
     pub files: Vec<String>,
     /// A few real lines of it.
     pub samples: Vec<PatternSample>,
+    /// Its lines over the logs' real time: [`PATTERN_BUCKETS`] equal slices of the span from
+    /// the earliest to the latest line of every pattern (the same for all, so they compare);
+    /// empty when its lines carry no time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub histogram: Vec<u32>,
 }
+
+/// Slices of the logs' time in a pattern's histogram.
+pub const PATTERN_BUCKETS: usize = 24;
 
 /// A real line of a pattern.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +84,9 @@ pub struct PatternSample {
     pub file: String,
     pub line: u64,
     pub raw: String,
+    /// The real lines around it, in order, including the line itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<ContextLine>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

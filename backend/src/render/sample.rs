@@ -151,7 +151,9 @@ pub fn report(links: u32) -> AnalysisReport {
                 file: "кейс 1/app.log".to_string(),
                 line: 7,
                 raw: "2024-05-01T10:00:00 WARNING db: Рост задержки 120 мс на 10.0.0.1".to_string(),
+                context: Vec::new(),
             }],
+            histogram: vec![42],
         }],
         links,
     }

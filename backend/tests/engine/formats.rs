@@ -145,6 +145,21 @@ fn a_mixed_format_archive_is_read_file_by_file_in_its_own_format() {
         .expect("lease pattern");
     assert_eq!((lease.level, lease.count), (Level::Warning, 10));
     assert_eq!(lease.samples.len(), 3);
+    // Its lines over the logs' time, and each sample with the lines around it.
+    assert_eq!(
+        lease.histogram.len(),
+        loglens_shared::report::PATTERN_BUCKETS
+    );
+    assert_eq!(lease.histogram.iter().sum::<u32>(), 10);
+    let sample = &lease.samples[0];
+    assert!(
+        sample.context.len() > 1
+            && sample
+                .context
+                .iter()
+                .any(|c| c.line == sample.line && c.text == sample.raw),
+        "{sample:?}"
+    );
     let password = report
         .patterns
         .iter()

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use loglens_shared::report::{
-    AliasUse, AnalysisReport, FileStats, GlossaryUse, Incident, Level, Notice, PatternInfo,
-    PatternSample, ScenarioInfo, Summary,
+    AliasUse, AnalysisReport, FileStats, GlossaryUse, Incident, Level, Notice, PATTERN_BUCKETS,
+    PatternInfo, PatternSample, ScenarioInfo, Summary,
 };
 
 use super::classify::Classified;
@@ -124,6 +124,8 @@ pub const PATTERN_SAMPLES: usize = 3;
 /// the most frequent.
 fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> Vec<PatternInfo> {
     let mut by_id: BTreeMap<u64, PatternInfo> = BTreeMap::new();
+    // Every line of each pattern over time, as its groups counted them (for its histogram).
+    let mut times: BTreeMap<u64, Vec<(i64, u64)>> = BTreeMap::new();
     for (case, files) in plan.cases.iter().zip(scanned) {
         for file in files {
             let path = if case.folder.is_empty() {
@@ -140,6 +142,7 @@ fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> V
                     ..PatternInfo::default()
                 });
                 info.count += group.count;
+                times.entry(id).or_default().extend(group.times.slots());
                 if !info.scenario_ids.contains(&case.id) {
                     info.scenario_ids.push(case.id);
                 }
@@ -171,8 +174,22 @@ fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> V
                         file: path.clone(),
                         line: s.line,
                         raw: s.raw.clone(),
+                        context: s.context.clone(),
                     });
                 }
+            }
+        }
+    }
+    // One span for every pattern, so their histograms compare: from the earliest line to the
+    // latest (exact: every message keeps both).
+    let span = by_id
+        .values()
+        .filter_map(|p| Some((p.first_seen.as_ref()?.ms, p.last_seen.as_ref()?.ms)))
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    if let Some((from, to)) = span {
+        for (id, ms) in &times {
+            if let Some(info) = by_id.get_mut(id) {
+                info.histogram = histogram(ms, from, to);
             }
         }
     }
@@ -190,6 +207,23 @@ fn pattern_infos(plan: &ArchivePlan, scanned: &Scanned, book: &PatternBook) -> V
             .then(a.id.cmp(&b.id))
     });
     out
+}
+
+/// Lines at times (`(ms, lines)`) counted in [`PATTERN_BUCKETS`] equal slices of `from..=to`
+/// (one slice when the span is a single moment; a time outside it goes to the nearest end).
+fn histogram(times: &[(i64, u64)], from: i64, to: i64) -> Vec<u32> {
+    let mut buckets = vec![0u32; PATTERN_BUCKETS];
+    let width = (to - from).max(0) as f64;
+    for &(ms, lines) in times {
+        let at = if width == 0.0 {
+            0
+        } else {
+            ((((ms - from) as f64 / width) * PATTERN_BUCKETS as f64).max(0.0)) as usize
+        };
+        let slot = &mut buckets[at.min(PATTERN_BUCKETS - 1)];
+        *slot = slot.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+    }
+    buckets
 }
 
 /// What was skipped while planning and reading, then what the outcome says about the input.
@@ -250,5 +284,29 @@ fn glossary_use(
                 canonical: u.canonical.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_histogram_slices_the_span_evenly() {
+        let h = histogram(&[(0, 1), (1, 1), (50, 1), (99, 1), (100, 1)], 0, 100);
+        assert_eq!(h.len(), PATTERN_BUCKETS);
+        assert_eq!(h[0], 2);
+        assert_eq!(h[PATTERN_BUCKETS / 2], 1);
+        // The end of the span is in the last slice.
+        assert_eq!(h[PATTERN_BUCKETS - 1], 2);
+        assert_eq!(h.iter().sum::<u32>(), 5);
+        // One moment: one slice.
+        assert_eq!(histogram(&[(7, 2)], 7, 7)[0], 2);
+        // A slot's middle past the span's end is in the last slice.
+        assert_eq!(
+            histogram(&[(130, 3), (-5, 1)], 0, 100)[PATTERN_BUCKETS - 1],
+            3
+        );
+        assert_eq!(histogram(&[(-5, 1)], 0, 100)[0], 1);
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod format;
 pub mod parse;
+pub mod time_counts;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};
@@ -138,6 +139,9 @@ pub struct SignalGroup {
     pub count: u64,
     /// Its pattern (see `engine::patterns`), once the analysis has mined them.
     pub pattern: Option<crate::engine::patterns::PatternId>,
+    /// Every line of it over time (for its pattern's histogram).
+    #[serde(default)]
+    pub times: time_counts::TimeCounts,
     /// Kept lines (indices into [`FileScan::signals`]): the first ones, then two slots that
     /// follow the earliest and the latest occurrence in time.
     kept_first: u32,
@@ -536,6 +540,7 @@ impl<'a> Scanner<'a> {
                     exact,
                     count: 0,
                     pattern: None,
+                    times: time_counts::TimeCounts::default(),
                     kept_first: 0,
                     earliest: None,
                     latest: None,
@@ -546,6 +551,11 @@ impl<'a> Scanner<'a> {
         };
         let group = &mut self.result.groups[g as usize];
         group.count += 1;
+        let retain = self.retain;
+        group.times.add(timestamp.ms, || match retain {
+            Retain::All => true,
+            Retain::Bounded { budget, .. } => budget.take(time_counts::SLOT_WEIGHT),
+        });
         if matches!(self.retain, Retain::All) || (group.exact && level == Level::Error) {
             // Every line: the report lists each ERROR of a known problem.
             return Some((g, Slot::New(Role::Listed)));

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use loglens_shared::IncidentKey;
-use loglens_shared::report::{AnalysisReport, LogRef};
+use loglens_shared::report::{AnalysisReport, ContextLine, LogRef};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -66,10 +66,14 @@ pub(super) fn Explorer(report: StoredValue<AnalysisReport>, selection: Selection
 
 /// The real lines around a log line, the line itself highlighted.
 pub(super) fn context_view(r: &LogRef) -> impl IntoView + use<> {
-    let own = r.line;
+    context_lines(r.line, &r.context)
+}
+
+/// `context` (real lines), the line numbered `own` highlighted.
+pub(super) fn context_lines(own: u64, context: &[ContextLine]) -> impl IntoView + use<> {
     view! {
         <pre class="context" data-testid="context">
-            {r.context.iter().map(|c| {
+            {context.iter().map(|c| {
                 let mark = c.line == own;
                 view! { <span class:own=mark data-own=mark.to_string()>{format!("{:>7}  {}\n", c.line, c.text)}</span> }
             }).collect_view()}

@@ -1,18 +1,40 @@
-//! The patterns of the analysis's WARNING and ERROR lines: templates with their counts, time
-//! span and files, filtered by level and words, a page at a time, each opening onto real
-//! lines of it (file and line number).
+//! The patterns of the analysis's WARNING and ERROR lines: templates with their counts, a small
+//! histogram over the logs' time, time span and files, filtered by level and words, a page at a
+//! time, each opening onto real lines of it (file and line number) with the lines around them.
 
 use leptos::prelude::*;
 use loglens_shared::Level;
 use loglens_shared::report::AnalysisReport;
 
+use super::explorer::context_lines;
 use super::log_time;
 use crate::components::pager::Pager;
+use crate::i18n::Texts;
 use crate::locale::use_texts;
-use crate::sections::{PatternFilter, ROWS_PER_PAGE, page_of};
+use crate::sections::{HISTOGRAM_HEIGHT, PatternFilter, ROWS_PER_PAGE, histogram_bars, page_of};
 
 /// Files named in a row before "and N more".
 const FILES_SHOWN: usize = 2;
+/// Width of one slice of a histogram, in the units of its bars (a gap of one between them).
+const BAR_WIDTH: u32 = 2;
+
+/// A pattern's lines over the logs' time, as small bars (the same span for every pattern).
+fn histogram(t: &'static Texts, counts: &[u32]) -> impl IntoView + use<> {
+    let bars = histogram_bars(counts);
+    let width = bars.len() as u32 * (BAR_WIDTH + 1);
+    let peak = counts.iter().copied().max().unwrap_or(0);
+    (!bars.is_empty()).then(|| view! {
+        <svg class="histogram" data-testid="pattern-histogram" role="img"
+            aria-label=(t.histogram_label)(u64::from(peak))
+            viewBox=format!("0 0 {width} {HISTOGRAM_HEIGHT}") width=width * 2 height=HISTOGRAM_HEIGHT * 2
+            preserveAspectRatio="none">
+            {bars.into_iter().enumerate().map(|(i, h)| view! {
+                <rect x=(i as u32 * (BAR_WIDTH + 1)).to_string() y=(HISTOGRAM_HEIGHT - h).to_string()
+                    width=BAR_WIDTH.to_string() height=h.to_string()></rect>
+            }).collect_view()}
+        </svg>
+    })
+}
 
 #[component]
 pub(super) fn Patterns(report: StoredValue<AnalysisReport>) -> impl IntoView {
@@ -66,13 +88,19 @@ pub(super) fn Patterns(report: StoredValue<AnalysisReport>) -> impl IntoView {
                                         {samples.into_iter().map(|s| view! {
                                             <li data-testid="pattern-sample">
                                                 <span class="where">{format!("{}:{}", s.file, s.line)}</span>
-                                                <pre>{s.raw}</pre>
+                                                // With the real lines around it, when the report has them.
+                                                {if s.context.is_empty() {
+                                                    view! { <pre>{s.raw}</pre> }.into_any()
+                                                } else {
+                                                    context_lines(s.line, &s.context).into_any()
+                                                }}
                                             </li>
                                         }).collect_view()}
                                     </ul>
                                 </details>
                             </td>
                             <td class="num">{t.number(p.count)}</td>
+                            <td>{histogram(t, &p.histogram)}</td>
                             <td>{log_time(t, p.first_seen.as_ref())}" – "{log_time(t, p.last_seen.as_ref())}</td>
                             <td>{files}</td>
                         </tr>
@@ -107,7 +135,7 @@ pub(super) fn Patterns(report: StoredValue<AnalysisReport>) -> impl IntoView {
             <table class="links" data-testid="patterns">
                 <thead><tr>
                     <th>"#"</th><th>{move || t.get().col_level}</th><th>{move || t.get().col_template}</th>
-                    <th>{move || t.get().col_count}</th><th>{move || t.get().col_seen}</th><th>{move || t.get().col_file}</th>
+                    <th>{move || t.get().col_count}</th><th>{move || t.get().col_over_time}</th><th>{move || t.get().col_seen}</th><th>{move || t.get().col_file}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
