@@ -114,6 +114,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         playbooks,
         glossaries,
         out_dir: args.out.clone(),
+        not_relevant: Vec::new(),
     };
     let sink = TerminalProgress::new();
     let result = engine.analyze(&req, &sink);

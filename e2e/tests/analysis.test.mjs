@@ -88,10 +88,10 @@ test('upload through the file input: live overlay, dashboard, toast once', async
   await explorer.waitFor();
   const root = await page.getByTestId('root-cause').textContent();
   assert.match(root, /ERROR database: Index corruption on table/);
-  const own = page.locator('[data-testid=context] span[data-own=true]');
+  const own = explorer.locator('[data-testid=context] span[data-own=true]');
   assert.equal(await own.count(), 1);
   assert.ok((await own.textContent()).includes(root), 'the highlighted context line is the ERROR itself');
-  assert.ok(await page.locator('[data-testid=context] span').count() >= 6, 'real neighbouring lines');
+  assert.ok(await explorer.locator('[data-testid=context] span').count() >= 6, 'real neighbouring lines');
   assert.equal(await page.locator('[data-testid=linked-anomalies] li').count(), 3);
   assert.ok(await page.locator('[data-testid=playbook-steps] li').count() >= 3);
   assert.ok(await page.getByTestId('prediction-row').count() > 0);

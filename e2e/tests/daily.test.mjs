@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launchBrowser, screenshot, validationZip, analyse, tempDir, ARTIFACTS } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, validationZip, analyse, tempDir, writeZip, ARTIFACTS } from './harness.mjs';
 
 const JOB_TIMEOUT_MS = 90_000;
 const TOKEN = 'e2e-token-9f3c';
@@ -645,6 +645,81 @@ test('a server without resumable uploads (several nodes, no sticky balancer) tak
     await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
     assert.deepEqual(tus, [], 'no resumable upload was tried');
     await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a link made by meaning marked not relevant: kept for its knowledge base, left out of the re-run, taken back', async () => {
+  const server = await startServer();
+  try {
+  const dir = tempDir('marks');
+  const zip = writeZip(path.join(dir, 'power.zip'), {
+    'case 1/app.log': [
+      '2025-10-06T10:00:01 INFO app: service started',
+      '2025-10-06T10:00:02 WARNING power: kestrel-7 switched to battery power',
+      '2025-10-06T10:00:03 WARNING disk: Disk read timeout',
+      '2025-10-06T10:00:04 ERROR power: power outage, the kestrel-7 shut down the servers',
+      '2025-10-06T10:00:05 ERROR disk: Disk failure',
+    ].join('\n'),
+  });
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(zip)]), 'power.zip');
+  form.append('kb', new Blob(['ID аномалии;Аномалия;ID проблемы;Проблема\n1;UPS switched to battery power;1;Power outage: the UPS shut down the servers\n2;Disk read timeout;2;Disk failure\n']), 'site-kb.csv');
+  form.append('glossary', new Blob(['alias,canonical\nkestrel-7,ups\n']), 'terms.csv');
+  const { session_id: id } = await (await fetch(`${server.url}/process`, { method: 'POST', body: form })).json();
+  const finished = async (sid) => {
+    for (;;) {
+      const snap = await (await fetch(`${server.url}/api/sessions/${sid}`)).json();
+      if (snap.state === 'succeeded') return;
+      assert.ok(!['failed', 'cancelled'].includes(snap.state), JSON.stringify(snap));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await finished(id);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/dashboard/${id}?lang=en#links`);
+  const rows = page.getByTestId('link-row');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+  // Only the link meaning made can be marked; the exact one is the organizers'.
+  const buttons = page.getByTestId('not-relevant');
+  assert.equal(await buttons.count(), 1);
+  const byMeaning = rows.filter({ has: buttons });
+  assert.match(await byMeaning.textContent(), /kestrel-7/);
+  await buttons.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=not-relevant]').getAttribute('aria-pressed') === 'true');
+  assert.equal(await buttons.textContent(), 'Relevant after all');
+  await byMeaning.screenshot({ path: path.join(ARTIFACTS, 'link-not-relevant.png') });
+  // Kept on the server: a reload shows it marked.
+  await page.reload();
+  await rows.first().waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=not-relevant]')?.getAttribute('aria-pressed') === 'true');
+  // A re-run with the same knowledge base leaves it out, and says so.
+  const again = await (await fetch(`${server.url}/api/sessions/${id}/rerun`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+  })).json();
+  await finished(again.session_id);
+  await page.goto(`${server.url}/dashboard/${again.session_id}?lang=en#links`);
+  await page.getByTestId('links-left-out').filter({ hasText: 'left out: 1' }).waitFor();
+  assert.equal(await rows.count(), 1);
+  assert.doesNotMatch(await rows.first().textContent(), /kestrel-7/);
+  // Taken back from the first analysis: the next run finds the link again.
+  await page.goto(`${server.url}/dashboard/${id}?lang=en#links`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=not-relevant]')?.getAttribute('aria-pressed') === 'true');
+  await buttons.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=not-relevant]').getAttribute('aria-pressed') === 'false');
+  const third = await (await fetch(`${server.url}/api/sessions/${id}/rerun`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+  })).json();
+  await finished(third.session_id);
+  const report = await (await fetch(`${server.url}/api/sessions/${third.session_id}/result`)).json();
+  assert.equal(report.links.length, 2);
+  assert.equal(report.summary.links_left_out, 0);
+  assert.deepEqual(errors, []);
+  await page.close();
   } finally {
     await server.stop();
   }

@@ -1,7 +1,7 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use loglens_shared::api::{Problem, RerunRequest};
+use loglens_shared::api::{NotRelevant, Problem, RerunRequest};
 use loglens_shared::report::AnalysisReport;
 use loglens_shared::session::{ProcessAccepted, Snapshot};
 use loglens_shared::{ExportFormat, ModelKind, ProblemDetails, ReportFile, VersionInfo};
@@ -581,6 +581,29 @@ pub async fn latest_finished() -> Result<Option<String>, ApiError> {
 /// `DELETE /api/sessions/{id}`.
 pub async fn delete(id: &str) -> Result<(), ApiError> {
     let response = authorized(Request::delete(&url(&format!("/api/sessions/{id}"))))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response).await.map(|_| ())
+}
+
+/// `GET /api/kb/{hash}/not-relevant`: the links marked not relevant under a knowledge base.
+pub async fn not_relevant(kb_hash: &str) -> Result<Vec<NotRelevant>, ApiError> {
+    get_json(&format!("/api/kb/{kb_hash}/not-relevant")).await
+}
+
+/// `PUT` (`marked`) or `DELETE` `/api/kb/{hash}/not-relevant/{anomaly}/{problem}`.
+pub async fn set_not_relevant(mark: &NotRelevant, marked: bool) -> Result<(), ApiError> {
+    let at = url(&format!(
+        "/api/kb/{}/not-relevant/{}/{}",
+        mark.kb_hash, mark.anomaly_id, mark.problem_id
+    ));
+    let request = if marked {
+        Request::put(&at)
+    } else {
+        Request::delete(&at)
+    };
+    let response = authorized(request)
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;

@@ -426,6 +426,18 @@ mod tests {
     }
 }
 
+/// A link an operator marked "not relevant" under one knowledge base (by its content): later
+/// analyses with that knowledge base leave this anomaly → problem link out when only meaning
+/// (not the organizers' exact rule) would make it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NotRelevant {
+    /// The knowledge base's content hash (`ScenarioInfo::kb_hash`).
+    pub kb_hash: String,
+    pub anomaly_id: u32,
+    pub problem_id: u32,
+}
+
 /// `POST /api/sessions/{id}/rerun` body: the model of the new analysis (the same by default).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

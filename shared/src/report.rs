@@ -111,6 +111,10 @@ pub struct Summary {
     /// WARNING/ERROR patterns (see [`PatternInfo`]).
     #[serde(default)]
     pub patterns: usize,
+    /// Links matching by meaning would have made that an operator had marked not relevant
+    /// for their knowledge base: left out.
+    #[serde(default)]
+    pub links_left_out: usize,
     /// Distinct log files (systems) in which a linked ERROR or WARNING occurred.
     pub affected_systems: usize,
     pub duration_ms: u64,
@@ -242,6 +246,9 @@ pub struct ScenarioInfo {
     pub folder: String,
     /// Where its knowledge base came from: a path inside the zip, `uploaded`, or `built-in`.
     pub kb_source: String,
+    /// Its knowledge base's content hash: what "not relevant" marks are kept by.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kb_hash: String,
     pub files: Vec<FileStats>,
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
 use axum::response::IntoResponse;
-use axum::routing::{get, head, post};
+use axum::routing::{get, head, post, put};
 use axum::{Json, Router};
 use loglens_shared::VersionInfo;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 
 use super::state::AppState;
-use super::{ApiError, files, resumable, sessions, socket, upload};
+use super::{ApiError, files, marks, resumable, sessions, socket, upload};
 
 /// Routes under `/api` (`resumable`: with the resumable uploads').
 pub fn api(resumable: bool) -> Router<AppState> {
@@ -35,6 +35,11 @@ pub fn api(resumable: bool) -> Router<AppState> {
         .route("/sessions/{id}/resume", post(sessions::resume))
         .route("/sessions/{id}/rerun", post(sessions::rerun))
         .route("/templates/{name}", get(files::template))
+        .route("/kb/{hash}/not-relevant", get(marks::list))
+        .route(
+            "/kb/{hash}/not-relevant/{anomaly}/{problem}",
+            put(marks::mark).delete(marks::unmark),
+        )
         .fallback(no_route);
     if !resumable {
         return router;

@@ -117,6 +117,29 @@ impl Jobs {
             .await
     }
 
+    /// The links marked not relevant under the knowledge base `kb_hash`.
+    pub async fn not_relevant(
+        self: &Arc<Self>,
+        kb_hash: String,
+    ) -> Result<Vec<loglens_shared::api::NotRelevant>, StoreError> {
+        self.off_runtime(move |j| {
+            let mut marks = j.store.not_relevant()?;
+            marks.retain(|m| m.kb_hash == kb_hash);
+            Ok(marks)
+        })
+        .await
+    }
+
+    /// Marks a link not relevant under its knowledge base (`marked`), or takes the mark back.
+    pub async fn set_not_relevant(
+        self: &Arc<Self>,
+        mark: loglens_shared::api::NotRelevant,
+        marked: bool,
+    ) -> Result<(), StoreError> {
+        self.off_runtime(move |j| j.store.set_not_relevant(&mark, marked))
+            .await
+    }
+
     pub async fn count_by_state(self: &Arc<Self>) -> Result<Vec<(JobState, u64)>, StoreError> {
         self.off_runtime(|j| j.store.count_by_state()).await
     }

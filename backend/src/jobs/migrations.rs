@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 /// The migrations, in order: (version, name, SQL).
-pub const MIGRATIONS: [(u32, &str, &str); 6] = [
+pub const MIGRATIONS: [(u32, &str, &str); 7] = [
     (
         1,
         "initial",
@@ -40,6 +40,11 @@ pub const MIGRATIONS: [(u32, &str, &str); 6] = [
         6,
         "glossary",
         include_str!("../../migrations/sqlite/0006_glossary.sql"),
+    ),
+    (
+        8,
+        "not_relevant",
+        include_str!("../../migrations/sqlite/0008_not_relevant.sql"),
     ),
 ];
 

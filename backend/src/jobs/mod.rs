@@ -763,6 +763,8 @@ impl Jobs {
             uploaded_formats: side(&job.formats_name, &job.formats_path)?,
             glossary: self.config.worker.glossary.clone(),
             uploaded_glossary: side(&job.glossary_name, &job.glossary_path)?,
+            // Marks made up to now: a run uses those made before it starts.
+            not_relevant: self.store.not_relevant()?,
             task: worker::Task::Whole,
         }))
     }

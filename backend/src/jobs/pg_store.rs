@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use loglens_shared::api::NotRelevant;
 use loglens_shared::session::{JobState, ServerMessage, Throughput};
 use loglens_shared::{LocalizedText, ModelKind};
 use postgres::fallible_iterator::FallibleIterator;
@@ -33,13 +34,17 @@ const CANCEL_CHANNEL: &str = "loglens_cancel";
 const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 3] = [
+const MIGRATIONS: [(i32, &str); 4] = [
     (
         1,
         include_str!("../../migrations/postgres/0001_initial.sql"),
     ),
     (2, include_str!("../../migrations/postgres/0002_claims.sql")),
     (3, include_str!("../../migrations/postgres/0003_units.sql")),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_not_relevant.sql"),
+    ),
 ];
 
 /// Key of the advisory lock held while migrating (any constant all nodes agree on).
@@ -489,6 +494,40 @@ impl JobStore for PgStore {
         self.with(|c| {
             Ok(c.query_opt("SELECT 1 FROM deleted WHERE id=$1", &[&id])?
                 .is_some())
+        })
+    }
+
+    fn not_relevant(&self) -> Result<Vec<NotRelevant>, StoreError> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT kb_hash, anomaly_id, problem_id FROM not_relevant ORDER BY kb_hash, anomaly_id, problem_id",
+                &[],
+            )?
+            .iter()
+            .map(|r| NotRelevant {
+                kb_hash: r.get(0),
+                anomaly_id: r.get::<_, i64>(1) as u32,
+                problem_id: r.get::<_, i64>(2) as u32,
+            })
+            .collect())
+        })
+    }
+
+    fn set_not_relevant(&self, mark: &NotRelevant, marked: bool) -> Result<(), StoreError> {
+        let (a, p) = (i64::from(mark.anomaly_id), i64::from(mark.problem_id));
+        self.with(|c| {
+            if marked {
+                c.execute(
+                    "INSERT INTO not_relevant (kb_hash, anomaly_id, problem_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[&mark.kb_hash, &a, &p],
+                )?;
+            } else {
+                c.execute(
+                    "DELETE FROM not_relevant WHERE kb_hash=$1 AND anomaly_id=$2 AND problem_id=$3",
+                    &[&mark.kb_hash, &a, &p],
+                )?;
+            }
+            Ok(())
         })
     }
 

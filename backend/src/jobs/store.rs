@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use loglens_shared::api::NotRelevant;
 use loglens_shared::session::{JobState, ServerMessage, Snapshot, Throughput};
 use loglens_shared::{LocalizedText, ModelKind, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -283,6 +284,10 @@ pub trait JobStore: Send + Sync {
     fn try_lock_sweep(&self) -> Result<bool, StoreError>;
     /// Gives the right to sweep back.
     fn unlock_sweep(&self) -> Result<(), StoreError>;
+    /// Every link marked not relevant (few: one per operator's click).
+    fn not_relevant(&self) -> Result<Vec<NotRelevant>, StoreError>;
+    /// Marks a link not relevant (`marked`), or takes the mark back.
+    fn set_not_relevant(&self, mark: &NotRelevant, marked: bool) -> Result<(), StoreError>;
     /// Rings `bell` with what other servers did (see [`Rung`]); the listening stops when
     /// `bell` returns `false`. Returns `false` when the store has no other servers to hear
     /// (SQLite).
@@ -627,6 +632,40 @@ impl JobStore for SqliteStore {
         }
         tx.commit()?;
         Ok(gone)
+    }
+
+    fn not_relevant(&self) -> Result<Vec<NotRelevant>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT kb_hash, anomaly_id, problem_id FROM not_relevant ORDER BY kb_hash, anomaly_id, problem_id",
+        )?;
+        let marks = q
+            .query_map([], |r| {
+                Ok(NotRelevant {
+                    kb_hash: r.get(0)?,
+                    anomaly_id: r.get(1)?,
+                    problem_id: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(marks)
+    }
+
+    fn set_not_relevant(&self, mark: &NotRelevant, marked: bool) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let key = params![mark.kb_hash, mark.anomaly_id, mark.problem_id];
+        if marked {
+            conn.execute(
+                "INSERT OR IGNORE INTO not_relevant (kb_hash, anomaly_id, problem_id, marked_at) VALUES (?1, ?2, ?3, ?4)",
+                params![mark.kb_hash, mark.anomaly_id, mark.problem_id, now()],
+            )?;
+        } else {
+            conn.execute(
+                "DELETE FROM not_relevant WHERE kb_hash=?1 AND anomaly_id=?2 AND problem_id=?3",
+                key,
+            )?;
+        }
+        Ok(())
     }
 
     /// Only this process appends: its own bus has every event already.

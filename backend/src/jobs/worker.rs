@@ -58,6 +58,9 @@ pub struct WorkOrder {
     /// before the server's.
     #[serde(default)]
     pub uploaded_glossary: Option<(String, PathBuf)>,
+    /// Links operators marked not relevant (under their knowledge base): left out.
+    #[serde(default)]
+    pub not_relevant: Vec<loglens_shared::api::NotRelevant>,
     /// The whole analysis, or one part of it when an archive's cases are spread over nodes.
     #[serde(default)]
     pub task: Task,
@@ -361,6 +364,7 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
         .flatten()
         .collect(),
         out_dir: order.out_dir.clone(),
+        not_relevant: order.not_relevant.clone(),
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));
     config.retain_bytes = order.retain_bytes;

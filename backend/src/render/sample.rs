@@ -96,6 +96,7 @@ pub fn report(links: u32) -> AnalysisReport {
             id: 1,
             folder: "кейс 1".to_string(),
             kb_source: "built-in".to_string(),
+            kb_hash: String::new(),
             files: vec![FileStats {
                 name: "app.log".to_string(),
                 lines: 10,

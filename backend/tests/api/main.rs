@@ -3,6 +3,7 @@
 
 mod helpers;
 mod isolation;
+mod marks;
 mod operations;
 mod pause;
 #[path = "../support/pg_cluster.rs"]

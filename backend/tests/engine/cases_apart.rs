@@ -21,6 +21,7 @@ fn request(zip: &Path, out: &Path) -> AnalysisRequest {
         playbooks: None,
         glossaries: Vec::new(),
         out_dir: out.to_path_buf(),
+        not_relevant: Vec::new(),
     }
 }
 

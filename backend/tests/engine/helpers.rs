@@ -118,6 +118,7 @@ pub fn analyze_with(
         playbooks: None,
         glossaries: Vec::new(),
         out_dir: out_dir.to_path_buf(),
+        not_relevant: Vec::new(),
     };
     tweak(&mut req);
     let rec = Arc::new(Recorder::default());

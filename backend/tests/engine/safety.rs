@@ -169,6 +169,7 @@ fn cancel_stops_at_the_next_checkpoint() {
         playbooks: None,
         glossaries: Vec::new(),
         out_dir: dir.path().join("out"),
+        not_relevant: Vec::new(),
     };
     let err = engine().analyze(&req, &rec).expect_err("cancelled");
     assert!(matches!(err, EngineError::Cancelled), "{err}");

@@ -43,6 +43,7 @@ pub fn report(
             id: case.id,
             folder: case.folder.clone(),
             kb_source: kb.source.clone(),
+            kb_hash: kb.content_hash.clone(),
             files: files
                 .iter()
                 .map(|f| FileStats {
@@ -70,6 +71,7 @@ pub fn report(
         .sort_by(|a, b| report_order(a).cmp(&report_order(b)));
     report.incidents.sort_by(Incident::by_impact);
     report.summary = summary(req, &report);
+    report.summary.links_left_out = classified.left_out;
     let notices = notices_of(req, plan, knowledge, scanned, &report);
     report.summary.warnings = notices.iter().map(Notice::english).collect();
     report.summary.notices = notices;
@@ -109,6 +111,7 @@ fn summary(req: &AnalysisRequest, report: &AnalysisReport) -> Summary {
         predictions: report.predictions.len(),
         novel_anomalies: report.novel_anomalies.len(),
         patterns: report.patterns.len(),
+        links_left_out: 0,
         affected_systems: affected.len(),
         duration_ms: 0,
         warnings: Vec::new(),

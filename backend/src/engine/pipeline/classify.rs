@@ -14,13 +14,27 @@ use crate::engine::glossary::UsedAlias;
 use crate::engine::matching::{self, CaseMatches, RawLink, Semantic, Thresholds};
 use crate::engine::normalize::normalize;
 use crate::engine::patterns::PatternId;
+use loglens_shared::api::NotRelevant;
 use loglens_shared::report::Method;
+
+/// `link` is one an operator marked not relevant for the knowledge base `kb_hash`, and only
+/// meaning makes it: the organizers' exact rule is never overruled.
+fn marked_out(link: &RawLink, kb_hash: &str, marks: &[NotRelevant]) -> bool {
+    link.method != Method::Exact
+        && marks.iter().any(|m| {
+            m.kb_hash == kb_hash
+                && m.anomaly_id == link.anomaly_id
+                && m.problem_id == link.problem_id
+        })
+}
 
 /// What matched in each case, in plan order: the hits and the report rows they make; and the
 /// glossary's aliases that rewrote a message matched by meaning.
 pub struct Classified {
     pub cases: Vec<(CaseMatches, Vec<RawLink>)>,
     pub aliases_used: BTreeSet<UsedAlias>,
+    /// Links left out because they were marked not relevant.
+    pub left_out: usize,
 }
 
 /// The semantic side of stage 7: the model, its vector caches and thresholds.
@@ -36,6 +50,7 @@ pub fn classify(
     knowledge: &Knowledge,
     scanned: &Scanned,
     meaning: Option<&Meaning<'_>>,
+    not_relevant: &[NotRelevant],
 ) -> Result<(Classified, Note), EngineError> {
     let mut messages = HashMap::new();
     if let Some(m) = meaning {
@@ -76,6 +91,7 @@ pub fn classify(
         }
     }
     let mut out = Vec::with_capacity(scanned.len());
+    let mut left_out = 0;
     for (files, kb) in scanned.iter().zip(&knowledge.per_case) {
         let sem = meaning.and_then(|m| {
             m.kb_vectors.get(&kb.content_hash).map(|kbv| Semantic {
@@ -86,7 +102,10 @@ pub fn classify(
             })
         });
         let hits = matching::match_case(kb, files, sem.as_ref());
-        let links = matching::links(kb, files, &hits);
+        let mut links = matching::links(kb, files, &hits);
+        let before = links.len();
+        links.retain(|l| !marked_out(l, &kb.content_hash, not_relevant));
+        left_out += before - links.len();
         out.push((hits, links));
     }
     let links = out.iter().map(|(_, l)| l.len()).sum();
@@ -109,6 +128,7 @@ pub fn classify(
     let out = Classified {
         cases: out,
         aliases_used,
+        left_out,
     };
     Ok((out, Note::Matched { links }))
 }

@@ -194,6 +194,7 @@ mod tests {
             playbooks: None,
             glossaries: Vec::new(),
             out_dir: "/nonexistent".into(),
+            not_relevant: Vec::new(),
         }
     }
 

@@ -286,7 +286,13 @@ impl Engine {
             thresholds: req.thresholds.unwrap_or_else(|| Thresholds::of(req.model)),
         });
         let classified = run.stage(Stage::Classify, Note::ExactMatching, |step| {
-            classify::classify(step, &knowledge, &scanned, meaning.as_ref())
+            classify::classify(
+                step,
+                &knowledge,
+                &scanned,
+                meaning.as_ref(),
+                &req.not_relevant,
+            )
         })?;
 
         let mut report = run.stage(Stage::IncidentReport, Note::RankingIncidents, |_| {

@@ -39,6 +39,8 @@ pub struct AnalysisRequest {
     pub glossaries: Vec<UploadedFile>,
     /// Where the report files and the results zip are written.
     pub out_dir: PathBuf,
+    /// Links marked not relevant: left out when only meaning would make them.
+    pub not_relevant: Vec<loglens_shared::api::NotRelevant>,
 }
 
 /// The finished analysis.

@@ -264,7 +264,7 @@ pub async fn patch(
     let written = append(&app, &path, body, info.length - offset).await;
     let (_, _, now) = find(&app, &id).await?;
     tracing::debug!(upload = %id, from = offset, to = now, "resumable upload appended");
-    written?;
+    // Checked even when the body broke off: the next PATCH starts past these bytes.
     if offset < 4 && now >= 4 && info.name.to_lowercase().ends_with(".zip") {
         // A `.zip` is a ZIP from its first bytes, as `/process` checks: refused now, not after
         // the rest of it has been sent.
@@ -280,6 +280,7 @@ pub async fn patch(
             return Err(ApiError::NotAZip { file: info.name });
         }
     }
+    written?;
     Ok(with_headers(
         StatusCode::NO_CONTENT,
         vec![(&UPLOAD_OFFSET, now.to_string())],
