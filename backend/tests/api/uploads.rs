@@ -238,6 +238,24 @@ async fn results_reports_downloads_history_and_delete() {
         xlsx.headers()["content-disposition"]
     );
     assert!(xlsx.bytes().await.expect("body").starts_with(b"PK"));
+    // The English workbook, made on request from the report: named the same way.
+    let en = app
+        .get(&format!(
+            "/api/sessions/{id}/reports/submit_report.xlsx?lang=en"
+        ))
+        .await;
+    assert_eq!(en.status(), 200);
+    assert!(
+        en.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains(
+                "filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_submit_report.xlsx"
+            ),
+        "{:?}",
+        en.headers()["content-disposition"]
+    );
+    assert!(en.bytes().await.expect("body").starts_with(b"PK"));
     let (status, p) = problem(
         app.get(&format!("/api/sessions/{id}/reports/..%2Fsecret"))
             .await,
