@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use loglens::jobs::pg_store::PgStore;
 use loglens::jobs::queue::{Held, SharedQueue};
-use loglens::jobs::store::{Change, Fence, JobStore, MakeEvent, NewJob, SqliteStore, StoreError};
+use loglens::jobs::store::{
+    Change, Fence, JobStore, MakeEvent, NewJob, RunFigures, SqliteStore, StoreError,
+};
 use loglens_shared::session::{JobState, ServerMessage, Throughput};
 use loglens_shared::{LocalizedText, ModelKind, Stage};
 
@@ -121,14 +123,46 @@ fn conformance(store: &dyn JobStore) {
             heartbeat(),
         )
         .expect("finish");
+    let before = store.get("a").expect("get").expect("a").snapshot();
+    assert_eq!(
+        (before.incidents, before.links, before.knowledge_base),
+        (None, None, None),
+        "no figures before the results are recorded"
+    );
     store
-        .set_results("a", None, Path::new("/data/results/a"), "vc_results.zip", 2)
+        .set_results(
+            "a",
+            None,
+            Path::new("/data/results/a"),
+            "vc_results.zip",
+            &RunFigures {
+                notices: 2,
+                incidents: 12,
+                links: 30,
+                knowledge_base: Some("kb.csv".into()),
+            },
+        )
         .expect("results");
     let a = store.get("a").expect("get").expect("a");
     assert_eq!(
         (a.state, a.progress, a.notices),
         (JobState::Succeeded, 100, 2)
     );
+    // What it found, for the history (listed as stored).
+    let shown = a.snapshot();
+    assert_eq!(
+        (
+            shown.incidents,
+            shown.links,
+            shown.knowledge_base.as_deref()
+        ),
+        (Some(12), Some(30), Some("kb.csv"))
+    );
+    let listed = store
+        .list(Some(JobState::Succeeded), None, 10, 0)
+        .expect("list")
+        .0;
+    assert_eq!(listed[0].snapshot(), shown);
     assert_eq!(a.results_zip.as_deref(), Some("vc_results.zip"));
     assert!(a.finished_at.is_some());
     // History: newest first, filtered by state, counted.
@@ -177,6 +211,11 @@ fn conformance(store: &dyn JobStore) {
             b.error.as_deref()
         ),
         (true, None, Some("boom"))
+    );
+    assert_eq!(
+        (b.incidents, b.links, b.knowledge_base),
+        (None, None, None),
+        "a failed run found nothing to show"
     );
     // Delete: gone, its events too, a tombstone left.
     assert!(store.delete("a").expect("delete"));
@@ -343,7 +382,7 @@ fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_wr
         c3.fence.as_ref(),
         Path::new("results/q3/1"),
         "r.zip",
-        0,
+        &RunFigures::default(),
     );
     assert!(matches!(stale, Err(StoreError::Fenced { .. })), "{stale:?}");
     b.set_results(
@@ -351,7 +390,7 @@ fn nodes_claim_jobs_under_leases_and_a_silent_nodes_job_is_taken_over_and_its_wr
         taken.fence.as_ref(),
         Path::new("results/q3/2"),
         "r.zip",
-        0,
+        &RunFigures::default(),
     )
     .expect("the new owner records its results");
     // A heartbeat renews the leases of the jobs its node has in hand: q1 (A, 60 s) stays

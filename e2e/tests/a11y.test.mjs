@@ -84,6 +84,8 @@ for (const lang of ['ru', 'en']) {
     // The cancelled run says why it ended, in the page's language.
     const cancelled = page.getByTestId('history-row').filter({ hasText: 'a11y.zip' }).first();
     assert.match(await cancelled.getByTestId('reason').textContent(), lang === 'ru' ? /отмен/ : /cancelled/);
+    // The finished run says what it found (checked with the rest of the page).
+    await page.getByTestId('history-row').filter({ hasText: 'vc.zip' }).getByTestId('found-kb').waitFor();
     await expectClean(page, 'history');
     await screenshot(page, `history-${lang}`);
     await context.close();

@@ -338,6 +338,41 @@ dst.close()`, zipPath, smaller]);
   }
 });
 
+test('the history says what a finished run found: the dashboard\'s incidents and links, and its knowledge base, in both languages', async () => {
+  const { server, done } = await finishedRun();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The dashboard's own figures: the incidents KPI and the rows of the links table.
+  await page.goto(`${server.url}/dashboard/${done.session_id}?lang=en`);
+  await page.getByTestId('link-row').first().waitFor({ timeout: 15_000 });
+  const incidents = Number((await page.locator('[data-testid=kpi-incidents] .kpi-value').textContent()).replace(/\D/g, ''));
+  const links = await page.getByTestId('link-row').count();
+  assert.ok(incidents > 0, `incidents: ${incidents}`);
+  assert.equal(links, 8, 'the 8 official links');
+  // Every case of the validation archive has its own anomalies_problems.csv.
+  assert.match(await page.getByTestId('run-facts').textContent(), /from the archive, one per case \(3\)/);
+
+  await page.goto(`${server.url}/history?lang=en`);
+  const row = page.getByTestId('history-row').filter({ hasText: 'vc.zip' });
+  await row.getByTestId('found').waitFor();
+  assert.equal(await row.getByTestId('found-incidents').textContent(), `${incidents} incidents`);
+  assert.equal(await row.getByTestId('found-links').textContent(), `${links} links`);
+  assert.equal(await row.getByTestId('found-kb').textContent(), 'KB: anomalies_problems.csv');
+  assert.equal((await row.getByTestId('found').textContent()).trim(),
+    `${incidents} incidents · ${links} links · KB: anomalies_problems.csv`);
+  assert.equal(await page.locator('th').filter({ hasText: 'Found' }).count(), 1);
+  await screenshot(page, 'history-found-en');
+
+  await page.goto(`${server.url}/history?lang=ru`);
+  const ru = page.getByTestId('history-row').filter({ hasText: 'vc.zip' });
+  await ru.getByTestId('found').waitFor();
+  assert.equal((await ru.getByTestId('found').textContent()).trim(),
+    `инцидентов: ${incidents} · связей: ${links} · база знаний: anomalies_problems.csv`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a phone (390 px): KPIs three to a row, wide tables show they scroll, the explorer chart inside the screen', async () => {
   const { server, done } = await finishedRun();
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -6,8 +6,9 @@
 //! Pure: no browser API here, so the tables are tested natively; `app.rs` owns the signal.
 
 use loglens_shared::api::Problem;
+use loglens_shared::report::{BUILTIN_KB, KB_NAMES_SEPARATOR};
 use loglens_shared::report::{Method, Notice, PredictionKind};
-use loglens_shared::session::JobState;
+use loglens_shared::session::{JobState, Snapshot};
 use loglens_shared::units::{self, BYTE_UNITS_EN, BYTE_UNITS_RU};
 use loglens_shared::{LocalizedText, Stage};
 
@@ -342,6 +343,11 @@ pub struct Texts {
     pub delete_keep: &'static str,
     pub delete_named: fn(&str) -> String,
     pub with_warnings: fn(u32) -> String,
+    // History: what a finished run found (count, then the count as written).
+    pub col_found: &'static str,
+    pub found_incidents: fn(u64, &str) -> String,
+    pub found_links: fn(u64, &str) -> String,
+    pub found_kb: fn(&str) -> String,
 }
 
 impl Texts {
@@ -406,6 +412,36 @@ impl Texts {
     /// `1 234 567` / `1,234,567`.
     pub fn number(&self, n: u64) -> String {
         units::grouped(n, self.group_separator)
+    }
+
+    /// What a finished run found, as the history says it — its incidents, its links and the
+    /// knowledge base it used (`built-in` in this language) — each part with its test id; only
+    /// the parts the server knows (a run recorded before they were kept has none).
+    pub fn found(&self, s: &Snapshot) -> Vec<(&'static str, String)> {
+        let mut parts = Vec::new();
+        if let Some(n) = s.incidents {
+            parts.push((
+                "found-incidents",
+                (self.found_incidents)(n, &self.number(n)),
+            ));
+        }
+        if let Some(n) = s.links {
+            parts.push(("found-links", (self.found_links)(n, &self.number(n))));
+        }
+        if let Some(kb) = s.knowledge_base.as_deref().filter(|kb| !kb.is_empty()) {
+            let named: Vec<&str> = kb
+                .split(KB_NAMES_SEPARATOR)
+                .map(|part| {
+                    if part == BUILTIN_KB {
+                        self.kb_builtin
+                    } else {
+                        part
+                    }
+                })
+                .collect();
+            parts.push(("found-kb", (self.found_kb)(&named.join(KB_NAMES_SEPARATOR))));
+        }
+        parts
     }
 
     /// A log timestamp as people read it (`6 окт 2025, 11:41:12`).
@@ -702,6 +738,10 @@ pub static RU: Texts = Texts {
     delete_keep: "Отмена",
     delete_named: |name| format!("Удалить анализ «{name}»"),
     with_warnings: |n| format!("предупреждений: {n}"),
+    col_found: "Найдено",
+    found_incidents: |_, n| format!("инцидентов: {n}"),
+    found_links: |_, n| format!("связей: {n}"),
+    found_kb: |kb| format!("база знаний: {kb}"),
 };
 
 pub static EN: Texts = Texts {
@@ -987,6 +1027,10 @@ pub static EN: Texts = Texts {
     delete_keep: "Cancel",
     delete_named: |name| format!("Delete the analysis «{name}»"),
     with_warnings: |n| format!("warnings: {n}"),
+    col_found: "Found",
+    found_incidents: |count, n| format!("{n} incident{}", if count == 1 { "" } else { "s" }),
+    found_links: |count, n| format!("{n} link{}", if count == 1 { "" } else { "s" }),
+    found_kb: |kb| format!("KB: {kb}"),
 };
 
 #[cfg(test)]
@@ -1077,6 +1121,49 @@ mod tests {
     fn byte_sizes_use_each_languages_units() {
         assert_eq!(RU.bytes(1536), "1.5 КБ");
         assert_eq!(EN.bytes(3 * 1024 * 1024), "3.0 MiB");
+    }
+
+    #[test]
+    fn the_history_says_what_a_run_found_in_each_language_and_nothing_it_does_not_know() {
+        let mut s: Snapshot = serde_json::from_value(serde_json::json!({
+            "session_id": "a", "state": "succeeded", "model": "light", "upload_name": "vc.zip",
+            "upload_bytes": 1, "stage": "", "stage_key": null, "stage_index": 0, "progress": 100,
+            "message": "", "message_en": "", "bytes_done": 0, "bytes_total": 0, "lines_done": 0,
+            "speed_bytes_per_sec": null, "eta_seconds": null, "seq": 9, "error": null,
+            "created_at": "2026-01-01T00:00:00Z", "started_at": null, "finished_at": null
+        }))
+        .expect("a snapshot of an older run");
+        assert!(EN.found(&s).is_empty(), "unknown, not zero");
+        s.incidents = Some(1234);
+        s.links = Some(1);
+        s.knowledge_base = Some("kb.xlsx, built-in".into());
+        let text = |t: &Texts| {
+            t.found(&s)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+        assert_eq!(
+            text(&EN),
+            "1,234 incidents · 1 link · KB: kb.xlsx, built-in"
+        );
+        assert_eq!(
+            text(&RU),
+            format!(
+                "инцидентов: 1{}234 · связей: 1 · база знаний: kb.xlsx, встроенная",
+                RU.group_separator
+            )
+        );
+        s.incidents = Some(0);
+        s.knowledge_base = None;
+        assert_eq!(
+            EN.found(&s),
+            vec![
+                ("found-incidents", "0 incidents".to_owned()),
+                ("found-links", "1 link".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -207,6 +207,9 @@ mod tests {
             finished_at: None,
             notices: 0,
             queue_position: None,
+            incidents: None,
+            links: None,
+            knowledge_base: None,
         })
     }
 

@@ -431,7 +431,50 @@ impl AnalysisReport {
     pub fn playbook(&self, problem_id: u32) -> Option<&PlaybookRecommendation> {
         self.playbooks.iter().find(|p| p.problem_id == problem_id)
     }
+
+    /// A short name of the knowledge base(s) the cases used, kept with a finished job for the
+    /// history: [`BUILTIN_KB`], or a file's name (an uploaded one's, or the last part of a
+    /// path inside the archive); different ones in the order the cases first used them, joined
+    /// by [`KB_NAMES_SEPARATOR`], at most [`KB_NAMES_SHOWN`] of them and then `+N` for the rest.
+    /// `None` when the report has no case.
+    pub fn knowledge_base_name(&self) -> Option<String> {
+        let mut names: Vec<&str> = Vec::new();
+        for case in &self.scenarios {
+            let source = case.kb_source.as_str();
+            let name = match source.strip_prefix(UPLOADED_KB_PREFIX) {
+                Some(file) => file,
+                None if source == BUILTIN_KB => BUILTIN_KB,
+                None => source.rsplit(['/', '\\']).next().unwrap_or(source),
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names.is_empty() {
+            return None;
+        }
+        let more = names.len().saturating_sub(KB_NAMES_SHOWN);
+        let mut parts: Vec<String> = names
+            .iter()
+            .take(KB_NAMES_SHOWN)
+            .map(|n| (*n).to_owned())
+            .collect();
+        if more > 0 {
+            parts.push(format!("+{more}"));
+        }
+        Some(parts.join(KB_NAMES_SEPARATOR))
+    }
 }
+
+/// `ScenarioInfo::kb_source` of a case that used the built-in knowledge base (also its name
+/// in [`AnalysisReport::knowledge_base_name`], which a client may say in its language).
+pub const BUILTIN_KB: &str = "built-in";
+/// How `ScenarioInfo::kb_source` starts for the knowledge base uploaded beside the archive.
+pub const UPLOADED_KB_PREFIX: &str = "uploaded: ";
+/// Between the names of [`AnalysisReport::knowledge_base_name`].
+pub const KB_NAMES_SEPARATOR: &str = ", ";
+/// How many knowledge bases [`AnalysisReport::knowledge_base_name`] names.
+pub const KB_NAMES_SHOWN: usize = 3;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -574,5 +617,61 @@ impl Comparison {
             incidents_b: b.1.incidents.len(),
             names,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cases(sources: &[&str]) -> AnalysisReport {
+        AnalysisReport {
+            scenarios: sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ScenarioInfo {
+                    id: i as u32 + 1,
+                    kb_source: (*s).to_owned(),
+                    ..ScenarioInfo::default()
+                })
+                .collect(),
+            ..AnalysisReport::default()
+        }
+    }
+
+    #[test]
+    fn the_knowledge_base_is_named_shortly() {
+        assert_eq!(cases(&[]).knowledge_base_name(), None);
+        assert_eq!(
+            cases(&["built-in", "built-in"])
+                .knowledge_base_name()
+                .as_deref(),
+            Some("built-in")
+        );
+        assert_eq!(
+            cases(&["uploaded: my_kb.xlsx", "built-in"])
+                .knowledge_base_name()
+                .as_deref(),
+            Some("my_kb.xlsx, built-in")
+        );
+        // Files inside the archive by their name: one per case, the same name, is one.
+        assert_eq!(
+            cases(&["tc1/anomalies_problems.csv", "tc2/anomalies_problems.csv"])
+                .knowledge_base_name()
+                .as_deref(),
+            Some("anomalies_problems.csv")
+        );
+        assert_eq!(
+            cases(&[
+                "a/1.csv",
+                "b\\2.csv",
+                "3.csv",
+                "built-in",
+                "uploaded: 5.csv"
+            ])
+            .knowledge_base_name()
+            .as_deref(),
+            Some("1.csv, 2.csv, 3.csv, +2")
+        );
     }
 }

@@ -94,6 +94,17 @@ pub struct Snapshot {
     /// 1-based place in the queue while the job waits (`None` otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_position: Option<u32>,
+    /// Incidents a finished analysis found (`None` before it finished, or for a run recorded
+    /// before the figures were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<u64>,
+    /// Anomaly → problem links a finished analysis found (`None` as for `incidents`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<u64>,
+    /// A short name of the knowledge base(s) a finished analysis used: `built-in`, a file's
+    /// name, several joined by `, ` (see `AnalysisReport::knowledge_base_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_base: Option<String>,
 }
 
 /// How far an analysis has got through the logs. Snapshots and progress messages carry it

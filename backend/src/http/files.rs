@@ -50,8 +50,8 @@ pub async fn report(
     if lang != Lang::Ru && file.file_name().ends_with(".xlsx") {
         // A workbook in the interface's language: made from the report on request (the
         // results keep the Russian ones the organizers' format has).
-        let report = load_report(&app, &id).await?;
         let done = finished(&app, &id).await?;
+        let report = done.report(&id).await?;
         let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
             // The workbook writer saves to a file: a private one, read and removed.
             let path = std::env::temp_dir().join(format!(

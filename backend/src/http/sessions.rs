@@ -244,16 +244,26 @@ pub async fn list(
     }))
 }
 
+/// The report of a finished job; 409 until it is done.
 pub(super) async fn load_report(
     app: &AppState,
     id: &str,
 ) -> Result<loglens_shared::report::AnalysisReport, ApiError> {
-    let dir = finished(app, id).await?.dir;
-    let bytes = tokio::fs::read(dir.join(ReportFile::ReportJson.file_name()))
-        .await
-        .map_err(|e| ApiError::internal(format!("reading the report of {id}"), e))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::internal(format!("decoding the report of {id}"), e))
+    finished(app, id).await?.report(id).await
+}
+
+impl Finished {
+    /// The report in its results (`report.json`), read once the job was found finished.
+    pub(super) async fn report(
+        &self,
+        id: &str,
+    ) -> Result<loglens_shared::report::AnalysisReport, ApiError> {
+        let bytes = tokio::fs::read(self.dir.join(ReportFile::ReportJson.file_name()))
+            .await
+            .map_err(|e| ApiError::internal(format!("reading the report of {id}"), e))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::internal(format!("decoding the report of {id}"), e))
+    }
 }
 
 #[derive(Debug, Deserialize)]

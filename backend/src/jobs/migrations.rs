@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 /// The migrations, in order: (version, name, SQL).
-pub const MIGRATIONS: [(u32, &str, &str); 7] = [
+pub const MIGRATIONS: [(u32, &str, &str); 8] = [
     (
         1,
         "initial",
@@ -42,6 +42,11 @@ pub const MIGRATIONS: [(u32, &str, &str); 7] = [
         include_str!("../../migrations/sqlite/0006_glossary.sql"),
     ),
     (
+        7,
+        "run_figures",
+        include_str!("../../migrations/sqlite/0007_run_figures.sql"),
+    ),
+    (
         8,
         "not_relevant",
         include_str!("../../migrations/sqlite/0008_not_relevant.sql"),
@@ -52,7 +57,8 @@ pub const MIGRATIONS: [(u32, &str, &str); 7] = [
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// For databases from before versioning: a column each migration added, newest first.
-const DATED_BY: [(u32, &str); 5] = [
+const DATED_BY: [(u32, &str); 6] = [
+    (7, "incidents"),
     (6, "glossary_name"),
     (5, "formats_name"),
     (4, "attempts"),
@@ -158,6 +164,7 @@ mod tests {
         assert_eq!(migrate(&mut conn).expect("migrate"), 0);
         assert_eq!(version(&conn), LATEST);
         assert!(columns(&conn).contains(&"glossary_path".to_owned()));
+        assert!(columns(&conn).contains(&"kb_used".to_owned()));
         assert_eq!(migrate(&mut conn).expect("again"), LATEST);
     }
 
@@ -189,6 +196,15 @@ mod tests {
             )
             .expect("row kept");
         assert_eq!(row, ("vc.zip".to_owned(), 1, None));
+        // A finished run of then has no figures: unknown, not zero.
+        let figures: (Option<i64>, Option<i64>, Option<String>) = conn
+            .query_row(
+                "SELECT incidents, links, kb_used FROM jobs WHERE id='a'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("figures");
+        assert_eq!(figures, (None, None, None));
     }
 
     #[test]

@@ -38,7 +38,9 @@ use self::bus::Bus;
 use self::notes::JobNote;
 pub use self::queue::Slot;
 use self::queue::{Claim, Held, NodeConfig, Queue, SharedQueue, Work};
-use self::store::{Change, Fence, JobRecord, JobStore, NewJob, Rung, SqliteStore, StoreError};
+use self::store::{
+    Change, Fence, JobRecord, JobStore, NewJob, RunFigures, Rung, SqliteStore, StoreError,
+};
 use self::units::UnitStore;
 use self::worker::{Ending, WorkOrder, WorkerConfig};
 use crate::engine::{ModelKind, ProgressSink};
@@ -926,6 +928,8 @@ impl Jobs {
                 notices,
                 links,
                 lines,
+                incidents,
+                knowledge_base,
             }) => {
                 sink.close_stage();
                 self.metrics.lines_total.inc_by(lines);
@@ -934,9 +938,15 @@ impl Jobs {
                     self.metrics.lines_per_second.set(lines as f64 / secs);
                 }
                 let recorded = self.store_retrying(|| self.share_results(&out_dir))?;
+                let figures = RunFigures {
+                    notices,
+                    incidents,
+                    links,
+                    knowledge_base,
+                };
                 self.store_retrying(|| {
                     self.store
-                        .set_results(id, fence, &recorded, &results_zip, notices)
+                        .set_results(id, fence, &recorded, &results_zip, &figures)
                 })?;
                 tracing::info!(job = %id, links, notices, ms = started.elapsed().as_millis() as u64, "job succeeded");
                 let message = if notices == 0 {

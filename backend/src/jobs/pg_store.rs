@@ -19,8 +19,8 @@ use postgres::{Client, NoTls, Row};
 
 use super::queue::{Claim, Held, SharedQueue, Work};
 use super::store::{
-    Bell, COLUMNS, Change, Fence, JobRecord, JobStore, MakeEvent, NewJob, Rung, StoreError, now,
-    parse_stage, stage_key,
+    Bell, COLUMNS, Change, Fence, JobRecord, JobStore, MakeEvent, NewJob, RunFigures, Rung,
+    StoreError, now, parse_stage, stage_key,
 };
 use super::units::UnitStore;
 
@@ -34,13 +34,17 @@ const CANCEL_CHANNEL: &str = "loglens_cancel";
 const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 4] = [
+const MIGRATIONS: [(i32, &str); 5] = [
     (
         1,
         include_str!("../../migrations/postgres/0001_initial.sql"),
     ),
     (2, include_str!("../../migrations/postgres/0002_claims.sql")),
     (3, include_str!("../../migrations/postgres/0003_units.sql")),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_run_figures.sql"),
+    ),
     (
         5,
         include_str!("../../migrations/postgres/0005_not_relevant.sql"),
@@ -53,7 +57,7 @@ const MIGRATION_LOCK: i64 = 0x4c6f_674c_656e_7331; // "LogLens1"
 const SWEEP_LOCK: i64 = 0x4c6f_674c_656e_7332; // "LogLens2"
 
 /// How many columns [`COLUMNS`] names (the claim's columns follow them in `append`).
-const COLUMN_COUNT: usize = 33;
+const COLUMN_COUNT: usize = 36;
 
 pub struct PgStore {
     url: String,
@@ -190,6 +194,9 @@ fn row_to_job(r: &Row) -> Result<JobRecord, StoreError> {
         finished_at: r.try_get(25)?,
         notices: r.try_get::<_, i32>(27)?.max(0) as u32,
         attempts: r.try_get::<_, i32>(28)?.max(0) as u32,
+        incidents: r.try_get::<_, Option<i64>>(33)?.map(|n| n.max(0) as u64),
+        links: r.try_get::<_, Option<i64>>(34)?.map(|n| n.max(0) as u64),
+        knowledge_base: r.try_get(35)?,
     })
 }
 
@@ -448,20 +455,25 @@ impl JobStore for PgStore {
         fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
-        notices: u32,
+        figures: &RunFigures,
     ) -> Result<(), StoreError> {
         let (node, claim) = fence.map_or((None, None), |f| (Some(f.node.as_str()), Some(f.claim)));
+        let count = |n: u64| n.min(i64::MAX as u64) as i64;
         self.with(|c| {
             let n = c.execute(
-                "UPDATE jobs SET result_dir=$2, results_zip=$3, notices=$4
+                "UPDATE jobs SET result_dir=$2, results_zip=$3, notices=$4, incidents=$7, links=$8,
+                    kb_used=$9
                     WHERE id=$1 AND ($5::TEXT IS NULL OR (owner=$5 AND claim=$6))",
                 &[
                     &id,
                     &dir.to_string_lossy().as_ref(),
                     &zip_name,
-                    &(notices.min(i32::MAX as u32) as i32),
+                    &(figures.notices.min(i32::MAX as u32) as i32),
                     &node,
                     &claim,
+                    &count(figures.incidents),
+                    &count(figures.links),
+                    &figures.knowledge_base,
                 ],
             )?;
             match fence {

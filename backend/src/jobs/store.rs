@@ -138,6 +138,23 @@ pub struct JobRecord {
     pub notices: u32,
     /// Times the job was started (a worker ran it, or the server stopped while it ran).
     pub attempts: u32,
+    /// What a finished analysis found (see [`RunFigures`]); `None` before it finished, and
+    /// for runs recorded before the figures were kept.
+    pub incidents: Option<u64>,
+    pub links: Option<u64>,
+    pub knowledge_base: Option<String>,
+}
+
+/// What a finished analysis found, recorded with its results for the history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunFigures {
+    /// Notices: it completed "with warnings" when > 0.
+    pub notices: u32,
+    pub incidents: u64,
+    /// Anomaly → problem links.
+    pub links: u64,
+    /// The knowledge base(s) used, named shortly (`AnalysisReport::knowledge_base_name`).
+    pub knowledge_base: Option<String>,
 }
 
 impl JobRecord {
@@ -161,6 +178,9 @@ impl JobRecord {
             finished_at: self.finished_at.clone(),
             notices: self.notices,
             queue_position: None,
+            incidents: self.incidents,
+            links: self.links,
+            knowledge_base: self.knowledge_base.clone(),
         }
     }
 }
@@ -183,7 +203,7 @@ pub struct NewJob {
 pub(super) const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
     lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path, \
-    glossary_name, glossary_path";
+    glossary_name, glossary_path, incidents, links, kb_used";
 
 /// Current time, RFC 3339 in UTC.
 pub fn now() -> String {
@@ -259,15 +279,15 @@ pub trait JobStore: Send + Sync {
     fn failed_with_uploads(&self, before: &str) -> Result<Vec<JobRecord>, StoreError>;
     /// Forgets the upload files of a job (they were deleted).
     fn forget_upload(&self, id: &str) -> Result<(), StoreError>;
-    /// Records where a run's results are; refused, like an append, when `fence` no longer
-    /// holds.
+    /// Records where a run's results are and what it found; refused, like an append, when
+    /// `fence` no longer holds.
     fn set_results(
         &self,
         id: &str,
         fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
-        notices: u32,
+        figures: &RunFigures,
     ) -> Result<(), StoreError>;
     /// 1-based place of a queued job among the queued ones (first in, first out).
     fn queue_position(&self, id: &str) -> Result<Option<u32>, StoreError>;
@@ -573,11 +593,21 @@ impl JobStore for SqliteStore {
         _fence: Option<&Fence>,
         dir: &Path,
         zip_name: &str,
-        notices: u32,
+        figures: &RunFigures,
     ) -> Result<(), StoreError> {
+        let count = |n: u64| n.min(i64::MAX as u64) as i64;
         self.conn().execute(
-            "UPDATE jobs SET result_dir=?2, results_zip=?3, notices=?4 WHERE id=?1",
-            params![id, dir.to_string_lossy(), zip_name, notices],
+            "UPDATE jobs SET result_dir=?2, results_zip=?3, notices=?4, incidents=?5, links=?6,
+                kb_used=?7 WHERE id=?1",
+            params![
+                id,
+                dir.to_string_lossy(),
+                zip_name,
+                figures.notices,
+                count(figures.incidents),
+                count(figures.links),
+                figures.knowledge_base,
+            ],
         )?;
         Ok(())
     }
@@ -747,6 +777,9 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         finished_at: r.get(25)?,
         notices: r.get(27)?,
         attempts: r.get(28)?,
+        incidents: r.get::<_, Option<i64>>(33)?.map(|n| n.max(0) as u64),
+        links: r.get::<_, Option<i64>>(34)?.map(|n| n.max(0) as u64),
+        knowledge_base: r.get(35)?,
     })
 }
 
@@ -867,6 +900,80 @@ mod tests {
         assert_eq!(now.snapshot().text.en, "m-en");
         drop(store);
         SqliteStore::open(&path).expect("opening again changes nothing");
+    }
+
+    #[test]
+    fn a_run_finished_before_the_figures_were_kept_shows_none_and_a_new_one_its_own() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("jobs.sqlite");
+        {
+            // Schema version 6 (the release before the figures), with a finished job.
+            let mut conn = Connection::open(&path).expect("old db");
+            for (v, _, sql) in &super::super::migrations::MIGRATIONS[..6] {
+                let tx = conn.transaction().expect("tx");
+                tx.execute_batch(sql).expect("old schema");
+                tx.pragma_update(None, "user_version", v).expect("version");
+                tx.commit().expect("commit");
+            }
+            conn.execute(
+                "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, created_at,
+                    finished_at, result_dir, results_zip, progress, notices)
+                 VALUES ('old', 'succeeded', 'light', 1, 'a.zip', '/x', 1, '2026-01-01T00:00:00Z',
+                    '2026-01-01T00:01:00Z', '/r/old', 'a_Results.zip', 100, 0)",
+                [],
+            )
+            .expect("old row");
+        }
+        let store = SqliteStore::open(&path).expect("upgraded");
+        let old = store
+            .get("old")
+            .expect("get")
+            .expect("old row kept")
+            .snapshot();
+        assert_eq!(
+            (old.incidents, old.links, old.knowledge_base.as_deref()),
+            (None, None, None),
+            "unknown, not zero"
+        );
+        let wire = serde_json::to_value(&old).expect("json");
+        for field in ["incidents", "links", "knowledge_base"] {
+            assert!(wire.get(field).is_none(), "{field} left out: {wire}");
+        }
+        // A run finishing now keeps what it found.
+        job(&store, "new");
+        store
+            .set_results(
+                "new",
+                None,
+                Path::new("/r/new"),
+                "vc_Results.zip",
+                &RunFigures {
+                    notices: 1,
+                    incidents: 12,
+                    links: 30,
+                    knowledge_base: Some("kb.xlsx, built-in".into()),
+                },
+            )
+            .expect("results");
+        let new = store.get("new").expect("get").expect("new").snapshot();
+        assert_eq!(
+            (
+                new.notices,
+                new.incidents,
+                new.links,
+                new.knowledge_base.as_deref()
+            ),
+            (1, Some(12), Some(30), Some("kb.xlsx, built-in"))
+        );
+        let wire = serde_json::to_value(&new).expect("json");
+        assert_eq!(
+            (&wire["incidents"], &wire["links"], &wire["knowledge_base"]),
+            (
+                &serde_json::json!(12),
+                &serde_json::json!(30),
+                &serde_json::json!("kb.xlsx, built-in")
+            )
+        );
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub enum WorkerLine {
         notices: u32,
         links: u64,
         lines: u64,
+        /// What the history shows of the run, with `notices` and `links`.
+        #[serde(default)]
+        incidents: u64,
+        #[serde(default)]
+        knowledge_base: Option<String>,
     },
     /// A [`Task::ReadCase`] worker wrote its case's scan ([`CASE_SCAN_FILE`]).
     CaseRead {
@@ -128,6 +133,8 @@ pub enum Ending {
         notices: u32,
         links: u64,
         lines: u64,
+        incidents: u64,
+        knowledge_base: Option<String>,
     },
     /// A case was read ([`Task::ReadCase`]).
     CaseRead {
@@ -225,11 +232,15 @@ pub fn supervise(
             notices,
             links,
             lines,
+            incidents,
+            knowledge_base,
         }) => Ending::Done {
             results_zip,
             notices,
             links,
             lines,
+            incidents,
+            knowledge_base,
         },
         Some(WorkerLine::CaseRead { lines }) => Ending::CaseRead { lines },
         Some(WorkerLine::Failed { detail }) => Ending::Failed(detail),
@@ -410,6 +421,8 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
             notices: u32::try_from(out.report.summary.notices.len()).unwrap_or(u32::MAX),
             links: out.report.links.len() as u64,
             lines: out.report.summary.lines,
+            incidents: out.report.incidents.len() as u64,
+            knowledge_base: out.report.knowledge_base_name(),
         },
         Err(EngineError::Cancelled) => WorkerLine::Cancelled,
         Err(e) => {
@@ -470,6 +483,8 @@ mod tests {
             notices: 1,
             links: 8,
             lines: 10,
+            incidents: 3,
+            knowledge_base: Some("built-in".into()),
         };
         let text = serde_json::to_string(&done).expect("json");
         assert!(text.starts_with(r#"{"kind":"done""#), "{text}");

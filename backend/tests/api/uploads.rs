@@ -238,6 +238,24 @@ async fn results_reports_downloads_history_and_delete() {
         xlsx.headers()["content-disposition"]
     );
     assert!(xlsx.bytes().await.expect("body").starts_with(b"PK"));
+    // The English workbook, made on request from the report: named the same way.
+    let en = app
+        .get(&format!(
+            "/api/sessions/{id}/reports/submit_report.xlsx?lang=en"
+        ))
+        .await;
+    assert_eq!(en.status(), 200);
+    assert!(
+        en.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains(
+                "filename*=UTF-8''%D0%96%D1%83%D1%80%D0%BD%D0%B0%D0%BB%D1%8B_submit_report.xlsx"
+            ),
+        "{:?}",
+        en.headers()["content-disposition"]
+    );
+    assert!(en.bytes().await.expect("body").starts_with(b"PK"));
     let (status, p) = problem(
         app.get(&format!("/api/sessions/{id}/reports/..%2Fsecret"))
             .await,
@@ -276,6 +294,34 @@ async fn results_reports_downloads_history_and_delete() {
     assert_eq!(
         (list.total, list.sessions[0].session_id.as_str()),
         (1, id.as_str())
+    );
+    // The history says what the run found: the figures of its report, and the knowledge base
+    // it used (every case of the validation archive has its own `anomalies_problems.csv`).
+    let report: AnalysisReport = app
+        .get(&format!("/api/sessions/{id}/result"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let listed = &list.sessions[0];
+    assert_eq!(
+        (
+            listed.incidents,
+            listed.links,
+            listed.knowledge_base.as_deref()
+        ),
+        (
+            Some(report.incidents.len() as u64),
+            Some(report.links.len() as u64),
+            Some("anomalies_problems.csv")
+        )
+    );
+    assert_eq!(listed.links, Some(8), "the 8 official links");
+    assert!(listed.incidents.is_some_and(|n| n > 0));
+    assert_eq!(
+        (done.incidents, done.links, &done.knowledge_base),
+        (listed.incidents, listed.links, &listed.knowledge_base),
+        "the session's own snapshot says the same"
     );
     let none: SessionList = app
         .get("/api/sessions?state=failed")
@@ -391,6 +437,11 @@ async fn a_run_that_read_nothing_completes_with_warnings_and_can_be_rerun() {
     let done = wait_done(&app.client, &base, &id).await;
     assert_eq!((done.state, done.notices), (JobState::Succeeded, 2));
     assert!(done.text.en.contains("with warnings"), "{}", done.text.en);
+    // Found nothing, and says so: zero, not unknown; no knowledge base in the archive.
+    assert_eq!(
+        (done.incidents, done.links, done.knowledge_base.as_deref()),
+        (Some(0), Some(0), Some("built-in"))
+    );
     let report: AnalysisReport = app
         .get(&format!("/api/sessions/{id}/result"))
         .await

@@ -1,5 +1,6 @@
-//! History of analyses: state (with warnings), local date, model, duration; open, delete
-//! (after a confirmation naming the analysis), compare two.
+//! History of analyses: state (with warnings), local date, model, duration, what a finished
+//! run found (incidents, links, knowledge base); open, delete (after a confirmation naming the
+//! analysis), compare two.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -35,6 +36,21 @@ pub fn local_time(rfc3339: &str, t: &Texts) -> String {
         (d.get_hours(), d.get_minutes(), d.get_seconds()),
         &t.months,
     )
+}
+
+/// What a finished run found ("12 incidents · 30 links · KB: name"); nothing for a run not
+/// finished or recorded before the figures were kept. The dots are not read aloud.
+fn found(s: &Snapshot, t: &Texts) -> impl IntoView + use<> {
+    t.found(s)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (testid, text))| {
+            view! {
+                {(i > 0).then(|| view! { <span aria-hidden="true">" · "</span> })}
+                <span data-testid=testid>{text}</span>
+            }
+        })
+        .collect_view()
 }
 
 /// Analyses a history page shows.
@@ -153,7 +169,7 @@ pub fn HistoryPage() -> impl IntoView {
                 }
                 Some(Ok(list)) => view! {
                     <table class="links" data-testid="history">
-                        <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th></th><th></th></tr></thead>
+                        <thead><tr><th></th><th>{t.col_archive}</th><th>{t.col_state}</th><th>{t.col_created}</th><th>{t.col_model}</th><th>{t.col_duration}</th><th>{t.col_found}</th><th></th><th></th></tr></thead>
                         <tbody>
                             {list.sessions.into_iter().map(|s| {
                                 let id = s.session_id.clone();
@@ -194,6 +210,7 @@ pub fn HistoryPage() -> impl IntoView {
                                         <td><time title=s.created_at.clone()>{created}</time></td>
                                         <td>{s.model.as_str()}</td>
                                         <td>{duration(&s, t)}</td>
+                                        <td data-testid="found">{found(&s, t)}</td>
                                         <td>{switch_to.map(|(what, label)| view! {
                                             <button class="link" data-testid="pause-resume"
                                                 aria-label=format!("{label}: {}", s.upload_name)

@@ -161,8 +161,12 @@ impl KnowledgeBase {
     /// The official knowledge base shipped with LogLens.
     pub fn builtin() -> Self {
         // The file is part of the binary and covered by tests; failure here is a build defect.
-        Self::parse(BUILTIN_CSV, "anomalies_problems.csv", "built-in")
-            .unwrap_or_else(|e| panic!("{e}"))
+        Self::parse(
+            BUILTIN_CSV,
+            "anomalies_problems.csv",
+            loglens_shared::report::BUILTIN_KB,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn from_links(rows: Vec<KbLink>, row_errors: Vec<RowError>, source: &str) -> Self {

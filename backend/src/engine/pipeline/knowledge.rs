@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use loglens_shared::report::Notice;
+use loglens_shared::report::{Notice, UPLOADED_KB_PREFIX};
 
 use super::notes::{Fallback, Note};
 use crate::engine::glossary::Glossary;
@@ -164,7 +164,11 @@ fn read_archive_kb(
 
 fn fallback_kb(req: &AnalysisRequest) -> Result<KnowledgeBase, EngineError> {
     Ok(match &req.kb {
-        Some(f) => KnowledgeBase::parse(&f.bytes, &f.name, &format!("uploaded: {}", f.name))?,
+        Some(f) => KnowledgeBase::parse(
+            &f.bytes,
+            &f.name,
+            &format!("{UPLOADED_KB_PREFIX}{}", f.name),
+        )?,
         None => KnowledgeBase::builtin(),
     })
 }
