@@ -246,6 +246,26 @@ fn conformance(store: &dyn JobStore) {
         heartbeat(),
     );
     assert!(matches!(late, Err(StoreError::Ended(_))), "{late:?}");
+    // "Not relevant" marks: kept once however often made, per knowledge base, taken back.
+    let mark = |kb: &str, a: u32| loglens_shared::api::NotRelevant {
+        kb_hash: kb.into(),
+        anomaly_id: a,
+        problem_id: 9,
+    };
+    for m in [mark("aa", 1), mark("aa", 1), mark("bb", 2)] {
+        store.set_not_relevant(&m, true).expect("mark");
+    }
+    assert_eq!(
+        store.not_relevant().expect("marks"),
+        [mark("aa", 1), mark("bb", 2)]
+    );
+    store
+        .set_not_relevant(&mark("aa", 1), false)
+        .expect("unmark");
+    store
+        .set_not_relevant(&mark("aa", 7), false)
+        .expect("unmark what was never marked");
+    assert_eq!(store.not_relevant().expect("marks"), [mark("bb", 2)]);
 }
 
 #[test]

@@ -63,7 +63,8 @@ pub fn kbs_used(sources: &[&str]) -> KbUse {
     for s in sources {
         match *s {
             "built-in" => used.builtin = true,
-            "uploaded" => used.uploaded = true,
+            // The engine names an uploaded one `uploaded: <file>`.
+            u if u == "uploaded" || u.starts_with("uploaded: ") => used.uploaded = true,
             path if !used.in_archive.iter().any(|p| p == path) => {
                 used.in_archive.push(path.to_owned());
             }
@@ -202,7 +203,12 @@ mod tests {
             }
         );
         assert_eq!(
-            kbs_used(&["tc1/kb.csv", "uploaded", "tc1/kb.csv", "tc2/kb.csv"]),
+            kbs_used(&[
+                "tc1/kb.csv",
+                "uploaded: site-kb.csv",
+                "tc1/kb.csv",
+                "tc2/kb.csv"
+            ]),
             KbUse {
                 builtin: false,
                 uploaded: true,
