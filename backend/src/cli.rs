@@ -115,6 +115,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         glossaries,
         out_dir: args.out.clone(),
         not_relevant: Vec::new(),
+        kb_for_all: false,
     };
     let sink = TerminalProgress::new();
     let result = engine.analyze(&req, &sink);

@@ -32,6 +32,7 @@ fn new_job(id: &str) -> NewJob {
         playbooks: None,
         formats: None,
         glossary: Some(("terms.csv".into(), PathBuf::from("/data/uploads/terms.csv"))),
+        kb_for_all: false,
     }
 }
 

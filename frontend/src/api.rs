@@ -1,7 +1,7 @@
 //! The API client: every request the web app makes goes through here, typed with `shared`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use loglens_shared::api::{NotRelevant, Problem, RerunRequest};
+use loglens_shared::api::{KbChange, NotRelevant, Problem, RerunRequest};
 use loglens_shared::report::AnalysisReport;
 use loglens_shared::session::{ProcessAccepted, Snapshot};
 use loglens_shared::{ExportFormat, ModelKind, ProblemDetails, ReportFile, VersionInfo};
@@ -610,10 +610,78 @@ pub async fn set_not_relevant(mark: &NotRelevant, marked: bool) -> Result<(), Ap
     check(response).await.map(|_| ())
 }
 
+/// `POST /api/sessions/{id}/kb`: the new version of the knowledge base, saved by the browser as
+/// a download under the server's name for it.
+pub async fn download_kb(id: &str, change: &KbChange) -> Result<(), ApiError> {
+    use wasm_bindgen::JsCast;
+    let response = authorized(Request::post(&url(&format!("/api/sessions/{id}/kb"))))
+        .json(change)
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = check(response).await?;
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|d| {
+            d.split("filename=\"")
+                .nth(1)
+                .map(|n| n.split('"').next().unwrap_or(n).to_owned())
+        })
+        .unwrap_or_else(|| "knowledge_base.csv".to_owned());
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let err = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
+    let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| ApiError::Network("no document".into()))?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network("no anchor".into()))?;
+    a.set_href(&href);
+    a.set_download(&name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&href);
+    Ok(())
+}
+
+/// `POST /api/sessions/{id}/rerun` with a new version of the knowledge base; the new id.
+pub async fn rerun_with_kb(id: &str, change: KbChange) -> Result<String, ApiError> {
+    let response = authorized(Request::post(&url(&format!("/api/sessions/{id}/rerun"))))
+        .json(&RerunRequest {
+            model: None,
+            kb: Some(change),
+        })
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = check(response).await?;
+    let accepted: ProcessAccepted = response
+        .json()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    Ok(accepted.session_id)
+}
+
 /// `POST /api/sessions/{id}/rerun`: the same upload again with `model`; the new session's id.
 pub async fn rerun(id: &str, model: ModelKind) -> Result<String, ApiError> {
     let response = authorized(Request::post(&url(&format!("/api/sessions/{id}/rerun"))))
-        .json(&RerunRequest { model: Some(model) })
+        .json(&RerunRequest {
+            model: Some(model),
+            kb: None,
+        })
         .map_err(|e| ApiError::Network(e.to_string()))?
         .send()
         .await

@@ -438,10 +438,35 @@ pub struct NotRelevant {
     pub problem_id: u32,
 }
 
-/// `POST /api/sessions/{id}/rerun` body: the model of the new analysis (the same by default).
+/// `POST /api/sessions/{id}/rerun` body: the model of the new analysis (the same by default),
+/// and a new version of the knowledge base to run with (every case then uses it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RerunRequest {
     #[serde(default)]
     pub model: Option<crate::vocab::ModelKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb: Option<KbChange>,
+}
+
+/// A new version of the knowledge base a scenario of an analysis used: its rows, then these
+/// anomalies (`POST /api/sessions/{id}/kb` gives it as CSV; a re-run may use it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KbChange {
+    /// The scenario whose knowledge base is the starting point.
+    pub scenario_id: u32,
+    pub additions: Vec<KbAddition>,
+}
+
+/// An anomaly promoted into the knowledge base (a pattern's template or a novel anomaly's
+/// text): of an existing problem (`problem_id`) or of a new one (`problem`, its text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KbAddition {
+    pub anomaly: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }

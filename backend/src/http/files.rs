@@ -126,7 +126,7 @@ pub async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
 }
 
 /// A response that downloads `body` as `name`.
-fn attachment(body: Body, name: &str, len: Option<u64>) -> Response {
+pub(super) fn attachment(body: Body, name: &str, len: Option<u64>) -> Response {
     let mut response = Response::new(body);
     let h = response.headers_mut();
     h.insert(

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 pub mod files;
 mod guard;
+mod kb;
 mod marks;
 pub mod openapi;
 pub mod resumable;

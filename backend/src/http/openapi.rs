@@ -27,6 +27,18 @@ fn lang_param() -> Value {
         "schema": { "type": "string", "enum": ["ru", "en"] } })
 }
 
+/// A knowledge base's content hash in a path.
+fn kb_hash_param() -> Value {
+    json!({ "name": "hash", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9a-f]{1,128}$" } })
+}
+
+/// A not-relevant mark's path: the knowledge base, the anomaly and the problem.
+fn mark_params() -> Value {
+    json!([kb_hash_param(),
+        { "name": "anomaly", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0, "maximum": 4294967295u64 } },
+        { "name": "problem", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0, "maximum": 4294967295u64 } }])
+}
+
 /// The tus protocol version every resumable-upload request names.
 fn tus_param() -> Value {
     json!({ "name": "Tus-Resumable", "in": "header", "required": true, "schema": { "type": "string", "enum": ["1.0.0"] } })
@@ -57,6 +69,8 @@ fn schemas() -> Map<String, Value> {
     generator.subschema_for::<ProblemDetails>();
     generator.subschema_for::<ProcessAccepted>();
     generator.subschema_for::<loglens_shared::api::RerunRequest>();
+    generator.subschema_for::<loglens_shared::api::KbChange>();
+    generator.subschema_for::<loglens_shared::api::NotRelevant>();
     generator.subschema_for::<Snapshot>();
     generator.subschema_for::<SessionList>();
     generator.subschema_for::<ServerMessage>();
@@ -224,8 +238,27 @@ pub fn document() -> Value {
                     "202": { "description": "Queued; `Location` names the new session",
                         "headers": { "Location": { "schema": { "type": "string" } } },
                         "content": { "application/json": { "schema": reference("ProcessAccepted") } } },
-                    "400": problem("Unknown model"), "404": not_found.clone(), "409": problem("Not finished yet"),
+                    "400": problem("Unknown model, or a knowledge base change that cannot be made (which addition, what)"), "404": not_found.clone(), "409": problem("Not finished yet"),
                     "410": gone.clone(), "429": problem("Queue full") } } },
+            "/api/sessions/{id}/kb": { "post": { "summary": "A new version of a scenario's knowledge base: its rows and the anomalies promoted from the analysis, as CSV",
+                "parameters": [id_param()],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": reference("KbChange") } } },
+                "responses": {
+                    "200": file_response("The knowledge base, `<analysis>_knowledge_base_v<N>.csv` (RFC 6266 Content-Disposition)", &["text/csv; charset=utf-8"]),
+                    "400": problem("No such scenario, or an addition that cannot be made (which one, what)"),
+                    "404": not_found.clone(), "409": problem("Not finished"), "410": gone.clone() } } },
+            "/api/kb/{hash}/not-relevant": { "get": { "summary": "Links marked not relevant under a knowledge base (its content hash, as a report's scenarios give it)",
+                "parameters": [kb_hash_param()],
+                "responses": {
+                    "200": { "description": "The marks", "content": { "application/json": { "schema": { "type": "array", "items": reference("NotRelevant") } } } },
+                    "400": problem("Not a knowledge base's hash") } } },
+            "/api/kb/{hash}/not-relevant/{anomaly}/{problem}": {
+                "put": { "summary": "Mark a link not relevant: later analyses with this knowledge base leave it out where only meaning makes it",
+                    "parameters": mark_params(),
+                    "responses": { "204": { "description": "Marked" }, "400": problem("Not a knowledge base's hash, or ids that are not numbers") } },
+                "delete": { "summary": "Take a not-relevant mark back",
+                    "parameters": mark_params(),
+                    "responses": { "204": { "description": "Taken back" }, "400": problem("Not a knowledge base's hash, or ids that are not numbers") } } },
             "/api/templates/{name}": { "get": { "summary": "The built-in knowledge base, playbooks or glossary, or an example log formats file, as a template for one's own",
                 "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::http::files::TEMPLATES.map(|(n, _)| n) } }],
                 "responses": { "200": file_response("The file", &["text/csv; charset=utf-8", "application/toml"]), "404": problem("Unknown template") } } },

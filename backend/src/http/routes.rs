@@ -14,7 +14,7 @@ use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 
 use super::state::AppState;
-use super::{ApiError, files, marks, resumable, sessions, socket, upload};
+use super::{ApiError, files, kb, marks, resumable, sessions, socket, upload};
 
 /// Routes under `/api` (`resumable`: with the resumable uploads').
 pub fn api(resumable: bool) -> Router<AppState> {
@@ -34,6 +34,7 @@ pub fn api(resumable: bool) -> Router<AppState> {
         .route("/sessions/{id}/pause", post(sessions::pause))
         .route("/sessions/{id}/resume", post(sessions::resume))
         .route("/sessions/{id}/rerun", post(sessions::rerun))
+        .route("/sessions/{id}/kb", post(kb::download))
         .route("/templates/{name}", get(files::template))
         .route("/kb/{hash}/not-relevant", get(marks::list))
         .route(

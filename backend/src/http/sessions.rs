@@ -184,6 +184,11 @@ pub async fn rerun(
     OptionalJson(body): OptionalJson<RerunRequest>,
 ) -> Result<Response, ApiError> {
     let model = body.model;
+    // A new version of the knowledge base is made (and checked) before anything is queued.
+    let kb = match &body.kb {
+        Some(change) => Some(super::kb::new_version(&app, &id, change).await?),
+        None => None,
+    };
     let source = job(&app, &id).await?;
     if !source.state.is_terminal() {
         return Err(ApiError::NotReady {
@@ -197,7 +202,7 @@ pub async fn rerun(
     let slot = app.jobs.reserve().await?.ok_or(ApiError::QueueFull {
         capacity: app.queue_capacity,
     })?;
-    let new_id = app.jobs.rerun(slot, source, model).await?;
+    let new_id = app.jobs.rerun(slot, source, model, kb).await?;
     Ok(upload::accepted(&new_id))
 }
 

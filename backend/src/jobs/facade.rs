@@ -56,8 +56,9 @@ impl Jobs {
         slot: Slot,
         source: JobRecord,
         model: Option<ModelKind>,
+        kb: Option<super::NewKb>,
     ) -> Result<String, StoreError> {
-        self.off_runtime(move |j| j.rerun_blocking(slot, &source, model))
+        self.off_runtime(move |j| j.rerun_blocking(slot, &source, model, kb))
             .await
     }
 

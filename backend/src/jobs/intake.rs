@@ -184,6 +184,7 @@ impl UploadForm {
             playbooks: self.playbooks.map(|f| (f.name, f.path)),
             formats: self.formats.map(|f| (f.name, f.path)),
             glossary: self.glossary.map(|f| (f.name, f.path)),
+            kb_for_all: false,
         }
     }
 }

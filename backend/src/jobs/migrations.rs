@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 /// The migrations, in order: (version, name, SQL).
-pub const MIGRATIONS: [(u32, &str, &str); 8] = [
+pub const MIGRATIONS: [(u32, &str, &str); 9] = [
     (
         1,
         "initial",
@@ -51,13 +51,19 @@ pub const MIGRATIONS: [(u32, &str, &str); 8] = [
         "not_relevant",
         include_str!("../../migrations/sqlite/0008_not_relevant.sql"),
     ),
+    (
+        9,
+        "kb_for_all",
+        include_str!("../../migrations/sqlite/0009_kb_for_all.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// For databases from before versioning: a column each migration added, newest first.
-const DATED_BY: [(u32, &str); 6] = [
+const DATED_BY: [(u32, &str); 7] = [
+    (9, "kb_for_all"),
     (7, "incidents"),
     (6, "glossary_name"),
     (5, "formats_name"),

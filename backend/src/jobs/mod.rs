@@ -307,10 +307,23 @@ impl Jobs {
         slot: Slot,
         source: &JobRecord,
         model: Option<ModelKind>,
+        new_kb: Option<NewKb>,
     ) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let uploads = self.config.data_dir.join("uploads");
         let mut made: Vec<PathBuf> = Vec::new();
+        let new_kb_file = match &new_kb {
+            Some(new) => {
+                let to = uploads.join(format!("{id}.kb.csv"));
+                std::fs::write(&to, &new.bytes).map_err(|source| StoreError::Io {
+                    path: to.clone(),
+                    source,
+                })?;
+                made.push(to.clone());
+                Some((new.name.clone(), to))
+            }
+            None => None,
+        };
         let mut link = |from: &std::path::Path, suffix: &str| -> Result<PathBuf, StoreError> {
             let to = uploads.join(format!("{id}{suffix}"));
             // On several nodes the source's files may be only in the storage.
@@ -334,9 +347,14 @@ impl Jobs {
         };
         let result = (|| {
             let upload_path = link(&source.upload_path, ".zip")?;
-            let kb = match (&source.kb_name, &source.kb_path) {
-                (Some(n), Some(p)) => Some((n.clone(), link(p, &format!(".kb.{}", extension(p)))?)),
-                _ => None,
+            // A new version of the knowledge base is every case's; else the source's, as it was.
+            let (kb, kb_for_all) = match (new_kb_file, &source.kb_name, &source.kb_path) {
+                (Some(file), _, _) => (Some(file), true),
+                (None, Some(n), Some(p)) => (
+                    Some((n.clone(), link(p, &format!(".kb.{}", extension(p)))?)),
+                    source.kb_for_all,
+                ),
+                _ => (None, false),
             };
             let playbooks = match (&source.playbooks_name, &source.playbooks_path) {
                 (Some(n), Some(p)) => {
@@ -365,6 +383,7 @@ impl Jobs {
                     playbooks,
                     formats,
                     glossary,
+                    kb_for_all,
                 },
             )
         })();
@@ -765,6 +784,7 @@ impl Jobs {
             uploaded_formats: side(&job.formats_name, &job.formats_path)?,
             glossary: self.config.worker.glossary.clone(),
             uploaded_glossary: side(&job.glossary_name, &job.glossary_path)?,
+            kb_for_all: job.kb_for_all,
             // Marks made up to now: a run uses those made before it starts.
             not_relevant: self.store.not_relevant()?,
             task: worker::Task::Whole,
@@ -1278,5 +1298,60 @@ impl ProgressSink for JobSink {
 
     fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+}
+
+/// A knowledge base made for a re-run (an analysis's own with promoted anomalies): every case
+/// of the re-run uses it.
+#[derive(Debug, Clone)]
+pub struct NewKb {
+    /// Its file name, as downloads and reports name it.
+    pub name: String,
+    /// CSV bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Jobs {
+    /// The knowledge base `source` (as a report's scenario names it) of `job`: the built-in
+    /// one, the one uploaded beside the archive, or a file inside the archive.
+    pub fn knowledge_base_of(
+        &self,
+        job: &JobRecord,
+        source: &str,
+    ) -> Result<crate::engine::input::kb::KnowledgeBase, StoreError> {
+        use crate::engine::input::kb::{KnowledgeBase, MAX_KB_BYTES};
+        let gone =
+            |what: &str| StoreError::Task(format!("the knowledge base {what} is no longer kept"));
+        let bad = |e: crate::engine::input::kb::KbError| StoreError::Task(e.to_string());
+        if source == loglens_shared::report::BUILTIN_KB {
+            return Ok(KnowledgeBase::builtin());
+        }
+        if let Some(name) = source.strip_prefix("uploaded: ") {
+            let path = job.kb_path.as_deref().ok_or_else(|| gone(name))?;
+            let local = self.fetch(path)?.ok_or_else(|| gone(name))?;
+            let bytes = std::fs::read(&local).map_err(|e| StoreError::Io {
+                path: local.clone(),
+                source: e,
+            })?;
+            return KnowledgeBase::parse(&bytes, name, source).map_err(bad);
+        }
+        // A file inside the archive (the job's ZIP: other kinds were repacked at intake).
+        let local = self.fetch(&job.upload_path)?.ok_or_else(|| gone(source))?;
+        let io = |e: std::io::Error| StoreError::Io {
+            path: local.clone(),
+            source: e,
+        };
+        let file = std::fs::File::open(&local).map_err(io)?;
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| io(std::io::Error::other(e)))?;
+        let entry = zip
+            .by_name(source)
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(entry, MAX_KB_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(io)?;
+        KnowledgeBase::parse(&bytes, source, source).map_err(bad)
     }
 }

@@ -34,7 +34,7 @@ const CANCEL_CHANNEL: &str = "loglens_cancel";
 const LISTEN_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The migrations of the PostgreSQL schema, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 5] = [
+const MIGRATIONS: [(i32, &str); 6] = [
     (
         1,
         include_str!("../../migrations/postgres/0001_initial.sql"),
@@ -48,6 +48,10 @@ const MIGRATIONS: [(i32, &str); 5] = [
     (
         5,
         include_str!("../../migrations/postgres/0005_not_relevant.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_kb_for_all.sql"),
     ),
 ];
 
@@ -175,6 +179,7 @@ fn row_to_job(r: &Row) -> Result<JobRecord, StoreError> {
         formats_path: path(r.try_get(30)?),
         glossary_name: r.try_get(31)?,
         glossary_path: path(r.try_get(32)?),
+        kb_for_all: r.try_get(36)?,
         result_dir: path(r.try_get(11)?),
         results_zip: r.try_get(12)?,
         stage: parse_stage(r.try_get(13)?),
@@ -221,8 +226,8 @@ impl JobStore for PgStore {
             c.execute(
                 "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
                     playbooks_name, playbooks_path, message, message_en, created_at, formats_name, formats_path,
-                    glossary_name, glossary_path)
-                    VALUES ($1,'queued',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+                    glossary_name, glossary_path, kb_for_all)
+                    VALUES ($1,'queued',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
                 &[
                     &job.id,
                     &job.model.as_str(),
@@ -241,6 +246,7 @@ impl JobStore for PgStore {
                     &f_path,
                     &g_name,
                     &g_path,
+                    &job.kb_for_all,
                 ],
             )?;
             c.execute("SELECT pg_notify($1, '')", &[&QUEUE_CHANNEL])?;

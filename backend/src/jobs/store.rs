@@ -122,6 +122,9 @@ pub struct JobRecord {
     /// The glossary of aliases uploaded beside the archive.
     pub glossary_name: Option<String>,
     pub glossary_path: Option<PathBuf>,
+    /// The uploaded knowledge base is used by every case, also by those with their own (a
+    /// version made from an analysis's knowledge base, for its re-run).
+    pub kb_for_all: bool,
     pub result_dir: Option<PathBuf>,
     pub results_zip: Option<String>,
     pub stage: Option<Stage>,
@@ -198,12 +201,14 @@ pub struct NewJob {
     pub playbooks: Option<(String, PathBuf)>,
     pub formats: Option<(String, PathBuf)>,
     pub glossary: Option<(String, PathBuf)>,
+    /// See [`JobRecord::kb_for_all`].
+    pub kb_for_all: bool,
 }
 
 pub(super) const COLUMNS: &str = "id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path, \
     playbooks_name, playbooks_path, result_dir, results_zip, stage, progress, message, bytes_done, bytes_total, \
     lines_done, speed, eta, seq, error, created_at, started_at, finished_at, message_en, notices, attempts, formats_name, formats_path, \
-    glossary_name, glossary_path, incidents, links, kb_used";
+    glossary_name, glossary_path, incidents, links, kb_used, kb_for_all";
 
 /// Current time, RFC 3339 in UTC.
 pub fn now() -> String {
@@ -368,8 +373,8 @@ impl JobStore for SqliteStore {
         self.conn().execute(
             "INSERT INTO jobs (id, state, model, semantic, upload_name, upload_path, upload_bytes, kb_name, kb_path,
                 playbooks_name, playbooks_path, message, message_en, created_at, formats_name, formats_path,
-                glossary_name, glossary_path)
-                VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+                glossary_name, glossary_path, kb_for_all)
+                VALUES (?1,'queued',?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
             params![
                 job.id,
                 job.model.as_str(),
@@ -388,6 +393,7 @@ impl JobStore for SqliteStore {
                 job.formats.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
                 job.glossary.as_ref().map(|k| k.0.clone()),
                 job.glossary.as_ref().map(|k| k.1.to_string_lossy().into_owned()),
+                job.kb_for_all,
             ],
         )?;
         self.get(&job.id)?
@@ -758,6 +764,7 @@ fn row_to_job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         formats_path: path(r.get(30)?),
         glossary_name: r.get(31)?,
         glossary_path: path(r.get(32)?),
+        kb_for_all: r.get(36)?,
         result_dir: path(r.get(11)?),
         results_zip: r.get(12)?,
         stage: parse_stage(r.get(13)?),
@@ -801,6 +808,7 @@ mod tests {
                 playbooks: None,
                 formats: None,
                 glossary: None,
+                kb_for_all: false,
             })
             .expect("insert")
     }

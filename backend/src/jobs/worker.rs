@@ -58,6 +58,9 @@ pub struct WorkOrder {
     /// before the server's.
     #[serde(default)]
     pub uploaded_glossary: Option<(String, PathBuf)>,
+    /// The uploaded knowledge base is every case's (see `JobRecord::kb_for_all`).
+    #[serde(default)]
+    pub kb_for_all: bool,
     /// Links operators marked not relevant (under their knowledge base): left out.
     #[serde(default)]
     pub not_relevant: Vec<loglens_shared::api::NotRelevant>,
@@ -376,6 +379,7 @@ pub fn run(order_path: &Path, models: ModelConfig) -> anyhow::Result<()> {
         .collect(),
         out_dir: order.out_dir.clone(),
         not_relevant: order.not_relevant.clone(),
+        kb_for_all: order.kb_for_all,
     };
     let mut config = EngineConfig::new(models, Some(order.cache_dir.clone()));
     config.retain_bytes = order.retain_bytes;

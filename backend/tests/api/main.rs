@@ -3,6 +3,7 @@
 
 mod helpers;
 mod isolation;
+mod kb_versions;
 mod marks;
 mod operations;
 mod pause;

@@ -211,6 +211,9 @@ async fn the_openapi_document_describes_the_routes_and_every_reference_resolves(
         "/api/templates/{name}",
         "/api/uploads",
         "/api/uploads/{id}",
+        "/api/sessions/{id}/kb",
+        "/api/kb/{hash}/not-relevant",
+        "/api/kb/{hash}/not-relevant/{anomaly}/{problem}",
         "/ws/progress/{id}",
         "/metrics",
     ] {

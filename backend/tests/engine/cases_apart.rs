@@ -22,6 +22,7 @@ fn request(zip: &Path, out: &Path) -> AnalysisRequest {
         glossaries: Vec::new(),
         out_dir: out.to_path_buf(),
         not_relevant: Vec::new(),
+        kb_for_all: false,
     }
 }
 

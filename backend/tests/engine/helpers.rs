@@ -119,6 +119,7 @@ pub fn analyze_with(
         glossaries: Vec::new(),
         out_dir: out_dir.to_path_buf(),
         not_relevant: Vec::new(),
+        kb_for_all: false,
     };
     tweak(&mut req);
     let rec = Arc::new(Recorder::default());

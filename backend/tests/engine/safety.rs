@@ -170,6 +170,7 @@ fn cancel_stops_at_the_next_checkpoint() {
         glossaries: Vec::new(),
         out_dir: dir.path().join("out"),
         not_relevant: Vec::new(),
+        kb_for_all: false,
     };
     let err = engine().analyze(&req, &rec).expect_err("cancelled");
     assert!(matches!(err, EngineError::Cancelled), "{err}");

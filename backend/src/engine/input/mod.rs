@@ -5,4 +5,5 @@
 pub mod archive;
 pub mod container;
 pub mod kb;
+pub mod kb_edit;
 pub mod playbooks;

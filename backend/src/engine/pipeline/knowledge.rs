@@ -58,12 +58,15 @@ impl Knowledge {
 
 /// Stage 2: which knowledge base each case uses.
 pub fn choose(plan: &ArchivePlan, req: &AnalysisRequest) -> (KbChoice, Note) {
+    // An uploaded knowledge base made for every case puts the cases' own aside.
+    let for_all = req.kb_for_all && req.kb.is_some();
+    let own_kb = |c: &crate::engine::input::archive::CasePlan| c.kb.clone().filter(|_| !for_all);
     let per_case: Vec<KbSource> = plan
         .cases
         .iter()
-        .map(|c| c.kb.clone().map_or(KbSource::Fallback, KbSource::Archive))
+        .map(|c| own_kb(c).map_or(KbSource::Fallback, KbSource::Archive))
         .collect();
-    let own = plan.cases.iter().filter(|c| c.kb.is_some()).count();
+    let own = plan.cases.iter().filter(|c| own_kb(c).is_some()).count();
     let cases = plan.cases.len();
     let fallback = (own < cases).then(|| match &req.kb {
         Some(f) => Fallback::Uploaded(f.name.clone()),
@@ -199,6 +202,7 @@ mod tests {
             glossaries: Vec::new(),
             out_dir: "/nonexistent".into(),
             not_relevant: Vec::new(),
+            kb_for_all: false,
         }
     }
 

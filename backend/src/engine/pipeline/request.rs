@@ -41,6 +41,8 @@ pub struct AnalysisRequest {
     pub out_dir: PathBuf,
     /// Links marked not relevant: left out when only meaning would make them.
     pub not_relevant: Vec<loglens_shared::api::NotRelevant>,
+    /// `kb` is used by every case, also by those that bring their own.
+    pub kb_for_all: bool,
 }
 
 /// The finished analysis.

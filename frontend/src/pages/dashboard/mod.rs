@@ -15,6 +15,7 @@ mod notices;
 mod overview;
 mod patterns;
 mod predictions;
+mod promote;
 mod selection;
 
 use overview::Report;

@@ -32,6 +32,8 @@ use crate::viewport::use_layout;
 
 #[component]
 pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) -> impl IntoView {
+    // Anomalies promoted to the knowledge base, from the patterns and the novel anomalies.
+    super::promote::provide();
     let t = use_texts();
     let warnings = !report.summary.notices.is_empty();
     let sel = selection(id.clone());
@@ -175,6 +177,7 @@ pub(super) fn Report(report: AnalysisReport, id: String, toast: RwSignal<bool>) 
         <section id=Section::Novel.id() class="dash-section" tabindex="-1">
             <Novel report/>
         </section>
+        <super::promote::KbChanges id=id.clone()/>
         <section id=Section::Reports.id() class="dash-section" tabindex="-1">
             <Files report/>
             <Downloads id/>

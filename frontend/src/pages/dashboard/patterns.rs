@@ -8,6 +8,7 @@ use loglens_shared::report::AnalysisReport;
 
 use super::explorer::context_lines;
 use super::log_time;
+use super::promote::PromoteForm;
 use crate::components::pager::Pager;
 use crate::i18n::Texts;
 use crate::locale::use_texts;
@@ -76,6 +77,9 @@ pub(super) fn Patterns(report: StoredValue<AnalysisReport>) -> impl IntoView {
                         p.files.join(", ")
                     };
                     let samples = p.samples.clone();
+                    let promote = p.scenario_ids.first().map(|&scenario_id| view! {
+                        <PromoteForm report scenario_id text=p.template.clone()/>
+                    });
                     view! {
                         <tr data-testid="pattern-row" data-pattern=p.id.clone()>
                             <td>{p.id.clone()}</td>
@@ -98,6 +102,7 @@ pub(super) fn Patterns(report: StoredValue<AnalysisReport>) -> impl IntoView {
                                         }).collect_view()}
                                     </ul>
                                 </details>
+                                {promote}
                             </td>
                             <td class="num">{t.number(p.count)}</td>
                             <td>{histogram(t, &p.histogram)}</td>

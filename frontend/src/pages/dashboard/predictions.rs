@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use loglens_shared::report::AnalysisReport;
 
 use super::log_time;
+use super::promote::PromoteForm;
 use crate::components::pager::Pager;
 use crate::evidence::group_predictions;
 use crate::locale::use_texts;
@@ -98,6 +99,8 @@ pub(super) fn Novel(report: StoredValue<AnalysisReport>) -> impl IntoView {
                         <td>{format!("{}:{}", n.first.file, n.first.line)}</td>
                         <td>{n.related_problem_id.map(|p| p.to_string()).unwrap_or_default()}</td>
                         <td>{n.nearest_anomaly.clone().map(|a| format!("{a} ({:.2})", n.nearest_score.unwrap_or_default())).unwrap_or_default()}</td>
+                        <td><PromoteForm report scenario_id=n.scenario_id text=n.first.message.clone()
+                            suggested=n.related_problem_id.unwrap_or_default()/></td>
                     </tr>
                 })
                 .collect_view()
@@ -110,6 +113,7 @@ pub(super) fn Novel(report: StoredValue<AnalysisReport>) -> impl IntoView {
                 <thead><tr>
                     <th>{move || t.get().col_scenario}</th><th>{move || t.get().col_text}</th><th>{move || t.get().col_count}</th>
                     <th>{move || t.get().col_first_line}</th><th>{move || t.get().col_likely_problem}</th><th>{move || t.get().col_nearest}</th>
+                    <th>{move || t.get().col_to_kb}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
