@@ -549,7 +549,10 @@ test('the time machine: ERROR marks on its scale, its moment in the address and 
   assert.equal(await page.getByTestId('tm-state').textContent(), state);
   // Play runs to the end and the address lets the moment go.
   await page.getByTestId('tm-speed').selectOption('4');
+  const from = Number(await slider.inputValue());
   await page.getByTestId('tm-play').click();
+  // Play moves the slider (the prototype's did not).
+  await page.waitForFunction((v) => Number(document.querySelector('[data-testid=tm-slider]').value) > v, from, { timeout: 10_000 });
   await page.waitForFunction(() => !/[?&]at=/.test(location.search), null, { timeout: 15_000 });
   // Zoomed in with the wheel, as a person does; "Reset zoom" shows the whole span again.
   const zoom = () => page.evaluate(() => {
