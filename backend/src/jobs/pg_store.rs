@@ -61,7 +61,25 @@ const MIGRATION_LOCK: i64 = 0x4c6f_674c_656e_7331; // "LogLens1"
 const SWEEP_LOCK: i64 = 0x4c6f_674c_656e_7332; // "LogLens2"
 
 /// How many columns [`COLUMNS`] names (the claim's columns follow them in `append`).
-const COLUMN_COUNT: usize = 36;
+const COLUMN_COUNT: usize = 37;
+const _: () = assert!(
+    count_columns(COLUMNS) == COLUMN_COUNT,
+    "COLUMN_COUNT must be the number of COLUMNS"
+);
+
+/// The columns a comma-separated list names (at compile time).
+const fn count_columns(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let mut n = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
 
 pub struct PgStore {
     url: String,

@@ -412,3 +412,16 @@ pub fn seqs(msgs: &[ServerMessage]) -> Vec<u64> {
         .filter_map(ServerMessage::seq)
         .collect()
 }
+
+/// A report's links as (anomaly, problem, method), in id order.
+pub fn link_keys(
+    r: &loglens_shared::report::AnalysisReport,
+) -> Vec<(u32, u32, loglens_shared::Method)> {
+    let mut l: Vec<_> = r
+        .links
+        .iter()
+        .map(|l| (l.anomaly_id, l.problem_id, l.method))
+        .collect();
+    l.sort_by_key(|x| (x.0, x.1));
+    l
+}

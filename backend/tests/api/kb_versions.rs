@@ -3,7 +3,6 @@
 //! case brings its own knowledge base) and that its own re-runs keep.
 
 use loglens_shared::Method;
-use loglens_shared::report::AnalysisReport;
 
 use crate::helpers::*;
 
@@ -27,23 +26,13 @@ fn archive() -> Vec<u8> {
     ])
 }
 
-fn links(r: &AnalysisReport) -> Vec<(u32, u32, Method)> {
-    let mut l: Vec<_> = r
-        .links
-        .iter()
-        .map(|l| (l.anomaly_id, l.problem_id, l.method))
-        .collect();
-    l.sort_by_key(|x| (x.0, x.1));
-    l
-}
-
 #[tokio::test]
 async fn a_promoted_anomaly_makes_a_new_knowledge_base_version_that_a_rerun_uses() {
     let app = TestApp::spawn().await;
     let base = app.url("");
     let id = accepted_id(upload(&app.client, &base, "site.zip", archive(), "light").await).await;
     let first = succeeded_report(&app.client, &base, &id).await;
-    assert_eq!(links(&first), [(2, 2, Method::Exact)]);
+    assert_eq!(link_keys(&first), [(2, 2, Method::Exact)]);
     let novel = first
         .novel_anomalies
         .iter()
@@ -96,7 +85,7 @@ async fn a_promoted_anomaly_makes_a_new_knowledge_base_version_that_a_rerun_uses
     };
     let (second_id, second) = rerun(id.clone(), serde_json::json!({ "kb": change })).await;
     assert_eq!(
-        links(&second),
+        link_keys(&second),
         [(2, 2, Method::Exact), (3, 2, Method::Exact)]
     );
     assert_eq!(
@@ -105,7 +94,7 @@ async fn a_promoted_anomaly_makes_a_new_knowledge_base_version_that_a_rerun_uses
     );
     // Its own re-run keeps the version; a version of it counts on.
     let (_, third) = rerun(second_id.clone(), serde_json::json!({})).await;
-    assert_eq!(links(&third), links(&second));
+    assert_eq!(link_keys(&third), link_keys(&second));
     let r = app
         .client
         .post(app.url(&format!("/api/sessions/{second_id}/kb")))

@@ -4,7 +4,6 @@
 
 use loglens_shared::Method;
 use loglens_shared::api::NotRelevant;
-use loglens_shared::report::AnalysisReport;
 
 use crate::helpers::*;
 
@@ -29,16 +28,6 @@ fn inputs() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     (zip, kb, b"alias,canonical\nkestrel-7,ups\n".to_vec())
 }
 
-fn links(r: &AnalysisReport) -> Vec<(u32, u32, Method)> {
-    let mut l: Vec<_> = r
-        .links
-        .iter()
-        .map(|l| (l.anomaly_id, l.problem_id, l.method))
-        .collect();
-    l.sort_by_key(|x| (x.0, x.1));
-    l
-}
-
 #[tokio::test]
 async fn a_link_marked_not_relevant_is_left_out_of_later_runs_of_its_knowledge_base() {
     let app = TestApp::spawn().await;
@@ -56,7 +45,7 @@ async fn a_link_marked_not_relevant_is_left_out_of_later_runs_of_its_knowledge_b
     .await;
     let first = succeeded_report(&app.client, &base, &id).await;
     assert_eq!(
-        links(&first),
+        link_keys(&first),
         [(1, 1, Method::Glossary), (2, 2, Method::Exact)]
     );
     let hash = first.scenarios[0].kb_hash.clone();
@@ -110,7 +99,7 @@ async fn a_link_marked_not_relevant_is_left_out_of_later_runs_of_its_knowledge_b
     };
     let second = rerun(id.clone()).await;
     assert_eq!(
-        links(&second),
+        link_keys(&second),
         [(2, 2, Method::Exact)],
         "the exact rule stands"
     );
@@ -125,7 +114,7 @@ async fn a_link_marked_not_relevant_is_left_out_of_later_runs_of_its_knowledge_b
     );
     let third = rerun(id).await;
     assert_eq!(
-        links(&third),
+        link_keys(&third),
         [(1, 1, Method::Glossary), (2, 2, Method::Exact)]
     );
     assert_eq!(third.summary.links_left_out, 0);
