@@ -56,7 +56,8 @@ pub fn api(resumable: bool) -> Router<AppState> {
 
 /// `POST /process` (the seed's clients also use `/process/`) and the creation of a resumable
 /// upload (`POST /api/uploads`), with the upload size limit and a per-client rate limit (token
-/// bucket per peer IP address).
+/// bucket per peer IP address). The two have a bucket each: an analysis sent resumably (a
+/// creation, then `/process` naming it) costs one of each, as one sent whole costs one.
 pub fn uploads(
     max_upload_bytes: u64,
     per_minute: u64,
@@ -66,18 +67,25 @@ pub fn uploads(
     // Room for the multipart framing and the optional KB/playbook files beside the archive.
     let limit =
         usize::try_from(max_upload_bytes.saturating_add(80 * 1024 * 1024)).unwrap_or(usize::MAX);
-    let mut router = Router::new()
+    let process = Router::new()
         .route("/process", post(upload::process))
         .route("/process/", post(upload::process))
         .layer(DefaultBodyLimit::max(limit));
-    if resumable {
-        router = router.route(
-            "/api/uploads",
-            post(resumable::create)
-                .options(resumable::options)
-                .layer(axum::middleware::from_fn(resumable::version_header)),
-        );
+    let router = rate_limited(process, per_minute, burst);
+    if !resumable {
+        return router;
     }
+    let create = Router::new().route(
+        "/api/uploads",
+        post(resumable::create)
+            .options(resumable::options)
+            .layer(axum::middleware::from_fn(resumable::version_header)),
+    );
+    router.merge(rate_limited(create, per_minute, burst))
+}
+
+/// `router` behind a token bucket of its own per client address.
+fn rate_limited(router: Router<AppState>, per_minute: u64, burst: u32) -> Router<AppState> {
     let config = GovernorConfigBuilder::default()
         .per_millisecond((60_000 / per_minute.max(1)).max(1))
         .burst_size(burst.max(1))

@@ -357,3 +357,21 @@ async fn a_token_guards_resumable_uploads() {
         .expect("test step");
     assert_eq!(r.status(), 201);
 }
+
+#[tokio::test]
+async fn an_analysis_sent_resumably_costs_one_turn_of_the_rate_limit() {
+    // One upload a minute, no burst: a creation and the /process naming it are one analysis.
+    let app = TestApp::spawn_with(|c| {
+        c.uploads_per_minute = 1;
+        c.upload_burst = 1;
+    })
+    .await;
+    let zip = std::fs::read(validation_zip(2_000)).expect("zip");
+    let location = created(&app, zip.len(), "vc.zip").await;
+    assert_eq!(patch(&app, &location, 0, &zip).await.status(), 204);
+    let id = accepted_id(process_upload(&app, &location, None).await).await;
+    assert!(!id.is_empty());
+    // The next one waits its turn.
+    let (status, p) = problem(create(&app, 10, "next.zip").await).await;
+    assert_eq!((status, p.problem.code()), (429, "rate_limited"));
+}
