@@ -9,7 +9,7 @@ use loglens_shared::api::KbChange;
 
 use super::error::ApiError;
 use super::extract::{OptionalJson, Path};
-use super::sessions::{finished, job};
+use super::sessions::finished;
 use super::state::AppState;
 use crate::engine::input::kb_edit;
 use crate::jobs::NewKb;
@@ -33,7 +33,7 @@ pub(super) async fn new_version(
             ))
         })?;
     let source = scenario.kb_source.clone();
-    let record = job(app, id).await?;
+    let record = done.job.clone();
     let jobs = std::sync::Arc::clone(&app.jobs);
     let base_source = source.clone();
     let base = tokio::task::spawn_blocking(move || jobs.knowledge_base_of(&record, &base_source))

@@ -98,17 +98,20 @@ pub(super) struct Finished {
     pub results_zip: Option<String>,
     /// The analysis's name: the upload's file name without its extension.
     pub name: String,
+    /// The job as stored (its inputs, for what is made from them).
+    pub job: JobRecord,
 }
 
 pub(super) async fn finished(app: &AppState, id: &str) -> Result<Finished, ApiError> {
     let job = job(app, id).await?;
-    match (job.state, job.result_dir) {
+    match (job.state, job.result_dir.clone()) {
         (JobState::Succeeded, Some(dir)) => Ok(Finished {
             dir: app.jobs.results_here(dir).await?,
-            results_zip: job.results_zip,
+            results_zip: job.results_zip.clone(),
             name: std::path::Path::new(&job.upload_name)
                 .file_stem()
                 .map_or_else(|| "logs".to_owned(), |s| s.to_string_lossy().into_owned()),
+            job,
         }),
         (state, _) => Err(ApiError::NotReady {
             id: id.to_owned(),

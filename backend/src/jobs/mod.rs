@@ -1335,23 +1335,22 @@ impl Jobs {
             })?;
             return KnowledgeBase::parse(&bytes, name, source).map_err(bad);
         }
-        // A file inside the archive (the job's ZIP: other kinds were repacked at intake).
+        // A file inside the archive (the job's ZIP: other kinds were repacked at intake), found
+        // as the analysis found it: through the archive's plan (names decoded as planned).
+        use crate::engine::input::archive::{self, ArchiveLimits, EntryReader};
         let local = self.fetch(&job.upload_path)?.ok_or_else(|| gone(source))?;
-        let io = |e: std::io::Error| StoreError::Io {
-            path: local.clone(),
-            source: e,
-        };
-        let file = std::fs::File::open(&local).map_err(io)?;
-        let mut zip = zip::ZipArchive::new(file).map_err(|e| io(std::io::Error::other(e)))?;
-        let entry = zip
-            .by_name(source)
-            .map_err(|e| io(std::io::Error::other(e)))?;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(entry, MAX_KB_BYTES + 1),
-            &mut bytes,
-        )
-        .map_err(io)?;
+        let unreadable = |e: archive::ArchiveError| StoreError::Task(e.to_string());
+        let plan = archive::plan(&local, &job.upload_name, &ArchiveLimits::default())
+            .map_err(unreadable)?;
+        let entry = plan
+            .cases
+            .iter()
+            .filter_map(|c| c.kb.as_ref())
+            .find(|k| k.path == source)
+            .ok_or_else(|| gone(source))?;
+        let bytes = EntryReader::open(&local)
+            .and_then(|mut r| r.read_small(entry, MAX_KB_BYTES))
+            .map_err(unreadable)?;
         KnowledgeBase::parse(&bytes, source, source).map_err(bad)
     }
 }
